@@ -1,0 +1,116 @@
+"""Shared writes: audit events, in-app notifications, numbering."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import models, transaction
+from django.db.models import F
+
+from .models import AuditEvent, Notification, Sequence
+
+log = logging.getLogger(__name__)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return getattr(value, "code", None) or getattr(value, "username", None) or value.pk
+    return value
+
+
+def actor_label(actor) -> str:
+    if actor is None:
+        return "system"
+    client = getattr(actor, "api_client_name", None)
+    if client:
+        return f"api:{client}"
+    return actor.get_username()
+
+
+def record_audit(
+    *,
+    actor,
+    action: str,
+    target: models.Model,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str = "",
+    project_code: str = "",
+) -> AuditEvent:
+    """Append one audit event. Call inside the service's transaction."""
+    real_actor = actor if (actor is not None and getattr(actor, "pk", None)) else None
+    if not project_code:
+        project = getattr(target, "project", None)
+        project_code = getattr(project, "code", "") or getattr(target, "code", "") or ""
+    return AuditEvent.objects.create(
+        actor=real_actor,
+        actor_label=actor_label(actor),
+        action=action,
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        target_repr=str(target)[:255],
+        project_code=project_code or "",
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else None,
+        reason=reason or "",
+    )
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict:
+    """The values of `fields` on `instance`, ready for an audit event's before/after."""
+    return {name: _jsonable(getattr(instance, name)) for name in fields}
+
+
+def notify(
+    users: Iterable, *, kind: str, subject: str, body: str = "", url: str = ""
+) -> list[Notification]:
+    """In-app notification for each distinct active user, plus e-mail after commit
+    for those who chose e-mail. Scheduled reminders go through the reminder outbox."""
+    seen: set[int] = set()
+    rows = []
+    for user in users:
+        if user is None or not user.is_active or user.pk in seen:
+            continue
+        seen.add(user.pk)
+        rows.append(Notification(user=user, kind=kind, subject=subject[:255], body=body, url=url))
+    created = Notification.objects.bulk_create(rows)
+    recipients = [
+        n.user.email
+        for n in created
+        if n.user.email and getattr(getattr(n.user, "profile", None), "notify_email", True)
+    ]
+    if recipients:
+        link = f"{settings.SITE_URL}{url}" if url else ""
+
+        def _send() -> None:
+            try:
+                send_mail(
+                    subject, f"{body}\n\n{link}".strip(), None, recipients, fail_silently=False
+                )
+            except Exception:  # the in-app row is kept; mail failure must not undo the action
+                log.exception("notification e-mail failed: %s", subject)
+
+        transaction.on_commit(_send)
+    return created
+
+
+@transaction.atomic
+def next_number(name: str) -> int:
+    """Next value of counter `name` (row-locked, so concurrent callers get distinct values)."""
+    Sequence.objects.get_or_create(name=name)
+    Sequence.objects.filter(name=name).update(value=F("value") + 1)
+    return Sequence.objects.select_for_update().get(name=name).value
