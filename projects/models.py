@@ -296,3 +296,6 @@ class StageTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project.code}: {self.from_stage} → {self.to_stage}"
+
+
+from .models_presales import *  # noqa: E402,F401,F403
