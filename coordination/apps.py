@@ -8,3 +8,4 @@ class CoordinationConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401  (framework glue: a profile for every user)
+        from . import admin_kickoff, gates  # noqa: F401  (kickoff gate and admin)

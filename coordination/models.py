@@ -108,3 +108,6 @@ class Sequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}={self.value}"
+
+
+from .models_kickoff import *  # noqa: E402,F401,F403  (kickoff meeting and commitment)

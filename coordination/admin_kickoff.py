@@ -1,0 +1,135 @@
+"""Admin for kickoff meetings and commitments. Commitments and signatures are read-only here:
+they change only through the services (generate, sign, amend)."""
+
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .commitments import verify_commitment
+from .models_kickoff import (
+    CollaborationCommitment,
+    KickoffAttendee,
+    KickoffMeeting,
+    ResponsibilityAssignment,
+    Signature,
+)
+
+
+class KickoffAttendeeInline(admin.TabularInline):
+    model = KickoffAttendee
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+class ResponsibilityInline(admin.TabularInline):
+    model = ResponsibilityAssignment
+    extra = 0
+    raw_id_fields = ["person"]
+
+
+@admin.register(KickoffMeeting)
+class KickoffMeetingAdmin(admin.ModelAdmin):
+    list_display = ["project", "scheduled_at", "location", "chair", "status", "held_at"]
+    list_filter = ["status", "scheduled_at"]
+    search_fields = ["project__code", "project__name", "location"]
+    list_select_related = ["project", "chair"]
+    raw_id_fields = ["project", "chair"]
+    filter_horizontal = ["milestones", "risks"]
+    readonly_fields = ["status", "held_at", "created_by", "created_at", "updated_at"]
+    inlines = [KickoffAttendeeInline, ResponsibilityInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status == KickoffMeeting.Status.HELD:
+            # A held meeting's record feeds the commitment: change it by an amendment.
+            return [f.name for f in obj._meta.fields] + ["milestones", "risks"]
+        return self.readonly_fields
+
+
+class SignatureInline(admin.TabularInline):
+    model = Signature
+    extra = 0
+    can_delete = False
+    fields = ["signer", "role", "department", "signed_at", "content_hash", "key_id", "hmac"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CollaborationCommitment)
+class CollaborationCommitmentAdmin(admin.ModelAdmin):
+    list_display = ["project", "version", "status", "short_hash", "opened_at", "signed_at"]
+    list_filter = ["status", "signed_at"]
+    search_fields = ["project__code", "project__name", "content_hash"]
+    list_select_related = ["project"]
+    inlines = [SignatureInline]
+    fields = [
+        "project",
+        "meeting",
+        "version",
+        "status",
+        "content_hash",
+        "verification",
+        "supersedes",
+        "amendment_reason",
+        "created_by",
+        "created_at",
+        "opened_at",
+        "signed_at",
+        "superseded_at",
+        "text_zh",
+        "text_en",
+        "canonical_content",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("内容哈希"))
+    def short_hash(self, obj):
+        return obj.content_hash[:12]
+
+    @admin.display(description=_("校验"))
+    def verification(self, obj):
+        result = verify_commitment(obj)
+        if result["valid"]:
+            return format_html('<strong style="color:green">{}</strong>', _("校验通过"))
+        return format_html(
+            '<strong style="color:#b00">{}</strong><br>{}',
+            _("校验失败"),
+            "; ".join(result["problems"]),
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Signature)
+class SignatureAdmin(admin.ModelAdmin):
+    list_display = ["commitment", "signer", "role", "department", "signed_at", "key_id"]
+    list_filter = ["role", "department", "signed_at"]
+    search_fields = ["commitment__project__code", "signer__username", "content_hash"]
+    list_select_related = ["commitment__project", "signer"]
+    readonly_fields = [
+        "commitment",
+        "signer",
+        "department",
+        "role",
+        "signed_at",
+        "content_hash",
+        "hmac",
+        "key_id",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
