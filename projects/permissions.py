@@ -25,6 +25,11 @@ def can_create_project(user) -> bool:
     return is_pmo(user) or department_of(user) == Department.BUSINESS
 
 
+def can_manage_customers(user) -> bool:
+    """Create and edit customers (also through the ERP upsert): business department and PMO."""
+    return is_pmo(user) or department_of(user) == Department.BUSINESS
+
+
 def can_edit_project(user, project: Project) -> bool:
     return is_pmo(user) or bool(project_roles(user, project) & LEAD_ROLES)
 

@@ -6,7 +6,7 @@ import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from .permissions import (
     can_create_project,
     can_edit_plan,
     can_edit_project,
+    can_manage_customers,
     can_transition,
     require,
 )
@@ -90,7 +91,10 @@ def _apply(instance, data: dict[str, Any], allowed: list[str]) -> dict[str, tupl
     for name, value in data.items():
         if name not in allowed:
             continue
-        before = getattr(instance, name)
+        try:
+            before = getattr(instance, name)
+        except ObjectDoesNotExist:  # a required relation not set yet on a new instance
+            before = None
         if before != value:
             changed[name] = (before, value)
             setattr(instance, name, value)
@@ -124,6 +128,7 @@ def _audit_change(actor, action, instance, changed, reason: str = "") -> None:
 # ---------------------------------------------------------------- customers
 @transaction.atomic
 def create_customer(*, by, data: dict[str, Any]) -> Customer:
+    require(by is None or can_manage_customers(by), _("只有业务部或PMO可以维护客户。"))
     customer = Customer()
     _apply(customer, data, CUSTOMER_FIELDS)
     _validate(customer)
@@ -139,6 +144,7 @@ def create_customer(*, by, data: dict[str, Any]) -> Customer:
 
 @transaction.atomic
 def update_customer(customer_id: int, *, by, data: dict[str, Any]) -> Customer:
+    require(by is None or can_manage_customers(by), _("只有业务部或PMO可以维护客户。"))
     customer = Customer.objects.select_for_update().get(pk=customer_id)
     changed = _apply(customer, data, CUSTOMER_FIELDS)
     if changed:
@@ -156,6 +162,7 @@ def upsert_customer_by_erp_id(erp_id: str, *, by, data: dict[str, Any]) -> tuple
     """
     from django.db import IntegrityError
 
+    require(by is None or can_manage_customers(by), _("只有业务部或PMO可以维护客户。"))
     for attempt in range(2):
         try:
             with transaction.atomic():
@@ -230,8 +237,16 @@ def upsert_project_by_erp_id(erp_id: str, *, by, data: dict[str, Any]) -> tuple[
     for attempt in range(2):
         try:
             with transaction.atomic():
-                project = Project.objects.select_for_update().filter(erp_id=erp_id).first()
+                project = (
+                    Project.objects.select_for_update(of=("self",))
+                    .select_related("customer", "business_pm", "engineering_pm")
+                    .filter(erp_id=erp_id)
+                    .first()
+                )
                 if project is None:
+                    require(
+                        by is None or can_create_project(by), _("只有业务部或PMO可以创建项目。")
+                    )
                     project = Project(code=new_project_code(), erp_id=erp_id)
                     _apply(project, data, PROJECT_FIELDS)
                     project.forecast_end = project.forecast_end or project.planned_end
@@ -246,6 +261,7 @@ def upsert_project_by_erp_id(erp_id: str, *, by, data: dict[str, Any]) -> tuple[
                     )
                     events.emit("project.upserted", project_event_payload(project))
                     return project, "created"
+                require(by is None or can_edit_project(by, project))
                 changed = _apply(project, data, PROJECT_FIELDS)
                 if not changed:
                     return project, "unchanged"

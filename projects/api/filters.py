@@ -1,0 +1,80 @@
+"""Query filters of the projects API (django-filter). Bad values answer 400, never 500."""
+
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from rest_framework.filters import OrderingFilter
+
+from ..models import Customer, Milestone, Project, Risk, Stage
+
+
+class UpdatedSinceFilterSet(filters.FilterSet):
+    """Every ERP-facing list: `?updated_since=<ISO 8601 datetime>` for incremental sync."""
+
+    updated_since = filters.IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        label=_("只返回在此时间（含）之后更新的记录，ISO 8601，例如 2026-11-25T08:00:00Z"),
+    )
+
+
+class CustomerFilter(UpdatedSinceFilterSet):
+    erp_id = filters.CharFilter(field_name="erp_id", label=_("ERP编号"))
+
+    class Meta:
+        model = Customer
+        fields = ["erp_id", "updated_since"]
+
+
+class ProjectFilter(UpdatedSinceFilterSet):
+    stage = filters.MultipleChoiceFilter(
+        choices=Stage.choices, label=_("阶段（可重复：?stage=a&stage=b）")
+    )
+    customer = filters.NumberFilter(field_name="customer_id", label=_("客户ID"))
+    business_pm = filters.CharFilter(
+        field_name="business_pm__username", label=_("业务项目经理（用户名）")
+    )
+    engineering_pm = filters.CharFilter(
+        field_name="engineering_pm__username", label=_("工程项目经理（用户名）")
+    )
+    is_key_project = filters.BooleanFilter(label=_("重点项目"))
+    erp_id = filters.CharFilter(field_name="erp_id", label=_("ERP编号"))
+
+    class Meta:
+        model = Project
+        fields = [
+            "stage",
+            "customer",
+            "business_pm",
+            "engineering_pm",
+            "is_key_project",
+            "erp_id",
+            "updated_since",
+        ]
+
+
+class MilestoneFilter(UpdatedSinceFilterSet):
+    status = filters.MultipleChoiceFilter(choices=Milestone.Status.choices, label=_("状态"))
+
+    class Meta:
+        model = Milestone
+        fields = ["status", "updated_since"]
+
+
+class RiskFilter(UpdatedSinceFilterSet):
+    status = filters.MultipleChoiceFilter(choices=Risk.Status.choices, label=_("状态"))
+    category = filters.MultipleChoiceFilter(choices=Risk.Category.choices, label=_("类别"))
+
+    class Meta:
+        model = Risk
+        fields = ["status", "category", "updated_since"]
+
+
+class StableOrderingFilter(OrderingFilter):
+    """`?ordering=` plus `id` as the last key, so paging through equal values misses nothing."""
+
+    def get_ordering(self, request, queryset, view):
+        ordering = list(super().get_ordering(request, queryset, view) or [])
+        if not any(key.lstrip("-") in ("id", "pk") for key in ordering):
+            last_desc = bool(ordering) and ordering[-1].startswith("-")
+            ordering.append("-id" if last_desc else "id")
+        return ordering
