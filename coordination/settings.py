@@ -221,6 +221,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # One name per shared choice set, whatever the field is called (to, stage, department...).
+    "ENUM_NAME_OVERRIDES": {
+        "StageEnum": "projects.models.Stage",
+        "DepartmentEnum": "coordination.models.Department",
+    },
 }
 
 # Domain settings (DOMAIN.md): configurable thresholds.
