@@ -36,7 +36,7 @@ SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 
 # Signatures on collaboration commitments are HMACs with a key kept outside the database.
 # Rotation: put the old key in COMMITMENT_SIGNING_KEY_FALLBACKS, the new one in ..._KEY.
-COMMITMENT_SIGNING_KEY = os.environ.get("COMMITMENT_SIGNING_KEY", SECRET_KEY)
+COMMITMENT_SIGNING_KEY = os.environ.get("COMMITMENT_SIGNING_KEY") or SECRET_KEY
 COMMITMENT_SIGNING_KEY_FALLBACKS = env_list("COMMITMENT_SIGNING_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")

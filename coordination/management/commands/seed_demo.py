@@ -1,0 +1,41 @@
+"""`manage.py seed_demo`: load the demo data of every app (idempotent)."""
+
+import datetime
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from coordination.demo import DemoContext, discover
+
+
+class Command(BaseCommand):
+    help = "Load demo users and projects (idempotent). Refused when DEBUG is off unless --force."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true", help="seed even though DEBUG is off (production!)"
+        )
+        parser.add_argument(
+            "--today",
+            type=datetime.date.fromisoformat,
+            default=None,
+            help="reference date for the demo timeline (YYYY-MM-DD; default: today)",
+        )
+
+    def handle(self, *args, force=False, today=None, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo refuses to run with DEBUG off: demo users have a published password. "
+                "Use --force if you really mean it."
+            )
+        ctx = DemoContext(
+            today=today or timezone.localdate(), log=lambda msg: self.stdout.write(f"  {msg}")
+        )
+        for func in discover():
+            name = f"{func.__module__}.{func.__name__}"
+            self.stdout.write(f"seeding {name}")
+            with transaction.atomic():
+                func(ctx)
+        self.stdout.write(self.style.SUCCESS(f"demo data ready: {len(ctx.projects)} projects"))
