@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class HandoverConfig(AppConfig):
     name = "handover"
     verbose_name = _("合同移交")
+
+    def ready(self) -> None:
+        from . import gates  # noqa: F401  (stage gates and the on-enter hook)

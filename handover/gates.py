@@ -1,0 +1,49 @@
+"""Stage gates and hooks of the handover (registered from HandoverConfig.ready())."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from projects import stages
+from projects.models import Stage
+
+from .models import Handover, HandoverItem
+
+
+@stages.gate(Stage.CONTRACTED, Stage.HANDOVER)
+def handover_checklist_exists(project) -> list[str]:
+    if Handover.objects.filter(project=project).exists():
+        return []
+    return [_("尚未创建合同移交清单")]
+
+
+@stages.gate(Stage.HANDOVER, Stage.KICKOFF)
+def handover_accepted(project) -> list[str]:
+    handover = Handover.objects.filter(project=project).first()
+    if handover is None:
+        return [_("尚未创建合同移交清单")]
+    if handover.status == Handover.Status.ACCEPTED:
+        return []
+    pending = (
+        handover.items.filter(required=True)
+        .exclude(status=HandoverItem.Status.ACCEPTED)
+        .order_by("order", "id")
+    )
+    unmet = [_("移交清单项未接收：%(item)s") % {"item": item.title} for item in pending]
+    return unmet or [_("合同移交尚未被工程方接收")]
+
+
+@stages.on_enter(Stage.CONTRACTED)
+def start_handover(project, by) -> None:
+    """Contract signed: snapshot the checklist from the template and move on to `handover`."""
+    from projects.services import transition_project
+
+    from .services import create_handover
+
+    create_handover(project, by=by)
+    transition_project(
+        project.pk,
+        to=Stage.HANDOVER,
+        by=by,
+        reason=_("合同已签约，自动创建移交清单并进入移交阶段"),
+    )

@@ -1,0 +1,40 @@
+"""Which side of a handover a user is on.
+
+Business side provides the evidence: the project's business PM, business lead and the
+business-department members of the project. Engineering side reviews it: engineering PM,
+engineering director and tech lead. PMO sees every handover but acts for neither side.
+"""
+
+from __future__ import annotations
+
+from coordination.models import Department
+from coordination.roles import department_of
+from projects.models import MemberRole, Project
+from projects.selectors import project_roles
+
+BUSINESS_ROLES = {MemberRole.BUSINESS_PM, MemberRole.BUSINESS_LEAD}
+ENGINEERING_ROLES = {
+    MemberRole.ENGINEERING_PM,
+    MemberRole.ENGINEERING_DIRECTOR,
+    MemberRole.TECH_LEAD,
+}
+
+
+def is_business_side(user, project: Project, roles: set[str] | None = None) -> bool:
+    roles = project_roles(user, project) if roles is None else roles
+    if roles & BUSINESS_ROLES:
+        return True
+    return bool(roles) and department_of(user) == Department.BUSINESS
+
+
+def is_engineering_side(user, project: Project, roles: set[str] | None = None) -> bool:
+    roles = project_roles(user, project) if roles is None else roles
+    return bool(roles & ENGINEERING_ROLES)
+
+
+def sides(user, project: Project) -> dict[str, bool]:
+    roles = project_roles(user, project)
+    return {
+        "business": is_business_side(user, project, roles),
+        "engineering": is_engineering_side(user, project, roles),
+    }

@@ -1,0 +1,183 @@
+"""Reads shared by the handover pages, the API, tasks and the KPI app.
+
+Measures:
+- lead time: contract signed → handover accepted, in calendar days;
+- first-pass acceptance: accepted items that were never rejected / items reviewed to acceptance;
+- rejections per item category;
+- overdue handovers: past their SLA due date and not accepted.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from projects.selectors import visible_projects
+
+from .models import Category, Handover, HandoverItem
+
+
+def visible_handovers(user) -> QuerySet[Handover]:
+    return Handover.objects.filter(project__in=visible_projects(user))
+
+
+def visible_items(user) -> QuerySet[HandoverItem]:
+    return HandoverItem.objects.filter(handover__project__in=visible_projects(user))
+
+
+def with_progress(qs: QuerySet[Handover], today: datetime.date | None = None) -> QuerySet[Handover]:
+    """Annotate item counts and the overdue flag (one query for the whole list)."""
+    today = today or timezone.localdate()
+    return qs.annotate(
+        items_total=Count("items", distinct=True),
+        required_total=Count("items", filter=Q(items__required=True), distinct=True),
+        required_accepted=Count(
+            "items",
+            filter=Q(items__required=True, items__status=HandoverItem.Status.ACCEPTED),
+            distinct=True,
+        ),
+        required_provided=Count(
+            "items",
+            filter=Q(
+                items__required=True,
+                items__status__in=[HandoverItem.Status.PROVIDED, HandoverItem.Status.ACCEPTED],
+            ),
+            distinct=True,
+        ),
+        rejections=Sum("items__rejection_count", default=0),
+        is_overdue=Case(
+            When(
+                Q(due_date__lt=today) & ~Q(status=Handover.Status.ACCEPTED),
+                then=Value(True),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    )
+
+
+def handover_list(
+    user, *, overdue: bool | None = None, status: str = "", today: datetime.date | None = None
+) -> QuerySet[Handover]:
+    """The list page: every handover the user may see, with progress; constant queries."""
+    qs = with_progress(
+        visible_handovers(user).select_related(
+            "project", "project__customer", "project__business_pm", "project__engineering_pm"
+        ),
+        today,
+    )
+    if overdue is True:
+        qs = qs.filter(is_overdue=True)
+    elif overdue is False:
+        qs = qs.filter(is_overdue=False)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-is_overdue", "due_date", "id")
+
+
+def handover_detail(project) -> Handover | None:
+    """A project's handover with its items and their people (three queries)."""
+    items = HandoverItem.objects.select_related("provided_by", "reviewed_by").order_by(
+        "order", "id"
+    )
+    return (
+        with_progress(Handover.objects.filter(project=project))
+        .select_related("project")
+        .prefetch_related(Prefetch("items", queryset=items))
+        .first()
+    )
+
+
+def is_overdue(handover: Handover, today: datetime.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return handover.status != Handover.Status.ACCEPTED and handover.due_date < today
+
+
+def lead_time_days(handover: Handover) -> int | None:
+    """Contract signed → accepted, in days (None while not accepted)."""
+    if handover.accepted_at is None:
+        return None
+    start = handover.project.contract_signed_on or timezone.localdate(handover.created_at)
+    return (timezone.localdate(handover.accepted_at) - start).days
+
+
+@dataclass
+class Measures:
+    handovers: int = 0
+    accepted: int = 0
+    overdue: int = 0
+    average_lead_time_days: float | None = None
+    items_accepted: int = 0
+    items_accepted_first_pass: int = 0
+    first_pass_rate: float | None = None
+    rejections_by_category: dict[str, int] = field(default_factory=dict)
+    lead_times: list[int] = field(default_factory=list)
+
+    @property
+    def total_rejections(self) -> int:
+        return sum(self.rejections_by_category.values())
+
+    @property
+    def rejection_rows(self) -> list[tuple[str, int]]:
+        """(category label, rejections) for display, every category listed."""
+        return [(Category(k).label, n) for k, n in self.rejections_by_category.items()]
+
+    @property
+    def first_pass_percent(self) -> float | None:
+        return None if self.first_pass_rate is None else round(self.first_pass_rate * 100, 1)
+
+
+def rejections_by_category(items: QuerySet[HandoverItem]) -> dict[str, int]:
+    """Rejection count per item category, every category present (0 when none)."""
+    rows = items.values("category").annotate(n=Sum("rejection_count")).order_by()
+    counts = {row["category"]: row["n"] or 0 for row in rows}
+    return {c.value: counts.get(c.value, 0) for c in Category}
+
+
+def first_pass(items: QuerySet[HandoverItem]) -> tuple[int, int]:
+    """(items accepted without any rejection, items accepted)."""
+    agg = items.filter(status=HandoverItem.Status.ACCEPTED).aggregate(
+        accepted=Count("id"), first=Count("id", filter=Q(rejection_count=0))
+    )
+    return agg["first"], agg["accepted"]
+
+
+def measures(handovers: QuerySet[Handover], today: datetime.date | None = None) -> Measures:
+    """KPI measures over a set of handovers (four queries whatever its size)."""
+    today = today or timezone.localdate()
+    result = Measures()
+    rows = list(
+        handovers.order_by().values(
+            "status", "due_date", "accepted_at", "created_at", "project__contract_signed_on"
+        )
+    )
+    result.handovers = len(rows)
+    for row in rows:
+        if row["status"] == Handover.Status.ACCEPTED:
+            result.accepted += 1
+            start = row["project__contract_signed_on"] or timezone.localdate(row["created_at"])
+            if row["accepted_at"]:
+                result.lead_times.append((timezone.localdate(row["accepted_at"]) - start).days)
+        elif row["due_date"] < today:
+            result.overdue += 1
+    if result.lead_times:
+        result.average_lead_time_days = round(sum(result.lead_times) / len(result.lead_times), 1)
+    items = HandoverItem.objects.filter(handover__in=handovers.order_by().values("pk"))
+    result.items_accepted_first_pass, result.items_accepted = first_pass(items)
+    if result.items_accepted:
+        result.first_pass_rate = round(result.items_accepted_first_pass / result.items_accepted, 4)
+    result.rejections_by_category = rejections_by_category(items)
+    return result
