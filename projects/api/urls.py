@@ -37,3 +37,7 @@ urlpatterns = [
         name="api-erp-project-upsert",
     ),
 ]
+
+from .presales import urlpatterns as presales_urlpatterns  # noqa: E402
+
+urlpatterns += presales_urlpatterns
