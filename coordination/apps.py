@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,3 +10,7 @@ class CoordinationConfig(AppConfig):
     def ready(self) -> None:
         from . import signals  # noqa: F401  (framework glue: a profile for every user)
         from . import admin_kickoff, gates  # noqa: F401  (kickoff gate and admin)
+        from . import admin_reviews  # noqa: F401  (review loop admin)
+        from .schedules import sync_after_migrate  # beat schedule → admin rows after migrate
+
+        post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="sync_beat_schedule")

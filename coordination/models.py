@@ -111,3 +111,4 @@ class Sequence(models.Model):
 
 
 from .models_kickoff import *  # noqa: E402,F401,F403  (kickoff meeting and commitment)
+from .models_reviews import *  # noqa: E402,F401,F403  (review loop, reminders, job rotation)

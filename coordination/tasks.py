@@ -22,3 +22,42 @@ def ping(token: str) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / token).write_text(str(os.getpid()), encoding="utf-8")
     return os.getpid()
+
+
+# --- review loop: thin, idempotent tasks (schedule in coordination/schedules.py) -------------
+
+
+@shared_task(name="coordination.generate_review_occurrences")
+def generate_review_occurrences(kind: str | None = None) -> int:
+    """Occurrences for the coming days; (cadence, date) is unique, so a re-run adds nothing."""
+    from coordination.reviews import generate_occurrences
+
+    return generate_occurrences(kind=kind or None)
+
+
+@shared_task(name="coordination.create_review_reminders")
+def create_review_reminders() -> int:
+    from coordination.reminders import create_review_reminders as create
+
+    return create()
+
+
+@shared_task(name="coordination.send_due_reminders")
+def send_due_reminders() -> dict:
+    from coordination.reminders import send_due_reminders as send
+
+    return send()
+
+
+@shared_task(name="coordination.escalate_overdue_action_items")
+def escalate_overdue_action_items() -> int:
+    from coordination.reminders import create_overdue_reminders
+
+    return create_overdue_reminders()
+
+
+@shared_task(name="coordination.send_weekly_digests")
+def send_weekly_digests() -> int:
+    from coordination.reminders import create_weekly_digests
+
+    return create_weekly_digests()

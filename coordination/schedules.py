@@ -1,0 +1,81 @@
+"""THE beat schedule: every periodic task of the project, in one place.
+
+settings.CELERY_BEAT_SCHEDULE is this dict. Because beat runs django_celery_beat's
+DatabaseScheduler, `sync_beat_schedule()` (run after every `migrate` and by
+`manage.py sync_beat_schedule`) writes the same entries as PeriodicTask rows, so PMO sees
+and can pause them in the admin. Entries are keyed by name: a re-run updates, never duplicates.
+
+This module is imported by settings: keep its top level free of Django models.
+"""
+
+from __future__ import annotations
+
+from celery.schedules import crontab
+
+BEAT_SCHEDULE: dict[str, dict] = {
+    "reviews.generate_daily_standups": {
+        "task": "coordination.generate_review_occurrences",
+        "schedule": crontab(minute="5", hour="0"),
+        "kwargs": {"kind": "daily_standup"},
+    },
+    "reviews.generate_weekly_meetings": {
+        "task": "coordination.generate_review_occurrences",
+        "schedule": crontab(minute="10", hour="0", day_of_week="1"),
+        "kwargs": {"kind": "weekly_meeting"},
+    },
+    "reviews.generate_monthly_retrospectives": {
+        "task": "coordination.generate_review_occurrences",
+        "schedule": crontab(minute="15", hour="0", day_of_month="1"),
+        "kwargs": {"kind": "monthly_retrospective"},
+    },
+    "reviews.create_review_reminders": {
+        "task": "coordination.create_review_reminders",
+        "schedule": crontab(minute="*/5"),
+    },
+    "reviews.send_due_reminders": {
+        "task": "coordination.send_due_reminders",
+        "schedule": crontab(minute="*"),
+    },
+    "reviews.escalate_overdue_action_items": {
+        "task": "coordination.escalate_overdue_action_items",
+        "schedule": crontab(minute="0", hour="9"),
+    },
+    "reviews.weekly_digest": {
+        "task": "coordination.send_weekly_digests",
+        "schedule": crontab(minute="0", hour="8", day_of_week="1"),
+    },
+    "kpi.close_period": {
+        "task": "kpi.tasks.close_period",
+        "schedule": crontab(minute="0", hour="1", day_of_month="1"),
+    },
+}
+
+
+def sync_beat_schedule(schedule: dict | None = None) -> list[str]:
+    """Create or update one django_celery_beat PeriodicTask per entry, by name.
+
+    Uses django_celery_beat's own ModelEntry.from_entry (what beat itself runs at start-up),
+    so the rows written here and the ones beat writes are the same rows.
+    Returns the names synchronised.
+    """
+    from django_celery_beat.schedulers import ModelEntry
+
+    from coordination.celery import app
+
+    names = []
+    for name, entry in (schedule if schedule is not None else BEAT_SCHEDULE).items():
+        entry = dict(entry)
+        entry["schedule"].app = app  # crontab rows carry the app's time zone (Asia/Shanghai)
+        ModelEntry.from_entry(name, app=app, **entry)
+        names.append(name)
+    return names
+
+
+def sync_after_migrate(sender, using="default", **kwargs) -> None:
+    """post_migrate receiver: keep the admin's periodic tasks in step with BEAT_SCHEDULE."""
+    from django.db import connections
+
+    tables = connections[using].introspection.table_names()
+    if "django_celery_beat_periodictask" not in tables:
+        return
+    sync_beat_schedule()
