@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns: list = [
+    path("profile/", views.profile, name="profile"),
+]
