@@ -345,7 +345,7 @@ def send_one(reminder: Reminder) -> bool:
     2. E-mail / chat: send outside any transaction, then mark sent only if the row is
        still ours (same claimed_at); if a slow send was reclaimed meanwhile, the other
        sender owns it now and this one records nothing.
-    3. On ChannelError: back to `pending` with next_attempt_at = now + backoff, or `failed`
+    3. On ChannelError: back to `pending` with next_attempt_at = claimed_at + backoff, or `failed`
        after REMINDER_MAX_ATTEMPTS attempts; last_error keeps the reason.
     Returns True when the message was delivered.
     """
@@ -382,7 +382,8 @@ def _mark_failed(reminder: Reminder, error: str) -> int:
     give_up = reminder.attempts >= int(_setting("REMINDER_MAX_ATTEMPTS", 5))
     return _still_ours(reminder).update(
         status=Reminder.Status.FAILED if give_up else Reminder.Status.PENDING,
-        next_attempt_at=None if give_up else now + backoff(reminder.attempts),
+        # Counted from the claim, so one sender round never retries what it just failed.
+        next_attempt_at=None if give_up else reminder.claimed_at + backoff(reminder.attempts),
         last_error=error[:2000],
         updated_at=now,
     )

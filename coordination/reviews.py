@@ -95,6 +95,12 @@ def can_edit_action_item(user, item: ActionItem) -> bool:
 # --- cadences and occurrences ---------------------------------------------------------------
 
 
+def _cadence_snapshot(cadence: ReviewCadence) -> dict:
+    data = snapshot(cadence, CADENCE_FIELDS)
+    data["time_of_day"] = cadence.time_of_day.isoformat() if cadence.time_of_day else None
+    return data
+
+
 def _validate_cadence(cadence: ReviewCadence) -> None:
     errors: dict[str, list[str]] = {}
     if cadence.kind == ReviewKind.WEEKLY_MEETING and cadence.weekday is None:
@@ -152,7 +158,7 @@ def create_cadence(
         action="review_cadence.created",
         target=cadence,
         after={
-            **snapshot(cadence, CADENCE_FIELDS),
+            **_cadence_snapshot(cadence),
             "participants": sorted(u.get_username() for u in people),
         },
     )
@@ -165,7 +171,7 @@ def create_cadence(
 def update_cadence(cadence_id: int, *, by, **changes: Any) -> ReviewCadence:
     cadence = ReviewCadence.objects.select_for_update().get(pk=cadence_id)
     _require(can_manage_cadence(by, cadence.project))
-    before = snapshot(cadence, CADENCE_FIELDS)
+    before = _cadence_snapshot(cadence)
     participants = changes.pop("participants", None)
     for name, value in changes.items():
         if name not in CADENCE_FIELDS:
@@ -180,7 +186,7 @@ def update_cadence(cadence_id: int, *, by, **changes: Any) -> ReviewCadence:
         action="review_cadence.updated",
         target=cadence,
         before=before,
-        after=snapshot(cadence, CADENCE_FIELDS),
+        after=_cadence_snapshot(cadence),
     )
     return cadence
 
