@@ -1,0 +1,73 @@
+import re
+
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.validation import validate_schema
+
+from .helpers import client_for
+
+pytestmark = pytest.mark.django_db
+
+OUR_PATHS = {
+    "/api/v1/auth/token/": {"post"},
+    "/api/v1/customers/": {"get", "post"},
+    "/api/v1/customers/{id}/": {"get", "patch"},
+    "/api/v1/erp/customers/{erp_id}/": {"put"},
+    "/api/v1/projects/": {"get", "post"},
+    "/api/v1/projects/{code}/": {"get", "patch"},
+    "/api/v1/erp/projects/{erp_id}/": {"put"},
+    "/api/v1/erp/projects/bulk/": {"post"},
+    "/api/v1/projects/{code}/transition/": {"post"},
+    "/api/v1/projects/{code}/milestones/": {"get", "post"},
+    "/api/v1/milestones/{id}/": {"get", "patch"},
+    "/api/v1/projects/{code}/risks/": {"get", "post"},
+    "/api/v1/risks/{id}/": {"get", "patch"},
+}
+
+
+def test_schema_documents_every_endpoint_with_its_errors():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    validate_schema(schema)
+    for path, methods in OUR_PATHS.items():
+        assert path in schema["paths"], path
+        assert methods <= set(schema["paths"][path]), path
+        for method in methods - {"get"}:
+            operation = schema["paths"][path][method]
+            assert "requestBody" in operation, (path, method)
+            assert "400" in operation["responses"], (path, method)
+    transition = schema["paths"]["/api/v1/projects/{code}/transition/"]["post"]["responses"]
+    assert {"200", "400", "401", "403", "404", "409"} <= set(transition)
+    project = schema["components"]["schemas"]["Project"]["properties"]
+    assert {"code", "erp_id", "stage", "business_pm", "engineering_pm", "updated_at"} <= set(
+        project
+    )
+    params = {p["name"] for p in schema["paths"]["/api/v1/projects/"]["get"]["parameters"]}
+    assert {
+        "stage",
+        "customer",
+        "business_pm",
+        "engineering_pm",
+        "is_key_project",
+        "updated_since",
+        "search",
+        "page",
+        "page_size",
+        "ordering",
+    } <= params
+
+
+def test_schema_endpoint_serves_json():
+    response = client_for(None).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    assert "/api/v1/projects/" in response.json()["paths"]
+
+
+def test_docs_page_loads_nothing_from_the_internet():
+    response = client_for(None).get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "swagger-ui" in html
+    external = re.findall(r"""<(?:script|link)[^>]+(?:src|href)=["'](https?:)?//""", html)
+    assert external == []
+    for asset in re.findall(r"""(?:src|href)=["']([^"']+\.(?:js|css))["']""", html):
+        assert asset.startswith("/static/"), asset
