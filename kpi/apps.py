@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class KpiConfig(AppConfig):
     name = "kpi"
     verbose_name = _("联动指标")
+
+    def ready(self) -> None:
+        from . import gates  # noqa: F401  (registers the delivered → closed gate)

@@ -1,1 +1,340 @@
-"""Models of the kpi app."""
+"""KPI inputs (surveys, complaints), KPI definitions, department scorecards and frozen values."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from coordination.models import Department
+
+SCORE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+def validate_question_scores(value) -> None:
+    """`scores` is {question: 1–5}: a mapping of non-empty text to whole numbers 1–5."""
+    if not isinstance(value, dict):
+        raise ValidationError(_("分项评分必须是“问题: 分数”的对象。"))
+    for question, score in value.items():
+        if not isinstance(question, str) or not question.strip() or len(question) > 200:
+            raise ValidationError(_("分项评分的问题不能为空且不超过200字。"))
+        if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+            raise ValidationError(
+                _("“%(question)s”的评分必须是1到5的整数。"), params={"question": question}
+            )
+
+
+class SatisfactionSurvey(models.Model):
+    project = models.ForeignKey(
+        "projects.Project",
+        verbose_name=_("项目"),
+        on_delete=models.CASCADE,
+        related_name="satisfaction_surveys",
+    )
+    respondent = models.CharField(_("受访人"), max_length=200)
+    overall_score = models.PositiveSmallIntegerField(
+        _("总体评分(1-5)"), validators=SCORE_VALIDATORS
+    )
+    scores = models.JSONField(
+        _("分项评分"), default=dict, blank=True, validators=[validate_question_scores]
+    )
+    comments = models.TextField(_("意见"), blank=True, default="")
+    surveyed_on = models.DateField(_("调查日期"), default=timezone.localdate, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("满意度调查")
+        verbose_name_plural = _("满意度调查")
+        ordering = ["-surveyed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(overall_score__gte=1, overall_score__lte=5),
+                name="survey_overall_score_1_5",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} {self.respondent} {self.surveyed_on} ({self.overall_score})"
+
+    @property
+    def is_satisfied(self) -> bool:
+        return self.overall_score >= 4
+
+
+class Complaint(models.Model):
+    class Source(models.TextChoices):
+        CUSTOMER = "customer", _("客户投诉")
+        INTERNAL = "internal", _("内部/跨部门投诉")
+
+    class Category(models.TextChoices):
+        QUALITY = "quality", _("质量")
+        SCHEDULE = "schedule", _("进度")
+        COMMUNICATION = "communication", _("沟通协调")
+        COST = "cost", _("成本/费用")
+        SERVICE = "service", _("服务")
+        REQUIREMENT = "requirement", _("需求传递")
+        OTHER = "other", _("其他")
+
+    class Severity(models.TextChoices):
+        LOW = "low", _("低")
+        MEDIUM = "medium", _("中")
+        HIGH = "high", _("高")
+
+    project = models.ForeignKey(
+        "projects.Project",
+        verbose_name=_("项目"),
+        on_delete=models.CASCADE,
+        related_name="complaints",
+    )
+    source = models.CharField(_("来源"), max_length=20, choices=Source.choices, db_index=True)
+    category = models.CharField(
+        _("类别"), max_length=30, choices=Category.choices, default=Category.OTHER
+    )
+    severity = models.CharField(
+        _("严重程度"), max_length=10, choices=Severity.choices, default=Severity.MEDIUM
+    )
+    description = models.TextField(_("描述"))
+    responsible_department = models.CharField(
+        _("责任部门"), max_length=20, choices=Department.choices, blank=True, default=""
+    )
+    opened_on = models.DateField(_("投诉日期"), default=timezone.localdate, db_index=True)
+    closed_on = models.DateField(_("关闭日期"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("投诉")
+        verbose_name_plural = _("投诉")
+        ordering = ["-opened_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=models.F("opened_on")),
+                name="complaint_closed_after_opened",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} {self.get_source_display()} {self.opened_on}"
+
+    def clean(self) -> None:
+        if self.closed_on and self.opened_on and self.closed_on < self.opened_on:
+            raise ValidationError({"closed_on": [_("关闭日期不能早于投诉日期。")]})
+
+
+class Direction(models.TextChoices):
+    HIGHER = "higher", _("越高越好")
+    LOWER = "lower", _("越低越好")
+
+
+class KpiDefinition(models.Model):
+    """What a KPI means. Its values come from selectors.compute(code, ...), never typed in."""
+
+    code = models.SlugField(_("指标代码"), max_length=60, unique=True)
+    name_zh = models.CharField(_("中文名称"), max_length=100)
+    name_en = models.CharField(_("英文名称"), max_length=100)
+    unit = models.CharField(_("单位"), max_length=20, blank=True, default="")
+    direction = models.CharField(_("方向"), max_length=10, choices=Direction.choices)
+    target = models.DecimalField(_("目标值"), max_digits=12, decimal_places=2)
+    formula_zh = models.TextField(_("计算口径(中文)"), blank=True, default="")
+    formula_en = models.TextField(_("计算口径(英文)"), blank=True, default="")
+    is_joint = models.BooleanField(
+        _("联动指标"), default=True, help_text=_("联动指标在业务部和工程管理部的看板上完全相同。")
+    )
+    owner_department = models.CharField(
+        _("归属部门"),
+        max_length=20,
+        choices=Department.choices,
+        blank=True,
+        default="",
+        help_text=_("非联动指标只出现在归属部门的看板上。"),
+    )
+    sequence = models.PositiveIntegerField(_("顺序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("指标定义")
+        verbose_name_plural = _("指标定义")
+        ordering = ["sequence", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.name_zh} ({self.code})"
+
+    @property
+    def name(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+
+    @property
+    def formula(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.formula_en if (get_language() or "").startswith("en") else self.formula_zh
+
+
+class Scorecard(models.Model):
+    """A department's scorecard: which KPIs count and how much (weights edited by PMO)."""
+
+    department = models.CharField(_("部门"), max_length=20, choices=Department.choices, unique=True)
+    title = models.CharField(_("名称"), max_length=100, blank=True, default="")
+    kpis = models.ManyToManyField(KpiDefinition, through="ScorecardWeight", related_name="+")
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("部门绩效看板")
+        verbose_name_plural = _("部门绩效看板")
+        ordering = ["department"]
+
+    def __str__(self) -> str:
+        return self.title or str(self.get_department_display())
+
+
+class ScorecardWeight(models.Model):
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="weights")
+    kpi = models.ForeignKey(
+        KpiDefinition, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="weights"
+    )
+    weight = models.DecimalField(
+        _("权重"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+
+    class Meta:
+        verbose_name = _("指标权重")
+        verbose_name_plural = _("指标权重")
+        ordering = ["scorecard", "kpi__sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["scorecard", "kpi"], name="uniq_scorecard_kpi"),
+            models.CheckConstraint(
+                condition=Q(weight__gte=0), name="scorecard_weight_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scorecard} · {self.kpi.code} × {self.weight}"
+
+
+class ScopeType(models.TextChoices):
+    COMPANY = "company", _("公司")
+    DEPARTMENT = "department", _("部门")
+    PROJECT = "project", _("项目")
+    PM = "pm", _("项目经理")
+
+
+class ClosedPeriod(models.Model):
+    """A period (2026-07, 2026-Q3, 2026) whose values are frozen in KpiSnapshot rows."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("未关账")
+        CLOSED = "closed", _("已关账")
+        REOPENED = "reopened", _("已重新打开")
+
+    period = models.CharField(_("期间"), max_length=10, unique=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.CLOSED, db_index=True
+    )
+    closed_at = models.DateTimeField(_("关账时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("关账人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reopened_at = models.DateTimeField(_("重新打开时间"), null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("重新打开人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reopen_reason = models.TextField(_("重新打开原因"), blank=True, default="")
+
+    class Meta:
+        verbose_name = _("已关账期间")
+        verbose_name_plural = _("已关账期间")
+        ordering = ["-period"]
+
+    def __str__(self) -> str:
+        return f"{self.period} ({self.get_status_display()})"
+
+
+class KpiSnapshot(models.Model):
+    """One frozen KPI value for one scope and one closed period."""
+
+    kpi = models.ForeignKey(
+        KpiDefinition, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="snapshots"
+    )
+    scope_type = models.CharField(_("范围类型"), max_length=20, choices=ScopeType.choices)
+    scope_key = models.CharField(_("范围"), max_length=150, blank=True, default="")
+    period = models.CharField(_("期间"), max_length=10, db_index=True)
+    numerator = models.DecimalField(
+        _("分子"), max_digits=18, decimal_places=4, null=True, blank=True
+    )
+    denominator = models.DecimalField(
+        _("分母"), max_digits=18, decimal_places=4, null=True, blank=True
+    )
+    value = models.DecimalField(_("指标值"), max_digits=18, decimal_places=4, null=True, blank=True)
+    extra = models.JSONField(_("附加数据"), default=dict, blank=True)
+    computed_at = models.DateTimeField(_("计算时间"))
+
+    class Meta:
+        verbose_name = _("指标快照")
+        verbose_name_plural = _("指标快照")
+        ordering = ["period", "kpi__sequence", "scope_type", "scope_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kpi", "scope_type", "scope_key", "period"], name="uniq_kpi_snapshot"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi.code} {self.scope_type}:{self.scope_key} {self.period} = {self.value}"
+
+
+class ProjectCohort(models.Model):
+    """A named set of projects for before/after comparisons (e.g. run with the dual-PM loop)."""
+
+    slug = models.SlugField(_("代码"), max_length=60, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    description = models.TextField(_("说明"), blank=True, default="")
+    projects = models.ManyToManyField(
+        "projects.Project", verbose_name=_("项目"), related_name="kpi_cohorts", blank=True
+    )
+
+    class Meta:
+        verbose_name = _("对比项目组")
+        verbose_name_plural = _("对比项目组")
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,1 +1,15 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+app_name = "kpi"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("scorecards/", views.scorecards, name="scorecards"),
+    path("compare/", views.compare, name="compare"),
+    path("export/", views.export, name="export"),
+    path("projects/<str:code>/panel/", views.panel, name="panel"),
+    path("projects/<str:code>/surveys/", views.add_survey, name="add_survey"),
+    path("projects/<str:code>/complaints/", views.add_complaint, name="add_complaint"),
+]

@@ -1,0 +1,490 @@
+"""KPI API: survey and complaint inputs, definitions, values, scorecards, comparison."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import generics, serializers
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from coordination.models import Department
+from coordination.roles import sees_everything
+from projects.selectors import visible_projects
+
+from . import exports, selectors, services
+from . import periods as P
+from .models import Complaint, KpiDefinition, ProjectCohort, SatisfactionSurvey, ScopeType
+
+ERROR_400 = inline_serializer(
+    "KpiBadRequest", {"field": serializers.ListField(child=serializers.CharField())}
+)
+ERROR_DETAIL = inline_serializer("KpiErrorDetail", {"detail": serializers.CharField()})
+
+
+class BadParams(serializers.ValidationError):
+    pass
+
+
+# ------------------------------------------------------------------ inputs
+class SurveySerializer(serializers.ModelSerializer):
+    project = serializers.CharField(source="project.code", read_only=True)
+    scores = serializers.DictField(
+        child=serializers.IntegerField(min_value=1, max_value=5), required=False
+    )
+    overall_score = serializers.IntegerField(min_value=1, max_value=5)
+    surveyed_on = serializers.DateField(required=False)
+
+    class Meta:
+        model = SatisfactionSurvey
+        fields = [
+            "id",
+            "project",
+            "respondent",
+            "overall_score",
+            "scores",
+            "comments",
+            "surveyed_on",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "project", "created_at", "updated_at"]
+
+
+class ComplaintSerializer(serializers.ModelSerializer):
+    project = serializers.CharField(source="project.code", read_only=True)
+    opened_on = serializers.DateField(required=False)
+    closed_on = serializers.DateField(required=False, allow_null=True)
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "id",
+            "project",
+            "source",
+            "category",
+            "severity",
+            "description",
+            "responsible_department",
+            "opened_on",
+            "closed_on",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "project", "created_at", "updated_at"]
+
+
+class _ProjectInputList(generics.ListCreateAPIView):
+    """Shared by surveys and complaints: list (paginated) and record through the service."""
+
+    search_fields: list[str] = []
+    filterset_fields: list[str] = []
+    ordering_fields: list[str] = []
+
+    def get_project(self):
+        if not hasattr(self, "_project"):
+            self._project = get_object_or_404(
+                visible_projects(self.request.user), code=self.kwargs["code"]
+            )
+        return self._project
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.serializer_class.Meta.model.objects.none()
+        qs = self.serializer_class.Meta.model.objects.filter(project=self.get_project())
+        since = self.request.query_params.get("updated_since")
+        if since:
+            from django.utils.dateparse import parse_datetime
+
+            when = parse_datetime(since)
+            if when is None:
+                raise BadParams({"updated_since": [_("请使用 ISO 8601 日期时间。")]})
+            qs = qs.filter(updated_at__gte=when)
+        return qs.select_related("project")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        obj = self.record(self.get_project(), serializer.validated_data)
+        return Response(self.get_serializer(obj).data, status=201)
+
+
+class SurveyList(_ProjectInputList):
+    """Customer satisfaction surveys of a project (KPI input)."""
+
+    serializer_class = SurveySerializer
+    filterset_fields = ["overall_score"]
+    ordering_fields = ["surveyed_on", "overall_score"]
+
+    def record(self, project, data):
+        return services.record_survey(project, by=self.request.user, data=data)
+
+    @extend_schema(responses={200: SurveySerializer(many=True), 404: ERROR_DETAIL})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        responses={201: SurveySerializer, 400: ERROR_400, 403: ERROR_DETAIL, 404: ERROR_DETAIL}
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class ComplaintList(_ProjectInputList):
+    """Customer and internal (cross-department) complaints of a project (KPI input)."""
+
+    serializer_class = ComplaintSerializer
+    filterset_fields = ["source", "severity", "category", "responsible_department"]
+    ordering_fields = ["opened_on", "closed_on"]
+
+    def record(self, project, data):
+        return services.record_complaint(project, by=self.request.user, data=data)
+
+    @extend_schema(responses={200: ComplaintSerializer(many=True), 404: ERROR_DETAIL})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        responses={201: ComplaintSerializer, 400: ERROR_400, 403: ERROR_DETAIL, 404: ERROR_DETAIL}
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+# ------------------------------------------------------------------ definitions and values
+class KpiDefinitionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = KpiDefinition
+        fields = [
+            "code",
+            "name_zh",
+            "name_en",
+            "unit",
+            "direction",
+            "target",
+            "formula_zh",
+            "formula_en",
+            "is_joint",
+            "owner_department",
+        ]
+
+
+class KpiDefinitionList(generics.ListAPIView):
+    """The KPI definitions: what each indicator means and how it is computed."""
+
+    serializer_class = KpiDefinitionSerializer
+    queryset = KpiDefinition.objects.filter(is_active=True)
+    pagination_class = None
+    filter_backends: list = []
+
+
+class KpiValueSerializer(serializers.Serializer):
+    kpi = serializers.CharField()
+    period = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    numerator = serializers.DecimalField(max_digits=18, decimal_places=4, allow_null=True)
+    denominator = serializers.DecimalField(max_digits=18, decimal_places=4, allow_null=True)
+    value = serializers.DecimalField(max_digits=18, decimal_places=4, allow_null=True)
+    extra = serializers.DictField()
+    frozen = serializers.BooleanField()
+    computed_at = serializers.DateTimeField(allow_null=True)
+
+
+def _parse_period_bound(text: str, granularity: str, name: str) -> P.Period:
+    try:
+        return P.containing(datetime.date.fromisoformat(text), granularity)
+    except ValueError:
+        pass
+    try:
+        period = P.parse(text)
+    except ValueError:
+        raise BadParams(
+            {name: [_("请使用期间(2026-07、2026-Q3、2026)或日期(2026-07-01)。")]}
+        ) from None
+    return P.containing(period.start, granularity)
+
+
+def check_scope_access(user, scope: selectors.Scope) -> None:
+    """Company and department figures are for every signed-in user; a project's figures for
+    those who see the project (404 otherwise); a PM's for that PM, PMO and executives."""
+    if scope.type == ScopeType.PROJECT:
+        if not visible_projects(user).filter(code=scope.key).exists():
+            raise NotFound()
+    elif scope.type == ScopeType.PM:
+        if not (sees_everything(user) or user.get_username() == scope.key):
+            raise PermissionDenied(_("只能查看自己的项目经理指标。"))
+
+
+def parse_value_params(params, user) -> tuple[list[KpiDefinition], selectors.Scope, list[P.Period]]:
+    errors: dict[str, list[str]] = {}
+    granularity = params.get("granularity") or P.MONTH
+    if granularity not in P.GRANULARITIES:
+        errors["granularity"] = [_("取值必须是 month、quarter 或 year。")]
+        granularity = P.MONTH
+    try:
+        scope = selectors.parse_scope(params.get("scope"))
+    except ValueError:
+        errors["scope"] = [
+            _("范围应为 company、department:<部门>、project:<项目编号> 或 pm:<用户名>。")
+        ]
+        scope = selectors.COMPANY
+    codes = [c for c in (params.get("kpi") or "").split(",") if c.strip()]
+    kpis = selectors.active_kpis(codes)
+    unknown = sorted(set(codes) - {k.code for k in kpis})
+    if unknown:
+        errors["kpi"] = [_("未知指标：%(codes)s") % {"codes": ", ".join(unknown)}]
+    periods: list[P.Period] = []
+    try:
+        last = (
+            _parse_period_bound(params["to"], granularity, "to")
+            if params.get("to")
+            else P.current(granularity)
+        )
+        if params.get("from"):
+            first = _parse_period_bound(params["from"], granularity, "from")
+        else:
+            first = last
+            for _i in range({P.MONTH: 11, P.QUARTER: 3, P.YEAR: 2}[granularity]):
+                first = P.preceding(first)
+        if first.start > last.start:
+            errors["from"] = [_("开始期间不能晚于结束期间。")]
+        else:
+            try:
+                periods = P.span(first, last, limit=60)
+            except ValueError:
+                errors["to"] = [_("一次最多查询60个期间。")]
+    except BadParams as exc:
+        errors.update(exc.detail)
+    if errors:
+        raise BadParams(errors)
+    check_scope_access(user, scope)
+    return kpis, scope, periods
+
+
+def value_rows(kpis, scope, periods) -> list[dict]:
+    found = selectors.values(kpis, scope, periods)
+    rows = []
+    for period in periods:
+        for kpi in kpis:
+            v = found[(kpi.code, period.key)]
+            rows.append(
+                {
+                    "kpi": kpi.code,
+                    "period": period.key,
+                    "start": period.start,
+                    "end": period.last_day,
+                    "numerator": v.numerator,
+                    "denominator": v.denominator,
+                    "value": v.value,
+                    "extra": v.extra,
+                    "frozen": v.frozen,
+                    "computed_at": v.computed_at,
+                }
+            )
+    return rows
+
+
+class KpiValues(APIView):
+    """KPI values per period for one scope; closed periods answer from frozen snapshots."""
+
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, exports.CSVRenderer]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("kpi", str, description="KPI code(s), comma separated; all if empty"),
+            OpenApiParameter(
+                "scope", str, description="company | department:<d> | project:<code> | pm:<user>"
+            ),
+            OpenApiParameter("granularity", str, enum=list(P.GRANULARITIES)),
+            OpenApiParameter("from", str, description="period key or ISO date"),
+            OpenApiParameter("to", str, description="period key or ISO date"),
+        ],
+        responses={
+            200: inline_serializer(
+                "KpiValues",
+                {
+                    "scope": serializers.CharField(),
+                    "granularity": serializers.CharField(),
+                    "results": KpiValueSerializer(many=True),
+                },
+            ),
+            400: ERROR_400,
+            403: ERROR_DETAIL,
+            404: ERROR_DETAIL,
+        },
+    )
+    def get(self, request):
+        kpis, scope, periods = parse_value_params(request.query_params, request.user)
+        rows = value_rows(kpis, scope, periods)
+        return Response(
+            {
+                "scope": str(scope),
+                "granularity": periods[0].granularity if periods else P.MONTH,
+                "results": KpiValueSerializer(rows, many=True).data,
+            }
+        )
+
+
+class ScorecardKpiSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    unit = serializers.CharField()
+    direction = serializers.CharField()
+    target = serializers.DecimalField(max_digits=12, decimal_places=2)
+    is_joint = serializers.BooleanField()
+    weight = serializers.DecimalField(max_digits=6, decimal_places=2)
+    numerator = serializers.DecimalField(max_digits=18, decimal_places=4, allow_null=True)
+    denominator = serializers.DecimalField(max_digits=18, decimal_places=4, allow_null=True)
+    value = serializers.DecimalField(max_digits=18, decimal_places=4, allow_null=True)
+    extra = serializers.DictField()
+    score = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
+    frozen = serializers.BooleanField()
+
+
+class ScorecardSerializer(serializers.Serializer):
+    department = serializers.CharField()
+    title = serializers.CharField()
+    period = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    frozen = serializers.BooleanField()
+    score = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
+    kpis = ScorecardKpiSerializer(many=True)
+
+
+def parse_scorecard_params(params) -> tuple[str, P.Period]:
+    errors = {}
+    department = params.get("department") or Department.BUSINESS
+    if department not in selectors.SCORECARD_DEPARTMENTS:
+        errors["department"] = [_("部门应为 business、engineering 或 finance。")]
+    period = None
+    try:
+        period = P.parse(params.get("period") or P.current(P.QUARTER).key)
+    except ValueError:
+        errors["period"] = [_("期间格式应为 2026-07、2026-Q3 或 2026。")]
+    if errors:
+        raise BadParams(errors)
+    return department, period
+
+
+class KpiScorecard(APIView):
+    """A department's scorecard for a period; `?format=csv` or `?format=xlsx` exports it."""
+
+    renderer_classes = [
+        JSONRenderer,
+        BrowsableAPIRenderer,
+        exports.CSVRenderer,
+        exports.XLSXRenderer,
+    ]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("department", str, enum=list(selectors.SCORECARD_DEPARTMENTS)),
+            OpenApiParameter("period", str, description="2026-07 | 2026-Q3 | 2026"),
+            OpenApiParameter("format", str, enum=["json", "csv", "xlsx"]),
+        ],
+        responses={
+            (200, "application/json"): ScorecardSerializer,
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, exports.XLSX_MEDIA_TYPE): OpenApiTypes.BINARY,
+            400: ERROR_400,
+        },
+    )
+    def get(self, request):
+        department, period = parse_scorecard_params(request.query_params)
+        data = ScorecardSerializer(selectors.scorecard(department, period)).data
+        fmt = getattr(request, "accepted_renderer", None)
+        if fmt is not None and fmt.format in ("csv", "xlsx"):
+            filename = f"scorecard-{department}-{period.key}.{fmt.format}"
+            return Response(
+                data, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+            )
+        return Response(data)
+
+
+class ComparisonGroupSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True)
+    projects = serializers.IntegerField(allow_null=True)
+    delivered_projects = serializers.IntegerField()
+    delivery_cycle_days = serializers.DecimalField(max_digits=10, decimal_places=1, allow_null=True)
+    surveys = serializers.IntegerField()
+    satisfaction_share = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
+    satisfaction_average = serializers.DecimalField(max_digits=4, decimal_places=2, allow_null=True)
+    customer_complaints = serializers.IntegerField()
+    cross_department_complaints = serializers.IntegerField()
+    customer_complaints_per_project = serializers.DecimalField(
+        max_digits=10, decimal_places=2, allow_null=True
+    )
+    cross_department_complaints_per_project = serializers.DecimalField(
+        max_digits=10, decimal_places=2, allow_null=True
+    )
+
+
+class ComparisonSerializer(serializers.Serializer):
+    mode = serializers.CharField()
+    split = serializers.DateField(required=False)
+    window_days = serializers.IntegerField(required=False)
+    projects = serializers.ListField(child=serializers.CharField(), required=False)
+    before = ComparisonGroupSerializer()
+    after = ComparisonGroupSerializer()
+    change = serializers.DictField(
+        child=serializers.DecimalField(max_digits=10, decimal_places=1, allow_null=True)
+    )
+
+
+def comparison_for(params) -> dict:
+    """`split=<date>[&months=N]`, `projects=<code,code>` or `cohort=<slug>`; BadParams else."""
+    split, codes, cohort = params.get("split"), params.get("projects"), params.get("cohort")
+    if sum(bool(x) for x in (split, codes, cohort)) != 1:
+        raise BadParams({"split": [_("请给出 split(日期)、projects(项目编号) 或 cohort 之一。")]})
+    if split:
+        try:
+            split_date = datetime.date.fromisoformat(split)
+        except ValueError:
+            raise BadParams({"split": [_("请使用 ISO 日期，例如 2026-01-01。")]}) from None
+        try:
+            months = int(params.get("months") or 12)
+            if not 1 <= months <= 60:
+                raise ValueError
+        except ValueError:
+            raise BadParams({"months": [_("月数应为1到60之间的整数。")]}) from None
+        try:
+            return selectors.compare_split(split_date, months)
+        except ValueError as exc:
+            raise BadParams({"split": [str(exc)]}) from None
+    if cohort:
+        group = ProjectCohort.objects.filter(slug=cohort).first()
+        if group is None:
+            raise BadParams({"cohort": [_("未知的对比项目组。")]})
+        return selectors.compare_projects(
+            list(group.projects.values_list("code", flat=True)), label=group.name
+        )
+    code_list = [c.strip() for c in codes.split(",") if c.strip()]
+    if not code_list or len(code_list) > 1000:
+        raise BadParams({"projects": [_("请给出1到1000个项目编号，用逗号分隔。")]})
+    return selectors.compare_projects(code_list)
+
+
+class KpiComparison(APIView):
+    """Before/after comparison: delivery cycle, satisfaction and complaints change %."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("split", OpenApiTypes.DATE),
+            OpenApiParameter("months", int, description="window length after split (1–60)"),
+            OpenApiParameter("projects", str, description="project codes, comma separated"),
+            OpenApiParameter("cohort", str, description="a saved project cohort's slug"),
+        ],
+        responses={200: ComparisonSerializer, 400: ERROR_400},
+    )
+    def get(self, request):
+        return Response(ComparisonSerializer(comparison_for(request.query_params)).data)

@@ -1,0 +1,225 @@
+"""KPI writes: recording surveys and complaints, freezing and reopening periods."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coordination import events
+from coordination.exceptions import Conflict
+from coordination.roles import is_pmo
+from coordination.services import record_audit, snapshot
+from projects.models import Project
+from projects.selectors import project_roles
+
+from . import periods as P
+from . import selectors
+from .models import (
+    ClosedPeriod,
+    Complaint,
+    KpiSnapshot,
+    SatisfactionSurvey,
+    ScopeType,
+)
+
+SURVEY_FIELDS = ["respondent", "overall_score", "scores", "comments", "surveyed_on"]
+COMPLAINT_FIELDS = [
+    "source",
+    "category",
+    "severity",
+    "description",
+    "responsible_department",
+    "opened_on",
+    "closed_on",
+]
+
+
+def can_record_inputs(user, project: Project) -> bool:
+    """Anyone holding a role on the project, and PMO, may record its surveys and complaints."""
+    return is_pmo(user) or bool(project_roles(user, project))
+
+
+def _require_recorder(user, project: Project) -> None:
+    if not can_record_inputs(user, project):
+        raise PermissionDenied(_("只有项目成员或PMO可以录入满意度调查和投诉。"))
+
+
+def _validated(instance) -> None:
+    instance.full_clean(exclude=["project", "created_by"], validate_constraints=False)
+
+
+@transaction.atomic
+def record_survey(project: Project, *, by, data: dict[str, Any]) -> SatisfactionSurvey:
+    _require_recorder(by, project)
+    survey = SatisfactionSurvey(project=project, created_by=by if by and by.pk else None)
+    for name in SURVEY_FIELDS:
+        if name in data and data[name] is not None:
+            setattr(survey, name, data[name])
+    _validated(survey)
+    survey.save()
+    record_audit(
+        actor=by,
+        action="kpi.survey_recorded",
+        target=survey,
+        after=snapshot(survey, SURVEY_FIELDS),
+    )
+    return survey
+
+
+@transaction.atomic
+def record_complaint(project: Project, *, by, data: dict[str, Any]) -> Complaint:
+    _require_recorder(by, project)
+    complaint = Complaint(project=project, created_by=by if by and by.pk else None)
+    for name in COMPLAINT_FIELDS:
+        if name in data and data[name] is not None:
+            setattr(complaint, name, data[name])
+    if complaint.opened_on is None:
+        complaint.opened_on = timezone.localdate()
+    _validated(complaint)
+    complaint.save()
+    record_audit(
+        actor=by,
+        action="kpi.complaint_recorded",
+        target=complaint,
+        after=snapshot(complaint, COMPLAINT_FIELDS),
+    )
+    return complaint
+
+
+# ------------------------------------------------------------------ closing periods
+def frozen_scopes() -> list[selectors.Scope]:
+    """Every scope whose values are frozen at close: company, departments, projects, PMs."""
+    scopes = [selectors.COMPANY]
+    scopes += [selectors.Scope(ScopeType.DEPARTMENT, d) for d in selectors.SCORECARD_DEPARTMENTS]
+    scopes += [
+        selectors.Scope(ScopeType.PROJECT, code)
+        for code in Project.objects.exclude(stage="cancelled")
+        .order_by("code")
+        .values_list("code", flat=True)
+    ]
+    scopes += [selectors.Scope(ScopeType.PM, u) for u in selectors.pm_usernames()]
+    return scopes
+
+
+def _freeze(period: P.Period, today: datetime.date) -> int:
+    """Insert the missing snapshot rows of `period`; existing rows are left untouched."""
+    kpis = selectors.active_kpis()
+    now = timezone.now()
+    rows = []
+    for scope in frozen_scopes():
+        for kpi in kpis:
+            v = selectors.compute(kpi.code, scope, period, today)
+            rows.append(
+                KpiSnapshot(
+                    kpi=kpi,
+                    scope_type=scope.type,
+                    scope_key=scope.key,
+                    period=period.key,
+                    numerator=v.numerator,
+                    denominator=v.denominator,
+                    value=v.value,
+                    extra=v.extra,
+                    computed_at=now,
+                )
+            )
+    # the unique constraint makes a second run (or a concurrent worker) harmless
+    created = KpiSnapshot.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(created)
+
+
+@transaction.atomic
+def close_period(period_key: str, *, by=None, today: datetime.date | None = None) -> list[str]:
+    """Freeze a finished month (and its quarter / year when it ends them).
+
+    1. Refuse a period that has not ended yet (its values could still change).
+    2. For each period closed together: claim the ClosedPeriod row with select_for_update;
+       an already closed period is skipped, so re-runs change nothing.
+    3. Insert the snapshot rows, audit, and emit `kpi.period_closed` after commit.
+    Returns the keys actually closed by this call.
+    """
+    today = today or timezone.localdate()
+    try:
+        period = P.parse(period_key)
+    except ValueError:
+        raise ValidationError({"period": [_("期间格式应为 2026-07、2026-Q3 或 2026。")]}) from None
+    if period.end > today:
+        raise Conflict(_("期间 %(period)s 尚未结束，不能关账。") % {"period": period.key})
+    targets = P.closing_together(period) if period.granularity == P.MONTH else [period]
+    closed_now = []
+    for target in targets:
+        row, _created = ClosedPeriod.objects.select_for_update().get_or_create(
+            period=target.key,
+            defaults={"status": ClosedPeriod.Status.OPEN},
+        )
+        if row.status == ClosedPeriod.Status.CLOSED:
+            continue
+        previous = row.status
+        count = _freeze(target, today)
+        row.status = ClosedPeriod.Status.CLOSED
+        row.closed_at = timezone.now()
+        row.closed_by = by if by is not None and getattr(by, "pk", None) else None
+        row.save()
+        record_audit(
+            actor=by,
+            action="kpi.period_closed",
+            target=row,
+            before={"status": previous},
+            after={"status": "closed", "snapshots": count},
+        )
+        events.emit(
+            "kpi.period_closed",
+            {"period": target.key, "granularity": target.granularity, "snapshots": count},
+        )
+        closed_now.append(target.key)
+    return closed_now
+
+
+def close_previous_month(today: datetime.date | None = None) -> list[str]:
+    """The monthly job: freeze last month (idempotent)."""
+    today = today or timezone.localdate()
+    return close_period(P.previous_month(today).key, by=None, today=today)
+
+
+@transaction.atomic
+def reopen_period(period_key: str, *, by, reason: str) -> list[str]:
+    """PMO reopens a closed period (and the closed quarter/year containing it) with a reason:
+    its snapshots are deleted, values are live again until the period is closed anew."""
+    if not is_pmo(by):
+        raise PermissionDenied(_("只有PMO可以重新打开已关账期间。"))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("重新打开期间必须填写原因。")]})
+    try:
+        period = P.parse(period_key)
+    except ValueError:
+        raise ValidationError({"period": [_("期间格式应为 2026-07、2026-Q3 或 2026。")]}) from None
+    keys = [p.key for p in P.enclosing(period)]
+    rows = list(
+        ClosedPeriod.objects.select_for_update().filter(
+            period__in=keys, status=ClosedPeriod.Status.CLOSED
+        )
+    )
+    if not any(r.period == period.key for r in rows):
+        raise Conflict(_("期间 %(period)s 未关账。") % {"period": period.key})
+    reopened = []
+    for row in rows:
+        deleted, _detail = KpiSnapshot.objects.filter(period=row.period).delete()
+        row.status = ClosedPeriod.Status.REOPENED
+        row.reopened_at = timezone.now()
+        row.reopened_by = by
+        row.reopen_reason = reason.strip()
+        row.save()
+        record_audit(
+            actor=by,
+            action="kpi.period_reopened",
+            target=row,
+            before={"status": "closed", "snapshots": deleted},
+            after={"status": "reopened"},
+            reason=reason.strip(),
+        )
+        reopened.append(row.period)
+    return reopened

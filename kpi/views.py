@@ -1,0 +1,296 @@
+"""KPI pages: trends, department scorecards, before/after comparison, exports, project tab."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
+
+from coordination.models import Department
+from projects.selectors import visible_projects
+
+from . import exports, selectors, services
+from . import periods as P
+from .api import BadParams, comparison_for, parse_scorecard_params, parse_value_params, value_rows
+from .forms import ComplaintForm, SurveyForm
+from .models import ProjectCohort
+
+
+def _errors(exc: BadParams) -> list[str]:
+    detail = exc.detail if isinstance(exc.detail, dict) else {"": exc.detail}
+    return [f"{k}: {m}" if k else str(m) for k, ms in detail.items() for m in ms]
+
+
+def _number(v):
+    return float(v) if v is not None else None
+
+
+@login_required
+def index(request):
+    """Trend chart per KPI for a scope and granularity."""
+    errors: list[str] = []
+    try:
+        kpis, scope, period_list = parse_value_params(request.GET, request.user)
+    except BadParams as exc:
+        errors = _errors(exc)
+        kpis, scope, period_list = parse_value_params({}, request.user)
+    except (NotFound, ApiPermissionDenied):
+        errors = [_("你无权查看该范围的指标。")]
+        kpis, scope, period_list = parse_value_params({}, request.user)
+    rows = value_rows(kpis, scope, period_list)
+    by_kpi: dict[str, list[dict]] = {k.code: [] for k in kpis}
+    for row in rows:
+        by_kpi[row["kpi"]].append(row)
+    cards = []
+    for kpi in kpis:
+        series = by_kpi[kpi.code]
+        cards.append(
+            {
+                "kpi": kpi,
+                "latest": series[-1] if series else None,
+                "chart": {
+                    "code": kpi.code,
+                    "label": kpi.name,
+                    "unit": kpi.unit,
+                    "target": _number(kpi.target),
+                    "labels": [r["period"] for r in series],
+                    "values": [_number(r["value"]) for r in series],
+                    "frozen": [r["frozen"] for r in series],
+                },
+            }
+        )
+    scopes = [("company", _("公司"))] + [
+        (f"department:{d}", str(Department(d).label)) for d in selectors.SCORECARD_DEPARTMENTS
+    ]
+    if (
+        request.user.project_memberships.exists()
+        or request.user.business_projects.exists()
+        or (request.user.engineering_projects.exists())
+    ):
+        scopes.append((f"pm:{request.user.get_username()}", _("我的项目")))
+    projects = visible_projects(request.user).order_by("code").values_list("code", "name")[:300]
+    scopes += [(f"project:{code}", f"{code} {name}") for code, name in projects]
+    return render(
+        request,
+        "kpi/index.html",
+        {
+            "cards": cards,
+            "charts": [c["chart"] for c in cards],
+            "scope": str(scope),
+            "scopes": scopes,
+            "granularity": period_list[0].granularity if period_list else P.MONTH,
+            "granularities": [(P.MONTH, _("月")), (P.QUARTER, _("季度")), (P.YEAR, _("年"))],
+            "from": period_list[0].key if period_list else "",
+            "to": period_list[-1].key if period_list else "",
+            "errors": errors,
+        },
+    )
+
+
+@login_required
+def scorecards(request):
+    """Business and engineering scorecards side by side (the joint KPIs are identical)."""
+    errors: list[str] = []
+    try:
+        _department, period = parse_scorecard_params(request.GET)
+    except BadParams as exc:
+        errors = _errors(exc)
+        period = P.current(P.QUARTER)
+    cards = [selectors.scorecard(d, period) for d in selectors.SCORECARD_DEPARTMENTS]
+    return render(
+        request,
+        "kpi/scorecards.html",
+        {
+            "cards": cards,
+            "period": period,
+            "previous": P.preceding(period),
+            "next": P.following(period),
+            "errors": errors,
+            "year": period.start.year,
+        },
+    )
+
+
+@login_required
+def compare(request):
+    """Before/after comparison for a split date, a list of projects or a saved cohort."""
+    errors: list[str] = []
+    result = None
+    params = request.GET
+    if not any(params.get(k) for k in ("split", "projects", "cohort")):
+        params = {"split": "2026-01-01"}
+    try:
+        result = comparison_for(params)
+    except BadParams as exc:
+        errors = _errors(exc)
+    chart = None
+    if result:
+        b, a = result["before"], result["after"]
+        chart = {
+            "labels": [
+                _("交付周期(天)"),
+                _("满意率(%)"),
+                _("客户投诉"),
+                _("跨部门投诉"),
+            ],
+            "before": [
+                _number(b["delivery_cycle_days"]),
+                _number(b["satisfaction_share"]),
+                b["customer_complaints"],
+                b["cross_department_complaints"],
+            ],
+            "after": [
+                _number(a["delivery_cycle_days"]),
+                _number(a["satisfaction_share"]),
+                a["customer_complaints"],
+                a["cross_department_complaints"],
+            ],
+            "before_label": str(b["label"]),
+            "after_label": str(a["label"]),
+        }
+    return render(
+        request,
+        "kpi/compare.html",
+        {
+            "result": result,
+            "chart": chart,
+            "errors": errors,
+            "params": params,
+            "cohorts": ProjectCohort.objects.order_by("slug"),
+        },
+    )
+
+
+def annual_review_tables(year_no: int) -> list[exports.Table]:
+    """The annual performance review: each scorecard for the year and its quarters, and the
+    company's monthly values."""
+    tables = []
+    for department in selectors.SCORECARD_DEPARTMENTS:
+        rows = []
+        for period in [P.year(year_no)] + [P.quarter(year_no, q) for q in range(1, 5)]:
+            rows += exports.scorecard_rows(selectors.scorecard(department, period))
+        tables.append((f"{department} {year_no}", exports.SCORECARD_HEADER, rows))
+    kpis = selectors.active_kpis()
+    months = [P.month(year_no, m) for m in range(1, 13)]
+    rows = value_rows(kpis, selectors.COMPANY, months)
+    tables.append(exports.values_table({"scope": f"company {year_no}", "results": rows}))
+    return tables
+
+
+@login_required
+def export(request):
+    """`?year=2026&format=csv|xlsx`: the annual review file."""
+    try:
+        year_no = int(request.GET.get("year") or timezone_year())
+        if not 1900 <= year_no <= 9999:
+            raise ValueError
+    except ValueError:
+        return HttpResponse(_("年份无效。"), status=400, content_type="text/plain; charset=utf-8")
+    fmt = request.GET.get("format") or "xlsx"
+    if fmt not in ("csv", "xlsx"):
+        return HttpResponse(
+            _("格式应为 csv 或 xlsx。"), status=400, content_type="text/plain; charset=utf-8"
+        )
+    tables = annual_review_tables(year_no)
+    if fmt == "csv":
+        body, ctype = exports.write_csv(tables), "text/csv; charset=utf-8"
+    else:
+        body, ctype = exports.write_xlsx(tables), exports.XLSX_MEDIA_TYPE
+    response = HttpResponse(body, content_type=ctype)
+    response["Content-Disposition"] = f'attachment; filename="kpi-annual-review-{year_no}.{fmt}"'
+    return response
+
+
+def timezone_year() -> int:
+    from django.utils import timezone
+
+    return timezone.localdate().year
+
+
+# ------------------------------------------------------------------ project tab
+def _project_for(request, code: str):
+    return get_object_or_404(visible_projects(request.user), code=code)
+
+
+def _panel_context(request, project, survey_form=None, complaint_form=None) -> dict:
+    today = datetime.date.today().isoformat()
+    return {
+        "project": project,
+        "panel": selectors.project_kpi_panel(project),
+        "can_record": services.can_record_inputs(request.user, project),
+        "survey_form": survey_form or SurveyForm(initial={"surveyed_on": today}),
+        "complaint_form": complaint_form or ComplaintForm(initial={"opened_on": today}),
+    }
+
+
+@login_required
+def panel(request, code: str):
+    project = _project_for(request, code)
+    return render(request, "kpi/_project_panel.html", _panel_context(request, project))
+
+
+def _after_input(request, project, survey_form=None, complaint_form=None):
+    if request.headers.get("HX-Request"):
+        return render(
+            request,
+            "kpi/_project_panel.html",
+            _panel_context(request, project, survey_form, complaint_form),
+        )
+    return redirect(reverse("projects:detail", args=[project.code]) + "#pane-kpis")
+
+
+def _record(request, project, form, record, success: str):
+    if not form.is_valid():
+        messages.error(request, _("请检查输入。"))
+        return False
+    try:
+        record(form)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("你没有执行此操作的权限。"))
+        return False
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for field, errs in exc.message_dict.items():
+                for err in errs:
+                    messages.error(request, f"{field}: {err}")
+        else:
+            messages.error(request, "；".join(exc.messages))
+        return False
+    messages.success(request, success)
+    return True
+
+
+@login_required
+@require_POST
+def add_survey(request, code: str):
+    project = _project_for(request, code)
+    form = SurveyForm(request.POST)
+
+    def record(f):
+        data = {**f.cleaned_data, "scores": f.cleaned_data.get("scores_text") or {}}
+        services.record_survey(project, by=request.user, data=data)
+
+    ok = _record(request, project, form, record, _("已录入满意度调查。"))
+    return _after_input(request, project, survey_form=None if ok else form)
+
+
+@login_required
+@require_POST
+def add_complaint(request, code: str):
+    project = _project_for(request, code)
+    form = ComplaintForm(request.POST)
+
+    def record(f):
+        services.record_complaint(project, by=request.user, data=f.cleaned_data)
+
+    ok = _record(request, project, form, record, _("已录入投诉。"))
+    return _after_input(request, project, complaint_form=None if ok else form)
