@@ -227,6 +227,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StageEnum": "projects.models.Stage",
         "DepartmentEnum": "coordination.models.Department",
+        "HandoverStatusEnum": "handover.models.Handover.Status",
+        "HandoverItemStatusEnum": "handover.models.HandoverItem.Status",
     },
 }
 
