@@ -5,3 +5,7 @@ from . import views
 urlpatterns: list = [
     path("profile/", views.profile, name="profile"),
 ]
+
+from .views_kickoff import kickoff_urlpatterns  # noqa: E402  (kickoff and commitment, issue 4)
+
+urlpatterns += kickoff_urlpatterns
