@@ -6,6 +6,8 @@ service in projects.presales; refusals map to 403 / 409 / 400 in the exception h
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
@@ -131,7 +133,7 @@ class QuoteSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["id", "revision", "is_current", "created_at", "updated_at"]
-        extra_kwargs = {"quoted_price": {"min_value": "0.01"}}
+        extra_kwargs = {"quoted_price": {"min_value": Decimal("0.01")}}
 
 
 class GapSerializer(serializers.Serializer):
