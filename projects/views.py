@@ -163,7 +163,6 @@ def project_detail(request, code):
         "risks": risks,
         "transitions": StageTransition.objects.filter(project=project).select_related("actor"),
         "audit_events": AuditEvent.objects.filter(project_code=project.code)[:100],
-        "active_tab": request.GET.get("tab", "overview"),
     }
     return render(request, "projects/detail.html", context)
 

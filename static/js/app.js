@@ -1,11 +1,24 @@
 // Coordination Hub: tiny progressive enhancements; every page works without JavaScript.
 document.addEventListener("DOMContentLoaded", function () {
-  // Confirm destructive stage moves (hold / cancel).
-  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
-    form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.dataset.confirm)) {
+  // Confirm destructive stage moves (cancel a project).
+  document.querySelectorAll("[data-confirm]").forEach(function (button) {
+    button.addEventListener("click", function (event) {
+      if (!window.confirm(button.dataset.confirm)) {
         event.preventDefault();
       }
+    });
+  });
+
+  // Deep links to a tab of the project page: /projects/PRJ-2026-0001/#tab-history
+  if (window.location.hash.indexOf("#tab-") === 0 && window.bootstrap) {
+    var tab = document.querySelector(window.location.hash + '[data-bs-toggle="tab"]');
+    if (tab) {
+      window.bootstrap.Tab.getOrCreateInstance(tab).show();
+    }
+  }
+  document.querySelectorAll('#project-tabs [data-bs-toggle="tab"]').forEach(function (tab) {
+    tab.addEventListener("shown.bs.tab", function () {
+      history.replaceState(null, "", "#" + tab.id);
     });
   });
 });
