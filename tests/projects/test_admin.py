@@ -143,3 +143,27 @@ def test_admin_project_add_numbers_the_project(admin_client):
     project = Project.objects.get(name="后台新建")
     assert project.code.startswith("PRJ-")
     assert AuditEvent.objects.filter(action="project.created", project_code=project.code).exists()
+
+
+def test_audit_changelist_filters_by_project_code(admin_client):
+    for code in ["PRJ-2026-0001", "PRJ-2026-0002"]:
+        AuditEvent.objects.create(
+            action="project.updated",
+            target_type="projects.project",
+            target_id="1",
+            project_code=code,
+            target_repr=f"repr {code}",
+        )
+    response = admin_client.get(
+        reverse("admin:coordination_auditevent_changelist"), {"project_code": "PRJ-2026-0001"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "repr PRJ-2026-0001" in html and "repr PRJ-2026-0002" not in html
+
+
+def test_user_admin_edits_the_profile_inline(admin_client):
+    user = factories.business_user(username="bob")
+    response = admin_client.get(reverse("admin:auth_user_change", args=[user.pk]))
+    assert response.status_code == 200
+    assert "profile-0-department" in response.content.decode()

@@ -478,3 +478,47 @@ def test_plan_forms_of_someone_elses_project_are_404(client):
     signed_in(client, factories.business_user())
     url = reverse("projects:risk_edit", args=[risk.project.code, risk.pk])
     assert client.get(url).status_code == 404
+
+
+@pytest.fixture
+def soft_gate(monkeypatch):
+    """An overridable gate on kickoff → execution, for the PMO override path."""
+    from projects import stages
+
+    gate = stages.Gate(lambda project: ["联合启动会纪要未签署"], True)
+    monkeypatch.setitem(stages._gates, (Stage.KICKOFF, Stage.EXECUTION), [gate])
+
+
+def test_pmo_sees_override_and_passes_a_soft_gate_with_a_reason(client, soft_gate):
+    project = factories.ProjectFactory(stage=Stage.KICKOFF)
+    pmo = factories.pmo_user()
+    signed_in(client, pmo)
+    url = reverse("projects:transition", args=[project.code])
+
+    html = client.get(reverse("projects:detail", args=[project.code])).content.decode()
+    assert 'name="override"' in html and "联合启动会纪要未签署" in html
+
+    client.post(url, {"to": "execution", "override": "1", "reason": ""})
+    project.refresh_from_db()
+    assert project.stage == Stage.KICKOFF  # an override needs a reason
+
+    client.post(url, {"to": "execution", "override": "1", "reason": "客户书面确认"})
+    project.refresh_from_db()
+    assert project.stage == Stage.EXECUTION
+    log = StageTransition.objects.get(project=project, to_stage="execution")
+    assert log.overridden == ["联合启动会纪要未签署"]
+
+
+def test_pm_gets_no_override_and_is_refused_by_a_soft_gate(client, soft_gate):
+    project = factories.ProjectFactory(stage=Stage.KICKOFF)
+    signed_in(client, project.business_pm)
+    html = client.get(reverse("projects:detail", args=[project.code])).content.decode()
+    assert 'name="override"' not in html
+    response = client.post(
+        reverse("projects:transition", args=[project.code]),
+        {"to": "execution", "override": "1", "reason": "想跳过"},
+        follow=True,
+    )
+    assert "联合启动会纪要未签署" in response.content.decode()
+    project.refresh_from_db()
+    assert project.stage == Stage.KICKOFF
