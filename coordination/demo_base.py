@@ -113,12 +113,14 @@ def _at(day: datetime.date, hour: int = 10) -> datetime.datetime:
 
 def seed_users(ctx: DemoContext) -> None:
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
 
     from coordination.models import Profile
     from coordination.roles import ALL_GROUPS
 
     groups = {name: Group.objects.get_or_create(name=name)[0] for name in ALL_GROUPS}
+    password_hash = None
     User = get_user_model()
     for spec in DEMO_USERS:
         user, created = User.objects.get_or_create(
@@ -132,7 +134,9 @@ def seed_users(ctx: DemoContext) -> None:
             },
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
+            if password_hash is None:  # hashing is slow on purpose: once for all demo users
+                password_hash = make_password(DEMO_PASSWORD)
+            user.password = password_hash
             user.save(update_fields=["password"])
         profile, _ = Profile.objects.get_or_create(user=user)
         if (profile.department, profile.title) != (spec["department"], spec["title"]):

@@ -1,10 +1,12 @@
 """`manage.py seed_demo`: load the demo data of every app (idempotent)."""
 
 import datetime
+import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from coordination.demo import DemoContext, discover
@@ -33,9 +35,16 @@ class Command(BaseCommand):
         ctx = DemoContext(
             today=today or timezone.localdate(), log=lambda msg: self.stdout.write(f"  {msg}")
         )
+        # Demo notifications stay in memory: no mail to anyone while seeding.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            self._seed(ctx)
+        self.stdout.write(self.style.SUCCESS(f"demo data ready: {len(ctx.projects)} projects"))
+
+    def _seed(self, ctx: DemoContext) -> None:
         for func in discover():
             name = f"{func.__module__}.{func.__name__}"
             self.stdout.write(f"seeding {name}")
+            started = time.monotonic()
             with transaction.atomic():
                 func(ctx)
-        self.stdout.write(self.style.SUCCESS(f"demo data ready: {len(ctx.projects)} projects"))
+            self.stdout.write(f"  ({time.monotonic() - started:.1f}s)")

@@ -1,0 +1,34 @@
+"""Helpers for the ops tests: run the project's own commands in child processes."""
+
+import os
+import socket
+import sys
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+# Variables the test session sets that a "fresh shell" would not have.
+_STRIP = {
+    "DJANGO_SETTINGS_MODULE",
+    "DEBUG",
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "ALLOWED_HOSTS",
+    "VAR_DIR",
+    "COMMITMENT_SIGNING_KEY",
+    "PORT",
+    "HOST",
+}
+
+
+def clean_env(var_dir: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _STRIP}
+    env.update(VAR_DIR=str(var_dir), PYTHONUNBUFFERED="1", **extra)
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
