@@ -114,3 +114,10 @@ def test_panel_view_for_htmx():
     res = browser(c.engineering_pm).get(f"/projects/{c.project.code}/presales/panel/")
     assert res.status_code == 200
     assert 'data-gap-code="no_approved_assessment"' in res.content.decode()
+
+
+def test_project_detail_page_includes_the_presales_tab():
+    c = cast(is_key_project=True)
+    res = browser(c.business_pm).get(f"/projects/{c.project.code}/")
+    assert res.status_code == 200
+    assert 'data-gap-code="no_approved_assessment"' in res.content.decode()
