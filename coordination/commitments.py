@@ -16,6 +16,7 @@ import datetime
 import hashlib
 import hmac as hmac_lib
 import json
+import zoneinfo
 from typing import Any
 
 from django.conf import settings
@@ -50,6 +51,13 @@ def _user_entry(user, role: str) -> dict:
     }
 
 
+def _local_iso(moment: datetime.datetime | None) -> str | None:
+    """Always the site's time zone (not the request's), so the same instant hashes the same."""
+    if moment is None:
+        return None
+    return moment.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE)).isoformat(timespec="minutes")
+
+
 def build_content(meeting, signatories: list[tuple[Any, str]], version: int) -> dict:
     """The commitment's content from the kickoff record. Only plain JSON values."""
     project = meeting.project
@@ -67,7 +75,7 @@ def build_content(meeting, signatories: list[tuple[Any, str]], version: int) -> 
             "planned_end": project.planned_end.isoformat() if project.planned_end else None,
         },
         "meeting": {
-            "scheduled_at": meeting.scheduled_at.isoformat() if meeting.scheduled_at else None,
+            "scheduled_at": _local_iso(meeting.scheduled_at),
             "location": meeting.location,
             "chair": meeting.chair.get_username() if meeting.chair_id else "",
         },

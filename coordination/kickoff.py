@@ -442,7 +442,7 @@ def _rewrite_content(commitment: CollaborationCommitment, meeting: KickoffMeetin
 
 # ---------------------------------------------------------------- signing
 @transaction.atomic
-def sign_commitment(commitment_id: int, *, by) -> Signature:
+def sign_commitment(commitment_id: int, *, by, at=None) -> Signature:
     """`by` signs the commitment for their role.
 
     1. Lock the commitment row, so two last signatures can't both miss "fully signed".
@@ -471,7 +471,7 @@ def sign_commitment(commitment_id: int, *, by) -> Signature:
         )
     if doc.content_hash(commitment.canonical_content) != commitment.content_hash:
         raise Conflict(_("承诺书内容校验失败，不能签署。"), unmet=[_("内容哈希不符")])
-    signed_at = timezone.now()
+    signed_at = at or timezone.now()  # `at`: only for importing signatures made on paper
     digest, key_id = doc.sign(
         doc.signature_message(
             commitment_id=commitment.pk,
@@ -499,14 +499,14 @@ def sign_commitment(commitment_id: int, *, by) -> Signature:
         after={"signer": by.get_username(), "role": entry["role"], "hash": signature.content_hash},
     )
     if not pending_signatories(commitment):
-        _complete(commitment, by=by)
+        _complete(commitment, by=by, at=signed_at)
     return signature
 
 
-def _complete(commitment: CollaborationCommitment, *, by) -> None:
+def _complete(commitment: CollaborationCommitment, *, by, at=None) -> None:
     project = commitment.project
     commitment.status = CollaborationCommitment.Status.SIGNED
-    commitment.signed_at = timezone.now()
+    commitment.signed_at = at or timezone.now()
     commitment.save(update_fields=["status", "signed_at"])
     milestone_ids = [m["id"] for m in commitment.content.get("milestones", [])]
     Milestone.objects.filter(project=project, pk__in=milestone_ids).update(
