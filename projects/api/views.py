@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, IntegrityError
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -130,7 +131,7 @@ class CustomerDetailView(generics.GenericAPIView):
 
 
 def _check_erp_id(erp_id: str) -> str:
-    if not erp_id or len(erp_id) > 64:
+    if not erp_id or len(erp_id) > 64 or "\x00" in erp_id:
         raise ValidationError({"erp_id": [_("ERP编号须为1到64个字符。")]})
     return erp_id
 
@@ -203,7 +204,14 @@ class ProjectListView(ListFilterMixin, generics.ListCreateAPIView):
 
 
 def _visible_project(request, code: str) -> Project:
-    return get_object_or_404(project_list(request.user), code=code)
+    return get_object_or_404(project_list(request.user), code=_path_key(code))
+
+
+def _path_key(value: str) -> str:
+    """A key from the URL; one PostgreSQL cannot even compare (NUL) matches nothing."""
+    if "\x00" in value:
+        raise Http404
+    return value
 
 
 def _fresh(project: Project) -> Project:
@@ -266,6 +274,15 @@ class ErpProjectUpsertView(APIView):
         return Response(ProjectSerializer(project).data, status=code)
 
 
+def _lookup_key(value) -> str | None:
+    """The batch key a row refers to, as its serializer will read it (ints become strings);
+    None for values the serializer rejects anyway (so they never reach the database)."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    value = str(value)
+    return value if value and len(value) <= 150 and "\x00" not in value else None
+
+
 class ErpProjectBulkView(APIView):
     """Bulk upsert of up to 1,000 projects, one transaction per row."""
 
@@ -300,20 +317,20 @@ class ErpProjectBulkView(APIView):
         for row in rows:
             if not isinstance(row, dict):
                 continue
-            if isinstance(row.get("customer_erp_id"), str):
-                customer_ids.add(row["customer_erp_id"])
+            if key := _lookup_key(row.get("customer_erp_id")):
+                customer_ids.add(key)
             for field in ("business_pm", "engineering_pm"):
-                if isinstance(row.get(field), str):
-                    usernames.add(row[field])
+                if key := _lookup_key(row.get(field)):
+                    usernames.add(key)
         customers = {c.erp_id: c for c in Customer.objects.filter(erp_id__in=customer_ids)}
         users = {u.username: u for u in User.objects.filter(username__in=usernames, is_active=True)}
         return {"customers": customers, "users": users}
 
     @staticmethod
     def _upsert_row(user, row, context: dict) -> dict:
-        erp_id = row.get("erp_id") if isinstance(row, dict) else None
+        erp_id = _lookup_key(row.get("erp_id")) if isinstance(row, dict) else None
         result = {
-            "erp_id": erp_id if isinstance(erp_id, str) else None,
+            "erp_id": erp_id,
             "status": "error",
             "code": None,
             "errors": {},
@@ -379,7 +396,7 @@ class ProjectChildListView(ListFilterMixin, generics.ListCreateAPIView):
     def project(self) -> Project:
         if not hasattr(self, "_project"):
             self._project = get_object_or_404(
-                visible_projects(self.request.user), code=self.kwargs["code"]
+                visible_projects(self.request.user), code=_path_key(self.kwargs["code"])
             )
         return self._project
 
