@@ -145,7 +145,11 @@ def test_milestone_detail_and_update(people, project):
     url = f"/api/v1/milestones/{factories.MilestoneFactory(project=project).pk}/"
     assert_statuses(people, "get", url, [401, 404, 200, 200, 404, 200, 200])
     assert_statuses(
-        people, "patch", url, [401, 404, 403, 200, 404, 200, 403], data={"forecast_date": "2026-07-15"}
+        people,
+        "patch",
+        url,
+        [401, 404, 403, 200, 404, 200, 403],
+        data={"forecast_date": "2026-07-15"},
     )
 
 
