@@ -10,8 +10,16 @@ from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
 from django.urls import path
-from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -21,6 +29,7 @@ from .. import presales
 from ..models import FeasibilityAssessment, Quote
 from ..promise_gaps import promise_gaps
 from ..selectors import visible_projects
+from .filters import UpdatedSinceFilterSet
 
 # ---------------------------------------------------------------- serializers
 
@@ -167,6 +176,14 @@ CommentRequest = inline_serializer(
 ERRORS = {403: ErrorResponse, 404: ErrorResponse, 409: ConflictResponse}
 
 
+class FeasibilityFilter(UpdatedSinceFilterSet):
+    status = filters.MultipleChoiceFilter(choices=FeasibilityAssessment.Status.choices)
+
+    class Meta:
+        model = FeasibilityAssessment
+        fields = ["status", "updated_since"]
+
+
 # ---------------------------------------------------------------- lookups
 
 
@@ -206,17 +223,27 @@ class ProjectFeasibilityView(APIView):
 
     @extend_schema(
         operation_id="project_feasibility_list",
-        responses={200: FeasibilityAssessmentSerializer(many=True), 404: ErrorResponse},
+        parameters=[
+            OpenApiParameter("status", str, many=True, enum=FeasibilityAssessment.Status.values),
+            OpenApiParameter("updated_since", OpenApiTypes.DATETIME),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+        responses={
+            200: FeasibilityAssessmentSerializer(many=True),
+            400: ErrorResponse,
+            404: ErrorResponse,
+        },
     )
     def get(self, request, code: str):
         project = _project(request, code)
-        qs = (
-            project.feasibility_assessments.select_related(
-                "project", "author", "decided_by", "based_on"
-            )
-            .order_by("-version")
-            .all()
-        )
+        qs = project.feasibility_assessments.select_related(
+            "project", "author", "decided_by", "based_on"
+        ).order_by("-version")
+        filterset = FeasibilityFilter(request.query_params, queryset=qs)
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        qs = filterset.qs
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(

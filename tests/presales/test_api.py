@@ -204,3 +204,15 @@ def test_transition_api_reports_gaps_as_409_unmet():
     )
     assert res.status_code == 409
     assert res.json()["unmet"] == ["尚无已批准的工程可行性评估。", "尚无业务报价。"]
+
+
+def test_list_filters_and_bad_filter_values(c):
+    AssessmentFactory(project=c.project, version=1, status=S.SUPERSEDED)
+    AssessmentFactory(project=c.project, version=2)
+    url = f"/api/v1/projects/{c.project.code}/feasibility/"
+    client = client_for(c.engineering_pm)
+    assert [r["version"] for r in client.get(url + "?status=approved").json()["results"]] == [2]
+    assert client.get(url + "?updated_since=2000-01-01T00:00:00Z").json()["count"] == 2
+    assert client.get(url + "?updated_since=yesterday").status_code == 400
+    assert client.get(url + "?status=nonsense").status_code == 400
+    assert client.get(url + "?page_size=1").json()["next"]
