@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -210,8 +211,12 @@ class ProvideItemView(APIView):
     )
     def post(self, request, item_id: int):
         item = _item_for(request.user, item_id)
+        limit_mb = round(settings.UPLOAD_MAX_BYTES / 1048576, 1)
         too_large = Response(
-            {"detail": "file too large", "file": [f"max {settings.UPLOAD_MAX_BYTES} bytes"]},
+            {
+                "detail": _("文件过大。"),
+                "file": [_("文件过大：上限为 %(limit)s MB。") % {"limit": limit_mb}],
+            },
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
         length = request.META.get("CONTENT_LENGTH") or "0"
@@ -229,7 +234,7 @@ class ProvideItemView(APIView):
             )
         except UploadTooLarge as exc:
             return Response(
-                {"detail": "file too large", **exc.message_dict},
+                {"detail": _("文件过大。"), **exc.message_dict},
                 status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             )
         return _item_response(item.pk, request.user)

@@ -85,7 +85,10 @@ def _backdate(handover, project, ctx: DemoContext) -> None:
     )
     handover.refresh_from_db()
     end = timezone.localdate(kickoff) - datetime.timedelta(days=1) if kickoff else ctx.today
-    end = max(min(end, ctx.today), signed)
+    # Engineering accepts a few working days after signing (some beyond the SLA), and
+    # always before kickoff.
+    end = min(end, signed + datetime.timedelta(days=4 + handover.pk % 7), ctx.today)
+    end = max(end, signed)
     provided = signed + (end - signed) / 2
     fields = {"created_at": _at(signed, 9)}
     if handover.submitted_at:

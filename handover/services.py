@@ -129,10 +129,10 @@ def create_handover(
 
 # ---------------------------------------------------------------- helpers
 def _lock_item(item_id: int) -> tuple[HandoverItem, Handover]:
+    # Always lock the handover before its item, the same order as submit_handover.
+    handover_id = HandoverItem.objects.values_list("handover_id", flat=True).get(pk=item_id)
+    handover = Handover.objects.select_for_update().select_related("project").get(pk=handover_id)
     item = HandoverItem.objects.select_for_update().get(pk=item_id)
-    handover = (
-        Handover.objects.select_for_update().select_related("project").get(pk=item.handover_id)
-    )
     item.handover = handover
     return item, handover
 
