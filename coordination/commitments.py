@@ -319,7 +319,13 @@ def verify_commitment(commitment) -> dict:
 
     signatures = []
     signed_users = set()
-    for sig in commitment.signatures.all():
+    prefetched = "signatures" in getattr(commitment, "_prefetched_objects_cache", {})
+    rows = (
+        commitment.signatures.all()
+        if prefetched
+        else commitment.signatures.select_related("signer")
+    )
+    for sig in rows:
         sig_hash_ok = sig.content_hash == commitment.content_hash and sig.content_hash == recomputed
         key_used = check_hmac(signature_message_for(sig), sig.hmac)
         hmac_ok = key_used is not None
