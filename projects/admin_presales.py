@@ -1,30 +1,13 @@
 """Admin for feasibility assessments and quotes: audit-friendly, history read-only.
 
-Decisions (submit, approve, return) go through projects.presales in the UI and API; the admin
-shows the record and its history and lets PMO fix a draft only.
+Every write (create, edit, submit, approve, return, quote) goes through projects.presales in the
+UI and API, where permissions, versioning and the audit trail live; the admin only shows.
 """
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .models_presales import FeasibilityAssessment, Quote
-
-ASSESSMENT_READONLY = [
-    "project",
-    "version",
-    "status",
-    "total_cost",
-    "author",
-    "based_on",
-    "submitted_at",
-    "decided_by",
-    "decided_at",
-    "return_reason",
-    "superseded_at",
-    "risks_copied_at",
-    "created_at",
-    "updated_at",
-]
 
 
 class QuoteInline(admin.TabularInline):
@@ -106,13 +89,13 @@ class FeasibilityAssessmentAdmin(admin.ModelAdmin):
     ]
 
     def get_readonly_fields(self, request, obj=None):
-        if obj is None or obj.status == FeasibilityAssessment.Status.DRAFT:
-            return ASSESSMENT_READONLY
-        # Submitted, decided and superseded versions are history: nothing editable.
         return [f.name for f in self.model._meta.fields if f.name != "id"]
 
     def has_add_permission(self, request):
         return False  # created by engineering through the UI/API (version numbering, checks)
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False
