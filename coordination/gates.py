@@ -6,6 +6,6 @@ from projects.stages import gate
 
 @gate(Stage.KICKOFF, Stage.EXECUTION)
 def kickoff_held_and_commitment_signed(project) -> list[str]:
-    from .kickoff import kickoff_gate_unmet
+    from .selectors_kickoff import kickoff_gate_unmet
 
     return kickoff_gate_unmet(project)

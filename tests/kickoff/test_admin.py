@@ -59,9 +59,7 @@ QUERIES = 3  # visible commitment, its signatures with signers, the project (ver
 
 
 @pytest.mark.parametrize("signers", [1, 5])
-def test_verify_endpoint_queries_do_not_grow_with_signatures(
-    signers, django_assert_num_queries
-):
+def test_verify_endpoint_queries_do_not_grow_with_signatures(signers, django_assert_num_queries):
     from tests.conftest import client_for
 
     team = Team()
