@@ -229,6 +229,12 @@ SPECTACULAR_SETTINGS = {
         "DepartmentEnum": "coordination.models.Department",
         "HandoverStatusEnum": "handover.models.Handover.Status",
         "HandoverItemStatusEnum": "handover.models.HandoverItem.Status",
+        "ReviewKindEnum": "coordination.models_reviews.ReviewKind",
+        "ReviewStatusEnum": "coordination.models_reviews.Review.Status",
+        "ActionItemStatusEnum": "coordination.models_reviews.ActionItem.Status",
+        "ReminderStatusEnum": "coordination.models_reviews.Reminder.Status",
+        "ReminderKindEnum": "coordination.models_reviews.Reminder.Kind",
+        "ReminderChannelEnum": "coordination.models_reviews.Reminder.Channel",
     },
 }
 

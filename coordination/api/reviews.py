@@ -54,7 +54,10 @@ def _date_param(request, name: str):
     raw = request.query_params.get(name)
     if not raw:
         return None
-    value = parse_date(raw)
+    try:
+        value = parse_date(raw)
+    except ValueError:
+        value = None
     if value is None:
         raise ValidationError({name: [_("日期格式应为 YYYY-MM-DD。")]})
     return value
@@ -69,7 +72,10 @@ def _datetime_param(request, name: str):
     except ValueError:
         value = None
     if value is None:
-        day = parse_date(raw)
+        try:
+            day = parse_date(raw)
+        except ValueError:
+            day = None
         if day is None:
             raise ValidationError({name: [_("时间格式应为 ISO 8601。")]})
         from datetime import datetime, time

@@ -243,3 +243,35 @@ def test_company_wide_review_visible_to_participants_only():
     url = f"/api/v1/reviews/{review.pk}/"
     assert client_for(participant).get(url).status_code == 200
     assert client_for(stranger).get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "date_from=2026-13-45",
+        "date_to=yesterday",
+        "updated_since=2026-02-30T00:00:00Z",
+        "updated_since=garbage",
+        "kind=x",
+    ],
+)
+def test_malformed_filters_are_400_not_500(world, query):
+    assert client_for(world["pmo"]).get(f"/api/v1/reviews/?{query}").status_code == 400
+
+
+def test_malformed_bodies_are_400(world):
+    pm = client_for(world["pm"])
+    review = world["review"]
+    assert pm.patch(f"/api/v1/reviews/{review.pk}/", [1, 2], format="json").status_code == 400
+    assert (
+        pm.patch(f"/api/v1/reviews/{review.pk}/", {"minutes": "a\x00b"}, format="json").status_code
+        == 400
+    )
+    url = f"/api/v1/projects/{world['project'].code}/cadences/"
+    body = {"kind": "daily_standup", "timezone": "Mars/Olympus"}
+    assert pm.post(url, body, format="json").status_code == 400
+    assert (
+        pm.post(url, {"kind": "daily_standup", "duration_minutes": 0}, format="json").status_code
+        == 400
+    )
+    assert pm.get("/api/v1/reviews/99999999999999999999/").status_code == 404
