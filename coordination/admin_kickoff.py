@@ -13,15 +13,32 @@ from .models_kickoff import (
     ResponsibilityAssignment,
     Signature,
 )
+from .services import record_audit
 
 
-class KickoffAttendeeInline(admin.TabularInline):
+class _FrozenWhenHeld:
+    """A held meeting's record feeds the commitment: change it by an amendment, not here."""
+
+    def _held(self, obj) -> bool:
+        return obj is not None and obj.status == KickoffMeeting.Status.HELD
+
+    def has_add_permission(self, request, obj=None):
+        return not self._held(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._held(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._held(obj) and super().has_delete_permission(request, obj)
+
+
+class KickoffAttendeeInline(_FrozenWhenHeld, admin.TabularInline):
     model = KickoffAttendee
     extra = 0
     raw_id_fields = ["user"]
 
 
-class ResponsibilityInline(admin.TabularInline):
+class ResponsibilityInline(_FrozenWhenHeld, admin.TabularInline):
     model = ResponsibilityAssignment
     extra = 0
     raw_id_fields = ["person"]
@@ -43,6 +60,17 @@ class KickoffMeetingAdmin(admin.ModelAdmin):
             # A held meeting's record feeds the commitment: change it by an amendment.
             return [f.name for f in obj._meta.fields] + ["milestones", "risks"]
         return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and form.changed_data:
+            record_audit(
+                actor=request.user,
+                action="kickoff.updated",
+                target=obj,
+                after={name: str(form.cleaned_data.get(name)) for name in form.changed_data},
+                reason="admin",
+            )
 
 
 class SignatureInline(admin.TabularInline):
