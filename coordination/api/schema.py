@@ -40,3 +40,4 @@ CONFLICT = OpenApiResponse(
         )
     ],
 )
+TOO_LARGE = OpenApiResponse(ApiErrorSerializer, description="Request body too large.")

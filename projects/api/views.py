@@ -19,7 +19,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coordination.api.exceptions import validation_error_dict
-from coordination.api.schema import BAD_REQUEST, CONFLICT, FORBIDDEN, NOT_FOUND, UNAUTHORIZED
+from coordination.api.schema import (
+    BAD_REQUEST,
+    CONFLICT,
+    FORBIDDEN,
+    NOT_FOUND,
+    TOO_LARGE,
+    UNAUTHORIZED,
+)
 from coordination.exceptions import Conflict
 
 from .. import services
@@ -296,7 +303,13 @@ class ErpProjectBulkView(APIView):
             "客户和用户按本批的键各查询一次。超过上限或不是数组返回 400。"
         ),
         request=ErpProjectBulkRowSerializer(many=True),
-        responses={200: ErpBulkResultSerializer(many=True), 400: R400, 401: R401, 403: R403},
+        responses={
+            200: ErpBulkResultSerializer(many=True),
+            400: R400,
+            401: R401,
+            403: R403,
+            413: TOO_LARGE,
+        },
     )
     def post(self, request):
         require(can_create_project(request.user), _("只有业务部或PMO可以同步ERP项目。"))

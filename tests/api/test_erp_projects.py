@@ -112,6 +112,13 @@ def test_bulk_refuses_non_arrays_and_oversized_batches(pmo_client, erp_body):
     assert pmo_client.post(BULK, [], format="json").json() == []
 
 
+def test_bulk_body_over_the_upload_limit_is_413(pmo_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    rows = [{"erp_id": f"E-{i}", "name": "x" * 100} for i in range(200)]
+    response = pmo_client.post(BULK, rows, format="json")
+    assert response.status_code == 413 and "detail" in response.json()
+
+
 def _bulk_queries(client, rows) -> int:
     with CaptureQueriesContext(connection) as captured:
         response = client.post(BULK, rows, format="json")
