@@ -102,7 +102,10 @@ class _ProjectInputList(generics.ListCreateAPIView):
         if since:
             from django.utils.dateparse import parse_datetime
 
-            when = parse_datetime(since)
+            try:
+                when = parse_datetime(since)
+            except ValueError:
+                when = None
             if when is None:
                 raise BadParams({"updated_since": [_("请使用 ISO 8601 日期时间。")]})
             qs = qs.filter(updated_at__gte=when)
@@ -197,11 +200,22 @@ class KpiValueSerializer(serializers.Serializer):
     computed_at = serializers.DateTimeField(allow_null=True)
 
 
+def reject_nul(params, names) -> None:
+    """PostgreSQL text cannot hold NUL: such input is refused (400), never a 500."""
+    bad = {n: [_("包含非法字符。")] for n in names if "\x00" in (params.get(n) or "")}
+    if bad:
+        raise BadParams(bad)
+
+
 def _parse_period_bound(text: str, granularity: str, name: str) -> P.Period:
     try:
-        return P.containing(datetime.date.fromisoformat(text), granularity)
+        day = datetime.date.fromisoformat(text)
     except ValueError:
-        pass
+        day = None
+    if day is not None:
+        if day.year < 1900 or day.year > 9998:
+            raise BadParams({name: [_("日期超出范围。")]})
+        return P.containing(day, granularity)
     try:
         period = P.parse(text)
     except ValueError:
@@ -223,6 +237,7 @@ def check_scope_access(user, scope: selectors.Scope) -> None:
 
 
 def parse_value_params(params, user) -> tuple[list[KpiDefinition], selectors.Scope, list[P.Period]]:
+    reject_nul(params, ["kpi", "scope", "granularity", "from", "to"])
     errors: dict[str, list[str]] = {}
     granularity = params.get("granularity") or P.MONTH
     if granularity not in P.GRANULARITIES:
@@ -360,6 +375,7 @@ class ScorecardSerializer(serializers.Serializer):
 
 
 def parse_scorecard_params(params) -> tuple[str, P.Period]:
+    reject_nul(params, ["department", "period"])
     errors = {}
     department = params.get("department") or Department.BUSINESS
     if department not in selectors.SCORECARD_DEPARTMENTS:
@@ -443,12 +459,15 @@ class ComparisonSerializer(serializers.Serializer):
 
 def comparison_for(params) -> dict:
     """`split=<date>[&months=N]`, `projects=<code,code>` or `cohort=<slug>`; BadParams else."""
+    reject_nul(params, ["split", "projects", "cohort", "months"])
     split, codes, cohort = params.get("split"), params.get("projects"), params.get("cohort")
     if sum(bool(x) for x in (split, codes, cohort)) != 1:
         raise BadParams({"split": [_("请给出 split(日期)、projects(项目编号) 或 cohort 之一。")]})
     if split:
         try:
             split_date = datetime.date.fromisoformat(split)
+            if split_date.year < 1900:
+                raise ValueError(split)
         except ValueError:
             raise BadParams({"split": [_("请使用 ISO 日期，例如 2026-01-01。")]}) from None
         try:

@@ -22,7 +22,12 @@ def validate_question_scores(value) -> None:
     if not isinstance(value, dict):
         raise ValidationError(_("分项评分必须是“问题: 分数”的对象。"))
     for question, score in value.items():
-        if not isinstance(question, str) or not question.strip() or len(question) > 200:
+        if (
+            not isinstance(question, str)
+            or not question.strip()
+            or len(question) > 200
+            or "\x00" in question
+        ):
             raise ValidationError(_("分项评分的问题不能为空且不超过200字。"))
         if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
             raise ValidationError(

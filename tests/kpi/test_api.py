@@ -275,3 +275,24 @@ def test_inputs_of_invisible_project_list_is_404(project):
     ComplaintFactory(project=project)
     response = client_for(outsider).get(f"/api/v1/projects/{project.code}/complaints/")
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/kpis/values/?from=0001-01-01&to=0001-02-01",
+        "/api/v1/kpis/values/?to=9999-12-31",
+        "/api/v1/kpis/values/?granularity=year&to=9999",
+        "/api/v1/kpis/compare/?split=0001-01-01",
+        "/api/v1/kpis/compare/?split=9999-12-31&months=60",
+        "/api/v1/kpis/scorecard/?period=9999-12",
+    ],
+)
+def test_extreme_dates_are_400_not_500(db, url):
+    assert client_for(factories.pmo_user()).get(url).status_code == 400
+
+
+def test_bad_updated_since_is_400(project):
+    client = client_for(project.business_pm)
+    url = f"/api/v1/projects/{project.code}/surveys/?updated_since=2026-13-45T99:00:00"
+    assert client.get(url).status_code == 400
