@@ -275,3 +275,37 @@ def test_malformed_bodies_are_400(world):
         == 400
     )
     assert pm.get("/api/v1/reviews/99999999999999999999/").status_code == 404
+
+
+def test_action_item_and_reminder_lists_query_count_is_constant(
+    world, django_assert_max_num_queries
+):
+    client = client_for(world["pmo"])
+    client.get("/api/v1/action-items/")
+    first = ActionItemFactory(review=world["review"])
+    Reminder.objects.create(
+        target_key=f"action:{first.pk}",
+        action_item=first,
+        recipient=first.owner,
+        channel="inapp",
+        kind="overdue_owner",
+        subject="逾期",
+        due_at="2026-11-25T00:30:00Z",
+    )
+    with django_assert_max_num_queries(8) as small:
+        client.get("/api/v1/action-items/")
+        client.get("/api/v1/reminders/?mine=0")
+    for _ in range(10):
+        item = ActionItemFactory(review=ReviewFactory(cadence=CadenceFactory()))
+        Reminder.objects.create(
+            target_key=f"action:{item.pk}",
+            action_item=item,
+            recipient=item.owner,
+            channel="inapp",
+            kind="overdue_owner",
+            subject="逾期",
+            due_at="2026-11-25T00:30:00Z",
+        )
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get("/api/v1/action-items/").json()["count"] == 11
+        assert client.get("/api/v1/reminders/?mine=0").json()["count"] == 11
