@@ -1,13 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import erp, views
 
 urlpatterns = [
     path("customers/", views.CustomerListView.as_view(), name="api-customer-list"),
     path("customers/<int:pk>/", views.CustomerDetailView.as_view(), name="api-customer-detail"),
     path(
         "erp/customers/<str:erp_id>/",
-        views.ErpCustomerUpsertView.as_view(),
+        erp.ErpCustomerUpsertView.as_view(),
         name="api-erp-customer-upsert",
     ),
     path("projects/", views.ProjectListView.as_view(), name="api-project-list"),
@@ -30,10 +30,10 @@ urlpatterns = [
     path("milestones/<int:pk>/", views.MilestoneDetailView.as_view(), name="api-milestone-detail"),
     path("risks/<int:pk>/", views.RiskDetailView.as_view(), name="api-risk-detail"),
     # bulk before the single upsert, so "bulk" is never read as an erp_id
-    path("erp/projects/bulk/", views.ErpProjectBulkView.as_view(), name="api-erp-project-bulk"),
+    path("erp/projects/bulk/", erp.ErpProjectBulkView.as_view(), name="api-erp-project-bulk"),
     path(
         "erp/projects/<str:erp_id>/",
-        views.ErpProjectUpsertView.as_view(),
+        erp.ErpProjectUpsertView.as_view(),
         name="api-erp-project-upsert",
     ),
 ]

@@ -1,0 +1,190 @@
+"""ERP integration endpoints: idempotent upserts of customers and projects by `erp_id`,
+and the bulk project upsert (one transaction per row)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DatabaseError, IntegrityError
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from coordination.api.exceptions import validation_error_dict
+from coordination.api.schema import BAD_REQUEST as R400
+from coordination.api.schema import FORBIDDEN as R403
+from coordination.api.schema import TOO_LARGE
+from coordination.api.schema import UNAUTHORIZED as R401
+from coordination.exceptions import Conflict
+
+from .. import services
+from ..models import Customer
+from ..permissions import can_create_project, can_manage_customers, require
+from .serializers import (
+    MAX_BULK_ROWS,
+    CustomerSerializer,
+    ErpBulkResultSerializer,
+    ErpCustomerUpsertSerializer,
+    ErpProjectBulkRowSerializer,
+    ErpProjectUpsertSerializer,
+    ProjectSerializer,
+)
+
+User = get_user_model()
+
+
+def _check_erp_id(erp_id: str) -> str:
+    if not erp_id or len(erp_id) > 64 or "\x00" in erp_id:
+        raise ValidationError({"erp_id": [_("ERP编号须为1到64个字符。")]})
+    return erp_id
+
+
+class ErpCustomerUpsertView(APIView):
+    """Idempotent upsert of a customer by its ERP id."""
+
+    @extend_schema(
+        summary="按ERP编号创建或更新客户（幂等）",
+        description=(
+            "201 新建，200 更新或无变化。完全相同的重复请求不写入任何内容："
+            "`updated_at` 不变，也不产生审计事件。"
+        ),
+        request=ErpCustomerUpsertSerializer,
+        responses={
+            200: CustomerSerializer,
+            201: CustomerSerializer,
+            400: R400,
+            401: R401,
+            403: R403,
+        },
+    )
+    def put(self, request, erp_id: str):
+        _check_erp_id(erp_id)
+        require(can_manage_customers(request.user), _("只有业务部或PMO可以维护客户。"))
+        serializer = ErpCustomerUpsertSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        customer, outcome = services.upsert_customer_by_erp_id(
+            erp_id, by=request.user, data=serializer.validated_data
+        )
+        code = status.HTTP_201_CREATED if outcome == "created" else status.HTTP_200_OK
+        return Response(CustomerSerializer(customer).data, status=code)
+
+
+class ErpProjectUpsertView(APIView):
+    """Idempotent upsert of a project by its ERP id."""
+
+    @extend_schema(
+        summary="按ERP编号创建或更新项目（幂等）",
+        description=(
+            "201 新建，200 更新或无变化。省略的可选字段在更新时保持原值。"
+            "完全相同的重复请求不写入任何内容：`updated_at` 不变，也不产生审计事件。"
+            "未知的 `customer_erp_id` 或用户名返回 400 并指明字段。"
+            "新建需要业务部或PMO，更新需要该项目的项目经理/负责人或PMO。"
+        ),
+        request=ErpProjectUpsertSerializer,
+        responses={200: ProjectSerializer, 201: ProjectSerializer, 400: R400, 401: R401, 403: R403},
+    )
+    def put(self, request, erp_id: str):
+        _check_erp_id(erp_id)
+        require(can_create_project(request.user), _("只有业务部或PMO可以同步ERP项目。"))
+        serializer = ErpProjectUpsertSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        project, outcome = services.upsert_project_by_erp_id(
+            erp_id, by=request.user, data=serializer.validated_data
+        )
+        code = status.HTTP_201_CREATED if outcome == "created" else status.HTTP_200_OK
+        return Response(ProjectSerializer(project).data, status=code)
+
+
+def _lookup_key(value) -> str | None:
+    """The batch key a row refers to, as its serializer will read it (ints become strings);
+    None for values the serializer rejects anyway (so they never reach the database)."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    value = str(value)
+    return value if value and len(value) <= 150 and "\x00" not in value else None
+
+
+class ErpProjectBulkView(APIView):
+    """Bulk upsert of up to 1,000 projects, one transaction per row."""
+
+    @extend_schema(
+        summary="批量按ERP编号创建或更新项目",
+        description=(
+            f"请求体是最多 {MAX_BULK_ROWS} 个 upsert 请求体的 JSON 数组，每个带 `erp_id`。"
+            "应答 200，每行一个结果：`status` 为 created / updated / unchanged / error，"
+            "出错时 `errors` 按字段列出原因。每行在各自的事务中执行：某行出错只回滚该行，"
+            "其他行照常生效；同一批中重复的 `erp_id` 依次处理。"
+            "客户和用户按本批的键各查询一次。超过上限或不是数组返回 400。"
+        ),
+        request=ErpProjectBulkRowSerializer(many=True),
+        responses={
+            200: ErpBulkResultSerializer(many=True),
+            400: R400,
+            401: R401,
+            403: R403,
+            413: TOO_LARGE,
+        },
+    )
+    def post(self, request):
+        require(can_create_project(request.user), _("只有业务部或PMO可以同步ERP项目。"))
+        rows = request.data
+        if not isinstance(rows, list):
+            raise ValidationError({"non_field_errors": [_("请求体必须是 JSON 数组。")]})
+        if len(rows) > MAX_BULK_ROWS:
+            raise ValidationError(
+                {"non_field_errors": [_("一次最多 %(n)d 行。") % {"n": MAX_BULK_ROWS}]}
+            )
+        context = self._lookups(rows)
+        return Response([self._upsert_row(request.user, row, context) for row in rows])
+
+    @staticmethod
+    def _lookups(rows: list) -> dict:
+        """Customers and users named by the batch, one query each."""
+        customer_ids, usernames = set(), set()
+        for row in rows:
+            if not isinstance(row, dict):
+                continue
+            if key := _lookup_key(row.get("customer_erp_id")):
+                customer_ids.add(key)
+            for field in ("business_pm", "engineering_pm"):
+                if key := _lookup_key(row.get(field)):
+                    usernames.add(key)
+        customers = {c.erp_id: c for c in Customer.objects.filter(erp_id__in=customer_ids)}
+        users = {u.username: u for u in User.objects.filter(username__in=usernames, is_active=True)}
+        return {"customers": customers, "users": users}
+
+    @staticmethod
+    def _upsert_row(user, row, context: dict) -> dict:
+        erp_id = _lookup_key(row.get("erp_id")) if isinstance(row, dict) else None
+        result = {
+            "erp_id": erp_id,
+            "status": "error",
+            "code": None,
+            "errors": {},
+        }
+        if not isinstance(row, dict):
+            result["errors"] = {"non_field_errors": [_("每一行必须是 JSON 对象。")]}
+            return result
+        serializer = ErpProjectBulkRowSerializer(data=row, context=context)
+        if not serializer.is_valid():
+            result["errors"] = serializer.errors
+            return result
+        data = dict(serializer.validated_data)
+        erp_id = data.pop("erp_id")
+        try:
+            project, outcome = services.upsert_project_by_erp_id(erp_id, by=user, data=data)
+        except DjangoValidationError as exc:
+            result["errors"] = validation_error_dict(exc)
+        except PermissionDenied as exc:
+            result["errors"] = {"non_field_errors": [str(exc) or _("你没有执行此操作的权限。")]}
+        except Conflict as exc:
+            result["errors"] = {"non_field_errors": [exc.detail, *exc.unmet]}
+        except (IntegrityError, DatabaseError):
+            result["errors"] = {"non_field_errors": [_("保存失败，请重试该行。")]}
+        else:
+            result.update(status=outcome, code=project.code)
+        return result
