@@ -73,3 +73,36 @@ def test_refused_move_leaves_no_trace(project):
     client_for(project.business_pm).post(url(project), {"to": "delivered"}, format="json")
     assert AuditEvent.objects.count() == before
     assert Project.objects.get(pk=project.pk).stage == Stage.EXECUTION
+
+
+@pytest.fixture
+def soft_gate():
+    """A temporary overridable gate on execution → delivered."""
+    from projects import stages
+
+    def acceptance_sheet(project):
+        return ["客户验收单未上传"]
+
+    stages.gate(Stage.EXECUTION, Stage.DELIVERED, overridable=True)(acceptance_sheet)
+    yield
+    key = (Stage.EXECUTION, Stage.DELIVERED)
+    stages._gates[key] = [g for g in stages._gates[key] if g.check is not acceptance_sheet]
+
+
+def test_pmo_may_override_a_soft_gate_with_a_reason(soft_gate, pmo_client, project):
+    pm = client_for(project.business_pm)
+    refused = pm.post(
+        url(project), {"to": "delivered", "override": True, "reason": "急"}, format="json"
+    )
+    assert refused.status_code == 409 and refused.json()["unmet"] == ["客户验收单未上传"]
+
+    no_reason = pmo_client.post(url(project), {"to": "delivered", "override": True}, format="json")
+    assert no_reason.status_code == 400 and "reason" in no_reason.json()
+
+    passed = pmo_client.post(
+        url(project),
+        {"to": "delivered", "override": True, "reason": "验收单纸质版已确认"},
+        format="json",
+    )
+    assert passed.status_code == 200 and passed.json()["stage"] == "delivered"
+    assert StageTransition.objects.get(project=project).overridden == ["客户验收单未上传"]
