@@ -59,6 +59,22 @@ def test_run_starts_web_worker_beat_and_stops_them_on_sigterm(tmp_path):
         assert "beat: Starting" in output, "beat did not start"
         assert "DatabaseScheduler" in output
         assert (tmp_path / "coordination.sqlite3").exists()
+        # A task sent by another process (as the web process would) runs in make run's worker.
+        send = "from coordination.tasks import ping; ping.delay('from-shell')"
+        subprocess.run(
+            [PYTHON, "manage.py", "shell", "-c", send],
+            cwd=BASE_DIR,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        marker = tmp_path / "ping" / "from-shell"
+        deadline = time.monotonic() + 60
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert marker.exists(), "make run's worker did not run the task"
+        assert int(marker.read_text()) != proc.pid
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
