@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint services migrations-check pytest bench clean
+.PHONY: install run test lint services migrations-check pytest bench clean compose-check
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ pytest: install services
 
 ## make test: install, make sure PostgreSQL and Redis are up, lint, migration check, whole suite.
 test: install services lint migrations-check pytest
+
+## docker-compose.yml against the Compose specification (no Docker needed).
+compose-check: install
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 
 clean:
 	rm -rf $(VENV) var/staticfiles var/test-media
