@@ -67,6 +67,7 @@ def panel_context(project, user) -> dict:
         "project": project,
         "gaps": promise_gaps(project),
         "margin_floor": margin_floor(),
+        "margin_floor_pct": f"{margin_floor() * 100:g}%",
         "assessments": assessments,
         "approved": approved,
         "open_version": open_version,
