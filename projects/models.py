@@ -299,3 +299,4 @@ class StageTransition(models.Model):
 
 
 from .models_presales import *  # noqa: E402,F401,F403
+from .models_changes import *  # noqa: E402,F401,F403
