@@ -1,4 +1,4 @@
-"""HTML views of the coordination app: the user's own profile."""
+"""HTML views of the coordination app: the user's own profile and in-app notifications."""
 
 from __future__ import annotations
 
@@ -6,11 +6,14 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from .models import Profile
+from .models import Notification, Profile
 from .services import record_audit, snapshot
 
 PROFILE_FIELDS = [
@@ -89,3 +92,30 @@ def profile(request):
         )
         return response
     return render(request, "coordination/profile.html", {"form": form, "profile": instance})
+
+
+@login_required
+@require_POST
+def notification_read(request, pk: int):
+    """Mark one of my notifications read. htmx swaps the list item away; plain POST redirects."""
+    Notification.objects.filter(pk=pk, user=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    if request.headers.get("HX-Request"):
+        return HttpResponse("")
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "home"
+    return redirect(next_url)
+
+
+@login_required
+@require_POST
+def notifications_read_all(request):
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    messages.success(request, _("已全部标记为已读。"))
+    return redirect("home")

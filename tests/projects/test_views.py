@@ -522,3 +522,30 @@ def test_pm_gets_no_override_and_is_refused_by_a_soft_gate(client, soft_gate):
     assert "联合启动会纪要未签署" in response.content.decode()
     project.refresh_from_db()
     assert project.stage == Stage.KICKOFF
+
+
+def test_mark_notification_read_with_htmx_and_plain_post(client):
+    me = factories.business_user()
+    first = Notification.objects.create(user=me, kind="x", subject="甲")
+    second = Notification.objects.create(user=me, kind="x", subject="乙")
+    theirs = Notification.objects.create(user=factories.business_user(), kind="x", subject="丙")
+    signed_in(client, me)
+
+    response = client.post(reverse("notification_read", args=[first.pk]), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and response.content == b""
+    response = client.post(reverse("notification_read", args=[theirs.pk]))
+    assert response.status_code == 302
+    client.post(reverse("notifications_read_all"))
+
+    first.refresh_from_db(), second.refresh_from_db(), theirs.refresh_from_db()
+    assert first.read_at and second.read_at
+    assert theirs.read_at is None
+
+
+def test_mark_read_does_not_redirect_off_site(client):
+    me = factories.business_user()
+    note = Notification.objects.create(user=me, kind="x", subject="甲")
+    response = signed_in(client, me).post(
+        reverse("notification_read", args=[note.pk]), {"next": "https://evil.example.com/"}
+    )
+    assert response["Location"] == reverse("home")
