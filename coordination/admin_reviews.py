@@ -43,6 +43,10 @@ class ReviewCadenceAdmin(admin.ModelAdmin):
         # Same default as the service: both PMs take part unless PMO chose otherwise.
         if not change and cadence.project_id and not cadence.participants.exists():
             cadence.participants.set([cadence.project.business_pm, cadence.project.engineering_pm])
+        if cadence.is_active:
+            from .reviews import generate_occurrences
+
+            generate_occurrences(cadence_ids=[cadence.pk])
 
 
 class ReviewAttendanceInline(admin.TabularInline):
