@@ -7,4 +7,5 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("项目")
 
     def ready(self) -> None:
-        from . import admin_presales, gates  # noqa: F401  (pre-sales gate and admin)
+        # pre-sales gate and admin; change requests (issue 6)
+        from . import admin_changes, admin_presales, gates, gates_changes  # noqa: F401

@@ -20,4 +20,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("projects/", include((project_patterns, "projects"))),
     path("projects/", include("projects.views_presales", namespace="presales")),
+    path("", include("projects.views_changes", namespace="changes")),  # change requests
 ]

@@ -41,3 +41,7 @@ urlpatterns = [
 from .presales import urlpatterns as presales_urlpatterns  # noqa: E402
 
 urlpatterns += presales_urlpatterns
+
+from .changes import urlpatterns as changes_urlpatterns  # noqa: E402  (change requests, issue 6)
+
+urlpatterns += changes_urlpatterns
