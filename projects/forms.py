@@ -62,13 +62,18 @@ class ProjectFilterForm(BootstrapMixin, forms.Form):
         choices=[("", _("全部")), ("1", _("仅重点项目")), ("0", _("非重点项目"))],
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, visible=None, **kwargs):
+        """`visible`: the projects the user may see; choices only name what they contain."""
         super().__init__(*args, **kwargs)
-        self.fields["business_pm"].queryset = (
-            _users().filter(business_projects__isnull=False).distinct()
+        visible = visible if visible is not None else Project.objects.all()
+        self.fields["customer"].queryset = Customer.objects.filter(
+            pk__in=visible.values("customer_id")
         )
-        self.fields["engineering_pm"].queryset = (
-            _users().filter(engineering_projects__isnull=False).distinct()
+        self.fields["business_pm"].queryset = _users().filter(
+            pk__in=visible.values("business_pm_id")
+        )
+        self.fields["engineering_pm"].queryset = _users().filter(
+            pk__in=visible.values("engineering_pm_id")
         )
         self.fields["q"].widget.attrs["placeholder"] = _("编号、名称或客户")
 

@@ -67,7 +67,7 @@ def home(request):
 
 @login_required
 def project_list(request):
-    form = ProjectFilterForm(request.GET or None)
+    form = ProjectFilterForm(request.GET or None, visible=selectors.visible_projects(request.user))
     qs = form.apply(selectors.project_list(request.user)).order_by("code")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

@@ -549,3 +549,11 @@ def test_mark_read_does_not_redirect_off_site(client):
         reverse("notification_read", args=[note.pk]), {"next": "https://evil.example.com/"}
     )
     assert response["Location"] == reverse("home")
+
+
+def test_filter_choices_only_name_visible_customers(client):
+    me = factories.engineering_user()
+    factories.ProjectFactory(engineering_pm=me, customer=factories.CustomerFactory(name="可见客户"))
+    factories.ProjectFactory(customer=factories.CustomerFactory(name="保密客户"))
+    html = signed_in(client, me).get(reverse("projects:list")).content.decode()
+    assert "可见客户" in html and "保密客户" not in html
