@@ -1,9 +1,9 @@
-"""REST API v1 for customers, projects (incl. ERP upserts and stage transitions), milestones
-and risks. Each view parses, authorizes, and calls one service or selector (STYLE.md)."""
+"""REST API v1 for customers, projects (incl. stage transitions), milestones and risks;
+the ERP upserts live in erp.py. Each view parses, authorizes, and calls one service or
+selector (STYLE.md); objects of projects the caller can't see answer 404."""
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -48,8 +48,6 @@ from .serializers import (
     RiskSerializer,
     TransitionSerializer,
 )
-
-User = get_user_model()
 
 # ---------------------------------------------------------------- documented error responses
 R400, R401, R403, R404, R409 = BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, CONFLICT
