@@ -191,3 +191,24 @@ def test_no_kickoff_yet_is_404_and_only_managers_schedule():
     )
     assert response.status_code == 403
     assert not KickoffMeeting.objects.exists()
+
+
+def test_hold_and_patch_permissions_by_kind_of_user(pmo):
+    team = Team()
+    team.schedule()
+    code = team.project.code
+    outsider = factories.finance_user()
+    patch = f"/api/v1/projects/{code}/kickoff/"
+    body = {"location": "线上"}
+    assert _statuses(
+        [None, outsider, team.tech_lead, team.finance_rep, team.business_lead], "patch", patch, body
+    ) == [401, 404, 403, 403, 200]
+    hold = f"/api/v1/projects/{code}/kickoff/hold/"
+    assert _statuses([None, outsider, team.tech_lead, team.business_lead], "post", hold) == [
+        401,
+        404,
+        403,
+        403,
+    ]
+    assert KickoffMeeting.objects.get(project=team.project).status == "scheduled"
+    assert _statuses([pmo], "post", hold) == [200]
