@@ -296,3 +296,37 @@ def test_bad_updated_since_is_400(project):
     client = client_for(project.business_pm)
     url = f"/api/v1/projects/{project.code}/surveys/?updated_since=2026-13-45T99:00:00"
     assert client.get(url).status_code == 400
+
+
+def test_input_lists_have_a_constant_query_count(project):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(project.business_pm)
+    client.get(f"/api/v1/projects/{project.code}/surveys/")  # warm per-user caches
+    counts = []
+    for n in (2, 12):
+        for _i in range(n - SatisfactionSurvey.objects.count()):
+            SurveyFactory(project=project)
+            ComplaintFactory(project=project)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(f"/api/v1/projects/{project.code}/surveys/").json()["count"] == n
+            assert client.get(f"/api/v1/projects/{project.code}/complaints/").json()["count"] == n
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
+
+
+def test_values_query_count_does_not_grow_with_data(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(factories.pmo_user())
+    url = "/api/v1/kpis/values/?granularity=quarter&from=2026-Q1&to=2026-Q4"
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    for _i in range(10):
+        SurveyFactory(project=factories.ProjectFactory(stage="delivered"))
+    with CaptureQueriesContext(connection) as large:
+        client.get(url)
+    assert len(small.captured_queries) == len(large.captured_queries)
