@@ -57,11 +57,15 @@ def home(request):
         .exclude(stage__in=[Stage.CLOSED, Stage.CANCELLED])
         .order_by("-is_key_project", "code")
     )
-    notifications = Notification.objects.filter(user=user, read_at__isnull=True)[:10]
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
     return render(
         request,
         "projects/home.html",
-        {"my_projects": my_projects[:50], "notifications": notifications},
+        {
+            "my_projects": my_projects[:50],
+            "notifications": unread[:10],
+            "unread_count": unread.count(),
+        },
     )
 
 
