@@ -274,14 +274,21 @@ def create_weekly_digests(today: datetime.date | None = None) -> int:
         )
         counts = {"open": mine.count(), "overdue": overdue.count(), "reviews": upcoming.count()}
 
-        def build(user, counts=counts):
-            return (
-                _("每周汇总 %(week)s") % {"week": week},
+        late = list(overdue.select_related("owner", "project").order_by("due_date", "id")[:10])
+
+        def build(user, counts=counts, late=late):
+            lines = [
                 _(
                     "我的未完成待办：%(open)s；逾期待办（含负责项目）：%(overdue)s；未来7天例会：%(reviews)s"
                 )
-                % counts,
-            )
+                % counts
+            ]
+            lines += [
+                f"- {item.due_date:%Y-%m-%d} {item.project.code if item.project_id else ''} "
+                f"{item.title} ({item.owner.get_username()})"
+                for item in late
+            ]
+            return _("每周汇总 %(week)s") % {"week": week}, "\n".join(lines)
 
         rows += _rows_for(
             [user],

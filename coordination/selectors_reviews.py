@@ -55,6 +55,7 @@ def review_list(
     date_to: datetime.date | None = None,
     updated_since: datetime.datetime | None = None,
     mine: bool = False,
+    search: str | None = None,
 ) -> QuerySet[Review]:
     """The review list: constant query count (annotations, no per-row lookups)."""
     qs = visible_reviews(user).annotate(
@@ -75,6 +76,13 @@ def review_list(
         qs = qs.filter(date__lte=date_to)
     if updated_since:
         qs = qs.filter(updated_at__gte=updated_since)
+    if search:
+        qs = qs.filter(
+            Q(minutes__icontains=search)
+            | Q(decisions__icontains=search)
+            | Q(project__code__icontains=search)
+            | Q(project__name__icontains=search)
+        )
     if mine:
         qs = qs.filter(
             Exists(
@@ -125,6 +133,7 @@ def action_item_list(
     project_code: str | None = None,
     today: datetime.date | None = None,
     updated_since: datetime.datetime | None = None,
+    search: str | None = None,
 ) -> QuerySet[ActionItem]:
     from .reviews import local_today
 
@@ -139,6 +148,8 @@ def action_item_list(
         qs = qs.filter(project__code=project_code)
     if updated_since:
         qs = qs.filter(updated_at__gte=updated_since)
+    if search:
+        qs = qs.filter(Q(title__icontains=search) | Q(description__icontains=search))
     return qs.order_by("due_date", "id")
 
 

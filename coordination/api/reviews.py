@@ -348,6 +348,7 @@ class ProjectCadencesView(APIView):
         OpenApiParameter("date_to", OpenApiTypes.DATE),
         OpenApiParameter("updated_since", OpenApiTypes.DATETIME),
         OpenApiParameter("mine", bool, description="only reviews I take part in"),
+        OpenApiParameter("search", str, description="text in minutes, decisions, project"),
     ],
     responses={200: ReviewSerializer(many=True), 400: BAD_REQUEST},
 )
@@ -371,6 +372,7 @@ class ReviewListView(generics.ListAPIView):
                 date_to=_date_param(request, "date_to") or _date_param(request, "to"),
                 updated_since=_datetime_param(request, "updated_since"),
                 mine=_flag(request, "mine"),
+                search=request.query_params.get("search", "").strip()[:200] or None,
             )
         )
 
@@ -443,6 +445,7 @@ class ReviewActionItemsView(APIView):
         OpenApiParameter("status", str, enum=ActionItem.Status.values),
         OpenApiParameter("project", str, description="project code"),
         OpenApiParameter("updated_since", OpenApiTypes.DATETIME),
+        OpenApiParameter("search", str, description="text in title or description"),
     ],
     responses={200: ActionItemSerializer(many=True), 400: BAD_REQUEST},
 )
@@ -462,6 +465,7 @@ class ActionItemListView(generics.ListAPIView):
             status=status_,
             project_code=request.query_params.get("project") or None,
             updated_since=_datetime_param(request, "updated_since"),
+            search=request.query_params.get("search", "").strip()[:200] or None,
         )
 
 

@@ -121,6 +121,8 @@ def test_review_list_filters_and_visibility(world):
     assert pmo.get("/api/v1/reviews/?updated_since=2999-01-01T00:00:00Z").json()["count"] == 0
     assert pmo.get("/api/v1/reviews/?date_from=garbage").status_code == 400
     assert pmo.get("/api/v1/reviews/?kind=garbage").status_code == 400
+    assert pmo.get("/api/v1/reviews/?search=No-Such-Text").json()["count"] == 0
+    assert pmo.get(f"/api/v1/reviews/?search={code}").json()["count"] == 1
     assert other.pk in [r["id"] for r in pmo.get("/api/v1/reviews/").json()["results"]]
 
 

@@ -67,7 +67,9 @@ def test_weekly_digest_once_per_manager_per_iso_week():
     digests = Reminder.objects.filter(kind="weekly_digest", recipient=pm)
     assert digests.count() == 2  # email + in-app
     assert set(digests.values_list("target_key", flat=True)) == {"week:2026-W48"}
-    assert "1" in digests.first().body  # one overdue item on their project
+    body = digests.first().body
+    assert "1" in body  # one overdue item on their project
+    assert item.title in body and item.project.code in body
     create_weekly_digests(today=monday + datetime.timedelta(days=7))
     assert Reminder.objects.filter(kind="weekly_digest", recipient=pm).count() == 4
 
