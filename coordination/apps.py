@@ -14,3 +14,8 @@ class CoordinationConfig(AppConfig):
         from .schedules import sync_after_migrate  # beat schedule → admin rows after migrate
 
         post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="sync_beat_schedule")
+
+        # ERP integration: webhooks out (one delivery per subscribed endpoint), its tasks
+        from . import events, tasks_integration, webhooks  # noqa: F401
+
+        events.listen("*", webhooks.fan_out)

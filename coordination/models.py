@@ -110,5 +110,6 @@ class Sequence(models.Model):
         return f"{self.name}={self.value}"
 
 
+from .models_integration import *  # noqa: E402,F401,F403  (ERP clients, webhooks, idempotency)
 from .models_kickoff import *  # noqa: E402,F401,F403  (kickoff meeting and commitment)
 from .models_reviews import *  # noqa: E402,F401,F403  (review loop, reminders, job rotation)

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "coordination.api.idempotency.IdempotencyKeyMiddleware",  # Idempotency-Key on API POSTs
 ]
 
 ROOT_URLCONF = "coordination.urls"
@@ -186,7 +187,10 @@ REST_FRAMEWORK = {
         "coordination.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "coordination.api.authentication.ApiClientScopes",  # ERP API clients: scopes
+    ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -209,6 +213,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
+        "coordination.api.throttling.ApiClientRateThrottle",  # each ERP client its own rate
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -222,6 +227,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "coordination.api.idempotency.postprocess_idempotency_header",
+    ],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # One name per shared choice set, whatever the field is called (to, stage, department...).
     "ENUM_NAME_OVERRIDES": {

@@ -22,5 +22,9 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
-REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}  # noqa: F405
+REST_FRAMEWORK = {  # noqa: F405
+    **REST_FRAMEWORK,  # noqa: F405
+    # only ERP clients' own rates (tests that use no client are never throttled)
+    "DEFAULT_THROTTLE_CLASSES": ["coordination.api.throttling.ApiClientRateThrottle"],
+}
 LOGGING = {"version": 1, "disable_existing_loggers": False}
