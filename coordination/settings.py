@@ -236,6 +236,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StageEnum": "projects.models.Stage",
         "DepartmentEnum": "coordination.models.Department",
+        "DecidingDepartmentEnum": ["business", "engineering", "finance"],  # no PMO
         "HandoverStatusEnum": "handover.models.Handover.Status",
         "HandoverItemStatusEnum": "handover.models.HandoverItem.Status",
         "ReviewKindEnum": "coordination.models_reviews.ReviewKind",

@@ -180,6 +180,9 @@ class ProvideSerializer(serializers.Serializer):
 class RejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=4000, allow_blank=True, required=False)
 
+    class Meta:
+        ref_name = "HandoverItemReject"  # projects.api.changes has a RejectSerializer too
+
 
 def _item_response(item_id: int, user) -> Response:
     item = HandoverItem.objects.select_related("provided_by", "reviewed_by").get(pk=item_id)
