@@ -354,8 +354,19 @@ def send_one(reminder: Reminder) -> bool:
        sender owns it now and this one records nothing.
     3. On ChannelError: back to `pending` with next_attempt_at = claimed_at + backoff, or `failed`
        after REMINDER_MAX_ATTEMPTS attempts; last_error keeps the reason.
+    4. A row whose target no longer needs it (review cancelled, action item done or
+       cancelled) is not sent: it ends `failed` with last_error "obsolete: …".
     Returns True when the message was delivered.
     """
+    reason = _obsolete(reminder)
+    if reason:
+        _still_ours(reminder).update(
+            status=Reminder.Status.FAILED,
+            next_attempt_at=None,
+            last_error=f"obsolete: {reason}",
+            updated_at=timezone.now(),
+        )
+        return False
     try:
         if reminder.channel == Reminder.Channel.INAPP:
             with transaction.atomic():
@@ -375,6 +386,20 @@ def send_one(reminder: Reminder) -> bool:
     if not _mark_sent(reminder):
         log.warning("reminder %s was reclaimed while sending", reminder.pk)
     return True
+
+
+def _obsolete(reminder: Reminder) -> str:
+    if reminder.review_id and reminder.kind == Reminder.Kind.REVIEW_UPCOMING:
+        status = Review.objects.filter(pk=reminder.review_id).values_list("status", flat=True)
+        if status.first() == Review.Status.CANCELLED:
+            return "review cancelled"
+    if reminder.action_item_id:
+        status = ActionItem.objects.filter(pk=reminder.action_item_id).values_list(
+            "status", flat=True
+        )
+        if status.first() not in (None, ActionItem.Status.OPEN):
+            return f"action item {status.first()}"
+    return ""
 
 
 def _mark_sent(reminder: Reminder) -> int:

@@ -85,3 +85,19 @@ def test_weekly_digest_task_twice():
 def test_iso_week_across_year_end():
     assert iso_week(datetime.date(2027, 1, 1)) == "2026-W53"
     assert iso_week(datetime.date(2026, 12, 28)) == "2026-W53"
+
+
+def test_reminder_for_an_item_done_meanwhile_is_not_sent():
+    from django.core import mail
+    from django.utils import timezone
+
+    from coordination.reminders import send_due_reminders
+
+    item = ActionItemFactory(due_date=DUE)
+    create_overdue_reminders(today=DUE + datetime.timedelta(days=1))
+    ActionItem.objects.filter(pk=item.pk).update(status="done", done_at=timezone.now())
+    result = send_due_reminders(now=timezone.now() + datetime.timedelta(seconds=1))
+    assert result["sent"] == 0
+    assert set(Reminder.objects.values_list("status", flat=True)) == {"failed"}
+    assert Reminder.objects.first().last_error == "obsolete: action item done"
+    assert not mail.outbox

@@ -234,3 +234,15 @@ def test_skip_locked_claim_skips_rows_locked_by_another_sender():
         t.join()
     assert len(claimed) == 2
     assert not {r.pk for r in claimed} & set(holder_ids)
+
+
+@pytest.mark.django_db
+def test_reminder_of_a_cancelled_review_is_not_sent():
+    review = upcoming_review()
+    create_review_reminders(now=NOW)
+    Review.objects.filter(pk=review.pk).update(status=Review.Status.CANCELLED)
+    assert send_due_reminders(now=NOW)["sent"] == 0
+    assert not mail.outbox and not Notification.objects.exists()
+    assert set(Reminder.objects.values_list("last_error", flat=True)) == {
+        "obsolete: review cancelled"
+    }
