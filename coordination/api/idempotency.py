@@ -149,8 +149,17 @@ DESCRIPTION = (
 
 
 def postprocess_idempotency_header(result, generator, request, public):
-    """drf-spectacular hook: document `Idempotency-Key` (and its 409) on every POST."""
+    """drf-spectacular hook: document `Idempotency-Key` (and its 409) on every POST, and 429."""
     for path, operations in result.get("paths", {}).items():
+        for method, op in operations.items():
+            if isinstance(op, dict) and "responses" in op and path.startswith(PREFIX):
+                op["responses"].setdefault(
+                    "429",
+                    {
+                        "description": "Throttled (per ERP API client or per user); "
+                        "see the Retry-After header."
+                    },
+                )
         operation = operations.get("post")
         if operation is None or not path.startswith(PREFIX) or path.endswith("/auth/token/"):
             continue

@@ -173,6 +173,8 @@ def _input(serializer_class, request, *, partial=False) -> dict:
 
 
 def _paginate(view, request, qs):
+    if "updated_since" in request.query_params:  # incremental sync: oldest change first
+        qs = qs.order_by("updated_at", "id")
     filterset = ChangeRequestFilter(request.query_params, queryset=qs)
     if not filterset.is_valid():
         raise ValidationError(filterset.errors)

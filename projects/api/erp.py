@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, IntegrityError
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -36,6 +36,59 @@ from .serializers import (
 
 User = get_user_model()
 
+# OpenAPI examples of the ERP endpoints (what an integrator sends and gets back)
+_PROJECT_BODY = {
+    "name": "南京地铁车辆段智能仓储",
+    "customer_erp_id": "C-10023",
+    "contract_value": "8800000.00",
+    "currency": "CNY",
+    "planned_start": "2026-04-01",
+    "planned_end": "2027-03-31",
+    "business_pm": "li.na",
+    "engineering_pm": "wang.qiang",
+    "primary_owner": "engineering",
+    "is_key_project": True,
+}
+CUSTOMER_EXAMPLES = [
+    OpenApiExample(
+        "upsert a customer",
+        request_only=True,
+        value={
+            "name": "南京地铁集团有限公司",
+            "contact_name": "张伟",
+            "contact_phone": "025-1234567",
+        },
+    ),
+]
+PROJECT_EXAMPLES = [
+    OpenApiExample("upsert a project", request_only=True, value=_PROJECT_BODY),
+    OpenApiExample(
+        "unknown PM username",
+        response_only=True,
+        status_codes=["400"],
+        value={"business_pm": ["未知的用户名：nobody"]},
+    ),
+]
+BULK_EXAMPLES = [
+    OpenApiExample(
+        "two rows", request_only=True, value=[{"erp_id": "P-1", **_PROJECT_BODY}, {"erp_id": "P-2"}]
+    ),
+    OpenApiExample(
+        "per-row results",
+        response_only=True,
+        status_codes=["200"],
+        value=[
+            {"erp_id": "P-1", "status": "created", "code": "PRJ-2026-0042", "errors": {}},
+            {
+                "erp_id": "P-2",
+                "status": "error",
+                "code": None,
+                "errors": {"name": ["该字段是必填项。"]},
+            },
+        ],
+    ),
+]
+
 
 def _check_erp_id(erp_id: str) -> str:
     if not erp_id or len(erp_id) > 64 or "\x00" in erp_id:
@@ -53,6 +106,7 @@ class ErpCustomerUpsertView(APIView):
             "`updated_at` 不变，也不产生审计事件。"
         ),
         request=ErpCustomerUpsertSerializer,
+        examples=CUSTOMER_EXAMPLES,
         responses={
             200: CustomerSerializer,
             201: CustomerSerializer,
@@ -85,6 +139,7 @@ class ErpProjectUpsertView(APIView):
             "新建需要业务部或PMO，更新需要该项目的项目经理/负责人或PMO。"
         ),
         request=ErpProjectUpsertSerializer,
+        examples=PROJECT_EXAMPLES,
         responses={200: ProjectSerializer, 201: ProjectSerializer, 400: R400, 401: R401, 403: R403},
     )
     def put(self, request, erp_id: str):
@@ -121,6 +176,7 @@ class ErpProjectBulkView(APIView):
             "客户和用户按本批的键各查询一次。超过上限或不是数组返回 400。"
         ),
         request=ErpProjectBulkRowSerializer(many=True),
+        examples=BULK_EXAMPLES,
         responses={
             200: ErpBulkResultSerializer(many=True),
             400: R400,

@@ -70,9 +70,16 @@ class RiskFilter(UpdatedSinceFilterSet):
 
 
 class StableOrderingFilter(OrderingFilter):
-    """`?ordering=` plus `id` as the last key, so paging through equal values misses nothing."""
+    """`?ordering=` plus `id` as the last key, so paging through equal values misses nothing;
+    with `?updated_since=` and no `?ordering=`: `updated_at, id`."""
 
     def get_ordering(self, request, queryset, view):
+        if "updated_since" in request.query_params and not request.query_params.get(
+            self.ordering_param
+        ):
+            # incremental sync: oldest change first, so a record changed while the client
+            # pages moves behind it (seen later) instead of slipping past it
+            return ["updated_at", "id"]
         ordering = list(super().get_ordering(request, queryset, view) or [])
         if not any(key.lstrip("-") in ("id", "pk") for key in ordering):
             last_desc = bool(ordering) and ordering[-1].startswith("-")
