@@ -151,7 +151,7 @@ DESCRIPTION = (
 def postprocess_idempotency_header(result, generator, request, public):
     """drf-spectacular hook: document `Idempotency-Key` (and its 409) on every POST, and 429."""
     for path, operations in result.get("paths", {}).items():
-        for method, op in operations.items():
+        for op in operations.values():
             if isinstance(op, dict) and "responses" in op and path.startswith(PREFIX):
                 op["responses"].setdefault(
                     "429",
