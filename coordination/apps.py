@@ -8,10 +8,11 @@ class CoordinationConfig(AppConfig):
     verbose_name = _("协同中心")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (framework glue: a profile for every user)
-        from . import admin_kickoff, gates  # noqa: F401  (kickoff gate and admin)
-        from . import admin_reviews  # noqa: F401  (review loop admin)
-        from .schedules import sync_after_migrate  # beat schedule → admin rows after migrate
+        # signals: framework glue (a profile for every user); admin_kickoff, gates: kickoff
+        # gate and admin; admin_reviews: review loop admin; sync_after_migrate: beat schedule
+        # → admin rows after migrate.
+        from . import admin_kickoff, admin_reviews, gates, signals  # noqa: F401
+        from .schedules import sync_after_migrate
 
         post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="sync_beat_schedule")
 
