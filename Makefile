@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint services migrations-check pytest bench clean compose-check
+.PHONY: install run test lint services migrations-check pytest bench clean compose-check browser-deps
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,7 +29,23 @@ lint: install
 migrations-check: install services
 	DJANGO_SETTINGS_MODULE=coordination.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
 
-pytest: install services
+## browser-deps: Debian's chromium for the browser tests (Playwright's own download does not work
+## here); CJK fonts too so screenshots are readable (optional: a failure there is only a warning).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "browser-deps: chromium missing, installing it with apt-get (Debian package 'chromium')"; \
+	  { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; } || { \
+	    echo "browser-deps: ERROR cannot install chromium: need root and apt-get." \
+	         "Install it yourself: apt-get install -y chromium fonts-noto-cjk" >&2; exit 1; }; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk \
+	    || { echo "browser-deps: ERROR apt-get install chromium failed (see above)" >&2; exit 1; }; }
+	@command -v chromium >/dev/null 2>&1 || { echo "browser-deps: ERROR chromium still not on PATH" >&2; exit 1; }
+	@if command -v fc-list >/dev/null 2>&1 && [ -z "$$(fc-list :lang=zh 2>/dev/null)" ] && [ "$$(id -u)" = 0 ]; then \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-noto-cjk >/dev/null 2>&1 \
+	  || { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-noto-cjk >/dev/null 2>&1; } \
+	  || echo "browser-deps: warning: fonts-noto-cjk not installed; screenshots show boxes for Chinese"; fi
+
+pytest: install services browser-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## make test: install, make sure PostgreSQL and Redis are up, lint, migration check, whole suite.
