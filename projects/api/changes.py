@@ -23,7 +23,12 @@ from .. import changes
 from ..models import Milestone
 from ..models_changes import ChangeDecision, ChangeRequest
 from ..selectors import visible_projects
-from ..selectors_changes import awaiting, project_change_requests, visible_change_requests
+from ..selectors_changes import (
+    awaiting,
+    project_change_requests,
+    project_drift,
+    visible_change_requests,
+)
 from .filters import UpdatedSinceFilterSet
 
 # ---------------------------------------------------------------- serializers
@@ -280,6 +285,53 @@ class ChangeRequestDetailView(APIView):
         return Response(_render(cr))
 
 
+MeasuresResponse = inline_serializer(
+    "ChangeRequestMeasures",
+    {
+        "project": serializers.CharField(),
+        "decided": serializers.IntegerField(),
+        "approved": serializers.IntegerField(),
+        "open": serializers.IntegerField(help_text="submitted, assessed or approved"),
+        "cycle_days": serializers.DecimalField(
+            max_digits=10, decimal_places=2, allow_null=True, help_text="submitted → decided"
+        ),
+        "approved_share_pct": serializers.DecimalField(
+            max_digits=5, decimal_places=1, allow_null=True
+        ),
+        "approved_cost_impact": serializers.DecimalField(max_digits=16, decimal_places=2),
+        "approved_schedule_impact_days": serializers.IntegerField(),
+        "currency": serializers.CharField(),
+        "baseline_budget": serializers.DecimalField(
+            max_digits=16, decimal_places=2, allow_null=True
+        ),
+        "forecast_budget": serializers.DecimalField(
+            max_digits=16, decimal_places=2, allow_null=True
+        ),
+        "budget_drift": serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True),
+        "planned_end": serializers.DateField(allow_null=True),
+        "forecast_end": serializers.DateField(allow_null=True),
+        "end_drift_days": serializers.IntegerField(allow_null=True),
+    },
+)
+
+
+class ProjectChangeMeasuresView(APIView):
+    """Decision cycle time, share approved, and cost and schedule drift of one project."""
+
+    @extend_schema(
+        operation_id="project_change_request_measures",
+        responses={200: MeasuresResponse, 404: ErrorResponse},
+    )
+    def get(self, request, code: str):
+        project = get_object_or_404(visible_projects(request.user), code=code)
+        data = project_drift(project)
+        return Response(
+            MeasuresResponse.__class__(
+                {**data, "project": project.code, "currency": project.currency}
+            ).data
+        )
+
+
 def _action_view(name: str, description: str, request_serializer, call):
     class ActionView(APIView):
         @extend_schema(
@@ -349,6 +401,11 @@ urlpatterns = [
         "projects/<str:code>/change-requests/",
         ProjectChangeRequestView.as_view(),
         name="api-project-change-requests",
+    ),
+    path(
+        "projects/<str:code>/change-requests/measures/",
+        ProjectChangeMeasuresView.as_view(),
+        name="api-project-change-request-measures",
     ),
     path("change-requests/", ChangeRequestListView.as_view(), name="api-change-request-list"),
     path(

@@ -315,3 +315,13 @@ def test_schema_documents_change_request_endpoints(c):
         "/api/v1/change-requests/{id}/assess/",
     ):
         assert p in paths, p
+
+
+def test_measures_endpoint(c):
+    f.approved(c)
+    url = f"/api/v1/projects/{c.project.code}/change-requests/measures/"
+    body = client_for(c.biz_pm).get(url).json()
+    assert body["project"] == c.project.code and body["approved"] == 1
+    assert body["approved_cost_impact"] == "50000.00" and body["budget_drift"] == "50000.00"
+    assert body["end_drift_days"] == 14 and body["approved_share_pct"] == "100.0"
+    assert client_for(factories.business_user()).get(url).status_code == 404
