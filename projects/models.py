@@ -298,5 +298,5 @@ class StageTransition(models.Model):
         return f"{self.project.code}: {self.from_stage} → {self.to_stage}"
 
 
-from .models_presales import *  # noqa: E402,F401,F403
 from .models_changes import *  # noqa: E402,F401,F403
+from .models_presales import *  # noqa: E402,F401,F403
