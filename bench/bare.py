@@ -1,0 +1,47 @@
+"""The floor the project list API is measured against: the same 100 rows, same fields,
+straight from values() into JSON, no authentication, no permissions, no count."""
+
+from django.db.models import F
+from django.http import JsonResponse
+
+from projects.models import Project
+
+FIELDS = [
+    "code",
+    "erp_id",
+    "name",
+    "stage",
+    "stage_changed_at",
+    "customer",
+    "primary_owner",
+    "is_key_project",
+    "contract_value",
+    "currency",
+    "baseline_budget",
+    "forecast_budget",
+    "contract_signed_on",
+    "planned_start",
+    "planned_end",
+    "forecast_end",
+    "actual_start",
+    "actual_end",
+    "description",
+    "customer_core_needs",
+    "expected_standards",
+    "created_at",
+    "updated_at",
+]
+RELATED = {
+    "customer_erp_id": F("customer__erp_id"),
+    "customer_name": F("customer__name"),
+    "business_pm_name": F("business_pm__username"),
+    "engineering_pm_name": F("engineering_pm__username"),
+}
+
+
+def page_rows(limit: int = 100) -> list[dict]:
+    return list(Project.objects.order_by("-created_at", "-id").values(*FIELDS, **RELATED)[:limit])
+
+
+def bare_projects(request):
+    return JsonResponse({"results": page_rows(int(request.GET.get("page_size", 100)))})

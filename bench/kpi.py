@@ -1,0 +1,169 @@
+"""KPI scorecard computed by the kpi selectors (live, for the current quarter) vs. the
+same figures from one hand-written SQL statement, side by side.
+
+    python bench/kpi.py [--smoke] [--department business] [--rounds R]
+
+Prints: RATIO kpi_scorecard_vs_raw=<selector time ÷ raw SQL time> target=<=1.50 ok=…
+(company-wide scope, department:business; department:finance reported as a detail)
+"""
+
+from __future__ import annotations
+
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import common  # noqa: E402
+
+TARGET = 1.5
+
+RAW_SQL = """
+SELECT m.due, m.on_time, s.n, s.satisfied, cc.n, act.n, ic.n, d.total, d.n, h.total, h.n,
+       cr.total, cr.n, pq.n
+FROM (SELECT count(*) AS due,
+             count(*) FILTER (WHERE status = 'done' AND actual_date <= baseline_date) AS on_time
+      FROM projects_milestone
+      WHERE baseline_date >= %(start)s AND baseline_date <= %(last_due)s
+        AND status <> 'cancelled' {scope_m}) m,
+     (SELECT count(*) AS n, count(*) FILTER (WHERE overall_score >= 4) AS satisfied
+      FROM kpi_satisfactionsurvey
+      WHERE surveyed_on >= %(start)s AND surveyed_on < %(end)s {scope_s}) s,
+     (SELECT count(*) AS n FROM kpi_complaint
+      WHERE source = 'customer' AND opened_on >= %(start)s AND opened_on < %(end)s {scope_c}) cc,
+     (SELECT count(*) AS n FROM projects_project p
+      WHERE contract_signed_on < %(end)s AND stage NOT IN ('opportunity', 'cancelled')
+        AND (actual_end IS NULL OR actual_end >= %(start)s) {scope_p}) act,
+     (SELECT count(*) AS n FROM kpi_complaint
+      WHERE source = 'internal' AND opened_on >= %(start)s AND opened_on < %(end)s {scope_c}) ic,
+     (SELECT sum(actual_end - contract_signed_on) AS total, count(*) AS n
+      FROM projects_project p
+      WHERE actual_end >= %(start)s AND actual_end < %(end)s
+        AND contract_signed_on IS NOT NULL {scope_p}) d,
+     (SELECT sum((h.accepted_at AT TIME ZONE 'Asia/Shanghai')::date - p.contract_signed_on)
+             AS total, count(*) AS n
+      FROM handover_handover h JOIN projects_project p ON p.id = h.project_id
+      WHERE h.accepted_at >= %(start_at)s AND h.accepted_at < %(end_at)s
+        AND p.contract_signed_on IS NOT NULL {scope_h}) h,
+     (SELECT sum(extract(epoch FROM decided_at - submitted_at)) / 86400 AS total, count(*) AS n
+      FROM projects_changerequest
+      WHERE decided_at >= %(start_at)s AND decided_at < %(end_at)s
+        AND submitted_at IS NOT NULL {scope_cr}) cr,
+     (SELECT count(DISTINCT q.project_id) AS n
+      FROM projects_quote q JOIN projects_project p ON p.id = q.project_id
+      WHERE q.is_current AND p.stage <> 'cancelled' {scope_p}) pq
+"""
+
+
+def raw_sql(department: str) -> str:
+    if department == "finance":
+        sub = "IN (SELECT project_id FROM projects_projectmembership WHERE role = 'finance_rep')"
+        scopes = {
+            "scope_m": f"AND project_id {sub}",
+            "scope_s": f"AND project_id {sub}",
+            "scope_c": f"AND project_id {sub}",
+            "scope_p": f"AND p.id {sub}",
+            "scope_h": f"AND p.id {sub}",
+            "scope_cr": f"AND project_id {sub}",
+        }
+    else:  # business and engineering: every project (shared fate)
+        scopes = dict.fromkeys(
+            ["scope_m", "scope_s", "scope_c", "scope_p", "scope_h", "scope_cr"], ""
+        )
+    return RAW_SQL.format(**scopes)
+
+
+def _num(x) -> Decimal:
+    return Decimal(x or 0).quantize(Decimal("0.0001"))
+
+
+def run(argv: list[str] | None = None) -> dict:
+    args = _args(argv)
+    from django.db import connection
+    from django.utils import timezone
+
+    from kpi import periods as P
+    from kpi import selectors
+
+    today = timezone.localdate()
+    period = P.current("quarter", today)
+    params = {
+        "start": period.start,
+        "end": period.end,
+        "last_due": min(period.last_day, today),
+        "start_at": period.start_at,
+        "end_at": period.end_at,
+    }
+
+    def orm(department):
+        return lambda: selectors.scorecard(department, period)
+
+    def raw(department):
+        sql = raw_sql(department)
+
+        def call():
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchone()
+
+        return call
+
+    rounds, per_round = (1, 2) if args.smoke else (args.rounds, 3)
+    departments = [args.department] + (["finance"] if args.department != "finance" else [])
+    variants = {}
+    for dept in departments:
+        variants[f"orm:{dept}"] = orm(dept)
+        variants[f"raw:{dept}"] = raw(dept)
+    result = common.side_by_side(variants, rounds, per_round)
+
+    # same figures? (numerators and denominators of the KPIs both compute)
+    matches = {}
+    for dept in departments:
+        card = {r["code"]: r for r in selectors.scorecard(dept, period)["kpis"]}
+        row = raw(dept)()
+        expected = {
+            "on_time_delivery_rate": (row[1], row[0]),
+            "customer_satisfaction": (row[3], row[2]),
+            "customer_complaint_rate": (row[4], row[5]),
+            "cross_department_complaints": (row[6], None),
+            "delivery_cycle_time": (row[7], row[8]),
+            "handover_lead_time": (row[9], row[10]),
+            "change_request_cycle_time": (row[11], row[12]),
+        }
+        bad = [
+            code
+            for code, (num, den) in expected.items()
+            if code in card
+            and not card[code]["extra"].get("unavailable")
+            and (
+                _num(card[code]["numerator"]) != _num(num)
+                or (den is not None and _num(card[code]["denominator"]) != _num(den))
+            )
+        ]
+        matches[dept] = bad
+
+    print(f"KPI scorecard, period {period.key} (live), median of {rounds * per_round} runs")
+    for name, s in result.items():
+        common.detail(f"{name:<20} p50 {s['p50_ms']:8.2f} ms  p95 {s['p95_ms']:8.2f} ms")
+    for dept in departments:
+        ratio_d = result[f"orm:{dept}"]["p50_ms"] / result[f"raw:{dept}"]["p50_ms"]
+        same = "yes" if not matches[dept] else f"no ({', '.join(matches[dept])})"
+        common.detail(f"department:{dept:<12} selectors/raw {ratio_d:.2f}x  same figures: {same}")
+    main = args.department
+    ratio = result[f"orm:{main}"]["p50_ms"] / result[f"raw:{main}"]["p50_ms"]
+    line = common.ratio_line("kpi_scorecard_vs_raw", ratio, f"<={TARGET:.2f}", ratio <= TARGET)
+    return {"ratio": ratio, "ok": ratio <= TARGET, "line": line, "mismatches": matches}
+
+
+def _args(argv):
+    p = common.parser(__doc__.splitlines()[0])
+    p.add_argument("--department", default="business")
+    p.add_argument("--rounds", type=int, default=5)
+    return p.parse_args(argv)
+
+
+if __name__ == "__main__":
+    common.setup()
+    run()
