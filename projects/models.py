@@ -117,6 +117,9 @@ class Project(models.Model):
         verbose_name = _("项目")
         verbose_name_plural = _("项目")
         ordering = ["-created_at", "-id"]
+        # The default order of the project list and API: a page is an index scan, not a
+        # sort of every visible project (docs/performance.md).
+        indexes = [models.Index(fields=["-created_at", "-id"], name="project_created_desc")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(contract_value__gte=0), name="project_contract_value_not_negative"
