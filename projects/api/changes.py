@@ -7,6 +7,7 @@ projects.changes; refusals map to 403 / 409 / 400 in the exception handler.
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django_filters import rest_framework as filters
@@ -183,12 +184,17 @@ def _paginate(view, request, qs):
     filterset = ChangeRequestFilter(request.query_params, queryset=qs)
     if not filterset.is_valid():
         raise ValidationError(filterset.errors)
+    qs = filterset.qs
+    term = str(request.query_params.get("search", "")).replace("\x00", "").strip()
+    if term:
+        qs = qs.filter(Q(title__icontains=term) | Q(number__icontains=term))
     paginator = PageNumberPagination()
-    page = paginator.paginate_queryset(filterset.qs, request, view=view)
+    page = paginator.paginate_queryset(qs, request, view=view)
     return paginator.get_paginated_response(ChangeRequestSerializer(page, many=True).data)
 
 
 LIST_PARAMS = [
+    OpenApiParameter("search", str, description="in number and title"),
     OpenApiParameter("status", str, many=True, enum=ChangeRequest.Status.values),
     OpenApiParameter("updated_since", OpenApiTypes.DATETIME),
     OpenApiParameter("page", int),

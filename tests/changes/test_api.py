@@ -325,3 +325,15 @@ def test_measures_endpoint(c):
     assert body["approved_cost_impact"] == "50000.00" and body["budget_drift"] == "50000.00"
     assert body["end_drift_days"] == 14 and body["approved_share_pct"] == "100.0"
     assert client_for(factories.business_user()).get(url).status_code == 404
+
+
+def test_search(c):
+    f.draft(c, title="加装遮阳棚")
+    f.draft(c, title="改地坪")
+    url = f"/api/v1/projects/{c.project.code}/change-requests/"
+    api = client_for(c.biz_pm)
+    assert [r["title"] for r in api.get(url, {"search": "遮阳"}).json()["results"]] == [
+        "加装遮阳棚"
+    ]
+    assert api.get(url, {"search": "CR-002"}).json()["count"] == 1
+    assert api.get(url, {"search": "a\x00b"}).status_code == 200
