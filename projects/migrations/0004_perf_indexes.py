@@ -5,15 +5,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0003_change_requests'),
+        ("projects", "0003_change_requests"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='project',
-            index=models.Index(fields=['-created_at', '-id'], name='project_created_desc'),
+            model_name="project",
+            index=models.Index(fields=["-created_at", "-id"], name="project_created_desc"),
         ),
     ]
