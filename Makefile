@@ -52,6 +52,15 @@ pytest: install services browser-deps
 test: install services lint migrations-check pytest
 
 ## docker-compose.yml against the Compose specification (no Docker needed).
+## make bench: seed a PostgreSQL benchmark database with SCALE projects (default 10000) and run
+## every bench/ script; RATIO lines summarised at the end. See docs/performance.md.
+SCALE ?= 10000
+OCCURRENCES ?= 1000
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hub_bench_$(SCALE)
+bench: install services
+	DATABASE_URL=$(BENCH_DATABASE_URL) SCALE=$(SCALE) OCCURRENCES=$(OCCURRENCES) \
+		$(BIN)/python bench/run_all.py
+
 compose-check: install
 	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 

@@ -88,14 +88,12 @@ def _ensure_database(url: str, size: int) -> None:
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        exists = cursor.fetchone() is not None
-        if not exists:
+        if cursor.fetchone() is None:
             cursor.execute(f'CREATE DATABASE "{name}"')
     admin.close()
     env = dict(os.environ, DATABASE_URL=url, DJANGO_SETTINGS_MODULE="bench.settings")
     manage = [sys.executable, str(common.ROOT / "manage.py")]
-    if not exists:
-        subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=common.ROOT)
+    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=common.ROOT)
     probe = subprocess.run(
         [
             *manage,
