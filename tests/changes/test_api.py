@@ -337,3 +337,31 @@ def test_search(c):
     ]
     assert api.get(url, {"search": "CR-002"}).json()["count"] == 1
     assert api.get(url, {"search": "a\x00b"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        [],
+        "text",
+        {"title": "a\x00b"},
+        {"cost_impact": "1e30"},
+        {"schedule_impact_days": 10**9},
+        {"affected_milestones": "1"},
+        {"currency": "RMBX"},
+    ],
+)
+def test_malformed_input_is_400_never_500(c, body):
+    cr = f.draft(c)
+    api = client_for(c.biz_pm)
+    create = api.post(
+        f"/api/v1/projects/{c.project.code}/change-requests/",
+        {**BODY, **body} if isinstance(body, dict) else body,
+        format="json",
+    )
+    assert create.status_code == 400, create.content
+    assert api.patch(f"/api/v1/change-requests/{cr.pk}/", body, format="json").status_code == 400
+    changes.submit_change_request(cr.pk, by=c.biz_pm)
+    assess = api.post(f"/api/v1/change-requests/{cr.pk}/assess/", body, format="json")
+    assert assess.status_code in (400, 403)
+    assert ChangeRequest.objects.count() == 1
