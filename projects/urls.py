@@ -21,4 +21,5 @@ urlpatterns = [
     path("projects/", include((project_patterns, "projects"))),
     path("projects/", include("projects.views_presales", namespace="presales")),
     path("", include("projects.views_changes", namespace="changes")),  # change requests
+    path("", include("projects.views_dashboard", namespace="dashboard")),  # portfolio, issue 9
 ]

@@ -6,13 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coordination.exceptions import Conflict, GateRefused
-from coordination.models import AuditEvent, Notification
+from coordination.models import AuditEvent
 from coordination.roles import is_pmo
 
 from . import permissions, selectors, services, stages
@@ -21,7 +20,6 @@ from .models import (
     STAGE_ORDER,
     Milestone,
     Project,
-    ProjectMembership,
     Risk,
     Stage,
     StageTransition,
@@ -48,25 +46,11 @@ def _apply_errors(form, exc: ValidationError) -> None:
 
 @login_required
 def home(request):
-    """My open projects (where I am a PM or member) and my unread in-app notifications."""
-    user = request.user
-    member = ProjectMembership.objects.filter(project=OuterRef("pk"), user=user)
-    my_projects = (
-        selectors.project_list(user)
-        .filter(Q(business_pm=user) | Q(engineering_pm=user) | Exists(member))
-        .exclude(stage__in=[Stage.CLOSED, Stage.CANCELLED])
-        .order_by("-is_key_project", "code")
-    )
-    unread = Notification.objects.filter(user=user, read_at__isnull=True)
-    return render(
-        request,
-        "projects/home.html",
-        {
-            "my_projects": my_projects[:50],
-            "notifications": unread[:10],
-            "unread_count": unread.count(),
-        },
-    )
+    """The managers' dashboard (projects.views_dashboard): approvals waiting for me, my action
+    items and reviews, my projects with health, my unread notifications."""
+    from .views_dashboard import home as dashboard_home
+
+    return dashboard_home(request)
 
 
 @login_required
