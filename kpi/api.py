@@ -112,9 +112,10 @@ class _ProjectInputList(generics.ListCreateAPIView):
         return qs.select_related("project")
 
     def create(self, request, *args, **kwargs):
+        project = self.get_project()  # 404 for projects the caller can't see, before any 400
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        obj = self.record(self.get_project(), serializer.validated_data)
+        obj = self.record(project, serializer.validated_data)
         return Response(self.get_serializer(obj).data, status=201)
 
 

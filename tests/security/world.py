@@ -1,0 +1,132 @@
+"""One set of real objects for the security suite (permission matrix, XSS render checks).
+
+Project P holds one object of every kind a URL can point at; the roles are people with a
+defined relation to P. Project Q is someone else's project: its PM is the "non_member" role,
+so every object of P is "an object of another project" for them (expected: 404).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from coordination import integration
+from coordination.models import Notification
+from coordination.models_integration import ApiScope
+from handover import services as handover_services
+from projects import changes
+from projects.models import MemberRole, Project
+from tests import factories
+from tests.handover.factories import small_template
+from tests.kickoff.factories import Team
+from tests.presales.factories import AssessmentFactory, QuoteFactory
+from tests.reviews.factories import ActionItemFactory, CadenceFactory, ReviewFactory
+
+# Column order of the matrix. "erp" is an ApiClient token (all scopes) of a PMO service user.
+ROLES = (
+    "anon",
+    "erp",
+    "other_dept",  # engineering-department plain member of P (sees P, owns nothing on it)
+    "non_member",  # business PM of another project Q; not on P
+    "biz_pm",
+    "eng_pm",
+    "finance",  # finance user, FINANCE_REP member of P
+    "pmo",
+    "exec",
+)
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@dataclass
+class World:
+    project: Project
+    other_project: Project
+    users: dict = field(default_factory=dict)
+    erp_key: str = ""
+    objs: dict = field(default_factory=dict)
+
+    def value(self, ref: str):
+        """`ref` is "<object>.<attribute>", e.g. "project.code", "milestone.pk"."""
+        name, attr = ref.split(".", 1)
+        obj = self.project if name == "project" else self.objs[name]
+        return getattr(obj, attr)
+
+
+def build_world() -> World:
+    team = Team(finance=True, stage="kickoff")
+    p = team.project
+    p.erp_id = "ERP-P-0001"
+    p.baseline_budget = p.forecast_budget = Decimal("800000.00")
+    p.save()
+    commitment = team.hold()
+    other_dept = factories.engineering_user(username="sec_other_dept")
+    factories.MembershipFactory(project=p, user=other_dept, role=MemberRole.MEMBER)
+    q = factories.ProjectFactory(erp_id="ERP-Q-0001")
+    users = {
+        "other_dept": other_dept,
+        "non_member": q.business_pm,
+        "biz_pm": team.business_pm,
+        "eng_pm": team.engineering_pm,
+        "finance": team.finance_rep,
+        "pmo": factories.pmo_user(username="sec_pmo"),
+        "exec": factories.executive_user(username="sec_exec"),
+    }
+    client, key = integration.create_api_client(
+        name="SEC-ERP", scopes=[s.value for s in ApiScope], throttle_rate="100000/min"
+    )
+    users["erp"] = client.user
+
+    # handover (P is past handover in its stage, objects exist anyway)
+    handover, _ = handover_services.create_handover(p, by=None, template=small_template())
+    items = list(handover.items.order_by("order", "id"))
+    handover_services.provide_item(
+        items[0].pk,
+        by=team.business_pm,
+        file=SimpleUploadedFile("contract.pdf", PDF, content_type="application/pdf"),
+    )
+
+    # P moves on to execution (stage only: the objects of earlier stages stay)
+    Project.objects.filter(pk=p.pk).update(stage="execution")
+    p.refresh_from_db()
+
+    milestone = team.milestone
+    cr = changes.create_change_request(
+        p,
+        by=team.business_pm,
+        data={
+            "title": "增加一条输送线",
+            "description": "客户要求增加一条成品输送线。",
+            "origin": "customer",
+            "cost_impact": Decimal("50000.00"),
+            "schedule_impact_days": 14,
+            "scope_impact": "新增输送线。",
+            "affected_milestones": [milestone.pk],
+        },
+    )
+    cadence = CadenceFactory(project=p)
+    review = ReviewFactory(cadence=cadence, project=p)
+    action_item = ActionItemFactory(review=review, project=p, owner=team.tech_lead)
+    notification = Notification.objects.create(
+        user=team.business_pm, kind="test", subject="通知", url="/"
+    )
+    objs = {
+        "customer": p.customer,
+        "milestone": milestone,
+        "risk": team.risk,
+        "feasibility": AssessmentFactory(project=p, status="draft"),
+        "quote": QuoteFactory(project=p),
+        "cr": cr,
+        "handover": handover,
+        "handover_item": items[0],
+        "commitment": commitment,
+        "cadence": cadence,
+        "review": review,
+        "action_item": action_item,
+        "notification": notification,
+        "kickoff_date": datetime.date.today(),
+    }
+    return World(project=p, other_project=q, users=users, erp_key=key, objs=objs)
