@@ -212,7 +212,7 @@ REST_FRAMEWORK = {
     },
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "coordination.api.throttling.UserRateThrottle",  # per user (not for ERP clients)
         "coordination.api.throttling.ApiClientRateThrottle",  # each ERP client its own rate
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -7,6 +7,7 @@ the user/anon throttles.
 from __future__ import annotations
 
 from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import UserRateThrottle as _UserRateThrottle
 
 from .authentication import api_client_of
 
@@ -31,3 +32,12 @@ class ApiClientRateThrottle(SimpleRateThrottle):
         if client is None:
             return None
         return self.cache_format % {"scope": self.scope, "ident": client.pk}
+
+
+class UserRateThrottle(_UserRateThrottle):
+    """The global per-user rate, except for ERP clients (their own rate applies instead)."""
+
+    def get_cache_key(self, request, view):
+        if api_client_of(request) is not None:
+            return None
+        return super().get_cache_key(request, view)

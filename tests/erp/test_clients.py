@@ -157,3 +157,20 @@ def test_admin_creates_a_client_and_shows_its_key_once(client):
     )
     assert rotate.status_code == 200
     assert token_client(key).get("/api/v1/customers/").status_code == 401
+
+
+def test_a_clients_own_rate_replaces_the_per_user_rate():
+    from coordination.api.throttling import ApiClientRateThrottle, UserRateThrottle
+
+    class Req:
+        user = factories.pmo_user()
+        auth = None
+
+    assert UserRateThrottle().get_cache_key(Req, None) is not None
+    assert ApiClientRateThrottle().get_cache_key(Req, None) is None
+
+    client, _key = integration.create_api_client(name="SAP", scopes=[])
+    Req.auth = ApiClientToken.objects.get(client=client)
+    Req.user = client.user
+    assert UserRateThrottle().get_cache_key(Req, None) is None
+    assert ApiClientRateThrottle().get_cache_key(Req, None) == f"throttle_api_client_{client.pk}"
