@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "coordination.api.idempotency.IdempotencyKeyMiddleware",  # Idempotency-Key on API POSTs
+    "coordination.security.ContentSecurityPolicyMiddleware",  # CSP header (docs/security.md)
 ]
 
 ROOT_URLCONF = "coordination.urls"
@@ -148,6 +149,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# HTML login: lock a (username, IP) out after this many failures (coordination/security.py)
+LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", 5))
+LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", 900))
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

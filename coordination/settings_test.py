@@ -28,3 +28,5 @@ REST_FRAMEWORK = {  # noqa: F405
     "DEFAULT_THROTTLE_CLASSES": ["coordination.api.throttling.ApiClientRateThrottle"],
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# the cache (Redis) outlives a run: no lockout unless a test asks for it (tests/security)
+LOGIN_MAX_FAILURES = 10_000
