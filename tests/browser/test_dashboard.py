@@ -138,3 +138,29 @@ def test_home_on_a_phone(live_server, page, login, shot):
     )
     assert unnamed == []
     shot(page, "phone-home")
+
+
+def test_project_page_health_badge_and_every_tab_loads(live_server, page, login, shot):
+    c = cr.cast()
+    cr.assessed(c, title="增加一条成品输送线")
+    f.overdue_handover(c.project)
+    factories.RiskFactory(project=c.project, title="钢材涨价", mitigation="提前锁价")
+    login(page, c.biz_pm)
+    page.goto(f"{live_server.url}/projects/{c.project.code}/")
+    health = page.locator("#project-health")
+    expect(health.locator('[data-health="red"]')).to_be_visible()
+    expect(health).to_contain_text("合同移交已超过截止日期")
+    expect(health).to_contain_text("1 个变更申请待评估或审批")
+    for tab in ["presales", "handover", "kickoff", "changes", "reviews", "risks", "kpis"]:
+        page.locator(f"#tab-{tab}").click()
+        pane = page.locator(f"#pane-{tab}")
+        expect(pane).to_have_class(re.compile(r"\bshow\b"))
+        expect(pane.locator(".spinner-border")).to_have_count(0)  # htmx panel arrived
+        expect(pane).not_to_contain_text("Server Error")
+        expect(pane).not_to_contain_text("尚未启用")
+    expect(page.locator("#pane-changes")).to_contain_text("增加一条成品输送线")
+    expect(page.locator("#pane-risks")).to_contain_text("钢材涨价")
+    page.locator("#tab-changes").click()
+    expect(page.locator("#pane-changes")).to_have_class(re.compile(r"\bshow\b"))
+    page.wait_for_timeout(300)  # the fade-in
+    shot(page, "changes-tab")
