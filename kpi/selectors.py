@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coordination.models import Department
-from projects.models import Milestone, Project, Stage
+from projects.models import Milestone, Project, ProjectMembership, Stage
 
 from . import periods as P
 from .models import (
@@ -81,7 +81,9 @@ def scope_projects(scope: Scope) -> QuerySet[Project] | None:
         return None
     if scope.type == ScopeType.DEPARTMENT:
         if scope.key == Department.FINANCE:
-            return Project.objects.filter(memberships__role="finance_rep").distinct()
+            # an id subquery, not a join + DISTINCT: every KPI query embeds it (perf doc)
+            finance = ProjectMembership.objects.filter(role="finance_rep").values("project_id")
+            return Project.objects.filter(pk__in=finance)
         return None  # both PMs sit on every project: shared fate
     if scope.type == ScopeType.PROJECT:
         return Project.objects.filter(code=scope.key)
