@@ -244,3 +244,39 @@ def test_delivery_log_is_listed_in_the_admin(client, endpoint, receiver):
     response = client.get("/admin/coordination/webhookdelivery/")
     assert response.status_code == 200
     assert "project.upserted" in response.content.decode()
+
+
+def test_integration_admin_pages_render(client, endpoint, receiver, make_api_client):
+    hook = endpoint()
+    delivery = _pending(hook)
+    api_client, _key, _api = make_api_client()
+    client.force_login(factories.pmo_user(is_staff=True, is_superuser=True))
+    for url in [
+        "/admin/coordination/apiclient/",
+        "/admin/coordination/apiclient/add/",
+        f"/admin/coordination/apiclient/{api_client.pk}/change/",
+        "/admin/coordination/webhookendpoint/",
+        "/admin/coordination/webhookendpoint/add/",
+        f"/admin/coordination/webhookendpoint/{hook.pk}/change/",
+        f"/admin/coordination/webhookdelivery/{delivery.pk}/change/",
+        "/admin/coordination/idempotencyrecord/",
+    ]:
+        assert client.get(url).status_code == 200, url
+
+
+def test_admin_sends_a_failed_delivery_again(
+    client, endpoint, receiver, django_capture_on_commit_callbacks
+):
+    delivery = _pending(endpoint())
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        status=WebhookDelivery.Status.FAILED, attempts=8
+    )
+    client.force_login(factories.pmo_user(is_staff=True, is_superuser=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/admin/coordination/webhookdelivery/",
+            {"action": "send_again", "_selected_action": [delivery.pk]},
+        )
+    delivery.refresh_from_db()
+    assert delivery.status == WebhookDelivery.Status.DELIVERED
+    assert len(receiver.requests) == 1
