@@ -8,6 +8,7 @@ A client's key starts with "hubc_". The request then runs as the client's servic
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication as DRFTokenAuthentication
 from rest_framework.permissions import BasePermission
@@ -54,3 +55,24 @@ class ApiClientScopes(BasePermission):
             self.message = _("API客户端缺少权限范围：%(scope)s") % {"scope": scope or "-"}
             return False
         return True
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """OpenAPI: one `Authorization: Token <key>` scheme for user and API-client tokens."""
+
+    target_class = TokenAuthentication
+    name = "tokenAuth"
+    priority = 1
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": (
+                "`Token <key>`: a user's token (`POST /api/v1/auth/token/`) or an ERP API "
+                "client's token (`hubc_…`, created by PMO in the admin, limited by its scopes "
+                "`read`, `write_customers`, `write_projects`, `write_kpi_inputs`; a missing "
+                "scope answers 403; each client has its own rate, 429 with Retry-After)."
+            ),
+        }
