@@ -143,6 +143,11 @@ UNSAFE = [
     "http://localhost:8000/hook",
     "http://0.0.0.0/hook",
     "http://224.0.0.1/hook",
+    "http://2130706433/hook",  # 127.0.0.1 as one decimal number
+    "http://127.1/hook",
+    "http://user:pw@127.0.0.1/hook",
+    "http://[::ffff:127.0.0.1]/hook",
+    "http://[fe80::1]/hook",
     "ftp://erp.example.com/hook",
     "file:///etc/passwd",
 ]
