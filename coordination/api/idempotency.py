@@ -5,7 +5,8 @@
 2. The request is fingerprinted: SHA-256 of method, path, query string and raw body.
 3. Claim the key by inserting an IdempotencyRecord (unique principal+key). When the insert
    loses, another request got there first:
-   - expired record → removed, claim again;
+   - expired record, or one left unanswered for 10 minutes (its process died) → removed,
+     claim again;
    - different fingerprint → 409 (the key was used for another request);
    - no answer yet (still running) → 409, retry later;
    - otherwise the stored answer is replayed (same status and body, `Idempotent-Replayed`).
@@ -29,6 +30,7 @@ from coordination.models_integration import ApiClientToken, IdempotencyRecord
 HEADER = "HTTP_IDEMPOTENCY_KEY"
 PREFIX = "/api/v1/"
 TTL = datetime.timedelta(hours=24)
+ABANDONED = datetime.timedelta(minutes=10)  # no answer after this long: the process died
 NOT_STORED = {401, 403, 429}  # transient or refused: re-running changes nothing
 MAX_KEY = 255
 
@@ -127,6 +129,10 @@ class IdempotencyKeyMiddleware:
                 continue  # released meanwhile: claim again
             if existing.expires_at <= now:
                 IdempotencyRecord.objects.filter(pk=existing.pk, expires_at__lte=now).delete()
+                continue
+            if existing.status_code is None and existing.created_at < now - ABANDONED:
+                # its process died mid-request: the claim is stale, take it over
+                IdempotencyRecord.objects.filter(pk=existing.pk, status_code__isnull=True).delete()
                 continue
             if existing.request_hash != fingerprint:
                 return None, _conflict(_("该幂等键已用于另一个请求（请求体不同）。"))

@@ -94,3 +94,16 @@ def test_an_oversized_key_is_400(make_api_client):
     _client, _key, api = make_api_client(scopes=[ApiScope.WRITE_CUSTOMERS])
     assert _post(api, {"name": "A"}, key="x" * 300).status_code == 400
     assert not Customer.objects.exists()
+
+
+def test_a_claim_abandoned_by_a_dead_process_is_taken_over(make_api_client):
+    _client, _key, api = make_api_client(scopes=[ApiScope.WRITE_CUSTOMERS])
+    _post(api, {"name": "A"})
+    record = IdempotencyRecord.objects.get()
+    IdempotencyRecord.objects.update(status_code=None, response_body=None)
+    assert _post(api, {"name": "A"}).status_code == 409  # still running, as far as we know
+    IdempotencyRecord.objects.filter(pk=record.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=11)
+    )
+    assert _post(api, {"name": "A"}).status_code == 201
+    assert Customer.objects.count() == 2
