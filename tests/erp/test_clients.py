@@ -174,3 +174,31 @@ def test_a_clients_own_rate_replaces_the_per_user_rate():
     Req.user = client.user
     assert UserRateThrottle().get_cache_key(Req, None) is None
     assert ApiClientRateThrottle().get_cache_key(Req, None) == f"throttle_api_client_{client.pk}"
+
+
+def test_admin_changes_scopes_and_the_change_is_audited(client, make_api_client):
+    api_client, _key, api = make_api_client(name="SAP", scopes=[ApiScope.READ])
+    client.force_login(factories.pmo_user(is_staff=True, is_superuser=True))
+    response = client.post(
+        f"/admin/coordination/apiclient/{api_client.pk}/change/",
+        {
+            "name": "SAP",
+            "active": "on",
+            "scopes": ["read", "write_customers"],
+            "user": api_client.user_id,
+            "throttle_rate": "100/min",
+            "notes": "",
+            "tokens-TOTAL_FORMS": "1",
+            "tokens-INITIAL_FORMS": "1",
+            "tokens-MIN_NUM_FORMS": "0",
+            "tokens-MAX_NUM_FORMS": "1000",
+            "tokens-0-id": ApiClientToken.objects.get(client=api_client).pk,
+            "tokens-0-client": api_client.pk,
+        },
+    )
+    assert response.status_code == 302, response.content[:2000]
+    api_client.refresh_from_db()
+    assert api_client.scopes == ["read", "write_customers"]
+    assert api.put(CUSTOMER, {"name": "南京地铁集团"}, format="json").status_code == 201
+    event = AuditEvent.objects.get(action="api_client.updated")
+    assert event.after["scopes"] == ["read", "write_customers"]
