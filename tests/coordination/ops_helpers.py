@@ -19,6 +19,9 @@ _STRIP = {
     "COMMITMENT_SIGNING_KEY",
     "PORT",
     "HOST",
+    # Test-only: browser tests allow sync ORM calls beside Playwright's loop; a subprocess that
+    # plays production must not inherit it (check --deploy reports async.E001).
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 }
 
 
