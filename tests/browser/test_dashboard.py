@@ -37,6 +37,7 @@ def test_log_in_see_home_approve_a_change_request_and_switch_to_english(
     my_projects = page.locator("#my-projects")
     expect(my_projects.locator('[data-project] [data-health="red"]').first).to_be_visible()
     expect(my_projects).to_contain_text("华东仓储二期")
+    expect(page.locator("#approvals-total")).to_have_text("1")
     shot(page, "1-home")
 
     # Approve from the home page: htmx swaps the card, the page itself is not reloaded.
@@ -47,6 +48,7 @@ def test_log_in_see_home_approve_a_change_request_and_switch_to_english(
     expect(flash).to_have_attribute("data-flash", "ok")
     expect(flash).to_contain_text(f"已批准变更申请 {request.number}")
     expect(page.locator(f'[data-change-request="{request.number}"]')).to_have_count(0)
+    expect(page.locator("#approvals-total")).to_have_text("0")  # the counter follows (oob)
     assert page.evaluate("window.__sameDocument") is True
     decision = ChangeDecision.objects.get(change_request=request)
     assert (decision.department, decision.decided_by_id, decision.comment) == (
