@@ -234,6 +234,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "coordination.api.idempotency.postprocess_idempotency_header",
+        "coordination.api.schema.postprocess_page_not_found",  # lists: 404 past the last page
+        "coordination.api.schema.postprocess_local_time",  # "09:00:00": a pattern, not format
     ],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # One name per shared choice set, whatever the field is called (to, stage, department...).

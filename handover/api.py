@@ -39,8 +39,12 @@ class HandoverItemSerializer(serializers.ModelSerializer):
     file_url = serializers.SerializerMethodField()
     link = serializers.CharField(source="evidence_link", read_only=True)
     text = serializers.CharField(source="evidence_text", read_only=True)
-    provided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    provided_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    reviewed_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = HandoverItem

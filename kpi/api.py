@@ -14,6 +14,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from coordination.api.schema import BAD_REQUEST
 from coordination.models import Department
 from coordination.roles import sees_everything
 from projects.selectors import visible_projects
@@ -22,9 +23,7 @@ from . import exports, selectors, services
 from . import periods as P
 from .models import Complaint, KpiDefinition, ProjectCohort, SatisfactionSurvey, ScopeType
 
-ERROR_400 = inline_serializer(
-    "KpiBadRequest", {"field": serializers.ListField(child=serializers.CharField())}
-)
+ERROR_400 = BAD_REQUEST  # {"<field>": ["message"]} with any field name
 ERROR_DETAIL = inline_serializer("KpiErrorDetail", {"detail": serializers.CharField()})
 
 
@@ -107,6 +106,10 @@ class _ProjectInputList(generics.ListCreateAPIView):
             except ValueError:
                 when = None
             if when is None:
+                raise BadParams({"updated_since": [_("请使用 ISO 8601 日期时间。")]})
+            try:  # to UTC: PostgreSQL refuses offsets beyond ±15:59 (was a 500)
+                when = when.astimezone(datetime.UTC)
+            except (OverflowError, ValueError):
                 raise BadParams({"updated_since": [_("请使用 ISO 8601 日期时间。")]})
             qs = qs.filter(updated_at__gte=when)
         return qs.select_related("project")

@@ -180,7 +180,7 @@ class CommitmentSerializer(serializers.ModelSerializer):
     required_signatories = serializers.SerializerMethodField()
     pending_signatories = serializers.SerializerMethodField()
     signatures = SignatureOutSerializer(many=True, read_only=True)
-    supersedes = serializers.PrimaryKeyRelatedField(read_only=True)
+    supersedes = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = CollaborationCommitment

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from coordination import reviews as services
 from coordination import selectors_reviews as selectors
+from coordination.api.schema import BAD_REQUEST
 from coordination.models import (
     ActionItem,
     Department,
@@ -40,10 +41,7 @@ CONFLICT = inline_serializer(
         "unmet": serializers.ListField(child=serializers.CharField()),
     },
 )
-BAD_REQUEST = inline_serializer(
-    "ReviewBadRequest",
-    {"field": serializers.ListField(child=serializers.CharField())},
-)
+# 400 is {"<field>": ["message"]} with any field name: coordination.api.schema.BAD_REQUEST
 
 
 def _flag(request, name: str) -> bool:
@@ -83,7 +81,12 @@ def _datetime_param(request, name: str):
         from django.utils import timezone
 
         value = timezone.make_aware(datetime.combine(day, time.min))
-    return value
+    from datetime import UTC
+
+    try:  # to UTC: PostgreSQL refuses offsets beyond ±15:59 (was a 500)
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValidationError({name: [_("时间超出范围。")]})
 
 
 def _user_by_name(username: str, field: str):
@@ -155,8 +158,10 @@ class ReviewSerializer(serializers.ModelSerializer):
     went_well = RetroEntrySerializer(many=True, read_only=True)
     went_wrong = RetroEntrySerializer(many=True, read_only=True)
     improvements = RetroEntrySerializer(many=True, read_only=True)
-    action_item_count = serializers.IntegerField(read_only=True, required=False)
-    open_action_item_count = serializers.IntegerField(read_only=True, required=False)
+    action_item_count = serializers.IntegerField(read_only=True, required=False, allow_null=True)
+    open_action_item_count = serializers.IntegerField(
+        read_only=True, required=False, allow_null=True
+    )
 
     class Meta:
         model = Review

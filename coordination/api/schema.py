@@ -41,3 +41,53 @@ CONFLICT = OpenApiResponse(
     ],
 )
 TOO_LARGE = OpenApiResponse(ApiErrorSerializer, description="Request body too large.")
+
+
+def postprocess_page_not_found(result, generator, request, public):
+    """Paginated lists answer 404 for a page past the end (DRF): document it on each of them."""
+    for methods in result.get("paths", {}).values():
+        for operation in methods.values():
+            if not isinstance(operation, dict):
+                continue
+            params = operation.get("parameters", [])
+            if any(p.get("name") == "page" and p.get("in") == "query" for p in params):
+                operation.setdefault("responses", {}).setdefault(
+                    "404",
+                    {
+                        "description": "Invalid page (past the last one).",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {"detail": {"type": "string"}},
+                                    "required": ["detail"],
+                                }
+                            }
+                        },
+                    },
+                )
+    return result
+
+
+TIME_PATTERN = r"^\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$"
+
+
+def postprocess_local_time(result, generator, request, public):
+    """Times of day are local ("09:00:00", no offset); JSON Schema's `format: time` demands an
+    offset (RFC 3339), so validators reject what we send. Describe them by a pattern instead."""
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "string" and node.get("format") == "time":
+                node.pop("format")
+                node["pattern"] = TIME_PATTERN
+                node.setdefault("example", "09:00:00")
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(result.get("components", {}))
+    walk(result.get("paths", {}))
+    return result

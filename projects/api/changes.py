@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coordination.api.pagination import PageNumberPagination
+from coordination.api.schema import BAD_REQUEST  # {"<field>": ["message"]}
 
 from .. import changes
 from ..models import Milestone
@@ -147,6 +148,16 @@ ConflictResponse = inline_serializer(
     },
 )
 ErrorResponse = inline_serializer("ChangeRequestError", {"detail": serializers.CharField()})
+# the lists are paginated by hand (_paginate): document the page envelope, not a bare array
+PaginatedChangeRequests = inline_serializer(
+    "PaginatedChangeRequestList",
+    {
+        "count": serializers.IntegerField(),
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "results": ChangeRequestSerializer(many=True),
+    },
+)
 ERRORS = {403: ErrorResponse, 404: ErrorResponse, 409: ConflictResponse}
 
 
@@ -217,7 +228,7 @@ class ChangeRequestListView(APIView):
             ),
             *LIST_PARAMS,
         ],
-        responses={200: ChangeRequestSerializer(many=True), 400: ErrorResponse},
+        responses={200: PaginatedChangeRequests, 400: BAD_REQUEST},
     )
     def get(self, request):
         qs = visible_change_requests(request.user).order_by("-created_at", "-id")
@@ -235,7 +246,7 @@ class ProjectChangeRequestView(APIView):
     @extend_schema(
         operation_id="project_change_request_list",
         parameters=LIST_PARAMS,
-        responses={200: ChangeRequestSerializer(many=True), 400: ErrorResponse, 404: ErrorResponse},
+        responses={200: PaginatedChangeRequests, 400: BAD_REQUEST, 404: ErrorResponse},
     )
     def get(self, request, code: str):
         project = get_object_or_404(visible_projects(request.user), code=code)
@@ -244,7 +255,7 @@ class ProjectChangeRequestView(APIView):
     @extend_schema(
         operation_id="project_change_request_create",
         request=ChangeRequestSerializer,
-        responses={201: ChangeRequestSerializer, 400: ErrorResponse, **ERRORS},
+        responses={201: ChangeRequestSerializer, 400: BAD_REQUEST, **ERRORS},
         examples=[
             OpenApiExample(
                 "customer change",
@@ -282,7 +293,7 @@ class ChangeRequestDetailView(APIView):
     @extend_schema(
         operation_id="change_request_partial_update",
         request=ChangeRequestSerializer,
-        responses={200: ChangeRequestSerializer, 400: ErrorResponse, **ERRORS},
+        responses={200: ChangeRequestSerializer, 400: BAD_REQUEST, **ERRORS},
     )
     def patch(self, request, pk: int):
         cr = _cr(request, pk)
@@ -343,7 +354,7 @@ def _action_view(name: str, description: str, request_serializer, call):
         @extend_schema(
             operation_id=f"change_request_{name}",
             request=request_serializer,
-            responses={200: ChangeRequestSerializer, 400: ErrorResponse, **ERRORS},
+            responses={200: ChangeRequestSerializer, 400: BAD_REQUEST, **ERRORS},
             description=description,
         )
         def post(self, request, pk: int):

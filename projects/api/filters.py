@@ -1,16 +1,32 @@
 """Query filters of the projects API (django-filter). Bad values answer 400, never 500."""
 
+import datetime
+
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
 from ..models import Customer, Milestone, Project, Risk, Stage
 
 
+class UtcIsoDateTimeFilter(filters.IsoDateTimeFilter):
+    """ISO 8601, handed to the database in UTC: PostgreSQL refuses offsets beyond ±15:59
+    (a 500 otherwise); a moment outside years 1-9999 once in UTC answers 400."""
+
+    def filter(self, qs, value):
+        if value:
+            try:
+                value = value.astimezone(datetime.UTC)
+            except OverflowError:
+                raise ValidationError({self.field_name: [_("时间超出范围。")]})
+        return super().filter(qs, value)
+
+
 class UpdatedSinceFilterSet(filters.FilterSet):
     """Every ERP-facing list: `?updated_since=<ISO 8601 datetime>` for incremental sync."""
 
-    updated_since = filters.IsoDateTimeFilter(
+    updated_since = UtcIsoDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
         label=_("只返回在此时间（含）之后更新的记录，ISO 8601，例如 2026-11-25T08:00:00Z"),

@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coordination.api.pagination import PageNumberPagination
+from coordination.api.schema import BAD_REQUEST  # {"<field>": ["message"]}
 
 from .. import presales
 from ..models import FeasibilityAssessment, Quote
@@ -230,8 +231,16 @@ class ProjectFeasibilityView(APIView):
             OpenApiParameter("page_size", int),
         ],
         responses={
-            200: FeasibilityAssessmentSerializer(many=True),
-            400: ErrorResponse,
+            200: inline_serializer(  # paginated by hand: the page envelope, not a bare array
+                "PaginatedFeasibilityAssessmentList",
+                {
+                    "count": serializers.IntegerField(),
+                    "next": serializers.URLField(allow_null=True),
+                    "previous": serializers.URLField(allow_null=True),
+                    "results": FeasibilityAssessmentSerializer(many=True),
+                },
+            ),
+            400: BAD_REQUEST,
             404: ErrorResponse,
         },
     )
@@ -253,7 +262,7 @@ class ProjectFeasibilityView(APIView):
     @extend_schema(
         operation_id="project_feasibility_create",
         request=FeasibilityAssessmentSerializer,
-        responses={201: FeasibilityAssessmentSerializer, 400: ErrorResponse, **ERRORS},
+        responses={201: FeasibilityAssessmentSerializer, 400: BAD_REQUEST, **ERRORS},
         examples=[
             OpenApiExample(
                 "draft",
@@ -293,7 +302,7 @@ class FeasibilityDetailView(APIView):
     @extend_schema(
         operation_id="feasibility_partial_update",
         request=FeasibilityAssessmentSerializer,
-        responses={200: FeasibilityAssessmentSerializer, 400: ErrorResponse, **ERRORS},
+        responses={200: FeasibilityAssessmentSerializer, 400: BAD_REQUEST, **ERRORS},
     )
     def patch(self, request, pk: int):
         assessment = _assessment(request, pk)
@@ -337,7 +346,7 @@ class FeasibilityReturnView(APIView):
     @extend_schema(
         operation_id="feasibility_return",
         request=ReasonRequest,
-        responses={200: FeasibilityAssessmentSerializer, 400: ErrorResponse, **ERRORS},
+        responses={200: FeasibilityAssessmentSerializer, 400: BAD_REQUEST, **ERRORS},
     )
     def post(self, request, pk: int):
         assessment = _assessment(request, pk)
@@ -388,7 +397,7 @@ class ProjectQuoteView(APIView):
         responses={
             200: QuoteSerializer,
             201: QuoteSerializer,
-            400: ErrorResponse,
+            400: BAD_REQUEST,
             **ERRORS,
         },
         examples=[
