@@ -90,6 +90,46 @@ def check_target(url: str) -> list[str]:
     return addresses
 
 
+def _pinned_session(address: str | None):
+    """A requests session whose connections go to `address` (the IP checked just before),
+    not to a fresh DNS answer: a host re-resolving to 127.0.0.1 between the check and the
+    connection (DNS rebinding) cannot redirect us. TLS still verifies the URL's host name."""
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.connection import HTTPConnection, HTTPSConnection
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+    from urllib3.util import connection as _connection
+
+    session = requests.Session()
+    session.trust_env = False  # no proxies from the environment
+    if not address:
+        return session
+
+    def _new_conn(self):
+        return _connection.create_connection(
+            (address, self.port),
+            self.timeout,
+            source_address=self.source_address,
+            socket_options=self.socket_options,
+        )
+
+    http_conn = type("PinnedHTTPConnection", (HTTPConnection,), {"_new_conn": _new_conn})
+    https_conn = type("PinnedHTTPSConnection", (HTTPSConnection,), {"_new_conn": _new_conn})
+    pools = {
+        "http": type("PinnedHTTPPool", (HTTPConnectionPool,), {"ConnectionCls": http_conn}),
+        "https": type("PinnedHTTPSPool", (HTTPSConnectionPool,), {"ConnectionCls": https_conn}),
+    }
+
+    class PinnedAdapter(HTTPAdapter):
+        def init_poolmanager(self, *args, **kwargs):
+            super().init_poolmanager(*args, **kwargs)
+            self.poolmanager.pool_classes_by_scheme = pools
+
+    session.mount("http://", PinnedAdapter(max_retries=0))
+    session.mount("https://", PinnedAdapter(max_retries=0))
+    return session
+
+
 def sign(secret: str, body: bytes) -> str:
     """The X-Coordination-Signature value: sha256=<hex HMAC-SHA256(secret, raw body)>."""
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
@@ -149,8 +189,9 @@ def attempt(delivery_id: int) -> int | None:
        so two workers never send the same attempt; another worker holding it → None.
     2. Inactive endpoint or unsafe target (checked again now: DNS may have changed)
        → failed, no retry.
-    3. POST the raw JSON body with the event, delivery id and signature headers;
-       connect/read timeouts; redirects are not followed (a 3xx counts as a failure).
+    3. POST the raw JSON body with the event, delivery id and signature headers to the
+       address just checked (pinned: no second DNS lookup); connect/read timeouts;
+       redirects are not followed (a 3xx counts as a failure).
     4. 2xx → delivered. Otherwise count the attempt: below MAX_ATTEMPTS → retrying with
        exponential backoff (returned countdown), else failed.
     """
@@ -179,7 +220,7 @@ def attempt(delivery_id: int) -> int | None:
             delivery.save()
             return None
         try:
-            check_target(endpoint.url)
+            addresses = check_target(endpoint.url)
         except UnsafeTarget as exc:
             delivery.status = Status.FAILED
             delivery.last_error = str(exc)
@@ -194,7 +235,7 @@ def attempt(delivery_id: int) -> int | None:
             "X-Coordination-Signature": sign(endpoint.secret, body),
         }
         try:
-            response = requests.post(
+            response = _pinned_session(addresses[0] if addresses else None).post(
                 endpoint.url,
                 data=body,
                 headers=headers,

@@ -285,3 +285,20 @@ def test_admin_sends_a_failed_delivery_again(
     delivery.refresh_from_db()
     assert delivery.status == WebhookDelivery.Status.DELIVERED
     assert len(receiver.requests) == 1
+
+
+def test_the_connection_goes_to_the_checked_address_not_a_new_dns_answer(
+    receiver, settings, monkeypatch
+):
+    """DNS rebinding: the name is resolved once, checked, and that address is used."""
+    settings.WEBHOOK_ALLOWED_HOSTS = []
+    url = f"http://hooks.invalid:{receiver.port}/hook"  # .invalid never resolves
+    monkeypatch.setattr(webhooks, "check_target", lambda _url: ["127.0.0.1"])
+    hook = integration.save_webhook_endpoint(
+        WebhookEndpoint(name="pinned", url=url, secret="s", events=["project.upserted"])
+    )
+    delivery = _pending(hook)
+    assert webhooks.attempt(delivery.pk) is None
+    delivery.refresh_from_db()
+    assert delivery.status == WebhookDelivery.Status.DELIVERED, delivery.last_error
+    assert receiver.requests[0]["headers"]["Host"] == f"hooks.invalid:{receiver.port}"
