@@ -12,6 +12,7 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from coordination.api.schema import BAD_REQUEST
 from projects.selectors import visible_projects
 
 from . import selectors, services
@@ -163,6 +164,7 @@ class HandoverSubmitView(APIView):
         request=None,
         responses={
             200: HandoverSerializer,
+            400: BAD_REQUEST,
             403: OpenApiResponse(ErrorSerializer),
             404: OpenApiResponse(ErrorSerializer),
             409: OpenApiResponse(ConflictSerializer),

@@ -329,7 +329,7 @@ class FeasibilityApproveView(APIView):
     @extend_schema(
         operation_id="feasibility_approve",
         request=CommentRequest,
-        responses={200: FeasibilityAssessmentSerializer, **ERRORS},
+        responses={200: FeasibilityAssessmentSerializer, 400: BAD_REQUEST, **ERRORS},
         description="submitted → approved by the project's engineering director; the previously "
         "approved version becomes superseded.",
     )
