@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from coordination.demo import DemoContext, seeder
 
-DEMO_PASSWORD = "demo12345"
+DEMO_PASSWORD = "demo12345"  # nosec B105 (the documented demo login, demo data only)
 
 # username, department, groups, title, display name; pmo is staff + superuser (admin access).
 DEMO_USERS: list[dict] = [

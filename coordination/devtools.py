@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-import subprocess
+import subprocess  # nosec B404 (fixed developer commands only)
 import sys
 import time
 from pathlib import Path
@@ -49,7 +49,7 @@ def ensure_service(name: str, port: int, start_command: str, binary: str) -> Non
             f"({binary} not found). Start it, or install it, then run make test again."
         )
     print(f"{name}: down, starting it: {start_command}")
-    subprocess.run(start_command, shell=True, check=False)  # noqa: S602 (fixed command)
+    subprocess.run(start_command, shell=True, check=False)  # noqa: S602  # nosec B602 (fixed)
     if not _wait("127.0.0.1", port, 30):
         sys.exit(f"{name} did not come up on 127.0.0.1:{port}; start it by hand: {start_command}")
     print(f"{name}: up on 127.0.0.1:{port}")

@@ -25,7 +25,7 @@ __all__ = [
     "IdempotencyRecord",
 ]
 
-TOKEN_PREFIX = "hubc_"
+TOKEN_PREFIX = "hubc_"  # nosec B105 (a public key prefix, not a secret)
 RATE_RE = re.compile(r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$")
 
 

@@ -263,13 +263,14 @@ def _projects(plan: Plan) -> int:
     start = f"({signed} + 15)"
     end = f"({start} + 120 + (g % 180))"
     done = "('delivered', 'closed')"
+    # SQL from constants, ints and quote_name only (seeding tool, no user input)
     source = f"""
         FROM (SELECT g, {STAGE_CASE} AS stage FROM generate_series(1, {plan.scale}) g) s
         JOIN ({_numbered("bpm")}) bpm ON bpm.k = s.g % {plan.n_bpm}
         JOIN ({_numbered("epm")}) epm ON epm.k = (s.g / 3) % {plan.n_epm}
         JOIN (SELECT id, (row_number() OVER (ORDER BY id)) - 1 AS k FROM {customers}
               WHERE erp_id LIKE '{CODE_PREFIX}C-%') c ON c.k = (s.g * 7) % {plan.n_customers}
-    """
+    """  # nosec B608
     return insert_select(
         apps.get_model("projects.Project"),
         {
@@ -306,7 +307,7 @@ def _projects(plan: Plan) -> int:
 
 def _numbered(kind: str) -> str:
     return (
-        f"SELECT id, (row_number() OVER (ORDER BY username)) - 1 AS k "
+        f"SELECT id, (row_number() OVER (ORDER BY username)) - 1 AS k "  # nosec B608
         f"FROM {table('auth.User')} WHERE username LIKE 'perf\\_{kind}\\_%'"
     )
 
@@ -314,7 +315,7 @@ def _numbered(kind: str) -> str:
 def _perf_projects(extra: str = "") -> str:
     """Perf projects with their position g (1..N) as a derived table `p`."""
     return (
-        f"(SELECT p.*, substr(p.code, {len(CODE_PREFIX) + 1})::int AS g "
+        f"(SELECT p.*, substr(p.code, {len(CODE_PREFIX) + 1})::int AS g "  # nosec B608
         f"FROM {table('projects.Project')} p WHERE p.code LIKE '{CODE_PREFIX}%' {extra}) p"
     )
 
@@ -483,7 +484,7 @@ def _cadences(plan: Plan) -> int:
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {qn(through._meta.db_table)} (reviewcadence_id, user_id) "
+            f"INSERT INTO {qn(through._meta.db_table)} (reviewcadence_id, user_id) "  # nosec B608
             f"SELECT c.id, u.user_id FROM {table('coordination.ReviewCadence')} c "
             f"JOIN {table('projects.Project')} p ON p.id = c.project_id "
             f"CROSS JOIN LATERAL (VALUES (p.business_pm_id), (p.engineering_pm_id)) u(user_id) "
@@ -638,6 +639,7 @@ def _kpi_snapshots(plan: Plan) -> int:
                 closed_by=pmo,
             )
     periods = ", ".join(f"({q(key)}, {q(end)}, {i})" for i, (key, _first, end) in enumerate(months))
+    # SQL from constants, ints and quote_name only (seeding tool, no user input)
     scopes = f"""
         SELECT 'company' AS scope_type, '' AS scope_key, 0 AS h
         UNION ALL SELECT 'department', d, 1 + o
@@ -645,7 +647,7 @@ def _kpi_snapshots(plan: Plan) -> int:
         UNION ALL SELECT 'project', p.code, p.g FROM {_perf_projects("AND p.stage <> 'cancelled'")}
         UNION ALL SELECT 'pm', u.username, u.id::int FROM {table("auth.User")} u
             WHERE u.username LIKE 'perf\\_bpm\\_%' OR u.username LIKE 'perf\\_epm\\_%'
-    """
+    """  # nosec B608
     den = "(1 + (s.h + k.id * 7 + per.i) % 20)"
     num = f"((s.h * 3 + k.id + per.i) % ({den} + 1))"
     return insert_select(
@@ -661,7 +663,7 @@ def _kpi_snapshots(plan: Plan) -> int:
             "extra": "'{}'::jsonb",
             "computed_at": "(per.closed::timestamp + time '01:00') AT TIME ZONE 'Asia/Shanghai'",
         },
-        f"FROM ({scopes}) s CROSS JOIN (SELECT id FROM {table('kpi.KpiDefinition')} "
+        f"FROM ({scopes}) s CROSS JOIN (SELECT id FROM {table('kpi.KpiDefinition')} "  # nosec B608
         "WHERE is_active) k "
         f"CROSS JOIN (VALUES {periods}) AS per(key, closed, i) "
         "ON CONFLICT DO NOTHING",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
+import subprocess  # nosec B404 (runs our own manage.py/celery commands)
 import sys
 import time
 import urllib.error
@@ -50,7 +50,7 @@ def venv_command(args: list[str]) -> list[str]:
 def _step(title: str, args: list[str]) -> None:
     print(f"==> {title}: {' '.join(args)}", flush=True)
     started = time.monotonic()
-    subprocess.run(venv_command(args), cwd=BASE_DIR, check=True)  # noqa: S603 (fixed args)
+    subprocess.run(venv_command(args), cwd=BASE_DIR, check=True)  # noqa: S603  # nosec B603
     print(f"    done in {time.monotonic() - started:.1f}s", flush=True)
 
 
@@ -73,7 +73,7 @@ def prepare_broker() -> None:
 def _start(name: str, args: list[str]) -> subprocess.Popen:
     print(f"==> starting {name}: {' '.join(args)}", flush=True)
     # A session of its own: we stop each child (and its pool / reloader) as a group.
-    return subprocess.Popen(venv_command(args), cwd=BASE_DIR, start_new_session=True)  # noqa: S603
+    return subprocess.Popen(venv_command(args), cwd=BASE_DIR, start_new_session=True)  # noqa: S603  # nosec B603
 
 
 def stop_all(children: dict[str, subprocess.Popen], timeout: float = STOP_TIMEOUT) -> None:
@@ -104,7 +104,7 @@ def wait_http(url: str, children: dict[str, subprocess.Popen], timeout: float) -
         if any(p.poll() is not None for p in children.values()):
             return False
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (local URL)
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310  # nosec B310 (local)
                 if response.status < 500:
                     return True
         except (urllib.error.URLError, OSError):
