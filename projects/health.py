@@ -209,7 +209,7 @@ def _rate(project, today: datetime.date, data: dict) -> Health:
         health.add(
             "complaints_open",
             RED if complaints["high"] else AMBER,
-            _("%(n)s 个客户投诉未关闭") % {"n": complaints["n"]}
+            _("%(n)s 个投诉未关闭") % {"n": complaints["n"]}
             if not complaints["high"]
             else _("%(n)s 个投诉未关闭，其中 %(high)s 个严重")
             % {"n": complaints["n"], "high": complaints["high"]},

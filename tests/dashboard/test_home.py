@@ -273,3 +273,11 @@ def test_home_query_count_does_not_grow(client, django_assert_num_queries, n):
 
 
 EXPECTED_HOME_QUERIES = 24
+
+
+def test_approvals_card_alone_for_htmx_refresh(client):
+    c = cr.cast()
+    request = cr.assessed(c)
+    client.force_login(c.biz_pm)
+    html = client.get(reverse("dashboard:approvals")).content.decode()
+    assert html.lstrip().startswith("<section") and request.number in html

@@ -54,7 +54,7 @@ def test_table_lists_red_first_with_reasons(client):
     html = get(client, pmo, {"view": "table"})
     table = html[html.index('id="portfolio-table"') :]
     assert table.index("麻烦项目") < table.index("顺利项目")
-    assert "1 个客户投诉未关闭" in table
+    assert "1 个投诉未关闭" in table
     assert 'id="pane-table" role="tabpanel"' in html and "show active" in html
 
 
