@@ -139,6 +139,7 @@ def test_home_on_a_phone(live_server, page, login, shot):
               .map(el => el.outerHTML)"""
     )
     assert unnamed == []
+    page.wait_for_timeout(400)  # the navbar's collapse animation
     shot(page, "phone-home")
 
 
