@@ -48,6 +48,19 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "kpi.tasks.close_period",
         "schedule": crontab(minute="0", hour="1", day_of_month="1"),
     },
+    "handover.remind_overdue": {
+        "task": "handover.remind_overdue",
+        "schedule": crontab(minute="30", hour="8"),
+    },
+    # Deliveries whose Celery task was lost (worker killed, broker restarted) are sent again.
+    "webhooks.sweep_deliveries": {
+        "task": "coordination.sweep_webhook_deliveries",
+        "schedule": crontab(minute="*/5"),
+    },
+    "api.purge_idempotency_records": {
+        "task": "coordination.purge_idempotency_records",
+        "schedule": crontab(minute="20", hour="3"),
+    },
 }
 
 

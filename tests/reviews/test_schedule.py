@@ -15,6 +15,9 @@ EXPECTED_TASKS = {
     "coordination.escalate_overdue_action_items",
     "coordination.send_weekly_digests",
     "kpi.tasks.close_period",
+    "handover.remind_overdue",
+    "coordination.sweep_webhook_deliveries",
+    "coordination.purge_idempotency_records",
 }
 
 
@@ -31,6 +34,8 @@ def test_settings_use_the_one_schedule():
 
 def test_coordination_tasks_are_registered():
     import coordination.tasks  # noqa: F401
+    import coordination.tasks_integration  # noqa: F401
+    import handover.tasks  # noqa: F401
 
     for name in EXPECTED_TASKS - {"kpi.tasks.close_period"}:
         assert name in current_app.tasks
