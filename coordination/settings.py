@@ -195,7 +195,7 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "coordination.api.authentication.ApiClientScopes",  # ERP API clients: scopes
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["coordination.api.parsers.JSONParser"],  # deep nesting: 400
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

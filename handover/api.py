@@ -8,10 +8,11 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from coordination.api.parsers import JSONParser  # deep nesting: 400, not 500
 from coordination.api.schema import BAD_REQUEST
 from projects.selectors import visible_projects
 
