@@ -158,6 +158,97 @@ class ProjectSerializer(serializers.ModelSerializer):
         return attrs
 
 
+# The project list's read path: `values()` rows -> the same dicts `ProjectSerializer`
+# produces (docs/performance.md: DRF's field-by-field serializer was half of the list's
+# cost). tests/api/test_project_list_fast.py compares both field by field.
+PROJECT_LIST_VALUES = (
+    "code",
+    "erp_id",
+    "name",
+    "stage",
+    "stage_changed_at",
+    "customer_id",
+    "customer__erp_id",
+    "customer__name",
+    "business_pm__username",
+    "engineering_pm__username",
+    "primary_owner",
+    "is_key_project",
+    "contract_value",
+    "currency",
+    "baseline_budget",
+    "forecast_budget",
+    "contract_signed_on",
+    "planned_start",
+    "planned_end",
+    "forecast_end",
+    "actual_start",
+    "actual_end",
+    "description",
+    "customer_core_needs",
+    "expected_standards",
+    "created_at",
+    "updated_at",
+)
+_CENTS = Decimal("0.01")
+
+
+def _decimal(value):
+    # DRF DecimalField(decimal_places=2): quantized, fixed-point string
+    return None if value is None else f"{value.quantize(_CENTS):f}"
+
+
+def _date(value):
+    return None if value is None else value.isoformat()
+
+
+def _datetime(value, tz):
+    # DRF DateTimeField: in the current time zone, ISO 8601, "+00:00" written "Z"
+    if value is None:
+        return None
+    text = value.astimezone(tz).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def project_list_rows(rows) -> list[dict]:
+    """`ProjectSerializer(...).data` for rows of `qs.values(*PROJECT_LIST_VALUES)`."""
+    from django.utils import timezone
+
+    tz = timezone.get_current_timezone()
+    return [
+        {
+            "code": r["code"],
+            "erp_id": r["erp_id"],
+            "name": r["name"],
+            "stage": r["stage"],
+            "stage_changed_at": _datetime(r["stage_changed_at"], tz),
+            "customer": r["customer_id"],
+            "customer_erp_id": r["customer__erp_id"],
+            "customer_name": r["customer__name"],
+            "business_pm": r["business_pm__username"],
+            "engineering_pm": r["engineering_pm__username"],
+            "primary_owner": r["primary_owner"],
+            "is_key_project": r["is_key_project"],
+            "contract_value": _decimal(r["contract_value"]),
+            "currency": r["currency"],
+            "baseline_budget": _decimal(r["baseline_budget"]),
+            "forecast_budget": _decimal(r["forecast_budget"]),
+            "contract_signed_on": _date(r["contract_signed_on"]),
+            "planned_start": _date(r["planned_start"]),
+            "planned_end": _date(r["planned_end"]),
+            "forecast_end": _date(r["forecast_end"]),
+            "actual_start": _date(r["actual_start"]),
+            "actual_end": _date(r["actual_end"]),
+            "description": r["description"],
+            "customer_core_needs": r["customer_core_needs"],
+            "expected_standards": r["expected_standards"],
+            "created_at": _datetime(r["created_at"], tz),
+            "updated_at": _datetime(r["updated_at"], tz),
+        }
+        for r in rows
+    ]
+
+
 class ErpProjectUpsertSerializer(serializers.Serializer):
     """Body of `PUT /api/v1/erp/projects/{erp_id}/`.
 
