@@ -60,7 +60,11 @@ def main() -> int:
     figures["seconds"] = round(time.monotonic() - started, 1)
     figures["examples_per_operation"] = args.examples
     figures["seed"] = args.seed
-    per_check = {k[len("failure:") :]: v for k, v in sorted(result["counts"].items()) if k.startswith("failure:")}
+    per_check = {
+        k[len("failure:") :]: v
+        for k, v in sorted(result["counts"].items())
+        if k.startswith("failure:")
+    }
     where = {
         k[len("where:") :]: v for k, v in sorted(result["counts"].items()) if k[:6] == "where:"
     }
