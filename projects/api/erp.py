@@ -1,12 +1,12 @@
 """ERP integration endpoints: idempotent upserts of customers and projects by `erp_id`,
-and the bulk project upsert (one transaction per row)."""
+and the bulk project upsert (set-based: valid rows in one transaction per batch)."""
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DatabaseError, IntegrityError
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
@@ -22,6 +22,7 @@ from coordination.api.schema import UNAUTHORIZED as R401
 from coordination.exceptions import Conflict
 
 from .. import services
+from ..erp_bulk import bulk_upsert_projects
 from ..models import Customer
 from ..permissions import can_create_project, can_manage_customers, require
 from .serializers import (
@@ -164,15 +165,19 @@ def _lookup_key(value) -> str | None:
 
 
 class ErpProjectBulkView(APIView):
-    """Bulk upsert of up to 1,000 projects, one transaction per row."""
+    """Bulk upsert of up to 1,000 projects: valid rows written in one transaction per batch,
+    invalid rows reported and skipped (projects/erp_bulk.py)."""
 
     @extend_schema(
         summary="批量按ERP编号创建或更新项目",
         description=(
             f"请求体是最多 {MAX_BULK_ROWS} 个 upsert 请求体的 JSON 数组，每个带 `erp_id`。"
             "应答 200，每行一个结果：`status` 为 created / updated / unchanged / error，"
-            "出错时 `errors` 按字段列出原因。每行在各自的事务中执行：某行出错只回滚该行，"
-            "其他行照常生效；同一批中重复的 `erp_id` 依次处理。"
+            "出错时 `errors` 按字段列出原因。"
+            "每行各自校验（字段、引用、权限）：出错的行被报告并跳过，"
+            "其余有效行在同一个事务中批量写入（每批一个事务）；无变化的行不写入任何内容。"
+            "同一批中重复的 `erp_id`，以及与并发请求同时新建的 `erp_id`，"
+            "在该事务之后按批内顺序逐行处理（每行一个事务）。"
             "客户和用户按本批的键各查询一次。超过上限或不是数组返回 400。"
         ),
         request=ErpProjectBulkRowSerializer(many=True),
@@ -195,7 +200,24 @@ class ErpProjectBulkView(APIView):
                 {"non_field_errors": [_("一次最多 %(n)d 行。") % {"n": MAX_BULK_ROWS}]}
             )
         context = self._lookups(rows)
-        return Response([self._upsert_row(request.user, row, context) for row in rows])
+        results, items, positions = [], [], []
+        for row in rows:
+            result, data = self._validate_row(row, context)
+            if data is not None:
+                items.append((data.pop("erp_id"), data))
+                positions.append(len(results))
+            results.append(result)
+        try:
+            outcomes = bulk_upsert_projects(items, by=request.user)
+        except DatabaseError:  # e.g. a deadlock: every row tries again on its own
+            outcomes = [None] * len(items)
+        # rows the set-based path hands back (duplicate erp_id in the batch, an erp_id
+        # inserted concurrently) go through the per-row path, in batch order
+        for (erp_id, data), position, outcome in zip(items, positions, outcomes, strict=True):
+            if outcome is None:
+                outcome = self._upsert_one(request.user, erp_id, data)
+            self._record(results[position], outcome)
+        return Response(results)
 
     @staticmethod
     def _lookups(rows: list) -> dict:
@@ -214,7 +236,8 @@ class ErpProjectBulkView(APIView):
         return {"customers": customers, "users": users}
 
     @staticmethod
-    def _upsert_row(user, row, context: dict) -> dict:
+    def _validate_row(row, context: dict) -> tuple[dict, dict | None]:
+        """The row's result skeleton and its validated data (None when invalid)."""
         erp_id = _lookup_key(row.get("erp_id")) if isinstance(row, dict) else None
         result = {
             "erp_id": erp_id,
@@ -224,23 +247,31 @@ class ErpProjectBulkView(APIView):
         }
         if not isinstance(row, dict):
             result["errors"] = {"non_field_errors": [_("每一行必须是 JSON 对象。")]}
-            return result
+            return result, None
         serializer = ErpProjectBulkRowSerializer(data=row, context=context)
         if not serializer.is_valid():
             result["errors"] = serializer.errors
-            return result
-        data = dict(serializer.validated_data)
-        erp_id = data.pop("erp_id")
+            return result, None
+        return result, dict(serializer.validated_data)
+
+    @staticmethod
+    def _upsert_one(user, erp_id: str, data: dict):
+        """The per-row path: its own transaction; an outcome like bulk_upsert_projects'."""
         try:
-            project, outcome = services.upsert_project_by_erp_id(erp_id, by=user, data=data)
-        except DjangoValidationError as exc:
-            result["errors"] = validation_error_dict(exc)
-        except PermissionDenied as exc:
-            result["errors"] = {"non_field_errors": [str(exc) or _("你没有执行此操作的权限。")]}
-        except Conflict as exc:
-            result["errors"] = {"non_field_errors": [exc.detail, *exc.unmet]}
-        except (IntegrityError, DatabaseError):
+            return services.upsert_project_by_erp_id(erp_id, by=user, data=data)
+        except (DjangoValidationError, PermissionDenied, Conflict, DatabaseError) as exc:
+            return exc
+
+    @staticmethod
+    def _record(result: dict, outcome) -> None:
+        if isinstance(outcome, DjangoValidationError):
+            result["errors"] = validation_error_dict(outcome)
+        elif isinstance(outcome, PermissionDenied):
+            result["errors"] = {"non_field_errors": [str(outcome) or _("你没有执行此操作的权限。")]}
+        elif isinstance(outcome, Conflict):
+            result["errors"] = {"non_field_errors": [outcome.detail, *outcome.unmet]}
+        elif isinstance(outcome, DatabaseError):
             result["errors"] = {"non_field_errors": [_("保存失败，请重试该行。")]}
         else:
-            result.update(status=outcome, code=project.code)
-        return result
+            project, outcome_status = outcome
+            result.update(status=outcome_status, code=project.code)
