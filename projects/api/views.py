@@ -140,7 +140,7 @@ class ProjectListView(ListFilterMixin, generics.ListCreateAPIView):
         return project_list(self.request.user)
 
     def list(self, request, *args, **kwargs):
-        # Same rows, filters, ordering and JSON as the generic list, read with values()
+        # Same rows, filters, ordering and JSON as the generic list, read with values_list()
         # (docs/performance.md); the count runs over the filtered projects without joins.
         queryset = self.filter_queryset(visible_projects(request.user))
         rows = _ValuesPage(queryset)
@@ -175,7 +175,7 @@ class ProjectListView(ListFilterMixin, generics.ListCreateAPIView):
 
 class _ValuesPage:
     """What the paginator pages: counted on the filtered projects alone (no joins for the
-    customer's and PMs' names), sliced as `values()` rows with those names."""
+    customer's and PMs' names), sliced as `values_list()` rows with those names."""
 
     def __init__(self, queryset):
         self.queryset = queryset
@@ -188,7 +188,7 @@ class _ValuesPage:
         return self.count()
 
     def __getitem__(self, index):
-        return list(self.queryset.values(*PROJECT_LIST_VALUES)[index])
+        return list(self.queryset.values_list(*PROJECT_LIST_VALUES)[index])
 
 
 def _visible_project(request, code: str) -> Project:

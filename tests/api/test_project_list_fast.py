@@ -59,7 +59,7 @@ def test_fast_rows_equal_the_serializer_field_by_field(tz):
         expected = ProjectSerializer(
             instances.select_related("customer", "business_pm", "engineering_pm"), many=True
         ).data
-        fast = project_list_rows(instances.values(*PROJECT_LIST_VALUES))
+        fast = project_list_rows(instances.values_list(*PROJECT_LIST_VALUES))
     assert len(fast) == len(expected) == 2
     for got, want in zip(fast, expected, strict=True):
         assert list(got) == list(want)  # same keys in the same order
