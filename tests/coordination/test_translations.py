@@ -1,0 +1,67 @@
+"""Every screen exists in Simplified Chinese (the source language) and English."""
+
+import gettext
+import re
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.utils import translation
+
+LOCALE = Path(__file__).resolve().parents[2] / "locale" / "en" / "LC_MESSAGES"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _po_entries(path: Path) -> dict[str, str]:
+    """msgid -> msgstr of a .po file (singular entries; enough for a completeness check)."""
+    entries, key, field = {}, None, None
+    buf = {"msgid": "", "msgstr": ""}
+    for line in path.read_text(encoding="utf-8").splitlines() + [""]:
+        if line.startswith("msgid "):
+            buf, field = {"msgid": "", "msgstr": ""}, "msgid"
+        elif line.startswith("msgstr ") or line.startswith("msgstr[0] "):
+            field = "msgstr"
+        elif line.startswith("msgid_plural") or line.startswith("msgstr["):
+            field = None
+        if line.startswith(("msgid ", "msgstr ", "msgstr[0] ", '"')) and field:
+            buf[field] += line[line.index('"') + 1 : -1]
+        if not line.strip() and buf["msgid"]:
+            key = buf["msgid"].encode().decode("unicode_escape").encode("latin-1").decode()
+            entries[key] = buf["msgstr"]
+            buf = {"msgid": "", "msgstr": ""}
+    return entries
+
+
+def test_the_english_catalogue_is_complete_and_compiled():
+    po = _po_entries(LOCALE / "django.po")
+    assert len(po) > 1000
+    untranslated = [msgid for msgid, msgstr in po.items() if not msgstr]
+    assert untranslated == []
+    with open(LOCALE / "django.mo", "rb") as fh:
+        mo = gettext.GNUTranslations(fh)
+    stale = [
+        msgid
+        for msgid in po
+        if "%" not in msgid and msgid != "简体中文" and CJK.search(mo.gettext(msgid))
+    ]
+    assert stale == [], "django.mo is older than django.po: run compilemessages"
+
+
+@pytest.mark.parametrize("app_label", ["coordination", "projects", "handover", "kpi"])
+def test_every_model_field_and_choice_has_an_english_name(app_label):
+    missing = []
+    with translation.override("en"):
+        for model in apps.get_app_config(app_label).get_models():
+            names = [model._meta.verbose_name, model._meta.verbose_name_plural]
+            for field in model._meta.get_fields():
+                names.append(getattr(field, "verbose_name", ""))
+                names.extend(label for _, label in getattr(field, "flatchoices", []) or [])
+            # A language's own name stays in that language (the picker shows 简体中文).
+            names = [n for n in map(str, names) if n != "简体中文"]
+            missing += [f"{model.__name__}: {n}" for n in names if CJK.search(n)]
+    assert missing == []
+
+
+def test_chinese_is_the_default_language(client):
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="")
+    assert '<html lang="zh-hans"' in response.content.decode()
