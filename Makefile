@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint services migrations-check pytest bench clean compose-check browser-deps audit fuzz celery-faults
+.PHONY: install run test lint services migrations-check pytest bench clean compose-check browser-deps audit fuzz celery-faults messages
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -78,6 +78,13 @@ bench: install services
 
 compose-check: install
 	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
+
+## make messages: extract UI strings into locale/en/LC_MESSAGES/django.po (fill in the English,
+## then run it again to compile); tests/coordination/test_translations.py fails on a gap.
+messages: install
+	DEBUG=1 $(BIN)/python manage.py makemessages -l en --no-location --ignore=.venv --ignore=var \
+		--ignore=node_modules --ignore=tests --ignore=bench --ignore=docs --ignore=static/vendor
+	DEBUG=1 $(BIN)/python manage.py compilemessages -l en --ignore=.venv
 
 clean:
 	rm -rf $(VENV) var/staticfiles var/test-media
