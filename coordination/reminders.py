@@ -91,7 +91,7 @@ def _queue(rows: list[Reminder]) -> int:
                 row.updated_at = now
                 params += [getattr(row, f.attname) for f in fields]
             cursor.execute(
-                f"INSERT INTO {Reminder._meta.db_table} ({columns}) "  # noqa: S608 (model names)
+                f"INSERT INTO {Reminder._meta.db_table} ({columns}) "  # noqa: S608  # nosec B608 (model names)
                 f"VALUES {', '.join([row_sql] * len(chunk))} ON CONFLICT DO NOTHING RETURNING 1",
                 params,
             )

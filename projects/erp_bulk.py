@@ -51,7 +51,7 @@ def allocate_numbers(name: str, n: int) -> range:
     Sequence.objects.get_or_create(name=name)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {Sequence._meta.db_table} SET value = value + %s "  # noqa: S608 (table name)
+            f"UPDATE {Sequence._meta.db_table} SET value = value + %s "  # noqa: S608  # nosec B608 (table name)
             "WHERE name = %s RETURNING value",
             [n, name],
         )
