@@ -18,6 +18,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from coordination.api.inputs import validated_input
 from coordination.api.pagination import PageNumberPagination
 from coordination.api.schema import BAD_REQUEST  # {"<field>": ["message"]}
 
@@ -181,14 +182,6 @@ def _render(cr: ChangeRequest) -> dict:
     return ChangeRequestSerializer(fresh).data
 
 
-def _input(serializer_class, request, *, partial=False) -> dict:
-    if not isinstance(request.data, dict):
-        raise ValidationError({"non_field_errors": ["expected a JSON object"]})
-    ser = serializer_class(data=request.data, partial=partial)
-    ser.is_valid(raise_exception=True)
-    return dict(ser.validated_data)
-
-
 def _paginate(view, request, qs):
     if "updated_since" in request.query_params:  # incremental sync: oldest change first
         qs = qs.order_by("updated_at", "id")
@@ -275,7 +268,7 @@ class ProjectChangeRequestView(APIView):
     )
     def post(self, request, code: str):
         project = get_object_or_404(visible_projects(request.user), code=code)
-        data = _input(ChangeRequestSerializer, request)
+        data = validated_input(ChangeRequestSerializer, request)
         cr = changes.create_change_request(project, by=request.user, data=data)
         return Response(_render(cr), status=status.HTTP_201_CREATED)
 
@@ -297,7 +290,7 @@ class ChangeRequestDetailView(APIView):
     )
     def patch(self, request, pk: int):
         cr = _cr(request, pk)
-        data = _input(ChangeRequestSerializer, request, partial=True)
+        data = validated_input(ChangeRequestSerializer, request, partial=True)
         cr = changes.update_change_request(cr.pk, by=request.user, data=data)
         return Response(_render(cr))
 
@@ -359,7 +352,7 @@ def _action_view(name: str, description: str, request_serializer, call):
         )
         def post(self, request, pk: int):
             cr = _cr(request, pk)
-            data = _input(request_serializer, request) if request_serializer else {}
+            data = validated_input(request_serializer, request) if request_serializer else {}
             return Response(_render(call(cr, request.user, data)))
 
     ActionView.__name__ = f"ChangeRequest{name.title()}View"

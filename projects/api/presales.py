@@ -23,6 +23,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from coordination.api.inputs import validated_input
 from coordination.api.pagination import PageNumberPagination
 from coordination.api.schema import BAD_REQUEST  # {"<field>": ["message"]}
 
@@ -208,9 +209,7 @@ def _render_assessment(assessment: FeasibilityAssessment) -> dict:
 
 
 def _input(serializer_class, request, *, partial=False) -> dict:
-    ser = serializer_class(data=request.data, partial=partial)
-    ser.is_valid(raise_exception=True)
-    data = dict(ser.validated_data)
+    data = validated_input(serializer_class, request, partial=partial)
     if "key_risks" in data:
         data["key_risks"] = [dict(r) for r in data["key_risks"]]
     return data
