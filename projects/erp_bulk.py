@@ -25,17 +25,23 @@ from collections import Counter
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from coordination import events
-from coordination.models import AuditEvent, Sequence
+from coordination.models import AuditEvent
 from coordination.roles import is_pmo
 from coordination.services import _jsonable, actor_label, snapshot
 
 from .models import Project, ProjectMembership
 from .permissions import LEAD_ROLES
-from .services import PROJECT_FIELDS, _apply, _check_dates, project_event_payload
+from .services import (
+    PROJECT_FIELDS,
+    _apply,
+    _check_dates,
+    new_project_codes,
+    project_event_payload,
+)
 
 RELATED = ("customer", "business_pm", "engineering_pm")
 # resolved by the batch's lookups (serializer context) or generated here: no FK queries
@@ -44,19 +50,6 @@ NOT_VALIDATED = ["code", *RELATED]
 # (project, outcome) as the per-row service returns | an exception to report for the row
 # | None: the caller uses the per-row path
 Result = tuple[Project, str] | ValidationError | PermissionDenied | None
-
-
-def allocate_numbers(name: str, n: int) -> range:
-    """N consecutive values of counter `name` with one UPDATE … RETURNING (row-locked)."""
-    Sequence.objects.get_or_create(name=name)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {Sequence._meta.db_table} SET value = value + %s "  # noqa: S608  # nosec B608 (table name)
-            "WHERE name = %s RETURNING value",
-            [n, name],
-        )
-        end = cursor.fetchone()[0]
-    return range(end - n + 1, end + 1)
 
 
 def _validate(project: Project) -> None:
@@ -141,12 +134,11 @@ def bulk_upsert_projects(items: list[tuple[str, dict[str, Any]]], *, by) -> list
                 creates.append((i, project))
 
         if creates:
-            year = timezone.localdate().year
             try:
                 with transaction.atomic():
-                    numbers = allocate_numbers(f"project-{year}", len(creates))
-                    for (_i, project), number in zip(creates, numbers, strict=True):
-                        project.code = f"PRJ-{year}-{number:04d}"
+                    codes = new_project_codes(len(creates))
+                    for (_i, project), code in zip(creates, codes, strict=True):
+                        project.code = code
                     Project.objects.bulk_create([p for _i, p in creates])
             except IntegrityError:
                 # an erp_id inserted concurrently: these rows go through the per-row path

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from coordination import events
 from coordination.exceptions import Conflict, GateRefused
 from coordination.roles import is_pmo
-from coordination.services import next_number, notify, record_audit, snapshot
+from coordination.services import allocate_numbers, notify, record_audit, snapshot
 
 from . import stages
 from .models import Customer, Milestone, Project, Risk, Stage, StageTransition
@@ -193,9 +193,14 @@ def upsert_customer_by_erp_id(erp_id: str, *, by, data: dict[str, Any]) -> tuple
 
 
 # ---------------------------------------------------------------- projects
-def new_project_code(today: datetime.date | None = None) -> str:
+def new_project_codes(n: int, today: datetime.date | None = None) -> list[str]:
+    """N new project codes PRJ-<year>-NNNN from the year's counter (one statement)."""
     year = (today or timezone.localdate()).year
-    return f"PRJ-{year}-{next_number(f'project-{year}'):04d}"
+    return [f"PRJ-{year}-{number:04d}" for number in allocate_numbers(f"project-{year}", n)]
+
+
+def new_project_code(today: datetime.date | None = None) -> str:
+    return new_project_codes(1, today)[0]
 
 
 @transaction.atomic
