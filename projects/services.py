@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -125,6 +125,17 @@ def _audit_change(actor, action, instance, changed, reason: str = "") -> None:
     )
 
 
+def _retry_once_on_insert_race(write):
+    """Run `write()` in a transaction; if a concurrent call inserted the same unique key first
+    (IntegrityError), run it once more: the row now exists, so it becomes an update."""
+    try:
+        with transaction.atomic():
+            return write()
+    except IntegrityError:
+        with transaction.atomic():
+            return write()
+
+
 # ---------------------------------------------------------------- customers
 @transaction.atomic
 def create_customer(*, by, data: dict[str, Any]) -> Customer:
@@ -160,36 +171,31 @@ def upsert_customer_by_erp_id(erp_id: str, *, by, data: dict[str, Any]) -> tuple
     An identical repeat writes nothing: no save (same updated_at), no audit event.
     Concurrent first calls: the unique erp_id lets one insert win; the loser retries as update.
     """
-    from django.db import IntegrityError
-
     require(by is None or can_manage_customers(by), _("只有业务部或PMO可以维护客户。"))
-    for attempt in range(2):
-        try:
-            with transaction.atomic():
-                customer = Customer.objects.select_for_update().filter(erp_id=erp_id).first()
-                if customer is None:
-                    customer = Customer(erp_id=erp_id)
-                    _apply(customer, data, CUSTOMER_FIELDS)
-                    _validate(customer)
-                    customer.save()
-                    record_audit(
-                        actor=by,
-                        action="customer.upserted",
-                        target=customer,
-                        after=snapshot(customer, CUSTOMER_FIELDS),
-                    )
-                    return customer, "created"
-                changed = _apply(customer, data, CUSTOMER_FIELDS)
-                if not changed:
-                    return customer, "unchanged"
-                _validate(customer)
-                customer.save()
-                _audit_change(by, "customer.upserted", customer, changed)
-                return customer, "updated"
-        except IntegrityError:
-            if attempt:
-                raise
-    raise AssertionError("unreachable")
+
+    def write() -> tuple[Customer, str]:
+        customer = Customer.objects.select_for_update().filter(erp_id=erp_id).first()
+        if customer is None:
+            customer = Customer(erp_id=erp_id)
+            _apply(customer, data, CUSTOMER_FIELDS)
+            _validate(customer)
+            customer.save()
+            record_audit(
+                actor=by,
+                action="customer.upserted",
+                target=customer,
+                after=snapshot(customer, CUSTOMER_FIELDS),
+            )
+            return customer, "created"
+        changed = _apply(customer, data, CUSTOMER_FIELDS)
+        if not changed:
+            return customer, "unchanged"
+        _validate(customer)
+        customer.save()
+        _audit_change(by, "customer.upserted", customer, changed)
+        return customer, "updated"
+
+    return _retry_once_on_insert_race(write)
 
 
 # ---------------------------------------------------------------- projects
@@ -237,48 +243,41 @@ def update_project(project_id: int, *, by, data: dict[str, Any], reason: str = "
 
 def upsert_project_by_erp_id(erp_id: str, *, by, data: dict[str, Any]) -> tuple[Project, str]:
     """Create or update the project with `erp_id` (ERP sync). See upsert_customer_by_erp_id."""
-    from django.db import IntegrityError
 
-    for attempt in range(2):
-        try:
-            with transaction.atomic():
-                project = (
-                    Project.objects.select_for_update(of=("self",))
-                    .select_related("customer", "business_pm", "engineering_pm")
-                    .filter(erp_id=erp_id)
-                    .first()
-                )
-                if project is None:
-                    require(
-                        by is None or can_create_project(by), _("只有业务部或PMO可以创建项目。")
-                    )
-                    project = Project(code=new_project_code(), erp_id=erp_id)
-                    _apply(project, data, PROJECT_FIELDS)
-                    project.forecast_end = project.forecast_end or project.planned_end
-                    _validate(project)
-                    project.stage_changed_at = timezone.now()
-                    project.save()
-                    record_audit(
-                        actor=by,
-                        action="project.upserted",
-                        target=project,
-                        after=snapshot(project, PROJECT_FIELDS),
-                    )
-                    events.emit("project.upserted", project_event_payload(project))
-                    return project, "created"
-                require(by is None or can_edit_project(by, project))
-                changed = _apply(project, data, PROJECT_FIELDS)
-                if not changed:
-                    return project, "unchanged"
-                _validate(project)
-                project.save()
-                _audit_change(by, "project.upserted", project, changed)
-                events.emit("project.upserted", project_event_payload(project))
-                return project, "updated"
-        except IntegrityError:
-            if attempt:
-                raise
-    raise AssertionError("unreachable")
+    def write() -> tuple[Project, str]:
+        project = (
+            Project.objects.select_for_update(of=("self",))
+            .select_related("customer", "business_pm", "engineering_pm")
+            .filter(erp_id=erp_id)
+            .first()
+        )
+        if project is None:
+            require(by is None or can_create_project(by), _("只有业务部或PMO可以创建项目。"))
+            project = Project(code=new_project_code(), erp_id=erp_id)
+            _apply(project, data, PROJECT_FIELDS)
+            project.forecast_end = project.forecast_end or project.planned_end
+            _validate(project)
+            project.stage_changed_at = timezone.now()
+            project.save()
+            record_audit(
+                actor=by,
+                action="project.upserted",
+                target=project,
+                after=snapshot(project, PROJECT_FIELDS),
+            )
+            events.emit("project.upserted", project_event_payload(project))
+            return project, "created"
+        require(by is None or can_edit_project(by, project))
+        changed = _apply(project, data, PROJECT_FIELDS)
+        if not changed:
+            return project, "unchanged"
+        _validate(project)
+        project.save()
+        _audit_change(by, "project.upserted", project, changed)
+        events.emit("project.upserted", project_event_payload(project))
+        return project, "updated"
+
+    return _retry_once_on_insert_race(write)
 
 
 def project_event_payload(project: Project) -> dict:
