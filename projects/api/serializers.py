@@ -148,15 +148,6 @@ class ProjectSerializer(serializers.ModelSerializer):
     def validate_erp_id(self, value):
         return _blank_to_none(value)
 
-    def validate(self, attrs):
-        start = attrs.get("planned_start", getattr(self.instance, "planned_start", None))
-        end = attrs.get("planned_end", getattr(self.instance, "planned_end", None))
-        if start and end and end < start:
-            raise serializers.ValidationError(
-                {"planned_end": [_("计划完成日期不能早于计划开始日期。")]}
-            )
-        return attrs
-
 
 # The project list's read path: `values()` rows -> the same dicts `ProjectSerializer`
 # produces (docs/performance.md: DRF's field-by-field serializer was half of the list's

@@ -131,6 +131,17 @@ def test_stage_is_not_writable_by_patch(pmo_client, project):
     assert project.stage == Stage.EXECUTION
 
 
+def test_planned_end_before_the_stored_start_is_400_and_changes_nothing(pmo_client, project):
+    response = pmo_client.patch(
+        f"/api/v1/projects/{project.code}/", {"planned_end": "2025-12-31"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"planned_end": ["计划完成日期不能早于计划开始日期。"]}
+    project.refresh_from_db()
+    assert project.planned_end == datetime.date(2026, 12, 31)
+    assert not AuditEvent.objects.filter(action="project.updated").exists()
+
+
 def test_patch_answers_the_full_project_and_audits(pmo_client, project):
     new_pm = factories.engineering_user(username="eng_new")
     response = pmo_client.patch(
