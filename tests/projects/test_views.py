@@ -194,6 +194,45 @@ def test_list_query_count_is_constant(client, django_assert_num_queries):
     assert response.context["page"].paginator.count == 17
 
 
+def test_long_filter_lists_become_text_searches(client, pmo, monkeypatch):
+    """Past CHOICE_LIMIT options the customer and PM filters are typed, not picked: the page
+    stays small at 100,000 projects and a search still finds the same projects."""
+    from projects.forms import ProjectFilterForm
+
+    customer = factories.CustomerFactory(name="华东电网", erp_id="C-EAST-7")
+    a = factories.ProjectFactory(customer=customer)
+    b = factories.ProjectFactory()
+    b.business_pm.first_name = "Wei"
+    b.business_pm.save()
+    signed_in(client, pmo)
+
+    def get(**params):
+        response = client.get(reverse("projects:list"), params)
+        assert response.status_code == 200
+        return response
+
+    with CaptureQueriesContext(connection) as as_choices:
+        html = get().content.decode()
+    assert f'<option value="{customer.pk}">华东电网</option>' in html
+
+    monkeypatch.setattr(ProjectFilterForm, "CHOICE_LIMIT", 1)
+    with CaptureQueriesContext(connection) as as_searches:
+        html = get().content.decode()
+    assert len(as_searches.captured_queries) == len(as_choices.captured_queries)
+    assert "<option" not in html.split('name="customer"')[1].split("</div>")[0]
+    assert 'type="search" name="customer"' in html
+
+    def codes(**params):
+        return {p.code for p in get(**params).context["page"].object_list}
+
+    assert codes(customer="东电") == {a.code}
+    assert codes(customer="c-east") == {a.code}
+    assert codes(business_pm="wei") == {b.code}
+    assert codes(engineering_pm=a.engineering_pm.username) == {a.code}
+    assert codes(customer="   ") == {a.code, b.code}
+    assert codes(customer="nobody-has-this") == set()
+
+
 # ---------------------------------------------------------------- detail
 def test_detail_visibility(client):
     project = factories.ProjectFactory()
