@@ -35,9 +35,24 @@ HOME_LIMIT = 10
 PORTFOLIO_LIMIT = 500
 
 
+def my_project_ids(user) -> QuerySet:
+    """The ids of the projects `user` is a PM or a member of (whatever they may see), as three
+    index scans: `Q(business_pm) | Q(engineering_pm) | Exists(membership)` scanned every
+    project (151 ms instead of 1.3 ms at 100,000 projects; docs/performance.md)."""
+    return (
+        Project.objects.filter(business_pm=user)
+        .order_by()
+        .values("pk")
+        .union(
+            Project.objects.filter(engineering_pm=user).order_by().values("pk"),
+            ProjectMembership.objects.filter(user=user).order_by().values("project_id"),
+            all=True,
+        )
+    )
+
+
 def my_projects_q(user) -> Q:
-    member = ProjectMembership.objects.filter(project=OuterRef("pk"), user=user)
-    return Q(business_pm=user) | Q(engineering_pm=user) | Q(Exists(member))
+    return Q(pk__in=my_project_ids(user))
 
 
 def my_open_projects(user, *, limit: int = 50) -> list[Project]:
@@ -155,7 +170,9 @@ def handovers_waiting(user) -> list:
     open_for_business = [Handover.Status.DRAFT, Handover.Status.RETURNED]
     open_for_engineering = [Handover.Status.SUBMITTED, Handover.Status.RETURNED]
     rows = list(
-        Handover.objects.filter(project__in=visible_projects(user))
+        # both sides need the user on the project, so their projects bound the scan (a PMO
+        # sees every project but waits only on handovers of projects they are on)
+        Handover.objects.filter(project__in=my_project_ids(user))
         .exclude(status=Handover.Status.ACCEPTED)
         .annotate(to_provide=to_provide, to_review=to_review)
         .annotate(
@@ -189,7 +206,7 @@ def commitments_to_sign(user) -> list:
         return []
     rows = (
         CollaborationCommitment.objects.filter(status=CollaborationCommitment.Status.OPEN)
-        .filter(project__in=Project.objects.filter(my_projects_q(user)).values("pk"))
+        .filter(project__in=my_project_ids(user))
         .select_related("project")
         .prefetch_related("signatures")
         .order_by("opened_at", "id")
@@ -258,7 +275,7 @@ def my_next_reviews(user, *, limit: int = 5) -> list:
     participant = ReviewCadence.participants.through.objects.filter(
         reviewcadence_id=OuterRef("cadence_id"), user=user
     )
-    mine = Project.objects.filter(my_projects_q(user)).values("pk")
+    mine = my_project_ids(user)
     return list(
         Review.objects.filter(status=Review.Status.SCHEDULED, starts_at__gte=timezone.now())
         .filter(Q(Exists(participant)) | Q(project__in=mine))
