@@ -83,13 +83,16 @@ class ProjectFilterForm(BootstrapMixin, forms.Form):
     }
 
     def __init__(self, *args, visible=None, **kwargs):
-        """`visible`: the projects the user may see; choices only name what they contain.
+        """`visible`: the projects the user may see (None: all); choices only name what they
+        contain.
         A list longer than CHOICE_LIMIT becomes a text search (one query either way)."""
         super().__init__(*args, **kwargs)
-        visible = visible if visible is not None else Project.objects.all()
-        self.fields["customer"].queryset = Customer.objects.filter(
-            pk__in=visible.values("customer_id")
-        ).order_by("name", "pk")
+        customers = Customer.objects.all()
+        if visible is None:  # the user sees every project: every customer (no semi-join)
+            visible = Project.objects.all()
+        else:
+            customers = customers.filter(pk__in=visible.values("customer_id"))
+        self.fields["customer"].queryset = customers.order_by("name", "pk")
         self.fields["business_pm"].queryset = _users().filter(
             pk__in=visible.values("business_pm_id")
         )
