@@ -158,14 +158,28 @@ def backoff(attempts: int) -> int:
 def fan_out(event: str, payload: dict) -> list[int]:
     """Listener for every domain event (runs after commit): one delivery row per subscribed
     active endpoint, then a Celery task per row once these rows are committed."""
+    return fan_out_many(event, [payload])
+
+
+def fan_out_many(event: str, payloads: list[dict]) -> list[int]:
+    """`fan_out` for a batch of events of one kind (events.emit_many): the endpoints are
+    read once and the delivery rows (per event, one per subscribed active endpoint, in
+    order) written with one INSERT."""
     from .models_integration import WebhookDelivery, WebhookEndpoint
 
+    if not payloads:
+        return []
     endpoints = [e for e in WebhookEndpoint.objects.filter(active=True) if e.subscribes(event)]
     if not endpoints:
         return []
     with transaction.atomic():
         rows = WebhookDelivery.objects.bulk_create(
-            [WebhookDelivery(endpoint=e, event=event, payload=payload) for e in endpoints]
+            [
+                WebhookDelivery(endpoint=e, event=event, payload=payload)
+                for payload in payloads
+                for e in endpoints
+            ],
+            batch_size=1000,
         )
         ids = [row.pk for row in rows]
 
@@ -180,6 +194,9 @@ def fan_out(event: str, payload: dict) -> list[int]:
 
         transaction.on_commit(_enqueue)
     return ids
+
+
+fan_out.many = fan_out_many  # events.emit_many hands this listener the whole batch
 
 
 def attempt(delivery_id: int) -> int | None:

@@ -1,68 +1,163 @@
 """Set-based ERP bulk upsert of projects (`POST /api/v1/erp/projects/bulk/`).
 
 The same rules as `services.upsert_project_by_erp_id` for every row, with a constant number
-of statements per batch instead of ~14 per row (docs/performance.md):
+of statements per batch (docs/performance.md), and no model instance per row:
 
-1. One statement locks the batch's existing projects (FOR UPDATE, ordered by id).
-2. Each row is checked on its own: edit permission (roles for the whole batch from one
-   query), model validation; a failing row is reported and skipped, the others are written.
+1. One statement locks the batch's existing projects (FOR UPDATE, ordered by id) and reads
+   their values as tuples.
+2. Each row is checked on its own: edit permission (roles for the whole batch from at most
+   one query), the planned-dates rule (`services._check_dates`), and the model's own field
+   validation (`Field.clean`, as `full_clean` runs it) of every value the row writes. A row
+   failing the dates rule or permission is reported and skipped; a row whose values the
+   model refuses is handed back to the per-row path (None), which reports full_clean's
+   errors. The others are written.
 3. Unchanged rows write nothing (same `updated_at`, no audit event, no domain event).
-4. New rows get their codes from ONE update of the year's sequence (value + N returning)
-   and are inserted with one `bulk_create` inside a savepoint; if a concurrent request
-   inserted one of their `erp_id`s meanwhile (IntegrityError), the savepoint is rolled back
-   and those rows are handed back to the per-row path (None), like duplicate `erp_id`s in
-   the batch, which are processed one by one in batch order.
-5. Changed rows are written with one `bulk_update`; one `bulk_create` of audit events
-   ("project.upserted", the per-row path's before/after shape); `project.upserted` is
-   emitted per written row after commit.
+4. New rows get their codes from ONE update of the year's counter (`new_project_codes`)
+   and are inserted with one INSERT … SELECT FROM json_populate_recordset inside a
+   savepoint; if a concurrent request inserted one of their `erp_id`s meanwhile
+   (IntegrityError), the savepoint is rolled back (no code consumed) and those rows are
+   handed back to the per-row path (None), like duplicate `erp_id`s in the batch, which are
+   processed one by one in batch order.
+5. Changed rows are written with one UPDATE … FROM json_populate_recordset; the audit
+   events (`project.upserted`, the per-row path's before/after shape) with one INSERT;
+   `project.upserted` is emitted for the written rows with one batch emit (one
+   after-commit callback; the webhook listener loads the endpoints once for the batch).
 
 All valid rows of the batch are written in one transaction.
 """
 
 from __future__ import annotations
 
+import datetime
+import functools
+import json
 from collections import Counter
+from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from coordination import events
 from coordination.models import AuditEvent
 from coordination.roles import is_pmo
-from coordination.services import _jsonable, actor_label, snapshot
+from coordination.services import _jsonable, actor_label
 
 from .models import Project, ProjectMembership
 from .permissions import LEAD_ROLES
-from .services import (
-    PROJECT_FIELDS,
-    _apply,
-    _check_dates,
-    new_project_codes,
-    project_event_payload,
-)
+from .services import PROJECT_FIELDS, _check_dates, new_project_codes, project_event_payload
 
-RELATED = ("customer", "business_pm", "engineering_pm")
-# resolved by the batch's lookups (serializer context) or generated here: no FK queries
-NOT_VALIDATED = ["code", *RELATED]
-
-# (project, outcome) as the per-row service returns | an exception to report for the row
+# (code, "created" | "updated" | "unchanged") | an exception to report for the row
 # | None: the caller uses the per-row path
-Result = tuple[Project, str] | ValidationError | PermissionDenied | None
+Result = tuple[str, str] | ValidationError | PermissionDenied | None
+
+FIELDS = {name: Project._meta.get_field(name) for name in PROJECT_FIELDS}
+# full_clean(exclude=...) of the per-row path: the code is generated, the related objects
+# were resolved by the batch's lookups (no FK existence queries)
+NOT_VALIDATED = {"code", "customer", "business_pm", "engineering_pm"}
+USERNAME = {"business_pm": "business_pm__username", "engineering_pm": "engineering_pm__username"}
+READ = ["id", "code", "stage", *(FIELDS[name].attname for name in PROJECT_FIELDS)]
+COLUMN = {f.attname: f.column for f in Project._meta.concrete_fields}
 
 
-def _validate(project: Project) -> None:
-    project.full_clean(exclude=NOT_VALIDATED, validate_unique=False, validate_constraints=False)
-    _check_dates(project)
+def _json(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    raise TypeError(type(value))
 
 
-def _editable(by, projects) -> set[int]:
-    """Ids of `projects` `by` may edit (can_edit_project), from at most one query."""
+def _recordset(rows: list[dict]) -> str:
+    return json.dumps(rows, default=_json, ensure_ascii=False, separators=(",", ":"))
+
+
+_PLAIN = (str, int, bool, type(None))
+
+
+def _audit_value(value):
+    """`_jsonable(value)` (JSON scalars are kept as they are, without the call)."""
+    return value if value.__class__ in _PLAIN else _jsonable(value)
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _insert_sql(model, columns: list[str], returning: str = "") -> str:
+    """INSERT of `columns` from a JSON array of {column: value} objects (one parameter)."""
+    table, cols = _table(model), ", ".join(connection.ops.quote_name(c) for c in columns)
+    source = f"json_populate_recordset(NULL::{table}, %s)"
+    sql = f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {source}"  # noqa: S608  # nosec B608 (table and column names of the model)
+    return f"{sql} RETURNING {returning}" if returning else sql
+
+
+def _columns(rows: list[dict]) -> list[dict]:
+    """Rows keyed by attname → keyed by column (json_populate_recordset matches columns)."""
+    return [{COLUMN[k]: v for k, v in row.items()} for row in rows]
+
+
+def _insert_projects(rows: list[dict]) -> dict[str, int]:
+    """Insert the new projects (rows by attname, one statement); {code: id}."""
+    rows = _columns(rows)
+    sql = _insert_sql(Project, list(rows[0]), returning="code, id")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_recordset(rows)])
+        return dict(cursor.fetchall())
+
+
+def _update_projects(rows: list[dict]) -> None:
+    """Write the rows' values (by attname: id, the union of the changed fields merged with
+    the locked values, updated_at) by id, in one statement."""
+    rows = _columns(rows)
+    columns = [c for c in rows[0] if c != "id"]
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(c)} = r.{quote(c)}" for c in columns)
+    table = _table(Project)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS p SET {sets} FROM json_populate_recordset(NULL::{table}, %s) AS r "  # noqa: S608  # nosec B608 (table and column names of the model)
+            "WHERE p.id = r.id",
+            [_recordset(rows)],
+        )
+
+
+@functools.cache
+def _lock_sql() -> str:
+    quote = connection.ops.quote_name
+    user = get_user_model()._meta
+    columns = ", ".join(f"p.{quote(COLUMN[a])}" for a in READ)
+    joins = " ".join(
+        f"JOIN {quote(user.db_table)} {alias} ON {alias}.{quote(user.pk.column)} = "
+        f"p.{quote(FIELDS[name].column)}"
+        for alias, name in (("b", "business_pm"), ("e", "engineering_pm"))
+    )
+    username = quote(user.get_field("username").column)
+    return (
+        f"SELECT {columns}, b.{username}, e.{username} FROM {_table(Project)} p {joins} "  # noqa: S608  # nosec B608 (table and column names of the models)
+        "WHERE p.erp_id = ANY(%s) ORDER BY p.id FOR UPDATE OF p"
+    )
+
+
+def _lock_existing(erp_ids: list[str]) -> dict[str, dict]:
+    """The batch's existing projects, locked (ordered by id: no deadlock between batches),
+    as {erp_id: {attname: value, "<pm>__username": username}} (one statement)."""
+    keys = [*READ, *USERNAME.values()]
+    with connection.cursor() as cursor:
+        cursor.execute(_lock_sql(), [erp_ids])
+        rows = [dict(zip(keys, row, strict=True)) for row in cursor.fetchall()]
+    return {row["erp_id"]: row for row in rows}
+
+
+def _editable(by, rows) -> set[int]:
+    """Ids of the locked `rows` `by` may edit (can_edit_project), from at most one query."""
     if by is None or is_pmo(by):
-        return {p.pk for p in projects}
-    mine = {p.pk for p in projects if by.pk in (p.business_pm_id, p.engineering_pm_id)}
-    others = [p.pk for p in projects if p.pk not in mine]
+        return {r["id"] for r in rows}
+    mine = {r["id"] for r in rows if by.pk in (r["business_pm_id"], r["engineering_pm_id"])}
+    others = [r["id"] for r in rows if r["id"] not in mine]
     if others:
         mine |= set(
             ProjectMembership.objects.filter(
@@ -72,20 +167,43 @@ def _editable(by, projects) -> set[int]:
     return mine
 
 
-def _audit(by, project: Project, *, before: dict | None, after: dict) -> AuditEvent:
-    """What `coordination.services.record_audit` writes, unsaved (for bulk_create)."""
-    return AuditEvent(
-        actor=by if (by is not None and getattr(by, "pk", None)) else None,
-        actor_label=actor_label(by),
-        action="project.upserted",
-        target_type=Project._meta.label_lower,
-        target_id=str(project.pk),
-        target_repr=str(project)[:255],
-        project_code=project.code or "",
-        before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after),
-        reason="",
-    )
+def _model_accepts(row: dict, names, accepted: set) -> bool:
+    """Whether the model's fields accept these values (what full_clean's clean_fields runs:
+    `Field.clean`); `accepted` remembers the (field, value)s of the batch that passed."""
+    for name in names:
+        if name in NOT_VALIDATED:
+            continue
+        field = FIELDS[name]
+        value = row[field.attname]
+        # Decimal("1.0") == Decimal("1.00"), but they differ in decimal places
+        key = (name, value.__class__, str(value) if value.__class__ is Decimal else value)
+        if key in accepted or (field.blank and value in field.empty_values):
+            continue
+        try:
+            field.clean(value, None)
+        except ValidationError:
+            return False
+        accepted.add(key)
+    return True
+
+
+def _before(name: str, row: dict):
+    """The per-row path's audit value of a locked field (related objects: _jsonable's
+    username for users, pk otherwise)."""
+    if name in USERNAME:
+        return row[USERNAME[name]]
+    return _audit_value(row[FIELDS[name].attname])
+
+
+def _defaults() -> dict:
+    """The values a new Project() starts with, by attname (every concrete column)."""
+    return {
+        f.attname: f.get_default()
+        for f in Project._meta.concrete_fields
+        if not f.primary_key
+        and not getattr(f, "auto_now", False)
+        and not getattr(f, "auto_now_add", False)
+    }
 
 
 def bulk_upsert_projects(items: list[tuple[str, dict[str, Any]]], *, by) -> list[Result]:
@@ -96,76 +214,109 @@ def bulk_upsert_projects(items: list[tuple[str, dict[str, Any]]], *, by) -> list
     if not single:
         return results
     now = timezone.now()
+    defaults = _defaults()
     with transaction.atomic():
-        existing = {
-            p.erp_id: p
-            for p in Project.objects.select_for_update(of=("self",))
-            .select_related(*RELATED)
-            .filter(erp_id__in=[items[i][0] for i in single])
-            .order_by("pk")
-        }
+        existing = _lock_existing([items[i][0] for i in single])
         editable = _editable(by, existing.values())
-        creates: list[tuple[int, Project]] = []
-        updates: list[tuple[int, Project, dict]] = []
+        # (item index, row by attname, audit before | None, audit after)
+        creates: list[tuple[int, dict, None, dict]] = []
+        updates: list[tuple[int, dict, dict, dict]] = []
+        changed_columns: dict[str, None] = {}
+        accepted: set = set()
         for i in single:
             erp_id, data = items[i]
-            project = existing.get(erp_id)
-            if project is None:
-                project = Project(erp_id=erp_id)
-                _apply(project, data, PROJECT_FIELDS)
-                project.forecast_end = project.forecast_end or project.planned_end
-            elif project.pk not in editable:
+            old = existing.get(erp_id)
+            if old is not None and old["id"] not in editable:
                 results[i] = PermissionDenied()
                 continue
-            changed = _apply(project, data, PROJECT_FIELDS) if project.pk else None
-            if project.pk and not changed:
-                results[i] = (project, "unchanged")
+            row = dict(old) if old is not None else {**defaults, "erp_id": erp_id}
+            before, after = {}, {}
+            for name, value in data.items():  # services._apply, on the row's values
+                field = FIELDS.get(name)
+                if field is None:
+                    continue
+                new = value.pk if field.is_relation else value
+                if old is None:
+                    row[field.attname] = new
+                elif row[field.attname] != new:
+                    before[name], after[name] = _before(name, old), _audit_value(value)
+                    row[field.attname] = new
+            if old is not None and not after:
+                results[i] = (old["code"], "unchanged")
                 continue
+            if old is None:
+                row["forecast_end"] = row["forecast_end"] or row["planned_end"]
+            if not _model_accepts(row, PROJECT_FIELDS if old is None else after, accepted):
+                continue  # None: the per-row path reports full_clean's errors
             try:
-                _validate(project)
+                _check_dates(SimpleNamespace(**row))
             except ValidationError as exc:
                 results[i] = exc
                 continue
-            if project.pk:
-                project.updated_at = now
-                updates.append((i, project, changed))
+            if old is None:  # snapshot(project, PROJECT_FIELDS)
+                after = {
+                    name: _audit_value(data[name])
+                    if FIELDS[name].is_relation and name in data
+                    else _audit_value(row[FIELDS[name].attname])
+                    for name in PROJECT_FIELDS
+                }
+                creates.append((i, row, None, after))
             else:
-                project.stage_changed_at = now
-                creates.append((i, project))
+                changed_columns.update((FIELDS[name].attname, None) for name in after)
+                updates.append((i, row, before, after))
 
         if creates:
             try:
                 with transaction.atomic():
                     codes = new_project_codes(len(creates))
-                    for (_i, project), code in zip(creates, codes, strict=True):
-                        project.code = code
-                    Project.objects.bulk_create([p for _i, p in creates])
+                    for (_i, row, _b, _a), code in zip(creates, codes, strict=True):
+                        row.update(code=code, stage_changed_at=now, created_at=now, updated_at=now)
+                    ids = _insert_projects([row for _i, row, _b, _a in creates])
             except IntegrityError:
                 # an erp_id inserted concurrently: these rows go through the per-row path
-                for _i, project in creates:
-                    project.pk = None
                 creates = []
+            else:
+                for _i, row, _b, _a in creates:
+                    row["id"] = ids[row["code"]]
         if updates:
-            fields = sorted({name for _i, _p, changed in updates for name in changed})
-            Project.objects.bulk_update([p for _i, p, _c in updates], [*fields, "updated_at"])
+            columns = ["id", *changed_columns, "updated_at"]
+            for _i, row, _b, _a in updates:
+                row["updated_at"] = now
+            _update_projects([{c: row[c] for c in columns} for _i, row, _b, _a in updates])
 
-        audits = [
-            _audit(by, p, before=None, after=snapshot(p, PROJECT_FIELDS)) for _i, p in creates
-        ]
-        audits += [
-            _audit(
-                by,
-                p,
-                before={k: v[0] for k, v in changed.items()},
-                after={k: v[1] for k, v in changed.items()},
-            )
-            for _i, p, changed in updates
-        ]
-        AuditEvent.objects.bulk_create(audits)
-        for i, project in creates:
-            results[i] = (project, "created")
-            events.emit("project.upserted", project_event_payload(project))
-        for i, project, _changed in updates:
-            results[i] = (project, "updated")
-            events.emit("project.upserted", project_event_payload(project))
+        written = creates + updates
+        _record_audits(by, written)
+        for i, row, before, _a in written:
+            results[i] = (row["code"], "created" if before is None else "updated")
+        events.emit_many(
+            "project.upserted",
+            [project_event_payload(SimpleNamespace(**row)) for _i, row, _b, _a in written],
+        )
     return results
+
+
+def _record_audits(by, written) -> None:
+    """What `coordination.services.record_audit` writes for each row, in one INSERT."""
+    if not written:
+        return
+    common = {
+        "created_at": timezone.now(),
+        "actor_id": by.pk if (by is not None and getattr(by, "pk", None)) else None,
+        "actor_label": actor_label(by),
+        "action": "project.upserted",
+        "target_type": Project._meta.label_lower,
+        "reason": "",
+    }
+    rows = [
+        {
+            **common,
+            "target_id": str(row["id"]),
+            "target_repr": Project.__str__(SimpleNamespace(**row))[:255],
+            "project_code": row["code"] or "",
+            "before": before,
+            "after": after,
+        }
+        for _i, row, before, after in written
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(AuditEvent, list(rows[0])), [_recordset(rows)])

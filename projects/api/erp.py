@@ -199,10 +199,11 @@ class ErpProjectBulkView(APIView):
             raise ValidationError(
                 {"non_field_errors": [_("一次最多 %(n)d 行。") % {"n": MAX_BULK_ROWS}]}
             )
-        context = self._lookups(rows)
+        # one serializer validates every row, as a many=True serializer's child does
+        serializer = ErpProjectBulkRowSerializer(context=self._lookups(rows))
         results, items, positions = [], [], []
         for row in rows:
-            result, data = self._validate_row(row, context)
+            result, data = self._validate_row(row, serializer)
             if data is not None:
                 items.append((data.pop("erp_id"), data))
                 positions.append(len(results))
@@ -236,7 +237,7 @@ class ErpProjectBulkView(APIView):
         return {"customers": customers, "users": users}
 
     @staticmethod
-    def _validate_row(row, context: dict) -> tuple[dict, dict | None]:
+    def _validate_row(row, serializer) -> tuple[dict, dict | None]:
         """The row's result skeleton and its validated data (None when invalid)."""
         erp_id = _lookup_key(row.get("erp_id")) if isinstance(row, dict) else None
         result = {
@@ -248,17 +249,19 @@ class ErpProjectBulkView(APIView):
         if not isinstance(row, dict):
             result["errors"] = {"non_field_errors": [_("每一行必须是 JSON 对象。")]}
             return result, None
-        serializer = ErpProjectBulkRowSerializer(data=row, context=context)
-        if not serializer.is_valid():
-            result["errors"] = serializer.errors
+        try:
+            data = serializer.run_validation(row)
+        except ValidationError as exc:  # what is_valid() puts in `errors`
+            result["errors"] = exc.detail
             return result, None
-        return result, dict(serializer.validated_data)
+        return result, dict(data)
 
     @staticmethod
     def _upsert_one(user, erp_id: str, data: dict):
         """The per-row path: its own transaction; an outcome like bulk_upsert_projects'."""
         try:
-            return services.upsert_project_by_erp_id(erp_id, by=user, data=data)
+            project, outcome = services.upsert_project_by_erp_id(erp_id, by=user, data=data)
+            return project.code, outcome
         except (DjangoValidationError, PermissionDenied, Conflict, DatabaseError) as exc:
             return exc
 
@@ -273,5 +276,5 @@ class ErpProjectBulkView(APIView):
         elif isinstance(outcome, DatabaseError):
             result["errors"] = {"non_field_errors": [_("保存失败，请重试该行。")]}
         else:
-            project, outcome_status = outcome
-            result.update(status=outcome_status, code=project.code)
+            code, outcome_status = outcome
+            result.update(status=outcome_status, code=code)

@@ -1,10 +1,14 @@
 """The set-based ERP bulk upsert keeps the per-row path's guarantees (projects/erp_bulk.py)."""
 
+from collections import defaultdict
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from coordination import events
 from coordination.models import AuditEvent, Sequence
+from projects import erp_bulk
 from projects.models import Project
 from tests import factories
 
@@ -67,7 +71,7 @@ def test_mixed_batch_answers_each_row_and_writes_only_valid_changes(body):
     assert results[4]["code"] == results[5]["code"]
 
 
-def test_results_statuses_and_audit_rows(body, django_capture_on_commit_callbacks):
+def test_results_statuses_and_audit_rows(body, django_capture_on_commit_callbacks, monkeypatch):
     pmo = client_for(factories.pmo_user())
     _post(pmo, [{**body, "erp_id": f"E-{i}"} for i in range(3)])
     stamps = dict(Project.objects.values_list("erp_id", "updated_at"))
@@ -99,7 +103,13 @@ def test_results_statuses_and_audit_rows(body, django_capture_on_commit_callback
     assert updated.before == {"name": body["name"]} and updated.after == {"name": "改名"}
     assert created.target_id == str(Project.objects.get(erp_id="E-9").pk)
     assert created.actor_label and created.actor_id
-    assert len(callbacks) == 2  # project.upserted per written row, after commit
+    # project.upserted per written row, after commit, in one callback for the batch
+    assert len(callbacks) == 1
+    heard = []
+    listeners = {"project.upserted": [lambda event, payload: heard.append(payload["erp_id"])]}
+    monkeypatch.setattr(events, "_listeners", defaultdict(list, listeners))
+    callbacks[0]()
+    assert heard == ["E-9", "E-1"]
 
 
 def test_codes_come_from_one_sequence_block(body):
@@ -168,7 +178,7 @@ def test_insert_conflict_falls_back_to_the_per_row_path(body, monkeypatch):
     def conflict(*args, **kwargs):
         raise IntegrityError("duplicate key value violates unique constraint")
 
-    monkeypatch.setattr(Project.objects, "bulk_create", conflict)
+    monkeypatch.setattr(erp_bulk, "_insert_projects", conflict)
     audits = AuditEvent.objects.count()
     results = _post(pmo, [{**body, "erp_id": "C-1"}, {**body, "erp_id": "WARM", "name": "改"}])
     assert [r["status"] for r in results] == ["created", "updated"]
