@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coordination.exceptions import Conflict, GateRefused
 from coordination.models import AuditEvent
+from coordination.paging import paginate
 from coordination.roles import is_pmo, sees_everything
 
 from . import permissions, selectors, services, stages
@@ -24,8 +24,6 @@ from .models import (
     Stage,
     StageTransition,
 )
-
-PAGE_SIZE = 25
 
 
 def _visible_project(user, code: str) -> Project:
@@ -58,16 +56,12 @@ def project_list(request):
     visible = None if sees_everything(request.user) else selectors.visible_projects(request.user)
     form = ProjectFilterForm(request.GET or None, visible=visible)
     qs = form.apply(selectors.project_list(request.user)).order_by("code")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "projects/list.html",
         {
             "form": form,
-            "page": page,
-            "querystring": query.urlencode(),
+            **paginate(request, qs),
             "can_create": permissions.can_create_project(request.user),
         },
     )
