@@ -16,6 +16,8 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
+    DurationField,
+    ExpressionWrapper,
     Prefetch,
     Q,
     QuerySet,
@@ -23,6 +25,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from projects.selectors import visible_projects
@@ -124,7 +127,6 @@ class Measures:
     items_accepted_first_pass: int = 0
     first_pass_rate: float | None = None
     rejections_by_category: dict[str, int] = field(default_factory=dict)
-    lead_times: list[int] = field(default_factory=list)
 
     @property
     def total_rejections(self) -> int:
@@ -156,25 +158,30 @@ def first_pass(items: QuerySet[HandoverItem]) -> tuple[int, int]:
 
 
 def measures(handovers: QuerySet[Handover], today: datetime.date | None = None) -> Measures:
-    """KPI measures over a set of handovers (four queries whatever its size)."""
+    """KPI measures over a set of handovers (three aggregate queries whatever its size)."""
     today = today or timezone.localdate()
     result = Measures()
-    rows = list(
-        handovers.order_by().values(
-            "status", "due_date", "accepted_at", "created_at", "project__contract_signed_on"
-        )
+    accepted = Q(status=Handover.Status.ACCEPTED)
+    # contract signed (else the handover's creation) → accepted, in whole local days
+    lead = ExpressionWrapper(
+        TruncDate("accepted_at") - Coalesce("project__contract_signed_on", TruncDate("created_at")),
+        output_field=DurationField(),
     )
-    result.handovers = len(rows)
-    for row in rows:
-        if row["status"] == Handover.Status.ACCEPTED:
-            result.accepted += 1
-            start = row["project__contract_signed_on"] or timezone.localdate(row["created_at"])
-            if row["accepted_at"]:
-                result.lead_times.append((timezone.localdate(row["accepted_at"]) - start).days)
-        elif row["due_date"] < today:
-            result.overdue += 1
-    if result.lead_times:
-        result.average_lead_time_days = round(sum(result.lead_times) / len(result.lead_times), 1)
+    with_lead = accepted & Q(accepted_at__isnull=False)
+    row = handovers.order_by().aggregate(
+        handovers=Count("pk"),
+        accepted=Count("pk", filter=accepted),
+        overdue=Count("pk", filter=~accepted & Q(due_date__lt=today)),
+        lead_count=Count("pk", filter=with_lead),
+        lead_total=Sum(lead, filter=with_lead),
+    )
+    result.handovers, result.accepted, result.overdue = (
+        row["handovers"],
+        row["accepted"],
+        row["overdue"],
+    )
+    if row["lead_count"]:
+        result.average_lead_time_days = round(row["lead_total"].days / row["lead_count"], 1)
     items = HandoverItem.objects.filter(handover__in=handovers.order_by().values("pk"))
     result.items_accepted_first_pass, result.items_accepted = first_pass(items)
     if result.items_accepted:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coordination.exceptions import Conflict
+from coordination.paging import paginate
 from projects.selectors import visible_projects
 
 from . import selectors, services
@@ -28,13 +29,13 @@ def handover_list(request):
     if form.is_valid():
         overdue = {"1": True, "0": False}.get(form.cleaned_data["overdue"])
         status = form.cleaned_data["status"]
-    handovers = list(selectors.handover_list(request.user, overdue=overdue, status=status))
+    handovers = selectors.handover_list(request.user, overdue=overdue, status=status)
     return render(
         request,
         "handover/list.html",
         {
             "form": form,
-            "handovers": handovers,
+            **paginate(request, handovers),
             "measures": selectors.measures(selectors.visible_handovers(request.user)),
         },
     )

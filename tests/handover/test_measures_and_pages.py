@@ -43,7 +43,7 @@ def test_lead_time_is_days_from_signing_to_acceptance():
     Handover.objects.filter(pk=handover.pk).update(accepted_at=accepted)
     handover.refresh_from_db()
     assert selectors.lead_time_days(handover) == 7
-    assert selectors.measures(Handover.objects.filter(pk=handover.pk)).lead_times == [7]
+    assert selectors.measures(Handover.objects.filter(pk=handover.pk)).average_lead_time_days == 7
 
 
 def test_first_pass_acceptance_and_rejections_per_category():
@@ -70,6 +70,38 @@ def test_overdue_is_past_due_and_not_accepted():
     pmo = factories.pmo_user()
     flagged = {h.pk for h in selectors.handover_list(pmo, overdue=True, today=today)}
     assert flagged == {late.pk}
+
+
+def test_average_lead_time_over_many_handovers_counts_local_days():
+    """Signed → accepted in the local calendar (Asia/Shanghai): accepted at 23:30 local is
+    that day; without a signing date the handover's creation day starts the count."""
+    signed = project_with_team(contract_signed_on=datetime.date(2026, 11, 2))
+    unsigned = project_with_team(contract_signed_on=None)
+    a = accept_everything(handover_for(signed))
+    b = accept_everything(handover_for(unsigned))
+    open_one = handover_for()
+    late_evening = timezone.make_aware(datetime.datetime(2026, 11, 10, 23, 30))
+    Handover.objects.filter(pk=a.pk).update(accepted_at=late_evening)  # 8 days
+    Handover.objects.filter(pk=b.pk).update(
+        created_at=timezone.make_aware(datetime.datetime(2026, 11, 3, 0, 10)),
+        accepted_at=timezone.make_aware(datetime.datetime(2026, 11, 10, 9)),  # 7 days
+    )
+    m = selectors.measures(Handover.objects.filter(pk__in=[a.pk, b.pk, open_one.pk]))
+    assert (m.handovers, m.accepted) == (3, 2)
+    assert m.average_lead_time_days == 7.5
+
+
+def test_list_pages_keep_the_filters(client):
+    pmo = factories.pmo_user()
+    client.force_login(pmo)
+    for _ in range(27):
+        handover_for()
+    first = client.get("/handover/?status=draft")
+    assert len(first.context["page"].object_list) == 25
+    assert first.context["measures"].handovers == 27
+    assert 'href="?status=draft&amp;page=2"' in first.content.decode()
+    second = client.get("/handover/?status=draft&page=2")
+    assert len(second.context["page"].object_list) == 2
 
 
 def test_measures_use_a_constant_number_of_queries(django_assert_num_queries):
