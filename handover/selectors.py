@@ -18,9 +18,12 @@ from django.db.models import (
     Count,
     DurationField,
     ExpressionWrapper,
+    IntegerField,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -41,26 +44,31 @@ def visible_items(user) -> QuerySet[HandoverItem]:
     return HandoverItem.objects.filter(handover__project__in=visible_projects(user))
 
 
+def _per_handover(aggregate, **filters) -> Coalesce:
+    """One aggregate over a handover's items as a correlated subquery: evaluated only for the
+    rows a page returns (a join + GROUP BY aggregated every handover before the LIMIT)."""
+    items = (
+        HandoverItem.objects.filter(handover=OuterRef("pk"), **filters)
+        .order_by()
+        .values("handover")
+        .annotate(value=aggregate)
+        .values("value")
+    )
+    return Coalesce(Subquery(items, output_field=IntegerField()), 0)
+
+
 def with_progress(qs: QuerySet[Handover], today: datetime.date | None = None) -> QuerySet[Handover]:
     """Annotate item counts and the overdue flag (one query for the whole list)."""
     today = today or timezone.localdate()
+    done = [HandoverItem.Status.PROVIDED, HandoverItem.Status.ACCEPTED]
     return qs.annotate(
-        items_total=Count("items", distinct=True),
-        required_total=Count("items", filter=Q(items__required=True), distinct=True),
-        required_accepted=Count(
-            "items",
-            filter=Q(items__required=True, items__status=HandoverItem.Status.ACCEPTED),
-            distinct=True,
+        items_total=_per_handover(Count("pk")),
+        required_total=_per_handover(Count("pk"), required=True),
+        required_accepted=_per_handover(
+            Count("pk"), required=True, status=HandoverItem.Status.ACCEPTED
         ),
-        required_provided=Count(
-            "items",
-            filter=Q(
-                items__required=True,
-                items__status__in=[HandoverItem.Status.PROVIDED, HandoverItem.Status.ACCEPTED],
-            ),
-            distinct=True,
-        ),
-        rejections=Sum("items__rejection_count", default=0),
+        required_provided=_per_handover(Count("pk"), required=True, status__in=done),
+        rejections=_per_handover(Sum("rejection_count")),
         is_overdue=Case(
             When(
                 Q(due_date__lt=today) & ~Q(status=Handover.Status.ACCEPTED),
