@@ -322,8 +322,8 @@ class Reminder(models.Model):
     body = models.TextField(_("内容"), blank=True, default="")
     url = models.CharField(_("链接"), max_length=500, blank=True, default="")
     status = models.CharField(
-        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
-    )
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )  # indexed only by the partial indexes in Meta
     due_at = models.DateTimeField(_("应发送时间"), db_index=True)
     next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True)
     claimed_at = models.DateTimeField(_("认领时间"), null=True, blank=True)
@@ -346,7 +346,21 @@ class Reminder(models.Model):
                 name="reminder_sent_has_sent_at",
             ),
         ]
-        indexes = [models.Index(fields=["status", "due_at"], name="reminder_status_due")]
+        # The sender's claim (coordination.reminders.claim_batch) reads due rows from these
+        # two partial indexes only: pending rows in send order, and rows stuck in `sending`.
+        # No other index may lead with status: after a burst of new rows the statistics
+        # still say "no pending rows", and the planner then preferred such an index and
+        # sorted every pending row per claim (docs/performance.md).
+        indexes = [
+            models.Index(
+                fields=["due_at", "id"], name="reminder_pending_due", condition=Q(status="pending")
+            ),
+            models.Index(
+                fields=["claimed_at"],
+                name="reminder_sending_claimed",
+                condition=Q(status="sending"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.recipient_id} ({self.channel})"

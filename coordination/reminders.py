@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -324,34 +324,56 @@ def create_weekly_digests(today: datetime.date | None = None) -> int:
 def claim_batch(*, limit: int | None = None, now: datetime.datetime | None = None) -> list:
     """Claim due rows for this sender.
 
-    1. In one short transaction, select due rows with FOR UPDATE SKIP LOCKED: pending rows
-       whose due time and retry time have come, and rows stuck in `sending` for longer than
-       REMINDER_SENDING_TIMEOUT_SECONDS (their sender crashed between claim and send).
-    2. Mark them `sending` with claimed_at = now and attempts + 1, then commit: the lock is
-       held only for this update, never while a message is sent.
-    3. Another sender running at the same moment skips the locked rows and, after our commit,
+    1. One statement selects, with FOR UPDATE SKIP LOCKED, pending rows whose due time and
+       retry time have come and rows stuck in `sending` for longer than
+       REMINDER_SENDING_TIMEOUT_SECONDS (their sender crashed between claim and send),
+       oldest due first, and marks them `sending` with claimed_at = now and attempts + 1.
+       It commits at once: the lock is held only for this update, never while a message
+       is sent.
+    2. Another sender running at the same moment skips the locked rows and, after our commit,
        no longer sees them as pending, so no row is claimed twice.
+    3. The two kinds of due rows are two index range scans over partial indexes (pending
+       rows in reminder_pending_due, already in send order; `sending` rows in
+       reminder_sending_claimed), merged and cut to the batch: LIMIT rows read per claim
+       however large the backlog. One OR-ed condition made PostgreSQL fetch and sort every
+       pending row per claim (docs/performance.md).
     """
     now = now or timezone.now()
     limit = limit or int(_setting("REMINDER_BATCH_SIZE", 100))
-    due = Q(status=Reminder.Status.PENDING, due_at__lte=now) & (
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    )
-    stuck = Q(status=Reminder.Status.SENDING, claimed_at__lt=now - sending_timeout())
-    with transaction.atomic():
-        ids = list(
-            Reminder.objects.select_for_update(skip_locked=True)
-            .filter(due | stuck)
-            .order_by("due_at", "id")
-            .values_list("pk", flat=True)[:limit]
-        )
-        if ids:
-            Reminder.objects.filter(pk__in=ids).update(
-                status=Reminder.Status.SENDING,
-                claimed_at=now,
-                attempts=F("attempts") + 1,
-                updated_at=now,
+    table = Reminder._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH due AS (
+                SELECT id, due_at FROM {table}
+                WHERE status = %(pending)s AND due_at <= %(now)s
+                  AND (next_attempt_at IS NULL OR next_attempt_at <= %(now)s)
+                ORDER BY due_at, id LIMIT %(limit)s FOR UPDATE SKIP LOCKED
+            ), stuck AS (
+                SELECT id, due_at FROM {table}
+                WHERE status = %(sending)s AND claimed_at < %(cutoff)s
+                ORDER BY due_at, id LIMIT %(limit)s FOR UPDATE SKIP LOCKED
+            ), picked AS (
+                SELECT id FROM (SELECT * FROM due UNION ALL SELECT * FROM stuck) AS rows
+                ORDER BY due_at, id LIMIT %(limit)s
             )
+            UPDATE {table} AS r
+            SET status = %(sending)s, claimed_at = %(now)s, attempts = r.attempts + 1,
+                updated_at = %(now)s
+            FROM picked WHERE r.id = picked.id
+            RETURNING r.id
+            """,  # noqa: S608  # nosec B608 (the model's table name)
+            {
+                "pending": Reminder.Status.PENDING,
+                "sending": Reminder.Status.SENDING,
+                "now": now,
+                "cutoff": now - sending_timeout(),
+                "limit": limit,
+            },
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    if not ids:
+        return []
     return list(Reminder.objects.filter(pk__in=ids).select_related("recipient__profile"))
 
 
