@@ -33,7 +33,6 @@ import functools
 import json
 from collections import Counter
 from decimal import Decimal
-from types import SimpleNamespace
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -60,7 +59,19 @@ FIELDS = {name: Project._meta.get_field(name) for name in PROJECT_FIELDS}
 NOT_VALIDATED = {"code", "customer", "business_pm", "engineering_pm"}
 USERNAME = {"business_pm": "business_pm__username", "engineering_pm": "engineering_pm__username"}
 READ = ["id", "code", "stage", *(FIELDS[name].attname for name in PROJECT_FIELDS)]
-COLUMN = {f.attname: f.column for f in Project._meta.concrete_fields}
+# name → (attname, is a relation) for the fields a row may set, in PROJECT_FIELDS order
+SPEC = {name: (field.attname, field.is_relation) for name, field in FIELDS.items()}
+
+
+class _Row(dict):
+    """A project's values by attname, readable as attributes (for the functions written
+    for a Project: services._check_dates, project_event_payload, Project.__str__)."""
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 def _json(value):
@@ -87,41 +98,69 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _insert_sql(model, columns: list[str], returning: str = "") -> str:
-    """INSERT of `columns` from a JSON array of {column: value} objects (one parameter)."""
-    table, cols = _table(model), ", ".join(connection.ops.quote_name(c) for c in columns)
-    source = f"json_populate_recordset(NULL::{table}, %s)"
-    sql = f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {source}"  # noqa: S608  # nosec B608 (table and column names of the model)
-    return f"{sql} RETURNING {returning}" if returning else sql
+@functools.cache
+def _columns_of(model) -> dict[str, str]:
+    return {f.attname: f.column for f in model._meta.concrete_fields}
 
 
-def _columns(rows: list[dict]) -> list[dict]:
-    """Rows keyed by attname → keyed by column (json_populate_recordset matches columns)."""
-    return [{COLUMN[k]: v for k, v in row.items()} for row in rows]
+def _source(model) -> str:
+    """The rows of one statement: `r`, one per JSON object of the first parameter, and `k`,
+    the values every row shares, from the second (typed by the table's own columns)."""
+    table = _table(model)
+    return (
+        f"json_populate_recordset(NULL::{table}, %s) AS r, "
+        f"json_populate_record(NULL::{table}, %s) AS k"
+    )
 
 
-def _insert_projects(rows: list[dict]) -> dict[str, int]:
-    """Insert the new projects (rows by attname, one statement); {code: id}."""
-    rows = _columns(rows)
-    sql = _insert_sql(Project, list(rows[0]), returning="code, id")
+def _params(model, rows: list[dict], shared: dict) -> list[str]:
+    """The two parameters of `_source`, keyed by column (json_populate_* match columns)."""
+    column = _columns_of(model)
+    if any(column[k] != k for k in [*rows[0], *shared]):
+        rows = [{column[k]: v for k, v in row.items()} for row in rows]
+        shared = {column[k]: v for k, v in shared.items()}
+    return [_recordset(rows), _recordset(shared)]
+
+
+def _quoted(model, rows: list[dict], shared: dict) -> tuple[list[str], list[str]]:
+    """The quoted columns of the rows' values and of the shared ones."""
+    column, quote = _columns_of(model), connection.ops.quote_name
+    return [quote(column[c]) for c in rows[0]], [quote(column[c]) for c in shared]
+
+
+def _insert(model, rows: list[dict], shared: dict, returning: str = "") -> list[tuple]:
+    """One INSERT of `rows` (the values that differ, by attname) with the `shared` ones."""
+    own, common = _quoted(model, rows, shared)
+    targets = ", ".join([*own, *common])
+    values = ", ".join([*(f"r.{c}" for c in own), *(f"k.{c}" for c in common)])
+    sql = f"INSERT INTO {_table(model)} ({targets}) SELECT {values} FROM {_source(model)}"  # noqa: S608  # nosec B608 (table and column names of the model)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [_recordset(rows)])
-        return dict(cursor.fetchall())
+        cursor.execute(
+            f"{sql} RETURNING {returning}" if returning else sql, _params(model, rows, shared)
+        )
+        return cursor.fetchall() if returning else []
 
 
-def _update_projects(rows: list[dict]) -> None:
-    """Write the rows' values (by attname: id, the union of the changed fields merged with
-    the locked values, updated_at) by id, in one statement."""
-    rows = _columns(rows)
-    columns = [c for c in rows[0] if c != "id"]
-    quote = connection.ops.quote_name
-    sets = ", ".join(f"{quote(c)} = r.{quote(c)}" for c in columns)
+def _insert_projects(rows: list[dict], shared: dict) -> dict[str, int]:
+    """Insert the new projects (one statement); {code: id}."""
+    return dict(_insert(Project, rows, shared, returning="code, id"))
+
+
+def _update_projects(rows: list[dict], shared: dict) -> None:
+    """Write each row's values (by attname: id and the union of the changed fields, merged
+    with the locked values) and the `shared` ones (updated_at) by id, in one statement."""
+    column, quote = _columns_of(Project), connection.ops.quote_name
+    sets = ", ".join(
+        [
+            *(f"{quote(column[c])} = r.{quote(column[c])}" for c in rows[0] if c != "id"),
+            *(f"{quote(column[c])} = k.{quote(column[c])}" for c in shared),
+        ]
+    )
     table = _table(Project)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} AS p SET {sets} FROM json_populate_recordset(NULL::{table}, %s) AS r "  # noqa: S608  # nosec B608 (table and column names of the model)
-            "WHERE p.id = r.id",
-            [_recordset(rows)],
+            f"UPDATE {table} AS p SET {sets} FROM {_source(Project)} WHERE p.id = r.id",  # noqa: S608  # nosec B608 (table and column names of the model)
+            _params(Project, rows, shared),
         )
 
 
@@ -129,7 +168,7 @@ def _update_projects(rows: list[dict]) -> None:
 def _lock_sql() -> str:
     quote = connection.ops.quote_name
     user = get_user_model()._meta
-    columns = ", ".join(f"p.{quote(COLUMN[a])}" for a in READ)
+    columns = ", ".join(f"p.{quote(_columns_of(Project)[a])}" for a in READ)
     joins = " ".join(
         f"JOIN {quote(user.db_table)} {alias} ON {alias}.{quote(user.pk.column)} = "
         f"p.{quote(FIELDS[name].column)}"
@@ -148,7 +187,7 @@ def _lock_existing(erp_ids: list[str]) -> dict[str, dict]:
     keys = [*READ, *USERNAME.values()]
     with connection.cursor() as cursor:
         cursor.execute(_lock_sql(), [erp_ids])
-        rows = [dict(zip(keys, row, strict=True)) for row in cursor.fetchall()]
+        rows = [_Row(zip(keys, row, strict=True)) for row in cursor.fetchall()]
     return {row["erp_id"]: row for row in rows}
 
 
@@ -223,55 +262,68 @@ def bulk_upsert_projects(items: list[tuple[str, dict[str, Any]]], *, by) -> list
         updates: list[tuple[int, dict, dict, dict]] = []
         changed_columns: dict[str, None] = {}
         accepted: set = set()
+        set_by_data: set[str] = set()  # the fields new rows set
         for i in single:
             erp_id, data = items[i]
             old = existing.get(erp_id)
             if old is not None and old["id"] not in editable:
                 results[i] = PermissionDenied()
                 continue
-            row = dict(old) if old is not None else {**defaults, "erp_id": erp_id}
+            row = _Row(old if old is not None else defaults, erp_id=erp_id)
             before, after = {}, {}
             for name, value in data.items():  # services._apply, on the row's values
-                field = FIELDS.get(name)
-                if field is None:
+                spec = SPEC.get(name)
+                if spec is None:
                     continue
-                new = value.pk if field.is_relation else value
+                attname, relation = spec
+                new = value.pk if relation else value
                 if old is None:
-                    row[field.attname] = new
-                elif row[field.attname] != new:
+                    row[attname] = new
+                elif row[attname] != new:
                     before[name], after[name] = _before(name, old), _audit_value(value)
-                    row[field.attname] = new
+                    row[attname] = new
             if old is not None and not after:
                 results[i] = (old["code"], "unchanged")
                 continue
             if old is None:
                 row["forecast_end"] = row["forecast_end"] or row["planned_end"]
-            if not _model_accepts(row, PROJECT_FIELDS if old is None else after, accepted):
+            # a new row: what it sets (the rest are the model's defaults)
+            checked = after if old is not None else [*data.keys() & SPEC, "erp_id", "forecast_end"]
+            if not _model_accepts(row, checked, accepted):
                 continue  # None: the per-row path reports full_clean's errors
             try:
-                _check_dates(SimpleNamespace(**row))
+                _check_dates(row)
             except ValidationError as exc:
                 results[i] = exc
                 continue
             if old is None:  # snapshot(project, PROJECT_FIELDS)
                 after = {
-                    name: _audit_value(data[name])
-                    if FIELDS[name].is_relation and name in data
-                    else _audit_value(row[FIELDS[name].attname])
-                    for name in PROJECT_FIELDS
+                    name: _audit_value(data[name] if relation and name in data else row[attname])
+                    for name, (attname, relation) in SPEC.items()
                 }
+                set_by_data.update(data.keys() & SPEC)
                 creates.append((i, row, None, after))
             else:
                 changed_columns.update((FIELDS[name].attname, None) for name in after)
                 updates.append((i, row, before, after))
 
         if creates:
+            # columns no new row sets hold the model's defaults: one shared value each
+            varying = list(
+                dict.fromkeys(
+                    ["code", "erp_id", "forecast_end", *(SPEC[n][0] for n in set_by_data)]
+                )
+            )
+            shared = {c: v for c, v in defaults.items() if c not in varying}
+            shared.update(stage_changed_at=now, created_at=now, updated_at=now)
             try:
                 with transaction.atomic():
                     codes = new_project_codes(len(creates))
                     for (_i, row, _b, _a), code in zip(creates, codes, strict=True):
-                        row.update(code=code, stage_changed_at=now, created_at=now, updated_at=now)
-                    ids = _insert_projects([row for _i, row, _b, _a in creates])
+                        row.update(shared, code=code)
+                    ids = _insert_projects(
+                        [{c: row[c] for c in varying} for _i, row, _b, _a in creates], shared
+                    )
             except IntegrityError:
                 # an erp_id inserted concurrently: these rows go through the per-row path
                 creates = []
@@ -279,10 +331,12 @@ def bulk_upsert_projects(items: list[tuple[str, dict[str, Any]]], *, by) -> list
                 for _i, row, _b, _a in creates:
                     row["id"] = ids[row["code"]]
         if updates:
-            columns = ["id", *changed_columns, "updated_at"]
+            columns = ["id", *changed_columns]
             for _i, row, _b, _a in updates:
                 row["updated_at"] = now
-            _update_projects([{c: row[c] for c in columns} for _i, row, _b, _a in updates])
+            _update_projects(
+                [{c: row[c] for c in columns} for _i, row, _b, _a in updates], {"updated_at": now}
+            )
 
         written = creates + updates
         _record_audits(by, written)
@@ -290,7 +344,7 @@ def bulk_upsert_projects(items: list[tuple[str, dict[str, Any]]], *, by) -> list
             results[i] = (row["code"], "created" if before is None else "updated")
         events.emit_many(
             "project.upserted",
-            [project_event_payload(SimpleNamespace(**row)) for _i, row, _b, _a in written],
+            [project_event_payload(row) for _i, row, _b, _a in written],
         )
     return results
 
@@ -299,7 +353,7 @@ def _record_audits(by, written) -> None:
     """What `coordination.services.record_audit` writes for each row, in one INSERT."""
     if not written:
         return
-    common = {
+    shared = {
         "created_at": timezone.now(),
         "actor_id": by.pk if (by is not None and getattr(by, "pk", None)) else None,
         "actor_label": actor_label(by),
@@ -309,14 +363,12 @@ def _record_audits(by, written) -> None:
     }
     rows = [
         {
-            **common,
             "target_id": str(row["id"]),
-            "target_repr": Project.__str__(SimpleNamespace(**row))[:255],
+            "target_repr": Project.__str__(row)[:255],
             "project_code": row["code"] or "",
             "before": before,
             "after": after,
         }
         for _i, row, before, after in written
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(AuditEvent, list(rows[0])), [_recordset(rows)])
+    _insert(AuditEvent, rows, shared)

@@ -3,15 +3,23 @@ and the bulk project upsert (set-based: valid rows in one transaction per batch)
 
 from __future__ import annotations
 
+import datetime
+import re
+from decimal import Decimal
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
+from rest_framework.fields import empty
 from rest_framework.response import Response
+from rest_framework.settings import ISO_8601, api_settings
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 from rest_framework.views import APIView
 
 from coordination.api.exceptions import validation_error_dict
@@ -155,6 +163,156 @@ class ErpProjectUpsertView(APIView):
         return Response(ProjectSerializer(project).data, status=code)
 
 
+class _Slow(Exception):
+    """The value needs the serializer's own run: it may be invalid, or need coercing."""
+
+
+_UNSAFE = re.compile(r"[\x00\ud800-\udfff]")  # ProhibitNull/SurrogateCharactersValidator
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_CHAR_BUILTIN = (ProhibitNullCharactersValidator, ProhibitSurrogateCharactersValidator)
+
+
+def _run(validators, field, value):
+    for validator in validators:
+        if getattr(validator, "requires_context", False):
+            validator(value, field)
+        else:
+            validator(value)
+    return value
+
+
+def _plain_converter(field):
+    """A function giving `field.run_validation(value)` for plain JSON values of the common
+    shape (raises _Slow for anything else), or None when the field is not of a kind handled
+    here. Only accepts what run_validation accepts, and returns what it returns."""
+    kind = type(field)
+    if kind in (serializers.CharField, serializers.RegexField):
+        if field.allow_blank or not field.trim_whitespace:
+            return None
+        limit = field.max_length
+        others = [  # the validators the checks below do not already make
+            v
+            for v in field.validators
+            if type(v) not in _CHAR_BUILTIN
+            and not (type(v) is MaxLengthValidator and v.limit_value == limit)
+        ]
+
+        def char(value):
+            if (
+                value.__class__ is not str
+                or not value
+                or (limit is not None and len(value) > limit)
+                or value != value.strip()
+                or _UNSAFE.search(value)
+            ):
+                raise _Slow
+            return _run(others, field, value)
+
+        return char
+    if kind is serializers.DecimalField:
+        if field.max_digits is None or field.decimal_places is None or field.localize:
+            return None
+        whole, places = field.max_digits - field.decimal_places, field.decimal_places
+        if whole < 1:
+            return None
+        shape = re.compile(
+            rf"[0-9]{{1,{whole}}}" + (rf"(?:\.[0-9]{{1,{places}}})?" if places else "")
+        )
+
+        def number(value):
+            text = str(value) if value.__class__ is int else value
+            if text.__class__ is not str or not shape.fullmatch(text):
+                raise _Slow
+            return _run(field.validators, field, field.quantize(Decimal(text)))
+
+        return number
+    if kind is serializers.DateField:
+        formats = getattr(field, "input_formats", api_settings.DATE_INPUT_FORMATS)
+        if not formats or formats[0].lower() != ISO_8601:
+            return None
+
+        def date(value):
+            if value is None and field.allow_null:
+                return None
+            if value.__class__ is not str or not _ISO_DATE.fullmatch(value):
+                raise _Slow
+            try:
+                parsed = datetime.date.fromisoformat(value)
+            except ValueError:
+                raise _Slow from None
+            return _run(field.validators, field, parsed)
+
+        return date
+    if kind is serializers.ChoiceField:
+
+        def choice(value):
+            if (
+                value.__class__ is not str
+                or not value
+                or value not in field.choice_strings_to_values
+            ):
+                raise _Slow
+            return _run(field.validators, field, field.choice_strings_to_values[value])
+
+        return choice
+    if kind is serializers.BooleanField:
+
+        def boolean(value):
+            if value is not True and value is not False:
+                raise _Slow
+            return _run(field.validators, field, value)
+
+        return boolean
+    return None
+
+
+class PlainRows:
+    """`serializer.run_validation(row)` for rows whose values all have the plain shape
+    (strings without surrounding blanks, ISO dates, decimal strings, true/false, …),
+    without DRF's per-field machinery; None for any other row, which the caller then gives
+    to the serializer itself: its answer (and every error message) stays the serializer's.
+    The fields' own rules (lengths, patterns, choices, validators) and the serializer's
+    `validate()` are used as they are; a serializer with a field of another kind, a
+    default, a dotted source, a `validate_<field>` method or serializer-level validators
+    is never taken over (every row goes to the serializer)."""
+
+    def __init__(self, serializer):
+        self.serializer = serializer
+        self.converters: list | None = []
+        if serializer.validators:
+            self.converters = None
+            return
+        for name, field in serializer.fields.items():
+            if field.read_only:
+                continue
+            convert = _plain_converter(field)
+            if (
+                convert is None
+                or field.source != name
+                or field.default is not empty
+                or hasattr(serializer, f"validate_{name}")
+            ):
+                self.converters = None
+                return
+            self.converters.append((name, field.required, convert))
+
+    def __call__(self, row: dict) -> dict | None:
+        if self.converters is None:
+            return None
+        attrs = {}
+        try:
+            for name, required, convert in self.converters:
+                value = row.get(name, empty)
+                if value is empty:
+                    if required:
+                        return None
+                    continue
+                attrs[name] = convert(value)
+            return self.serializer.validate(attrs)
+        except (_Slow, ValidationError, DjangoValidationError):
+            return None
+
+
 def _lookup_key(value) -> str | None:
     """The batch key a row refers to, as its serializer will read it (ints become strings);
     None for values the serializer rejects anyway (so they never reach the database)."""
@@ -201,9 +359,10 @@ class ErpProjectBulkView(APIView):
             )
         # one serializer validates every row, as a many=True serializer's child does
         serializer = ErpProjectBulkRowSerializer(context=self._lookups(rows))
+        plain = PlainRows(serializer)
         results, items, positions = [], [], []
         for row in rows:
-            result, data = self._validate_row(row, serializer)
+            result, data = self._validate_row(row, serializer, plain)
             if data is not None:
                 items.append((data.pop("erp_id"), data))
                 positions.append(len(results))
@@ -237,7 +396,7 @@ class ErpProjectBulkView(APIView):
         return {"customers": customers, "users": users}
 
     @staticmethod
-    def _validate_row(row, serializer) -> tuple[dict, dict | None]:
+    def _validate_row(row, serializer, plain) -> tuple[dict, dict | None]:
         """The row's result skeleton and its validated data (None when invalid)."""
         erp_id = _lookup_key(row.get("erp_id")) if isinstance(row, dict) else None
         result = {
@@ -249,6 +408,9 @@ class ErpProjectBulkView(APIView):
         if not isinstance(row, dict):
             result["errors"] = {"non_field_errors": [_("每一行必须是 JSON 对象。")]}
             return result, None
+        data = plain(row)
+        if data is not None:
+            return result, data
         try:
             data = serializer.run_validation(row)
         except ValidationError as exc:  # what is_valid() puts in `errors`
