@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from .forms_common import type_in_when_long
 from .models import ActionItem, Department, Review, ReviewKind
 from .models_reviews import WEEKDAY_CHOICES
 
@@ -171,5 +172,8 @@ class JobRotationForm(forms.Form):
         self.fields["to_project"].queryset = (
             projects if projects is not None else Project.objects.none()
         )
+        type_in_when_long(self, "to_project", keys=("code",), placeholder=_("项目编号"))
         if not can_choose_user:
             del self.fields["user"]
+        else:
+            type_in_when_long(self, "user", keys=("username",), placeholder=_("用户名"))

@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from coordination.forms_common import CHOICE_LIMIT, type_in_when_long
+
 from .models import Customer, Milestone, PrimaryOwner, Project, Risk, Stage
 from .services import MILESTONE_FIELDS, PROJECT_FIELDS, RISK_FIELDS
 
@@ -65,7 +67,7 @@ class ProjectFilterForm(BootstrapMixin, forms.Form):
 
     # Above this many choices a filter is typed (a search) instead of picked: at 100,000
     # projects the PMO's three lists held 14,000 options (800 KB of HTML; docs/performance.md).
-    CHOICE_LIMIT = 200
+    CHOICE_LIMIT = CHOICE_LIMIT
     SEARCHES = {
         "customer": (("customer__name", "customer__erp_id"), _("客户名称或 ERP 编号")),
         "business_pm": (
@@ -165,6 +167,12 @@ class ProjectForm(BootstrapMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["business_pm"].queryset = _users()
         self.fields["engineering_pm"].queryset = _users()
+        self.fields["customer"].queryset = Customer.objects.order_by("name", "pk")
+        type_in_when_long(
+            self, "customer", keys=("erp_id", "name"), placeholder=_("客户 ERP 编号或全称")
+        )
+        for name in ("business_pm", "engineering_pm"):
+            type_in_when_long(self, name, keys=("username",), placeholder=_("用户名"))
 
     def service_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}

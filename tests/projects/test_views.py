@@ -422,6 +422,46 @@ def test_edit_project_through_the_form(client):
     assert event.after == {"name": "改名后的项目"}
 
 
+def test_long_choice_lists_are_typed_on_the_project_form(client, monkeypatch):
+    """Past CHOICE_LIMIT options the customer and PMs are typed: the customer by ERP id or
+    exact name, the PMs by username. An edit shows the current values and changes only what
+    was changed; an unknown value is a form error that saves nothing."""
+    import coordination.forms_common
+
+    monkeypatch.setattr(coordination.forms_common, "CHOICE_LIMIT", 1)
+    project = factories.ProjectFactory()
+    project.customer.erp_id = "C-0042"
+    project.customer.save()
+    other = factories.CustomerFactory(name="华北电网", erp_id=None)
+    signed_in(client, project.business_pm)
+    url = reverse("projects:edit", args=[project.code])
+    html = client.get(url).content.decode()
+    assert 'name="customer" value="C-0042"' in html
+    assert f'name="business_pm" value="{project.business_pm.username}"' in html
+
+    typed = {
+        "name": "改名",
+        "customer": "C-0042",
+        "business_pm": project.business_pm.username,
+        "engineering_pm": project.engineering_pm.username,
+    }
+    response = client.post(url, project_form_data(project, **typed))
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="project.updated", project_code=project.code)
+    assert event.after == {"name": "改名"}
+
+    response = client.post(url, project_form_data(project, **{**typed, "customer": "华北电网"}))
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.customer == other
+
+    response = client.post(url, project_form_data(project, **{**typed, "business_pm": "nobody"}))
+    assert response.status_code == 200
+    assert "没有找到“nobody”" in response.context["form"].errors["business_pm"][0]
+    project.refresh_from_db()
+    assert project.customer == other and project.name == "改名"
+
+
 def test_edit_by_plain_member_is_forbidden(client):
     project = factories.ProjectFactory()
     member = factories.engineering_user()

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from coordination.models import ActionItem, JobRotation, ReviewCadence
-from tests.factories import ProjectFactory, business_user
+from tests.factories import ProjectFactory, business_user, pmo_user
 
 from .factories import CadenceFactory, ReviewFactory
 
@@ -99,3 +99,19 @@ def test_job_rotation_form():
     assert response.status_code == 302
     rotation = JobRotation.objects.get()
     assert rotation.user == user and rotation.from_department == "business"
+
+
+def test_job_rotation_project_is_typed_when_the_list_is_long(monkeypatch):
+    import coordination.forms_common
+
+    monkeypatch.setattr(coordination.forms_common, "CHOICE_LIMIT", 1)
+    pmo = pmo_user()
+    mine, _other = ProjectFactory(), ProjectFactory()
+    client = login(pmo)
+    html = client.get("/reviews/job-rotations/").content.decode()
+    assert 'name="to_project"' in html and f'value="{mine.pk}"' not in html
+    data = {"to_site": "现场", "start_date": "2026-10-01", "to_project": mine.code}
+    assert client.post("/reviews/job-rotations/", data).status_code == 302
+    assert JobRotation.objects.get().to_project == mine
+    response = client.post("/reviews/job-rotations/", {**data, "to_project": "PRJ-NONE"})
+    assert response.status_code == 200 and JobRotation.objects.count() == 1
