@@ -226,6 +226,15 @@ def _model_accepts(row: dict, names, accepted: set) -> bool:
     return True
 
 
+def _snapshot(row: dict, data: dict) -> dict:
+    """`snapshot(project, PROJECT_FIELDS)` of a new row (related objects: those of `data`)."""
+    after = {}
+    for name, (attname, relation) in SPEC.items():
+        value = data[name] if relation and name in data else row[attname]
+        after[name] = value if value.__class__ in _PLAIN else _jsonable(value)
+    return after
+
+
 def _before(name: str, row: dict):
     """The per-row path's audit value of a locked field (related objects: _jsonable's
     username for users, pk otherwise)."""
@@ -296,11 +305,8 @@ def bulk_upsert_projects(items: list[tuple[str, dict[str, Any]]], *, by) -> list
             except ValidationError as exc:
                 results[i] = exc
                 continue
-            if old is None:  # snapshot(project, PROJECT_FIELDS)
-                after = {
-                    name: _audit_value(data[name] if relation and name in data else row[attname])
-                    for name, (attname, relation) in SPEC.items()
-                }
+            if old is None:
+                after = _snapshot(row, data)
                 set_by_data.update(data.keys() & SPEC)
                 creates.append((i, row, None, after))
             else:

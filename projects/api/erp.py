@@ -202,11 +202,12 @@ def _plain_converter(field):
                 value.__class__ is not str
                 or not value
                 or (limit is not None and len(value) > limit)
-                or value != value.strip()
+                or value[0].isspace()  # what trim_whitespace would strip
+                or value[-1].isspace()
                 or _UNSAFE.search(value)
             ):
                 raise _Slow
-            return _run(others, field, value)
+            return _run(others, field, value) if others else value
 
         return char
     if kind is serializers.DecimalField:
@@ -240,7 +241,7 @@ def _plain_converter(field):
                 parsed = datetime.date.fromisoformat(value)
             except ValueError:
                 raise _Slow from None
-            return _run(field.validators, field, parsed)
+            return _run(field.validators, field, parsed) if field.validators else parsed
 
         return date
     if kind is serializers.ChoiceField:
@@ -252,7 +253,8 @@ def _plain_converter(field):
                 or value not in field.choice_strings_to_values
             ):
                 raise _Slow
-            return _run(field.validators, field, field.choice_strings_to_values[value])
+            value = field.choice_strings_to_values[value]
+            return _run(field.validators, field, value) if field.validators else value
 
         return choice
     if kind is serializers.BooleanField:
@@ -260,7 +262,7 @@ def _plain_converter(field):
         def boolean(value):
             if value is not True and value is not False:
                 raise _Slow
-            return _run(field.validators, field, value)
+            return _run(field.validators, field, value) if field.validators else value
 
         return boolean
     return None
