@@ -28,6 +28,12 @@ def _group_names(user) -> set[str]:
     return cached
 
 
+def remember_group_names(user, names) -> None:
+    """Group names read together with the user (token authentication): the role checks
+    of this request use them instead of querying."""
+    user._group_names_cache = set(names)
+
+
 def department_of(user) -> str:
     if not user or not user.is_authenticated:
         return ""

@@ -7,6 +7,7 @@ A client's key starts with "hubc_". The request then runs as the client's servic
 
 from __future__ import annotations
 
+from django.db.models import F
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
@@ -14,6 +15,7 @@ from rest_framework.authentication import TokenAuthentication as DRFTokenAuthent
 from rest_framework.permissions import BasePermission
 
 from coordination.models_integration import TOKEN_PREFIX, ApiClientToken
+from coordination.roles import remember_group_names
 
 
 class TokenAuthentication(DRFTokenAuthentication):
@@ -30,7 +32,19 @@ class TokenAuthentication(DRFTokenAuthentication):
             user.api_client_name = token.client.name
             user.api_client = token.client
             return (user, token)
-        return super().authenticate_credentials(key)
+        # One query for the token, its user, the user's profile and group names (one row
+        # per group), which the permission checks of the request would each query again.
+        rows = list(
+            self.get_model()
+            .objects.select_related("user", "user__profile")
+            .filter(key=key)
+            .annotate(group_name=F("user__groups__name"))
+        )
+        if not rows or not rows[0].user.is_active:
+            return super().authenticate_credentials(key)  # DRF's refusals and messages
+        token = rows[0]
+        remember_group_names(token.user, [r.group_name for r in rows if r.group_name])
+        return (token.user, token)
 
 
 def api_client_of(request):
