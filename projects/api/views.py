@@ -4,6 +4,7 @@ selector (STYLE.md); objects of projects the caller can't see answer 404."""
 
 from __future__ import annotations
 
+from django.db.models import Count, Field, Subquery, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -74,6 +75,18 @@ class ListFilterMixin:
     filter_backends = [DjangoFilterBackend, SearchFilter, StableOrderingFilter]
 
 
+class _FiltersWhenAsked(DjangoFilterBackend):
+    """django-filter, skipped when no parameter names a filter: the filter set would then
+    build its form per request only to return the queryset unchanged. (A filter's
+    parameters start with its name: `stage`, or the `_min`/`_after` suffixed widgets.)"""
+
+    def filter_queryset(self, request, queryset, view):
+        names = self.get_filterset_class(view, queryset).base_filters
+        if not any(param.startswith(name) for param in request.query_params for name in names):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
 # ---------------------------------------------------------------- customers
 class CustomerListView(ListFilterMixin, generics.ListCreateAPIView):
     """Customers. Every signed-in user may list; business department and PMO may create."""
@@ -131,6 +144,7 @@ class ProjectListView(ListFilterMixin, generics.ListCreateAPIView):
     """Projects the caller may see (members their own, PMO and executives all)."""
 
     serializer_class = ProjectSerializer
+    filter_backends = [_FiltersWhenAsked, SearchFilter, StableOrderingFilter]
     filterset_class = ProjectFilter
     search_fields = ["code", "name", "erp_id", "customer__name"]
     ordering_fields = ["created_at", "updated_at", "code", "name", "planned_end", "id"]
@@ -143,11 +157,22 @@ class ProjectListView(ListFilterMixin, generics.ListCreateAPIView):
         # Same rows, filters, ordering and JSON as the generic list, read with values_list()
         # (docs/performance.md); the count runs over the filtered projects without joins.
         queryset = self.filter_queryset(visible_projects(request.user))
-        rows = _ValuesPage(queryset)
+        rows = _ValuesPage(queryset, self._requested_slice(request))
         page = self.paginate_queryset(rows)
         if page is None:
             return Response(project_list_rows(rows[:]))
         return self.get_paginated_response(project_list_rows(page))
+
+    def _requested_slice(self, request) -> tuple[int, int] | None:
+        """(offset, size) of the page asked for by number, to read with its count."""
+        paginator = self.paginator
+        if paginator is None:
+            return None
+        size = paginator.get_page_size(request)
+        number = request.query_params.get(paginator.page_query_param, "1")
+        if not size or not number.isdigit() or not 1 <= int(number) <= 10**9:
+            return None  # "last", nonsense, beyond SQL's OFFSET: the paginator's own path
+        return (int(number) - 1) * size, size
 
     @extend_schema(
         summary="列出项目",
@@ -175,19 +200,47 @@ class ProjectListView(ListFilterMixin, generics.ListCreateAPIView):
 
 class _ValuesPage:
     """What the paginator pages: counted on the filtered projects alone (no joins for the
-    customer's and PMs' names), sliced as `values_list()` rows with those names."""
+    customer's and PMs' names), sliced as `values_list()` rows with those names.
 
-    def __init__(self, queryset):
+    The page asked for is read in the same statement as the count (an uncorrelated
+    sub-select, run once): one round trip instead of two, and both from one snapshot.
+    An empty answer (no such page) falls back to the plain count."""
+
+    def __init__(self, queryset, page_slice: tuple[int, int] | None = None):
         self.queryset = queryset
         self.ordered = queryset.ordered
+        self._count: int | None = None
+        self._rows: tuple[int, list] | None = None
+        if page_slice is not None and not (queryset.query.distinct or queryset.query.combinator):
+            self._read_with_count(*page_slice)
+
+    def _read_with_count(self, offset: int, size: int) -> None:
+        counted = Subquery(
+            self.queryset.order_by().values(_one=Value(1)).annotate(n=Count("*")).values("n"),
+            # the database's integer as is: an IntegerField would convert it on every row
+            output_field=Field(),
+        )
+        rows = list(
+            self.queryset.annotate(_count=counted).values_list(*PROJECT_LIST_VALUES, "_count")[
+                offset : offset + size
+            ]
+        )
+        if rows:
+            self._count = rows[0][-1]
+            self._rows = (offset, [row[:-1] for row in rows])
 
     def count(self) -> int:
-        return self.queryset.count()
+        if self._count is None:
+            self._count = self.queryset.count()
+        return self._count
 
     def __len__(self) -> int:
         return self.count()
 
     def __getitem__(self, index):
+        if self._rows is not None and isinstance(index, slice) and index.start == self._rows[0]:
+            # the paginator asks for [offset, min(offset + size, count)): the rows read
+            return self._rows[1][: index.stop - index.start]
         return list(self.queryset.values_list(*PROJECT_LIST_VALUES)[index])
 
 
