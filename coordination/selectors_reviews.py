@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from .models import ActionItem, JobRotation, Reminder, Review, ReviewAttendance, ReviewCadence
+from .queries import per_row
 from .roles import sees_everything
 
 
@@ -16,18 +17,36 @@ def _visible_project_ids(user):
     return visible_projects(user).values("pk")
 
 
+def _my_cadence_ids(user):
+    return ReviewCadence.participants.through.objects.filter(user=user).values("reviewcadence_id")
+
+
+# Visibility is "on a project the user sees, or taking part": each part is an index scan and
+# the ids are their UNION ALL. An OR with EXISTS made PostgreSQL test every review (1 s for a
+# PM's review list at 100,000 projects; docs/performance.md).
 def visible_cadences(user) -> QuerySet[ReviewCadence]:
     qs = ReviewCadence.objects.select_related("project").prefetch_related("participants")
     if not user or not user.is_authenticated:
         return qs.none()
     if sees_everything(user):
         return qs
-    return qs.filter(
-        Q(project__in=_visible_project_ids(user))
-        | Q(
-            pk__in=ReviewCadence.participants.through.objects.filter(user=user).values(
-                "reviewcadence_id"
-            )
+    ids = (
+        ReviewCadence.objects.filter(project__in=_visible_project_ids(user))
+        .order_by()
+        .values("pk")
+        .union(_my_cadence_ids(user), all=True)
+    )
+    return qs.filter(pk__in=ids)
+
+
+def _visible_review_ids(user):
+    return (
+        Review.objects.filter(project__in=_visible_project_ids(user))
+        .order_by()
+        .values("pk")
+        .union(
+            Review.objects.filter(cadence__in=_my_cadence_ids(user)).order_by().values("pk"),
+            all=True,
         )
     )
 
@@ -40,10 +59,7 @@ def visible_reviews(user) -> QuerySet[Review]:
         return qs.none()
     if sees_everything(user):
         return qs
-    participant = ReviewCadence.participants.through.objects.filter(
-        reviewcadence_id=OuterRef("cadence_id"), user=user
-    )
-    return qs.filter(Q(project__in=_visible_project_ids(user)) | Exists(participant))
+    return qs.filter(pk__in=_visible_review_ids(user))
 
 
 def review_list(
@@ -58,12 +74,11 @@ def review_list(
     search: str | None = None,
 ) -> QuerySet[Review]:
     """The review list: constant query count (annotations, no per-row lookups)."""
+    items = ActionItem.objects.all()
     qs = visible_reviews(user).annotate(
-        action_item_count=Count("action_items", distinct=True),
-        open_action_item_count=Count(
-            "action_items",
-            filter=Q(action_items__status=ActionItem.Status.OPEN),
-            distinct=True,
+        action_item_count=per_row(items, "review", Count("pk")),
+        open_action_item_count=per_row(
+            items.filter(status=ActionItem.Status.OPEN), "review", Count("pk")
         ),
     )
     if project_code:
@@ -84,13 +99,7 @@ def review_list(
             | Q(project__name__icontains=search)
         )
     if mine:
-        qs = qs.filter(
-            Exists(
-                ReviewCadence.participants.through.objects.filter(
-                    reviewcadence_id=OuterRef("cadence_id"), user=user
-                )
-            )
-        )
+        qs = qs.filter(cadence__in=_my_cadence_ids(user))
     return qs.order_by("starts_at", "id")
 
 
@@ -117,11 +126,19 @@ def visible_action_items(user) -> QuerySet[ActionItem]:
         return qs.none()
     if sees_everything(user):
         return qs
-    return qs.filter(
-        Q(owner=user)
-        | Q(project__in=_visible_project_ids(user))
-        | Q(review__in=visible_reviews(user).values("pk"))
+    ids = (
+        ActionItem.objects.filter(owner=user)
+        .order_by()
+        .values("pk")
+        .union(
+            ActionItem.objects.filter(project__in=_visible_project_ids(user))
+            .order_by()
+            .values("pk"),
+            ActionItem.objects.filter(review__in=_visible_review_ids(user)).order_by().values("pk"),
+            all=True,
+        )
     )
+    return qs.filter(pk__in=ids)
 
 
 def action_item_list(

@@ -18,12 +18,9 @@ from django.db.models import (
     Count,
     DurationField,
     ExpressionWrapper,
-    IntegerField,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
@@ -31,6 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
+from coordination.queries import per_row
 from projects.selectors import visible_projects
 
 from .models import Category, Handover, HandoverItem
@@ -44,31 +42,19 @@ def visible_items(user) -> QuerySet[HandoverItem]:
     return HandoverItem.objects.filter(handover__project__in=visible_projects(user))
 
 
-def _per_handover(aggregate, **filters) -> Coalesce:
-    """One aggregate over a handover's items as a correlated subquery: evaluated only for the
-    rows a page returns (a join + GROUP BY aggregated every handover before the LIMIT)."""
-    items = (
-        HandoverItem.objects.filter(handover=OuterRef("pk"), **filters)
-        .order_by()
-        .values("handover")
-        .annotate(value=aggregate)
-        .values("value")
-    )
-    return Coalesce(Subquery(items, output_field=IntegerField()), 0)
-
-
 def with_progress(qs: QuerySet[Handover], today: datetime.date | None = None) -> QuerySet[Handover]:
     """Annotate item counts and the overdue flag (one query for the whole list)."""
     today = today or timezone.localdate()
+    items, required = HandoverItem.objects.all(), HandoverItem.objects.filter(required=True)
     done = [HandoverItem.Status.PROVIDED, HandoverItem.Status.ACCEPTED]
     return qs.annotate(
-        items_total=_per_handover(Count("pk")),
-        required_total=_per_handover(Count("pk"), required=True),
-        required_accepted=_per_handover(
-            Count("pk"), required=True, status=HandoverItem.Status.ACCEPTED
+        items_total=per_row(items, "handover", Count("pk")),
+        required_total=per_row(required, "handover", Count("pk")),
+        required_accepted=per_row(
+            required.filter(status=HandoverItem.Status.ACCEPTED), "handover", Count("pk")
         ),
-        required_provided=_per_handover(Count("pk"), required=True, status__in=done),
-        rejections=_per_handover(Sum("rejection_count")),
+        required_provided=per_row(required.filter(status__in=done), "handover", Count("pk")),
+        rejections=per_row(items, "handover", Sum("rejection_count")),
         is_overdue=Case(
             When(
                 Q(due_date__lt=today) & ~Q(status=Handover.Status.ACCEPTED),
