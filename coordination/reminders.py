@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import channels
-from .models import ActionItem, Reminder, Review
+from .models import ActionItem, Profile, Reminder, Review, ReviewCadence
 from .reviews import local_today
 from .roles import GROUP_BUSINESS_MANAGER, GROUP_ENGINEERING_MANAGER, GROUP_PMO
 
@@ -48,128 +48,241 @@ def backoff(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))
 
 
-def channels_for(user) -> list[str]:
-    """The channels a user chose in their profile. Nobody is left without a reminder:
-    with no usable channel chosen, the in-app inbox is used."""
-    profile = getattr(user, "profile", None)
-    chosen = []
-    if profile is None or (profile.notify_email and user.email):
-        if user.email:
-            chosen.append(Reminder.Channel.EMAIL)
-    if profile is not None and profile.notify_chat and profile.chat_webhook_url:
-        chosen.append(Reminder.Channel.CHAT)
-    if profile is None or profile.notify_inapp or not chosen:
-        chosen.append(Reminder.Channel.INAPP)
-    return chosen
+# --- the one INSERT of outbox rows ----------------------------------------------------------
+#
+# Every creator hands _insert a source of (target, recipient) rows, alias `s` with a
+# `recipient_id` column. _insert joins the recipient (active users only) and their profile
+# (u, pr), expands each into one row per channel the user chose (the channel rule, below,
+# in one place), and inserts them with ON CONFLICT DO NOTHING on the unique
+# (target_key, recipient, channel, kind): a repeat (an earlier tick, another process) leaves
+# the existing row as it is. The row count is exactly the number of new rows.
+
+# A recipient's language: their profile's, else LANGUAGE_CODE.
+LANGUAGE_SQL = "coalesce(nullif(pr.language, ''), %(default_language)s)"
 
 
-def _language(user) -> str:
-    profile = getattr(user, "profile", None)
-    return (profile.language if profile else "") or settings.LANGUAGE_CODE
+def _recipient_sql() -> str:
+    return (
+        f"JOIN {_table(User)} u ON u.id = s.recipient_id AND u.is_active "
+        f"LEFT JOIN {_table(Profile)} pr ON pr.user_id = u.id"
+    )
 
 
-def _queue(rows: list[Reminder]) -> int:
-    """Insert rows; the unique (target_key, recipient, channel, kind) makes a repeat a no-op.
-    Returns how many rows were new."""
-    if not rows:
-        return 0
-    # One multi-row INSERT … ON CONFLICT DO NOTHING RETURNING per 1,000 rows, with the values
-    # read straight from the instances: bulk_create's per-value preparation was most of the
-    # creation time (docs/performance.md), and RETURNING counts exactly the rows this call
-    # inserted (no count before and after).
-    now = timezone.now()
-    fields = [f for f in Reminder._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    new = 0
+# The channels a user chose in their profile. Nobody is left without a reminder: with no
+# usable channel chosen (or no profile), the in-app inbox is used; e-mail needs an address,
+# chat a webhook URL.
+CHANNELS_SQL = f"""
+    CROSS JOIN LATERAL (
+        SELECT u.email <> '' AND coalesce(pr.notify_email, TRUE) AS email,
+               coalesce(pr.notify_chat AND pr.chat_webhook_url <> '', FALSE) AS chat
+    ) AS chosen
+    JOIN (VALUES ('{Reminder.Channel.EMAIL}'), ('{Reminder.Channel.CHAT}'),
+                 ('{Reminder.Channel.INAPP}')) AS ch (channel)
+      ON CASE ch.channel
+           WHEN '{Reminder.Channel.EMAIL}' THEN chosen.email
+           WHEN '{Reminder.Channel.CHAT}' THEN chosen.chat
+           ELSE coalesce(pr.notify_inapp, TRUE) OR NOT (chosen.email OR chosen.chat)
+         END
+"""
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _insert(source: str, params: dict, *, joins: str = "", **exprs: str) -> int:
+    """INSERT … SELECT one outbox row per (source row, chosen channel); `exprs` are the SQL
+    of target_key, kind, subject, body, url, due_at (and review_id / action_item_id)."""
+    columns = {
+        "target_key": exprs["target_key"],
+        "review_id": exprs.get("review_id", "NULL"),
+        "action_item_id": exprs.get("action_item_id", "NULL"),
+        "recipient_id": "u.id",
+        "channel": "ch.channel",
+        "kind": exprs["kind"],
+        "subject": f"left({exprs['subject']}, 255)",
+        "body": exprs["body"],
+        "url": exprs["url"],
+        "status": "%(pending)s",
+        "due_at": exprs["due_at"],
+        "attempts": "0",
+        "last_error": "''",
+        "created_at": "%(created)s",
+        "updated_at": "%(created)s",
+    }
+    sql = (
+        f"INSERT INTO {_table(Reminder)} ({', '.join(columns)}) "  # noqa: S608  # nosec B608 (model names, our SQL)
+        f"SELECT {', '.join(columns.values())} FROM {source} {_recipient_sql()} "
+        f"{CHANNELS_SQL} {joins} "
+        "ON CONFLICT (target_key, recipient_id, channel, kind) DO NOTHING"
+    )
+    params = {
+        **params,
+        "pending": Reminder.Status.PENDING,
+        "created": timezone.now(),
+        "default_language": settings.LANGUAGE_CODE,
+    }
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), 1000):
-            chunk = rows[start : start + 1000]
-            params = []
-            for row in chunk:
-                row.created_at = row.created_at or now
-                row.updated_at = now
-                params += [getattr(row, f.attname) for f in fields]
-            cursor.execute(
-                f"INSERT INTO {Reminder._meta.db_table} ({columns}) "  # noqa: S608  # nosec B608 (model names)
-                f"VALUES {', '.join([row_sql] * len(chunk))} ON CONFLICT DO NOTHING RETURNING 1",
-                params,
-            )
-            new += len(cursor.fetchall())
-    return new
+        cursor.execute(sql, params)
+        return cursor.rowcount
 
 
-def _rows_for(users: Iterable, *, build, **fields) -> list[Reminder]:
+def _queue(rows: list[dict]) -> int:
+    """Insert reminders built in Python: one dict per (target, recipient) with target_key,
+    kind, url, due_at, optionally action_item_id, the `user` and a `build(user)` giving
+    (subject, body). The texts are built in each recipient's language (LANGUAGE_SQL), for
+    active users only; the channels come from _insert. Returns how many rows were new."""
+    ids = list({row["user"].pk for row in rows})
+    if not ids:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT u.id, {LANGUAGE_SQL} FROM unnest(%(ids)s::bigint[]) AS s (recipient_id) "  # noqa: S608  # nosec B608 (model names, our SQL)
+            f"{_recipient_sql()}",
+            {"ids": ids, "default_language": settings.LANGUAGE_CODE},
+        )
+        languages = dict(cursor.fetchall())
+    values = []
+    for row in rows:
+        user = row["user"]
+        if user.pk not in languages:
+            continue
+        with translation.override(languages[user.pk]):
+            subject, body = row["build"](user)
+        values.append({**row, "recipient_id": user.pk, "subject": str(subject), "body": str(body)})
+    if not values:
+        return 0
+    columns = {
+        "target_key": "text",
+        "action_item_id": "bigint",
+        "recipient_id": "bigint",
+        "kind": "text",
+        "subject": "text",
+        "body": "text",
+        "url": "text",
+        "due_at": "timestamptz",
+    }
+    arrays = ", ".join(f"%({name})s::{kind}[]" for name, kind in columns.items())
+    return _insert(
+        f"unnest({arrays}) AS s ({', '.join(columns)})",
+        {name: [row.get(name) for row in values] for name in columns},
+        **{name: f"s.{name}" for name in columns if name != "recipient_id"},
+    )
+
+
+def _rows_for(users: Iterable, *, build, **fields) -> list[dict]:
+    """One row per distinct user (texts built later, in _queue, in the user's language)."""
     rows = []
     seen = set()
     for user in users:
-        if user is None or not user.is_active or user.pk in seen:
+        if user is None or user.pk in seen:
             continue
         seen.add(user.pk)
-        with translation.override(_language(user)):
-            subject, body = build(user)
-        for channel in channels_for(user):
-            rows.append(
-                Reminder(
-                    recipient=user,
-                    channel=channel,
-                    subject=str(subject)[:255],
-                    body=str(body),
-                    **fields,
-                )
-            )
+        rows.append({"user": user, "build": build, **fields})
     return rows
 
 
 # --- creating due rows ----------------------------------------------------------------------
 
+# Stand-ins for the per-row values in a text rendered once per language (never reach SQL).
+_WHERE, _DATE = "\x00where\x00", "\x00date\x00"
+
+
+def _sql_format(text: str, marker: str) -> str:
+    """A rendered text with one stand-in as a format() string for PostgreSQL."""
+    return str(text).replace("%", "%%").replace(marker, "%1$s")
+
+
+def _review_texts(keys) -> dict[str, list]:
+    """The subject and body of each (cadence time zone, start, review kind, language) as
+    format() strings: subject with the place (%1$s), body with the date (%1$s); the words
+    "company-wide" per language for reviews without a project."""
+    texts = {name: [] for name in ("tz", "starts", "kind", "lang", "subject", "body", "company")}
+    for tz_name, starts_at, kind, language in keys:
+        with translation.override(language):
+            local = timezone.localtime(starts_at, ReviewCadence(timezone=tz_name).tz)
+            subject = _("%(kind)s将于 %(time)s 开始：%(where)s") % {
+                "kind": Review(kind=kind).get_kind_display(),
+                "time": local.strftime("%H:%M"),
+                "where": _WHERE,
+            }
+            body = _("日期：%(date)s") % {"date": _DATE}
+            company = str(_("全公司"))
+        for name, value in (
+            ("tz", tz_name),
+            ("starts", starts_at),
+            ("kind", kind),
+            ("lang", language),
+            ("subject", _sql_format(subject, _WHERE)),
+            ("body", _sql_format(body, _DATE)),
+            ("company", company),
+        ):
+            texts[name].append(value)
+    return texts
+
 
 def create_review_reminders(now: datetime.datetime | None = None) -> int:
     """Queue a reminder for each participant of each review starting within the lead time.
 
-    1. Select scheduled reviews whose start lies in (now, now + lead].
-    2. For each participant and each channel they chose, build one Reminder row with
-       target_key "review:<id>" and kind review_upcoming.
-    3. Insert with ignore_conflicts: a row that already exists (an earlier tick, another
-       process) stays as it is, so a participant is reminded once per review and channel.
+    1. Select scheduled reviews of active cadences whose start lies in (now, now + lead].
+    2. For each active participant and each channel they chose, one Reminder row with
+       target_key "review:<id>", kind review_upcoming, due lead time before the start.
+    3. Set-based: one query finds the distinct (cadence time zone, start, kind, language)
+       of those rows; their texts are rendered once each in Python (the translation and the
+       start in the cadence's local time); one INSERT … SELECT over reviews × participants ×
+       profiles × channels fills in the project and date per row.
+    4. ON CONFLICT DO NOTHING: a row that already exists stays as it is, so a participant is
+       reminded once per review and channel. A review or profile changed between the two
+       statements (its texts not yet rendered) is picked up by the next tick.
     """
     now = now or timezone.now()
-    reviews = (
-        Review.objects.filter(
-            status=Review.Status.SCHEDULED,
-            starts_at__gt=now,
-            starts_at__lte=now + lead_time(),
-            cadence__is_active=True,
-        )
-        .select_related("cadence", "project")
-        .prefetch_related("cadence__participants__profile")
+    participants = ReviewCadence.participants.through
+    source = (
+        "(SELECT r.id AS review_id, r.kind, r.date, r.starts_at, r.project_id, c.timezone, "  # noqa: S608  # nosec B608 (model names, our SQL)
+        f"cp.{participants._meta.get_field('user').column} AS recipient_id "
+        f"FROM {_table(Review)} r "
+        f"JOIN {_table(ReviewCadence)} c ON c.id = r.cadence_id AND c.is_active "
+        f"JOIN {_table(participants)} cp "
+        f"ON cp.{participants._meta.get_field('reviewcadence').column} = c.id "
+        "WHERE r.status = %(scheduled)s AND r.starts_at > %(now)s AND r.starts_at <= %(until)s"
+        ") AS s"
     )
-    rows: list[Reminder] = []
-    for review in reviews:
-
-        def build(user, review=review, texts={}):  # noqa: B006 (one cache per review)
-            # the same text for every participant with the same language
-            language = translation.get_language()
-            if language not in texts:
-                local = timezone.localtime(review.starts_at, review.cadence.tz)
-                subject = _("%(kind)s将于 %(time)s 开始：%(where)s") % {
-                    "kind": review.get_kind_display(),
-                    "time": local.strftime("%H:%M"),
-                    "where": review.project.name if review.project_id else _("全公司"),
-                }
-                texts[language] = subject, _("日期：%(date)s") % {"date": review.date.isoformat()}
-            return texts[language]
-
-        rows += _rows_for(
-            review.cadence.participants.all(),
-            build=build,
-            target_key=f"review:{review.pk}",
-            review=review,
-            kind=Reminder.Kind.REVIEW_UPCOMING,
-            due_at=review.starts_at - lead_time(),
-            url=f"/reviews/{review.pk}/",
+    params = {
+        "scheduled": Review.Status.SCHEDULED,
+        "now": now,
+        "until": now + lead_time(),
+        "lead": lead_time(),
+        "default_language": settings.LANGUAGE_CODE,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT s.timezone, s.starts_at, s.kind, {LANGUAGE_SQL} "  # noqa: S608  # nosec B608 (model names, our SQL)
+            f"FROM {source} {_recipient_sql()}",
+            params,
         )
-    return _queue(rows)
+        keys = cursor.fetchall()
+    if not keys:
+        return 0
+    texts = _review_texts(keys)
+    return _insert(
+        source,
+        {**params, **{f"t_{name}": values for name, values in texts.items()}},
+        joins=(
+            "JOIN unnest(%(t_tz)s::text[], %(t_starts)s::timestamptz[], %(t_kind)s::text[], "
+            "%(t_lang)s::text[], %(t_subject)s::text[], %(t_body)s::text[], "
+            "%(t_company)s::text[]) AS t (tz, starts_at, kind, lang, subject, body, company) "
+            "ON t.tz = s.timezone AND t.starts_at = s.starts_at AND t.kind = s.kind "
+            f"AND t.lang = {LANGUAGE_SQL} "
+            f"LEFT JOIN {_table(Review.project.field.related_model)} p ON p.id = s.project_id"
+        ),
+        target_key="'review:' || s.review_id",
+        review_id="s.review_id",
+        kind=f"'{Reminder.Kind.REVIEW_UPCOMING}'",
+        subject="format(t.subject, CASE WHEN s.project_id IS NULL THEN t.company ELSE p.name END)",
+        body="format(t.body, to_char(s.date, 'YYYY-MM-DD'))",
+        url="'/reviews/' || s.review_id || '/'",
+        due_at="s.starts_at - %(lead)s",
+    )
 
 
 def _pms_of(item: ActionItem) -> list:
@@ -195,7 +308,7 @@ def create_overdue_reminders(today: datetime.date | None = None) -> int:
         .select_related("owner__profile", "project__business_pm__profile")
         .select_related("project__engineering_pm__profile")
     )
-    rows: list[Reminder] = []
+    rows: list[dict] = []
     for item in items:
         overdue = (today - item.due_date).days
         url = f"/reviews/{item.review_id}/" if item.review_id else "/reviews/my-action-items/"
@@ -210,7 +323,7 @@ def create_overdue_reminders(today: datetime.date | None = None) -> int:
             [item.owner],
             build=build_owner,
             target_key=f"action:{item.pk}",
-            action_item=item,
+            action_item_id=item.pk,
             kind=Reminder.Kind.OVERDUE_OWNER,
             due_at=now,
             url=url,
@@ -232,7 +345,7 @@ def create_overdue_reminders(today: datetime.date | None = None) -> int:
                 _pms_of(item),
                 build=build_pm,
                 target_key=f"action:{item.pk}",
-                action_item=item,
+                action_item_id=item.pk,
                 kind=Reminder.Kind.OVERDUE_ESCALATION,
                 due_at=now,
                 url=url,
@@ -274,7 +387,7 @@ def create_weekly_digests(today: datetime.date | None = None) -> int:
     today = today or local_today()
     week = iso_week(today)
     now = timezone.now()
-    rows: list[Reminder] = []
+    rows: list[dict] = []
     for user in digest_recipients():
         projects = Project.objects.filter(Q(business_pm=user) | Q(engineering_pm=user))
         mine = ActionItem.objects.filter(owner=user, status=ActionItem.Status.OPEN)
