@@ -596,9 +596,9 @@ def send_batch(batch: list[Reminder]) -> int:
 
     1. Obsolete rows (review cancelled, action item no longer open): two look-ups for the
        whole batch, then failed with "obsolete: …" like send_one.
-    2. In-app rows: one transaction locks the rows still ours, delivers each (the
-       Notification insert) and marks them sent with one UPDATE, so inbox message and
-       mark commit together (exactly once). If a delivery raises, that transaction is
+    2. In-app rows: one transaction marks the rows still ours sent with one UPDATE (which
+       locks them) and delivers each (the Notification insert), so inbox message and mark
+       commit together (exactly once). If a delivery raises, that transaction is
        rolled back and the in-app rows go through send_one one by one.
     3. E-mail / chat rows: delivered one by one outside any transaction; failures are
        recorded per row (backoff) at once; the delivered rows are marked sent with one
@@ -627,23 +627,27 @@ def send_batch(batch: list[Reminder]) -> int:
     return _send_inapp_batch(inapp) + _send_others(others)
 
 
-def _ours(reminders: list[Reminder]):
-    """The rows of `reminders` still claimed by this sender (status and claimed_at)."""
-    claims = Q(pk__in=[])
-    for claimed_at in {r.claimed_at for r in reminders}:
-        claims |= Q(pk__in=[r.pk for r in reminders if r.claimed_at == claimed_at]) & Q(
-            claimed_at=claimed_at
-        )
-    return Reminder.objects.filter(claims, status=Reminder.Status.SENDING)
-
-
-def _mark_batch_sent(reminders: list[Reminder]) -> int:
+def _mark_batch_sent(reminders: list[Reminder]) -> set[int]:
+    """Mark sent, in one statement, the rows of `reminders` still claimed by this sender
+    (status `sending` and the same claimed_at); returns their ids. The conditions are on
+    the updated rows themselves, so a row reclaimed meanwhile is re-checked and left alone."""
     if not reminders:
-        return 0
+        return set()
+    claims = {}
+    for reminder in reminders:
+        claims.setdefault(reminder.claimed_at, []).append(reminder.pk)
     now = timezone.now()
-    return _ours(reminders).update(
-        status=Reminder.Status.SENT, sent_at=now, last_error="", updated_at=now
-    )
+    params = [Reminder.Status.SENT, now, now, Reminder.Status.SENDING]
+    for claimed_at, ids in claims.items():
+        params += [claimed_at, ids]
+    ours = " OR ".join(["(claimed_at = %s AND id = ANY(%s))"] * len(claims))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_table(Reminder)} SET status = %s, sent_at = %s, last_error = '', "  # noqa: S608  # nosec B608 (model names, our SQL)
+            f"updated_at = %s WHERE status = %s AND ({ours}) RETURNING id",
+            params,
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 def _send_inapp_batch(reminders: list[Reminder]) -> int:
@@ -651,11 +655,12 @@ def _send_inapp_batch(reminders: list[Reminder]) -> int:
         return 0
     try:
         with transaction.atomic():
-            ours = set(_ours(reminders).select_for_update().values_list("pk", flat=True))
+            # marked first: the UPDATE locks the rows still ours until the commit, which
+            # keeps the inbox messages and the marks together (exactly once)
+            ours = _mark_batch_sent(reminders)
             mine = [r for r in reminders if r.pk in ours]
             for reminder in mine:
                 channels.deliver(reminder)
-            _mark_batch_sent(mine)
         return len(mine)
     except Exception:
         # one delivery failed: nothing of this transaction was kept; row by row instead,
@@ -676,7 +681,7 @@ def _send_others(reminders: list[Reminder]) -> int:
             _mark_failed(reminder, f"{exc.__class__.__name__}: {exc}")
             continue
         delivered.append(reminder)
-    if _mark_batch_sent(delivered) < len(delivered):
+    if len(_mark_batch_sent(delivered)) < len(delivered):
         log.warning("some reminders were reclaimed while sending")
     return len(delivered)
 
