@@ -14,7 +14,7 @@ from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Out
 from django.utils import timezone
 
 from coordination.models import Department
-from coordination.roles import department_of
+from coordination.roles import department_of, sees_everything
 
 from . import changes, health
 from .models import (
@@ -288,12 +288,20 @@ def my_next_reviews(user, *, limit: int = 5) -> list:
 BOARD_STAGES = [*OPEN_STAGES, Stage.ON_HOLD]
 
 
+def _text_q(text: str, user_field: str) -> Q:
+    return (
+        Q(**{f"{user_field}__username__icontains": text})
+        | Q(**{f"{user_field}__first_name__icontains": text})
+        | Q(**{f"{user_field}__last_name__icontains": text})
+    )
+
+
 def portfolio(
     user,
     *,
     department: str = "",
-    pm: int | None = None,
-    customer: int | None = None,
+    pm: int | str | None = None,
+    customer: int | str | None = None,
     key_only: bool = False,
     include_closed: bool = False,
     level: str = "",
@@ -304,9 +312,18 @@ def portfolio(
         qs = qs.exclude(stage__in=[Stage.CLOSED, Stage.CANCELLED])
     if department in PrimaryOwner.values:
         qs = qs.filter(primary_owner=department)
-    if pm:
+    if isinstance(pm, str):  # typed (a long list): username or name contains it
+        if pm.strip():
+            qs = qs.filter(
+                _text_q(pm.strip(), "business_pm") | _text_q(pm.strip(), "engineering_pm")
+            )
+    elif pm:
         qs = qs.filter(Q(business_pm_id=pm) | Q(engineering_pm_id=pm))
-    if customer:
+    if isinstance(customer, str):  # typed: name or ERP id contains it
+        if customer.strip():
+            text = customer.strip()
+            qs = qs.filter(Q(customer__name__icontains=text) | Q(customer__erp_id__icontains=text))
+    elif customer:
         qs = qs.filter(customer_id=customer)
     if key_only:
         qs = qs.filter(is_key_project=True)
@@ -327,20 +344,32 @@ def board(projects: list[Project], *, include_closed: bool = False) -> list[dict
 
 
 def filter_choices(user) -> dict:
-    """Customers and PMs of the visible projects (two queries)."""
+    """Customers and PMs of the visible projects (two queries). A list longer than
+    CHOICE_LIMIT is None: the form then takes a typed search instead of a pick."""
+    from coordination.forms_common import CHOICE_LIMIT
+
     from .models import Customer
 
-    visible = visible_projects(user)
     User = get_user_model()
-    customers = Customer.objects.filter(projects__in=visible).distinct().order_by("name")
-    pms = (
-        User.objects.filter(Q(business_projects__in=visible) | Q(engineering_projects__in=visible))
-        .distinct()
-        .order_by("username")
+    customers = Customer.objects.all()
+    projects = Project.objects.all()
+    if not sees_everything(user):  # else every customer, without a semi-join over all projects
+        projects = visible_projects(user)
+        customers = customers.filter(pk__in=projects.values("customer_id"))
+    is_pm = Exists(projects.filter(business_pm=OuterRef("pk"))) | Exists(
+        projects.filter(engineering_pm=OuterRef("pk"))
     )
+    customers = list(customers.order_by("name", "pk")[: CHOICE_LIMIT + 1])
+    pms = list(User.objects.filter(is_pm).order_by("username")[: CHOICE_LIMIT + 1])
     return {
-        "customers": [(c.pk, c.name) for c in customers],
-        "pms": [(u.pk, u.get_full_name() or u.get_username()) for u in pms],
+        "customers": (
+            [(c.pk, c.name) for c in customers] if len(customers) <= CHOICE_LIMIT else None
+        ),
+        "pms": (
+            [(u.pk, u.get_full_name() or u.get_username()) for u in pms]
+            if len(pms) <= CHOICE_LIMIT
+            else None
+        ),
         "departments": list(PrimaryOwner.choices),
         "levels": [(lv, health.LEVEL_LABELS[lv]) for lv in health.LEVELS],
     }

@@ -124,11 +124,25 @@ class PortfolioFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         everyone = [("", _("全部"))]
         self.fields["department"].choices = everyone + choices["departments"]
-        self.fields["pm"].choices = everyone + choices["pms"]
-        self.fields["customer"].choices = everyone + choices["customers"]
+        typed = {"pm": _("用户名或姓名"), "customer": _("客户名称或 ERP 编号")}
+        for name, key in (("pm", "pms"), ("customer", "customers")):
+            if choices[key] is None:  # too many to list: typed, a "contains" search
+                self.fields[name] = forms.CharField(
+                    label=self.fields[name].label, required=False, max_length=100
+                )
+                self.fields[name].widget.input_type = "search"
+                self.fields[name].widget.attrs["placeholder"] = typed[name]
+            else:
+                self.fields[name].choices = everyone + choices[key]
         self.fields["level"].choices = everyone + choices["levels"]
         for name, field in self.fields.items():
-            css = "form-check-input" if isinstance(field, forms.BooleanField) else "form-select"
+            css = (
+                "form-check-input"
+                if isinstance(field, forms.BooleanField)
+                else "form-select"
+                if isinstance(field.widget, forms.Select)
+                else "form-control"
+            )
             field.widget.attrs.update({"class": css, "id": f"filter-{name}"})
 
     def filters(self) -> dict:

@@ -89,6 +89,29 @@ def test_filters(client):
     assert names({"level": "green", "department": "business"}) == {"乙项目"}
 
 
+def test_long_customer_and_pm_lists_become_typed_searches(client, monkeypatch):
+    import coordination.forms_common
+
+    monkeypatch.setattr(coordination.forms_common, "CHOICE_LIMIT", 1)
+    pmo = factories.pmo_user()
+    pm = factories.engineering_user(first_name="工程王")
+    a = f.healthy_project(name="甲项目", engineering_pm=pm)
+    b = f.healthy_project(name="乙项目", customer=factories.CustomerFactory(name="华东电力"))
+    html = get(client, pmo)
+    assert 'type="search" name="customer"' in html and 'type="search" name="pm"' in html
+
+    def names(params):
+        html = get(client, pmo, {"view": "table", **params})
+        table = html[html.index('id="pane-table"') :]
+        return {p.name for p in (a, b) if p.name in table}
+
+    assert names({"pm": "工程王"}) == {"甲项目"}
+    assert names({"pm": pm.username}) == {"甲项目"}
+    assert names({"customer": "华东"}) == {"乙项目"}
+    assert names({"customer": "nobody"}) == set()
+    assert names({"customer": ""}) == {"甲项目", "乙项目"}
+
+
 def test_filter_choices_only_name_visible_customers_and_pms(client):
     me = factories.business_user()
     f.healthy_project(business_pm=me, customer=factories.CustomerFactory(name="可见客户"))
