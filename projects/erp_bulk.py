@@ -243,15 +243,20 @@ def _before(name: str, row: dict):
     return _audit_value(row[FIELDS[name].attname])
 
 
+_NEW = [
+    f
+    for f in Project._meta.concrete_fields
+    if not f.primary_key
+    and not getattr(f, "auto_now", False)
+    and not getattr(f, "auto_now_add", False)
+]
+# fields whose default is computed per instance (none today): never shared between rows
+PER_ROW_DEFAULT = [f for f in _NEW if f.has_default() and callable(f.default)]
+
+
 def _defaults() -> dict:
     """The values a new Project() starts with, by attname (every concrete column)."""
-    return {
-        f.attname: f.get_default()
-        for f in Project._meta.concrete_fields
-        if not f.primary_key
-        and not getattr(f, "auto_now", False)
-        and not getattr(f, "auto_now_add", False)
-    }
+    return {f.attname: f.get_default() for f in _NEW}
 
 
 def bulk_upsert_projects(items: list[tuple[str, dict[str, Any]]], *, by) -> list[Result]:
@@ -279,6 +284,9 @@ def bulk_upsert_projects(items: list[tuple[str, dict[str, Any]]], *, by) -> list
                 results[i] = PermissionDenied()
                 continue
             row = _Row(old if old is not None else defaults, erp_id=erp_id)
+            if old is None:
+                for field in PER_ROW_DEFAULT:
+                    row[field.attname] = field.get_default()
             before, after = {}, {}
             for name, value in data.items():  # services._apply, on the row's values
                 spec = SPEC.get(name)
@@ -317,7 +325,8 @@ def bulk_upsert_projects(items: list[tuple[str, dict[str, Any]]], *, by) -> list
             # columns no new row sets hold the model's defaults: one shared value each
             varying = list(
                 dict.fromkeys(
-                    ["code", "erp_id", "forecast_end", *(SPEC[n][0] for n in set_by_data)]
+                    ["code", "erp_id", "forecast_end", *(f.attname for f in PER_ROW_DEFAULT)]
+                    + [SPEC[n][0] for n in set_by_data]
                 )
             )
             shared = {c: v for c, v in defaults.items() if c not in varying}
