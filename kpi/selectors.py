@@ -16,15 +16,19 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import (
     Avg,
     Count,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     Q,
     QuerySet,
     Sum,
+    Value,
 )
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -42,6 +46,7 @@ from .models import (
     SatisfactionSurvey,
     ScopeType,
     Scorecard,
+    ScorecardWeight,
 )
 
 HUNDRED = Decimal("100")
@@ -134,42 +139,55 @@ def _days_between(later: str, earlier: str) -> ExpressionWrapper:
     return ExpressionWrapper(F(later) - F(earlier), output_field=DurationField())
 
 
-def on_time_delivery_rate(projects, period: P.Period, today: datetime.date) -> KpiValue:
+# Each KPI is described as aggregates over querysets (`_Live`: what `.aggregate()` would be
+# asked) plus a finish turning their rows into a KpiValue, so that a scorecard runs the
+# aggregates of all its KPIs in one statement (`_aggregate_together`) and a single KPI
+# runs them one by one, with the same SQL and the same Python types either way.
+@dataclass
+class _Live:
+    parts: list[tuple[QuerySet, dict]]  # [(rows, {alias: aggregate})]
+    finish: Callable[[list[dict]], KpiValue]
+
+
+def _on_time_delivery_rate(projects, period: P.Period, today: datetime.date) -> _Live:
     """Milestones due (baseline date) in the period and already due / those done by that date."""
     last_due = min(period.last_day, today)
-    row = (
+    due = (
         _in_scope(Milestone.objects.all(), projects)
         .filter(baseline_date__gte=period.start, baseline_date__lte=last_due)
         .exclude(status=Milestone.Status.CANCELLED)
-        .aggregate(
-            due=Count("pk"),
-            on_time=Count(
-                "pk",
-                filter=Q(status=Milestone.Status.DONE, actual_date__lte=F("baseline_date")),
-            ),
-        )
     )
-    return _ratio(row["on_time"], row["due"], HUNDRED)
+    aggregates = {
+        "due": Count("pk"),
+        "on_time": Count(
+            "pk", filter=Q(status=Milestone.Status.DONE, actual_date__lte=F("baseline_date"))
+        ),
+    }
+    return _Live([(due, aggregates)], lambda r: _ratio(r[0]["on_time"], r[0]["due"], HUNDRED))
 
 
-def customer_satisfaction(projects, period: P.Period, today: datetime.date) -> KpiValue:
+def _customer_satisfaction(projects, period: P.Period, today: datetime.date) -> _Live:
     """Share of surveys with overall score ≥ 4 (value, %) and the average overall score."""
-    row = (
-        _in_scope(SatisfactionSurvey.objects.all(), projects)
-        .filter(surveyed_on__gte=period.start, surveyed_on__lt=period.end)
-        .aggregate(
-            n=Count("pk"),
-            satisfied=Count("pk", filter=Q(overall_score__gte=4)),
-            avg=Avg("overall_score"),
+    surveys = _in_scope(SatisfactionSurvey.objects.all(), projects).filter(
+        surveyed_on__gte=period.start, surveyed_on__lt=period.end
+    )
+    aggregates = {
+        "n": Count("pk"),
+        "satisfied": Count("pk", filter=Q(overall_score__gte=4)),
+        "avg": Avg("overall_score"),
+    }
+
+    def finish(rows):
+        row = rows[0]
+        result = _ratio(row["satisfied"], row["n"], HUNDRED)
+        result.extra = (
+            {"average_score": str(_dec(row["avg"]).quantize(Decimal("0.01")))}
+            if row["avg"] is not None
+            else {"average_score": None}
         )
-    )
-    result = _ratio(row["satisfied"], row["n"], HUNDRED)
-    result.extra = (
-        {"average_score": str(_dec(row["avg"]).quantize(Decimal("0.01")))}
-        if row["avg"] is not None
-        else {"average_score": None}
-    )
-    return result
+        return result
+
+    return _Live([(surveys, aggregates)], finish)
 
 
 def _active_projects(projects, period: P.Period) -> QuerySet[Project]:
@@ -181,36 +199,35 @@ def _active_projects(projects, period: P.Period) -> QuerySet[Project]:
     return qs if projects is None else qs.filter(pk__in=projects.values("pk"))
 
 
-def customer_complaint_rate(projects, period: P.Period, today: datetime.date) -> KpiValue:
+def _customer_complaint_rate(projects, period: P.Period, today: datetime.date) -> _Live:
     """Customer complaints opened in the period per active or delivered project."""
-    complaints = (
-        _in_scope(Complaint.objects.all(), projects)
-        .filter(
-            source=Complaint.Source.CUSTOMER,
-            opened_on__gte=period.start,
-            opened_on__lt=period.end,
-        )
-        .count()
+    complaints = _in_scope(Complaint.objects.all(), projects).filter(
+        source=Complaint.Source.CUSTOMER,
+        opened_on__gte=period.start,
+        opened_on__lt=period.end,
     )
-    active = _active_projects(projects, period).count()
-    return _ratio(complaints, active)
+    return _Live(
+        [(complaints, {"n": Count("*")}), (_active_projects(projects, period), {"n": Count("*")})],
+        lambda r: _ratio(r[0]["n"], r[1]["n"]),
+    )
 
 
-def cross_department_complaints(projects, period: P.Period, today: datetime.date) -> KpiValue:
+def _cross_department_complaints(projects, period: P.Period, today: datetime.date) -> _Live:
     """Internal (cross-department) complaints opened in the period."""
-    n = (
-        _in_scope(Complaint.objects.all(), projects)
-        .filter(
-            source=Complaint.Source.INTERNAL,
-            opened_on__gte=period.start,
-            opened_on__lt=period.end,
-        )
-        .count()
+    complaints = _in_scope(Complaint.objects.all(), projects).filter(
+        source=Complaint.Source.INTERNAL,
+        opened_on__gte=period.start,
+        opened_on__lt=period.end,
     )
-    return KpiValue(_dec(n), None, _dec(n))
+
+    def finish(rows):
+        n = rows[0]["n"]
+        return KpiValue(_dec(n), None, _dec(n))
+
+    return _Live([(complaints, {"n": Count("*")})], finish)
 
 
-def delivery_cycle_time(projects, period: P.Period, today: datetime.date) -> KpiValue:
+def _delivery_cycle_time(projects, period: P.Period, today: datetime.date) -> _Live:
     """Days from contract signing to actual end, for projects delivered in the period."""
     qs = Project.objects.filter(
         actual_end__gte=period.start,
@@ -219,8 +236,8 @@ def delivery_cycle_time(projects, period: P.Period, today: datetime.date) -> Kpi
     )
     if projects is not None:
         qs = qs.filter(pk__in=projects.values("pk"))
-    row = qs.aggregate(total=Sum(_days_between("actual_end", "contract_signed_on")), n=Count("pk"))
-    return _days(row["total"], row["n"])
+    aggregates = {"total": Sum(_days_between("actual_end", "contract_signed_on")), "n": Count("pk")}
+    return _Live([(qs, aggregates)], lambda r: _days(r[0]["total"], r[0]["n"]))
 
 
 def _model(module: str, name: str):
@@ -231,78 +248,131 @@ def _model(module: str, name: str):
         return None
 
 
-def handover_lead_time(projects, period: P.Period, today: datetime.date) -> KpiValue:
+def _handover_lead_time(projects, period: P.Period, today: datetime.date) -> _Live | KpiValue:
     """Days from contract signing to handover acceptance (local date), accepted in the period."""
     Handover = _model("handover.models", "Handover")
     if Handover is None or not hasattr(Handover, "accepted_at"):
         return KpiValue(extra={"unavailable": True})
-    qs = _in_scope(Handover.objects.all(), projects).filter(
-        accepted_at__gte=period.start_at,
-        accepted_at__lt=period.end_at,
-        project__contract_signed_on__isnull=False,
+    qs = (
+        _in_scope(Handover.objects.all(), projects)
+        .filter(
+            accepted_at__gte=period.start_at,
+            accepted_at__lt=period.end_at,
+            project__contract_signed_on__isnull=False,
+        )
+        .annotate(accepted_on=TruncDate("accepted_at", tzinfo=timezone.get_default_timezone()))
     )
-    row = qs.annotate(
-        accepted_on=TruncDate("accepted_at", tzinfo=timezone.get_default_timezone())
-    ).aggregate(
-        total=Sum(_days_between("accepted_on", "project__contract_signed_on")),
-        n=Count("pk"),
-    )
-    return _days(row["total"], row["n"])
+    aggregates = {
+        "total": Sum(_days_between("accepted_on", "project__contract_signed_on")),
+        "n": Count("pk"),
+    }
+    return _Live([(qs, aggregates)], lambda r: _days(r[0]["total"], r[0]["n"]))
 
 
-def change_request_cycle_time(projects, period: P.Period, today: datetime.date) -> KpiValue:
+def _change_request_cycle_time(
+    projects, period: P.Period, today: datetime.date
+) -> _Live | KpiValue:
     """Days from submission to decision, for change requests decided in the period."""
     ChangeRequest = _model("projects.models", "ChangeRequest")
     if ChangeRequest is None or not hasattr(ChangeRequest, "decided_at"):
         return KpiValue(extra={"unavailable": True})
-    row = (
-        _in_scope(ChangeRequest.objects.all(), projects)
-        .filter(
-            decided_at__gte=period.start_at,
-            decided_at__lt=period.end_at,
-            submitted_at__isnull=False,
-        )
-        .aggregate(total=Sum(_days_between("decided_at", "submitted_at")), n=Count("pk"))
+    qs = _in_scope(ChangeRequest.objects.all(), projects).filter(
+        decided_at__gte=period.start_at,
+        decided_at__lt=period.end_at,
+        submitted_at__isnull=False,
     )
-    return _days(row["total"], row["n"])
+    aggregates = {"total": Sum(_days_between("decided_at", "submitted_at")), "n": Count("pk")}
+    return _Live([(qs, aggregates)], lambda r: _days(r[0]["total"], r[0]["n"]))
 
 
-def _promise_gap_counts(projects) -> tuple[int, int] | None:
-    """(quoted projects, quoted projects with an open gap), or None until the module exists.
-    Quoted = has a current quote; closed and cancelled projects carry no open gap."""
+def _promise_gap_rate(projects, period: P.Period, today: datetime.date) -> _Live | KpiValue:
+    """Share of quoted projects whose quote leaves an open promise gap (current state).
+    Quoted = has a current quote; closed and cancelled projects carry no open gap. The
+    gaps are found in Python (projects.promise_gaps), only when some project is quoted."""
     try:
         module = importlib.import_module("projects.promise_gaps")
     except ImportError:
-        return None
+        return KpiValue(extra={"unavailable": True})
     bulk = getattr(module, "promise_gaps_bulk", None)
     if bulk is None:
-        return None
+        return KpiValue(extra={"unavailable": True})
     quoted = Project.objects.filter(quotes__is_current=True).exclude(stage=Stage.CANCELLED)
     if projects is not None:
         quoted = quoted.filter(pk__in=projects.values("pk"))
-    gaps = bulk(quoted.distinct())
-    return len(gaps), sum(1 for found in gaps.values() if found)
+
+    def finish(rows):
+        if not rows[0]["quoted"]:
+            return _ratio(0, 0, HUNDRED)
+        gaps = bulk(quoted.distinct())
+        return _ratio(sum(1 for found in gaps.values() if found), len(gaps), HUNDRED)
+
+    return _Live([(quoted, {"quoted": Count("pk", distinct=True)})], finish)
 
 
-def promise_gap_rate(projects, period: P.Period, today: datetime.date) -> KpiValue:
-    """Share of quoted projects whose quote leaves an open promise gap (current state)."""
-    counts = _promise_gap_counts(projects)
-    if counts is None:
-        return KpiValue(extra={"unavailable": True})
-    quoted, with_gap = counts
-    return _ratio(with_gap, quoted, HUNDRED)
-
-
-CALCULATORS: dict[str, Callable[[QuerySet | None, P.Period, datetime.date], KpiValue]] = {
-    "on_time_delivery_rate": on_time_delivery_rate,
-    "customer_satisfaction": customer_satisfaction,
-    "customer_complaint_rate": customer_complaint_rate,
-    "cross_department_complaints": cross_department_complaints,
-    "delivery_cycle_time": delivery_cycle_time,
-    "handover_lead_time": handover_lead_time,
-    "change_request_cycle_time": change_request_cycle_time,
-    "promise_gap_rate": promise_gap_rate,
+LIVE: dict[str, Callable[[QuerySet | None, P.Period, datetime.date], _Live | KpiValue]] = {
+    "on_time_delivery_rate": _on_time_delivery_rate,
+    "customer_satisfaction": _customer_satisfaction,
+    "customer_complaint_rate": _customer_complaint_rate,
+    "cross_department_complaints": _cross_department_complaints,
+    "delivery_cycle_time": _delivery_cycle_time,
+    "handover_lead_time": _handover_lead_time,
+    "change_request_cycle_time": _change_request_cycle_time,
+    "promise_gap_rate": _promise_gap_rate,
 }
+
+
+def _one_by_one(live: _Live | KpiValue) -> KpiValue:
+    if isinstance(live, KpiValue):
+        return live
+    return live.finish([qs.aggregate(**aggregates) for qs, aggregates in live.parts])
+
+
+def _aggregate_together(parts: list[tuple[QuerySet, dict]]) -> list[dict]:
+    """`[qs.aggregate(**aggregates) for qs, aggregates in parts]` in one statement: each
+    aggregate query becomes a one-row sub-select of `SELECT * FROM (…) a0, (…) a1, …`,
+    its columns converted as the ORM converts them."""
+    selects, params, shapes = [], [], []
+    answers: list[dict | None] = []
+    using = None
+    for qs, aggregates in parts:
+        # values() of a constant, then the aggregates: no GROUP BY, always one row
+        query = qs.order_by().values(_one=Value(1)).annotate(**aggregates).values(*aggregates)
+        compiler = query.query.get_compiler(using=query.db)
+        try:
+            sql, part_params = compiler.as_sql()
+        except EmptyResultSet:  # nothing can match: what aggregate() answers without SQL
+            answers.append(qs.aggregate(**aggregates))
+            continue
+        using = using or query.db
+        selects.append(f"({sql}) AS _kpi{len(selects)}")
+        params.extend(part_params)
+        shapes.append((len(answers), list(aggregates), compiler))
+        answers.append(None)
+    if selects:
+        with connections[using].cursor() as cursor:
+            sql = "SELECT * FROM " + ", ".join(selects)  # noqa: S608  # nosec B608 (ORM-compiled)
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        offset = 0
+        for index, names, compiler in shapes:
+            values_ = list(row[offset : offset + len(names)])
+            offset += len(names)
+            converters = compiler.get_converters([col for col, _sql, _alias in compiler.select])
+            if converters:
+                values_ = next(iter(compiler.apply_converters([values_], converters)))
+            answers[index] = dict(zip(names, values_, strict=True))
+    return answers
+
+
+def _calculator(code: str) -> Callable[[QuerySet | None, P.Period, datetime.date], KpiValue]:
+    def calculate(projects, period: P.Period, today: datetime.date) -> KpiValue:
+        return _one_by_one(LIVE[code](projects, period, today))
+
+    calculate.__name__, calculate.__doc__ = code, LIVE[code].__doc__
+    return calculate
+
+
+CALCULATORS = {code: _calculator(code) for code in LIVE}
 
 
 def compute(code: str, scope: Scope, period: P.Period, today: datetime.date | None = None):
@@ -315,6 +385,32 @@ def compute(code: str, scope: Scope, period: P.Period, today: datetime.date | No
     return result
 
 
+def compute_many(
+    wanted: list[tuple[str, P.Period]], scope: Scope, today: datetime.date | None = None
+) -> dict[tuple[str, str], KpiValue]:
+    """{(code, period key): compute(code, scope, period, today)} with the aggregates of
+    every pair in one statement (plus what a KPI computes in Python)."""
+    today = today or timezone.localdate()
+    projects = scope_projects(scope)
+    lives = {
+        (code, period.key): LIVE[code](projects, period, today) if code in LIVE else None
+        for code, period in wanted
+    }
+    parts = [part for live in lives.values() if isinstance(live, _Live) for part in live.parts]
+    answers = iter(_aggregate_together(parts))
+    now = timezone.now()
+    out = {}
+    for key, live in lives.items():
+        if live is None:
+            out[key] = KpiValue(extra={"unavailable": True})
+            continue
+        if isinstance(live, _Live):
+            live = live.finish([next(answers) for _part in live.parts])
+        live.computed_at = now
+        out[key] = live
+    return out
+
+
 def closed_period_keys(keys: Iterable[str]) -> set[str]:
     return set(
         ClosedPeriod.objects.filter(
@@ -324,14 +420,19 @@ def closed_period_keys(keys: Iterable[str]) -> set[str]:
 
 
 def values(
-    kpis: list[KpiDefinition], scope: Scope, period_list: list[P.Period]
+    kpis: list[KpiDefinition],
+    scope: Scope,
+    period_list: list[P.Period],
+    closed: set[str] | None = None,
 ) -> dict[tuple[str, str], KpiValue]:
     """{(kpi code, period key): value}: frozen snapshot for closed periods, live otherwise.
-    Two queries plus one per live value, whatever the number of rows behind them."""
+    At most three statements (closed periods unless given, snapshots if any is closed, the
+    live aggregates together), plus what a KPI computes in Python (promise gaps)."""
     keys = [p.key for p in period_list]
-    closed = closed_period_keys(keys)
+    if closed is None:
+        closed = closed_period_keys(keys)
     frozen: dict[tuple[str, str], KpiValue] = {}
-    if closed:
+    if closed and kpis:
         for snap in KpiSnapshot.objects.filter(
             period__in=closed,
             scope_type=scope.type,
@@ -341,13 +442,18 @@ def values(
             frozen[(snap.kpi.code, snap.period)] = KpiValue(
                 snap.numerator, snap.denominator, snap.value, snap.extra, True, snap.computed_at
             )
-    out = {}
-    today = timezone.localdate()
-    for period in period_list:
-        for kpi in kpis:
-            key = (kpi.code, period.key)
-            out[key] = frozen.get(key) or compute(kpi.code, scope, period, today)
-    return out
+    live = [
+        (kpi.code, period)
+        for period in period_list
+        for kpi in kpis
+        if (kpi.code, period.key) not in frozen
+    ]
+    found = compute_many(live, scope) if live else {}
+    return {
+        (kpi.code, period.key): frozen.get((kpi.code, period.key)) or found[(kpi.code, period.key)]
+        for period in period_list
+        for kpi in kpis
+    }
 
 
 def active_kpis(codes: Iterable[str] | None = None) -> list[KpiDefinition]:
@@ -383,20 +489,32 @@ def weighted_score(rows: list[dict]) -> Decimal | None:
 
 
 def scorecard(department: str, period: P.Period) -> dict:
-    """One department's scorecard for one period: constant number of queries."""
-    card = Scorecard.objects.filter(department=department).prefetch_related("weights__kpi").first()
+    """One department's scorecard for one period: constant number of queries (the card's
+    weights with their KPIs and whether the period is closed in one, then `values`)."""
+    closed_now = ClosedPeriod.objects.filter(period=period.key, status=ClosedPeriod.Status.CLOSED)
+    rows = list(
+        ScorecardWeight.objects.filter(scorecard__department=department)
+        .select_related("scorecard", "kpi")
+        .annotate(period_closed=Exists(closed_now))
+    )
+    closed = None  # unknown: `values` asks
+    if rows:
+        card = rows[0].scorecard
+        closed = {period.key} if rows[0].period_closed else set()
+    else:  # a card without weights, or none
+        card = Scorecard.objects.filter(department=department).first()
     if card is None:
         weights = [(k, Decimal(1)) for k in active_kpis() if k.is_joint]
         title = str(Department(department).label)
     else:
         weights = [
             (w.kpi, w.weight)
-            for w in sorted(card.weights.all(), key=lambda w: (w.kpi.sequence, w.kpi.code))
+            for w in sorted(rows, key=lambda w: (w.kpi.sequence, w.kpi.code))
             if w.kpi.is_active
         ]
         title = str(card)
     scope = Scope(ScopeType.DEPARTMENT, department)
-    found = values([k for k, _w in weights], scope, [period])
+    found = values([k for k, _w in weights], scope, [period], closed=closed)
     rows = []
     for kpi, weight in weights:
         v = found[(kpi.code, period.key)]
