@@ -75,11 +75,16 @@ class _Row(dict):
 
 
 def _json(value):
+    kind = value.__class__
+    if kind is Decimal:
+        return str(value)
+    if kind is datetime.date or kind is datetime.datetime:
+        return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime.date | datetime.datetime):
         return value.isoformat()
-    raise TypeError(type(value))
+    raise TypeError(kind)
 
 
 def _recordset(rows: list[dict]) -> str:
