@@ -351,16 +351,20 @@ def filter_choices(user) -> dict:
     from .models import Customer
 
     User = get_user_model()
-    customers = Customer.objects.all()
-    projects = Project.objects.all()
-    if not sees_everything(user):  # else every customer, without a semi-join over all projects
-        projects = visible_projects(user)
+    customers, pms = Customer.objects.all(), User.objects.all()
+    if sees_everything(user):  # every customer; PMs probed by index, no pass over all projects
+        pms = pms.filter(
+            Exists(Project.objects.filter(business_pm=OuterRef("pk")))
+            | Exists(Project.objects.filter(engineering_pm=OuterRef("pk")))
+        )
+    else:  # the user's projects are few: their customers and PMs by id
+        projects = visible_projects(user).order_by()
         customers = customers.filter(pk__in=projects.values("customer_id"))
-    is_pm = Exists(projects.filter(business_pm=OuterRef("pk"))) | Exists(
-        projects.filter(engineering_pm=OuterRef("pk"))
-    )
+        pms = pms.filter(
+            pk__in=projects.values("business_pm_id").union(projects.values("engineering_pm_id"))
+        )
     customers = list(customers.order_by("name", "pk")[: CHOICE_LIMIT + 1])
-    pms = list(User.objects.filter(is_pm).order_by("username")[: CHOICE_LIMIT + 1])
+    pms = list(pms.order_by("username")[: CHOICE_LIMIT + 1])
     return {
         "customers": (
             [(c.pk, c.name) for c in customers] if len(customers) <= CHOICE_LIMIT else None
