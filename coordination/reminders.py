@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -487,7 +487,14 @@ def claim_batch(*, limit: int | None = None, now: datetime.datetime | None = Non
         ids = [row[0] for row in cursor.fetchall()]
     if not ids:
         return []
-    return list(Reminder.objects.filter(pk__in=ids).select_related("recipient__profile"))
+    return list(
+        Reminder.objects.filter(pk__in=ids)
+        .select_related("recipient__profile")
+        # for send_batch's obsolete check, read with the rows (no look-up per batch)
+        .annotate(
+            target_review_status=F("review__status"), target_item_status=F("action_item__status")
+        )
+    )
 
 
 def _still_ours(reminder: Reminder):
@@ -541,16 +548,32 @@ def send_one(reminder: Reminder) -> bool:
 
 
 def _obsolete(reminder: Reminder) -> str:
+    """_obsolete_reason with the targets' statuses looked up now (send_one)."""
+    review_status = item_status = None
     if reminder.review_id and reminder.kind == Reminder.Kind.REVIEW_UPCOMING:
-        status = Review.objects.filter(pk=reminder.review_id).values_list("status", flat=True)
-        if status.first() == Review.Status.CANCELLED:
-            return "review cancelled"
-    if reminder.action_item_id:
-        status = ActionItem.objects.filter(pk=reminder.action_item_id).values_list(
-            "status", flat=True
+        review_status = (
+            Review.objects.filter(pk=reminder.review_id).values_list("status", flat=True).first()
         )
-        if status.first() not in (None, ActionItem.Status.OPEN):
-            return f"action item {status.first()}"
+    if reminder.action_item_id:
+        item_status = (
+            ActionItem.objects.filter(pk=reminder.action_item_id)
+            .values_list("status", flat=True)
+            .first()
+        )
+    return _obsolete_reason(reminder, review_status, item_status)
+
+
+def _obsolete_reason(reminder: Reminder, review_status, item_status) -> str:
+    """Why a row's target no longer needs it ("" if it does): its review was cancelled, or
+    its action item is no longer open."""
+    if (
+        reminder.review_id
+        and reminder.kind == Reminder.Kind.REVIEW_UPCOMING
+        and review_status == Review.Status.CANCELLED
+    ):
+        return "review cancelled"
+    if reminder.action_item_id and item_status not in (None, ActionItem.Status.OPEN):
+        return f"action item {item_status}"
     return ""
 
 
@@ -591,28 +614,31 @@ def send_due_reminders(
 
 
 def send_batch(batch: list[Reminder]) -> int:
-    """Send claimed rows with a constant number of statements per batch (send_one's
-    guarantees, docs/performance.md):
+    """Send the rows claim_batch returned with a constant number of statements per batch
+    (send_one's guarantees, docs/performance.md):
 
-    1. Obsolete rows (review cancelled, action item no longer open): two look-ups for the
-       whole batch, then failed with "obsolete: …" like send_one.
-    2. In-app rows: one transaction marks the rows still ours sent with one UPDATE (which
-       locks them) and delivers each (the Notification insert), so inbox message and mark
-       commit together (exactly once). If a delivery raises, that transaction is
-       rolled back and the in-app rows go through send_one one by one.
-    3. E-mail / chat rows: delivered one by one outside any transaction; failures are
-       recorded per row (backoff) at once; the delivered rows are marked sent with one
-       UPDATE (still ours: same claimed_at) after the batch. A crash between delivery
-       and that UPDATE re-sends at most this batch's delivered messages after the
-       sending timeout (at-least-once, as before, with a window of one batch, not one row).
+    1. Obsolete rows (review cancelled, action item no longer open, as read with the
+       batch): failed with "obsolete: …" like send_one.
+    2. E-mail / chat rows: delivered one by one outside any transaction; failures are
+       recorded per row (backoff) at once.
+    3. Then one transaction marks sent, with one UPDATE, the rows still ours (same
+       claimed_at) among the delivered e-mail/chat rows and the in-app rows (the UPDATE
+       locks them), and delivers the in-app rows (the Notification inserts): inbox message
+       and mark commit together (exactly once). If an in-app delivery raises, that
+       transaction is rolled back; the e-mail/chat rows are then marked on their own and
+       the in-app rows go through send_one one by one.
+    A crash between an e-mail/chat delivery and that commit re-sends at most this batch's
+    delivered e-mail/chat messages after the sending timeout (at-least-once, with a window
+    of one batch, not one row).
     Returns how many messages were delivered.
     """
     if not batch:
         return 0
-    obsolete = _obsolete_reasons(batch)
     live = []
     for reminder in batch:
-        reason = obsolete.get(reminder.pk)
+        reason = _obsolete_reason(
+            reminder, reminder.target_review_status, reminder.target_item_status
+        )
         if reason:
             _still_ours(reminder).update(
                 status=Reminder.Status.FAILED,
@@ -623,8 +649,26 @@ def send_batch(batch: list[Reminder]) -> int:
         else:
             live.append(reminder)
     inapp = [r for r in live if r.channel == Reminder.Channel.INAPP]
-    others = [r for r in live if r.channel != Reminder.Channel.INAPP]
-    return _send_inapp_batch(inapp) + _send_others(others)
+    delivered = _deliver_others([r for r in live if r.channel != Reminder.Channel.INAPP])
+    sent_inapp = 0
+    if not inapp:
+        ours = _mark_batch_sent(delivered)
+    else:
+        try:
+            with transaction.atomic():
+                ours = _mark_batch_sent(delivered + inapp)
+                for reminder in inapp:
+                    if reminder.pk in ours:
+                        channels.deliver(reminder)
+                        sent_inapp += 1
+        except Exception:
+            # nothing of that transaction was kept: the e-mail/chat rows on their own, the
+            # in-app rows one by one, so each failure is recorded on its own row
+            ours = _mark_batch_sent(delivered)
+            sent_inapp = sum(1 for reminder in inapp if send_one(reminder))
+    if any(r.pk not in ours for r in delivered):
+        log.warning("some reminders were reclaimed while sending")
+    return len(delivered) + sent_inapp
 
 
 def _mark_batch_sent(reminders: list[Reminder]) -> set[int]:
@@ -650,25 +694,8 @@ def _mark_batch_sent(reminders: list[Reminder]) -> set[int]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def _send_inapp_batch(reminders: list[Reminder]) -> int:
-    if not reminders:
-        return 0
-    try:
-        with transaction.atomic():
-            # marked first: the UPDATE locks the rows still ours until the commit, which
-            # keeps the inbox messages and the marks together (exactly once)
-            ours = _mark_batch_sent(reminders)
-            mine = [r for r in reminders if r.pk in ours]
-            for reminder in mine:
-                channels.deliver(reminder)
-        return len(mine)
-    except Exception:
-        # one delivery failed: nothing of this transaction was kept; row by row instead,
-        # so each failure is recorded on its own row
-        return sum(1 for reminder in reminders if send_one(reminder))
-
-
-def _send_others(reminders: list[Reminder]) -> int:
+def _deliver_others(reminders: list[Reminder]) -> list[Reminder]:
+    """Deliver e-mail/chat rows; failures are recorded at once. Returns the delivered rows."""
     delivered = []
     for reminder in reminders:
         try:
@@ -681,33 +708,4 @@ def _send_others(reminders: list[Reminder]) -> int:
             _mark_failed(reminder, f"{exc.__class__.__name__}: {exc}")
             continue
         delivered.append(reminder)
-    if len(_mark_batch_sent(delivered)) < len(delivered):
-        log.warning("some reminders were reclaimed while sending")
-    return len(delivered)
-
-
-def _obsolete_reasons(batch: list[Reminder]) -> dict[int, str]:
-    """send_one's `_obsolete` for a whole batch in (at most) two queries."""
-    review_ids = {
-        r.review_id for r in batch if r.review_id and r.kind == Reminder.Kind.REVIEW_UPCOMING
-    }
-    item_ids = {r.action_item_id for r in batch if r.action_item_id}
-    cancelled = set()
-    if review_ids:
-        cancelled = set(
-            Review.objects.filter(pk__in=review_ids, status=Review.Status.CANCELLED).values_list(
-                "pk", flat=True
-            )
-        )
-    items = {}
-    if item_ids:
-        items = dict(ActionItem.objects.filter(pk__in=item_ids).values_list("pk", "status"))
-    reasons = {}
-    for r in batch:
-        if r.review_id in cancelled and r.kind == Reminder.Kind.REVIEW_UPCOMING:
-            reasons[r.pk] = "review cancelled"
-        elif r.action_item_id:
-            status = items.get(r.action_item_id)
-            if status not in (None, ActionItem.Status.OPEN):
-                reasons[r.pk] = f"action item {status}"
-    return reasons
+    return delivered
