@@ -4,7 +4,7 @@ The same rules as `services.upsert_project_by_erp_id` for every row, with a cons
 of statements per batch (docs/performance.md), and no model instance per row:
 
 1. One statement locks the batch's existing projects (FOR UPDATE, ordered by id) and reads
-   their values as tuples.
+   the values the batch needs (the fields it sets, identity, dates, PMs).
 2. Each row is checked on its own: edit permission (roles for the whole batch from at most
    one query), the planned-dates rule (`services._check_dates`), and the model's own field
    validation (`Field.clean`, as `full_clean` runs it) of every value the row writes. A row
@@ -58,7 +58,10 @@ FIELDS = {name: Project._meta.get_field(name) for name in PROJECT_FIELDS}
 # were resolved by the batch's lookups (no FK existence queries)
 NOT_VALIDATED = {"code", "customer", "business_pm", "engineering_pm"}
 USERNAME = {"business_pm": "business_pm__username", "engineering_pm": "engineering_pm__username"}
-READ = ["id", "code", "stage", *(FIELDS[name].attname for name in PROJECT_FIELDS)]
+# what every locked row is read with (besides the fields the batch sets): identity, the
+# event payload and str(), the planned-dates rule, the edit permission
+READ = ["id", "code", "stage", "erp_id", "name", "planned_start", "planned_end"]
+READ += ["business_pm_id", "engineering_pm_id"]
 # name → (attname, is a relation) for the fields a row may set, in PROJECT_FIELDS order
 SPEC = {name: (field.attname, field.is_relation) for name, field in FIELDS.items()}
 
@@ -169,11 +172,11 @@ def _update_projects(rows: list[dict], shared: dict) -> None:
         )
 
 
-@functools.cache
-def _lock_sql() -> str:
+@functools.lru_cache(maxsize=64)
+def _lock_sql(read: tuple[str, ...]) -> str:
     quote = connection.ops.quote_name
     user = get_user_model()._meta
-    columns = ", ".join(f"p.{quote(_columns_of(Project)[a])}" for a in READ)
+    columns = ", ".join(f"p.{quote(_columns_of(Project)[a])}" for a in read)
     joins = " ".join(
         f"JOIN {quote(user.db_table)} {alias} ON {alias}.{quote(user.pk.column)} = "
         f"p.{quote(FIELDS[name].column)}"
@@ -186,12 +189,14 @@ def _lock_sql() -> str:
     )
 
 
-def _lock_existing(erp_ids: list[str]) -> dict[str, dict]:
+def _lock_existing(erp_ids: list[str], names: set[str]) -> dict[str, dict]:
     """The batch's existing projects, locked (ordered by id: no deadlock between batches),
-    as {erp_id: {attname: value, "<pm>__username": username}} (one statement)."""
-    keys = [*READ, *USERNAME.values()]
+    as {erp_id: {attname: value, "<pm>__username": username}} with the READ columns and
+    those of the fields `names` the batch sets (one statement)."""
+    read = tuple(dict.fromkeys([*READ, *sorted(SPEC[n][0] for n in names)]))
+    keys = [*read, *USERNAME.values()]
     with connection.cursor() as cursor:
-        cursor.execute(_lock_sql(), [erp_ids])
+        cursor.execute(_lock_sql(read), [erp_ids])
         rows = [_Row(zip(keys, row, strict=True)) for row in cursor.fetchall()]
     return {row["erp_id"]: row for row in rows}
 
@@ -274,7 +279,8 @@ def bulk_upsert_projects(items: list[tuple[str, dict[str, Any]]], *, by) -> list
     now = timezone.now()
     defaults = _defaults()
     with transaction.atomic():
-        existing = _lock_existing([items[i][0] for i in single])
+        names = set().union(*(items[i][1].keys() for i in single)) & SPEC.keys()
+        existing = _lock_existing([items[i][0] for i in single], names)
         editable = _editable(by, existing.values())
         # (item index, row by attname, audit before | None, audit after)
         creates: list[tuple[int, dict, None, dict]] = []
