@@ -7,4 +7,9 @@ class KpiConfig(AppConfig):
     verbose_name = _("联动指标")
 
     def ready(self) -> None:
-        from . import gates  # noqa: F401  (registers the delivered → closed gate)
+        from . import (
+            gates,  # noqa: F401  (registers the delivered → closed gate)
+            signals,
+        )
+
+        signals.connect()  # the scorecard configuration's shared version (kpi/selectors.py)

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import datetime
 import importlib
+import time
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import (
     Avg,
     Count,
@@ -488,33 +491,90 @@ def weighted_score(rows: list[dict]) -> Decimal | None:
     return (total / total_weight).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def scorecard(department: str, period: P.Period) -> dict:
-    """One department's scorecard for one period: constant number of queries (the card's
-    weights with their KPIs and whether the period is closed in one, then `values`)."""
-    closed_now = ClosedPeriod.objects.filter(period=period.key, status=ClosedPeriod.Status.CLOSED)
+# The scorecard configuration (cards, weights, KPI definitions, closed periods) changes a
+# few times a year but is read by every scorecard: each process keeps what it read, tagged
+# with a version held in the shared cache. Every save or delete of those models sets a new
+# version (kpi/signals.py: at once and when the transaction commits), so a process whose
+# tag differs reads the database again. Nothing is kept from inside a transaction (it could
+# still roll back), nor when the cache is not shared between processes (locmem), nor for
+# more than CONFIG_MEMO_SECONDS (a bound should an invalidation ever be lost).
+CONFIG_VERSION_KEY = "kpi:scorecard-config:version"
+CONFIG_MEMO_SECONDS = 300
+_config_memo: dict = {"version": None}
+
+
+def config_changed() -> None:
+    """Scorecards, weights, KPI definitions or closed periods changed: every process reads
+    them from the database again."""
+    caches[DEFAULT_CACHE_ALIAS].set(CONFIG_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def _config_version() -> str | None:
+    """The shared version of the configuration; None when it is not shared between
+    processes (a process-local cache) or the cache cannot be reached (then: no memo)."""
+    from django.core.cache.backends.dummy import DummyCache
+    from django.core.cache.backends.locmem import LocMemCache
+
+    cache = caches[DEFAULT_CACHE_ALIAS]
+    if isinstance(cache, LocMemCache | DummyCache):
+        return None
+    try:
+        version = cache.get(CONFIG_VERSION_KEY)
+        if version is None:
+            cache.add(CONFIG_VERSION_KEY, uuid.uuid4().hex, None)
+            version = cache.get(CONFIG_VERSION_KEY)
+    except Exception:  # noqa: BLE001  (an unreachable cache: read the database)
+        return None
+    return version
+
+
+def _scorecard_config(department: str, period_key: str):
+    """(card or None, [(kpi, weight)], period closed?) — from this process's memo when its
+    version is current, else in one query (two for a card without weights or no card)."""
+    version = None if connections[DEFAULT_DB_ALIAS].in_atomic_block else _config_version()
+    memo = _config_memo
+    now = time.monotonic()
+    if version is None or memo["version"] != version or memo["until"] < now:
+        memo = {"version": version, "until": now + CONFIG_MEMO_SECONDS, "cards": {}, "closed": {}}
+    if department in memo["cards"] and period_key in memo["closed"]:
+        card, weights = memo["cards"][department]
+        return card, weights, memo["closed"][period_key]
+
+    closed_now = ClosedPeriod.objects.filter(period=period_key, status=ClosedPeriod.Status.CLOSED)
     rows = list(
         ScorecardWeight.objects.filter(scorecard__department=department)
         .select_related("scorecard", "kpi")
         .annotate(period_closed=Exists(closed_now))
     )
-    closed = None  # unknown: `values` asks
     if rows:
-        card = rows[0].scorecard
-        closed = {period.key} if rows[0].period_closed else set()
+        card, closed = rows[0].scorecard, rows[0].period_closed
     else:  # a card without weights, or none
         card = Scorecard.objects.filter(department=department).first()
+        closed = closed_now.exists()
     if card is None:
         weights = [(k, Decimal(1)) for k in active_kpis() if k.is_joint]
-        title = str(Department(department).label)
     else:
         weights = [
             (w.kpi, w.weight)
             for w in sorted(rows, key=lambda w: (w.kpi.sequence, w.kpi.code))
             if w.kpi.is_active
         ]
-        title = str(card)
+    if version is not None:
+        memo["cards"][department] = (card, weights)
+        memo["closed"][period_key] = closed
+        globals()["_config_memo"] = memo
+    return card, weights, closed
+
+
+def scorecard(department: str, period: P.Period) -> dict:
+    """One department's scorecard for one period: constant number of queries (the
+    configuration, see above, then `values`: the live aggregates in one statement)."""
+    card, weights, closed = _scorecard_config(department, period.key)
+    title = str(Department(department).label) if card is None else str(card)
     scope = Scope(ScopeType.DEPARTMENT, department)
-    found = values([k for k, _w in weights], scope, [period], closed=closed)
+    found = values(
+        [k for k, _w in weights], scope, [period], closed={period.key} if closed else set()
+    )
     rows = []
     for kpi, weight in weights:
         v = found[(kpi.code, period.key)]
