@@ -9,6 +9,7 @@ Periods: see kpi/periods.py. A closed period answers from its frozen KpiSnapshot
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import importlib
 import time
@@ -330,10 +331,18 @@ def _one_by_one(live: _Live | KpiValue) -> KpiValue:
     return live.finish([qs.aggregate(**aggregates) for qs, aggregates in live.parts])
 
 
-def _aggregate_together(parts: list[tuple[QuerySet, dict]]) -> list[dict]:
-    """`[qs.aggregate(**aggregates) for qs, aggregates in parts]` in one statement: each
-    aggregate query becomes a one-row sub-select of `SELECT * FROM (…) a0, (…) a1, …`,
-    its columns converted as the ORM converts them."""
+@dataclass(frozen=True)
+class _Together:
+    """One statement answering several aggregate queries (see _aggregate_together)."""
+
+    using: str | None
+    sql: str
+    params: tuple
+    shapes: tuple  # (answer index, aggregate names, compiler: its converters)
+    answers: tuple  # fixed answers of the parts that cannot match (None: from the row)
+
+
+def _prepare_together(parts: list[tuple[QuerySet, dict]]) -> _Together:
     selects, params, shapes = [], [], []
     answers: list[dict | None] = []
     using = None
@@ -351,13 +360,18 @@ def _aggregate_together(parts: list[tuple[QuerySet, dict]]) -> list[dict]:
         params.extend(part_params)
         shapes.append((len(answers), list(aggregates), compiler))
         answers.append(None)
-    if selects:
-        with connections[using].cursor() as cursor:
-            sql = "SELECT * FROM " + ", ".join(selects)  # noqa: S608  # nosec B608 (ORM-compiled)
-            cursor.execute(sql, params)
+    sql = "SELECT * FROM " + ", ".join(selects) if selects else ""  # noqa: S608  # nosec B608 (ORM-compiled)
+    return _Together(using, sql, tuple(params), tuple(shapes), tuple(answers))
+
+
+def _run_together(statement: _Together) -> list[dict]:
+    answers = [dict(a) if a is not None else None for a in statement.answers]
+    if statement.sql:
+        with connections[statement.using].cursor() as cursor:
+            cursor.execute(statement.sql, statement.params)
             row = cursor.fetchone()
         offset = 0
-        for index, names, compiler in shapes:
+        for index, names, compiler in statement.shapes:
             values_ = list(row[offset : offset + len(names)])
             offset += len(names)
             converters = compiler.get_converters([col for col, _sql, _alias in compiler.select])
@@ -365,6 +379,13 @@ def _aggregate_together(parts: list[tuple[QuerySet, dict]]) -> list[dict]:
                 values_ = next(iter(compiler.apply_converters([values_], converters)))
             answers[index] = dict(zip(names, values_, strict=True))
     return answers
+
+
+def _aggregate_together(parts: list[tuple[QuerySet, dict]]) -> list[dict]:
+    """`[qs.aggregate(**aggregates) for qs, aggregates in parts]` in one statement: each
+    aggregate query becomes a one-row sub-select of `SELECT * FROM (…) a0, (…) a1, …`,
+    its columns converted as the ORM converts them."""
+    return _run_together(_prepare_together(parts))
 
 
 def _calculator(code: str) -> Callable[[QuerySet | None, P.Period, datetime.date], KpiValue]:
@@ -388,29 +409,51 @@ def compute(code: str, scope: Scope, period: P.Period, today: datetime.date | No
     return result
 
 
+# The statement of a compute_many() call is a pure function of its arguments (scope, the
+# (code, period) pairs, today): kept per process, so a repeated scorecard only executes it
+# (building and compiling nine querysets costs about as much as a small query). No data is
+# kept, only SQL and its parameters.
+_PLANS: dict = {}
+_PLANS_MAX = 512
+
+
+def _plan(wanted: list[tuple[str, P.Period]], scope: Scope, today: datetime.date):
+    tz = timezone.get_default_timezone_name()  # local dates and midnights are in the SQL
+    key = (scope.type, scope.key, tuple(wanted), today, tz)
+    plan = _PLANS.get(key)
+    if plan is None:
+        projects = scope_projects(scope)
+        lives = {
+            (code, period.key): LIVE[code](projects, period, today) if code in LIVE else None
+            for code, period in wanted
+        }
+        parts = [part for live in lives.values() if isinstance(live, _Live) for part in live.parts]
+        plan = (lives, _prepare_together(parts))
+        if len(_PLANS) >= _PLANS_MAX:
+            _PLANS.clear()
+        _PLANS[key] = plan
+    return plan
+
+
 def compute_many(
     wanted: list[tuple[str, P.Period]], scope: Scope, today: datetime.date | None = None
 ) -> dict[tuple[str, str], KpiValue]:
     """{(code, period key): compute(code, scope, period, today)} with the aggregates of
     every pair in one statement (plus what a KPI computes in Python)."""
-    today = today or timezone.localdate()
-    projects = scope_projects(scope)
-    lives = {
-        (code, period.key): LIVE[code](projects, period, today) if code in LIVE else None
-        for code, period in wanted
-    }
-    parts = [part for live in lives.values() if isinstance(live, _Live) for part in live.parts]
-    answers = iter(_aggregate_together(parts))
+    lives, statement = _plan(wanted, scope, today or timezone.localdate())
+    answers = iter(_run_together(statement))
     now = timezone.now()
     out = {}
     for key, live in lives.items():
-        if live is None:
+        if live is None:  # no such KPI: as compute() answers it
             out[key] = KpiValue(extra={"unavailable": True})
             continue
         if isinstance(live, _Live):
-            live = live.finish([next(answers) for _part in live.parts])
-        live.computed_at = now
-        out[key] = live
+            result = live.finish([next(answers) for _part in live.parts])
+        else:  # answered when planned (unavailable): a copy per call
+            result = dataclasses.replace(live, extra=dict(live.extra))
+        result.computed_at = now
+        out[key] = result
     return out
 
 

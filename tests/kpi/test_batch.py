@@ -143,3 +143,20 @@ def test_an_impossible_filter_answers_like_aggregate():
         ]
     )
     assert answers == [{"n": 0, "s": None}, {"n": 1}]
+
+
+def test_a_kept_statement_reads_the_data_of_the_moment(world):
+    # the statement of (scope, KPIs, periods, today) is compiled once per process
+    wanted = [(code, P.parse("2026-Q1")) for code in selectors.LIVE]
+    first = selectors.compute_many(wanted, COMPANY, TODAY)
+    factories.MilestoneFactory(
+        project=world["a"], baseline_date=datetime.date(2026, 2, 2), status="planned"
+    )
+    with CaptureQueriesContext(connection) as queries:
+        second = selectors.compute_many(wanted, COMPANY, TODAY)
+    assert len(queries.captured_queries) == 1
+    key = ("on_time_delivery_rate", "2026-Q1")
+    assert second[key].denominator == first[key].denominator + 1
+    alone = selectors.compute("on_time_delivery_rate", COMPANY, P.parse("2026-Q1"), TODAY)
+    assert _fields(second[key]) == _fields(alone)
+    assert second[key] is not first[key]
