@@ -205,6 +205,8 @@ class Milestone(models.Model):
                 name="milestone_done_has_actual_date",
             )
         ]
+        # the on-time delivery KPI reads the milestones due in a period (docs/performance.md)
+        indexes = [models.Index(fields=["baseline_date"], name="milestone_baseline_date")]
 
     def __str__(self) -> str:
         return f"{self.project.code} {self.name}"
