@@ -4,6 +4,10 @@ selector (STYLE.md); objects of projects the caller can't see answer 404."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import Count, Field, Subquery, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -215,16 +219,15 @@ class _ValuesPage:
             self._read_with_count(*page_slice)
 
     def _read_with_count(self, offset: int, size: int) -> None:
-        counted = Subquery(
-            self.queryset.order_by().values(_one=Value(1)).annotate(n=Count("*")).values("n"),
-            # the database's integer as is: an IntegerField would convert it on every row
-            output_field=Field(),
-        )
-        rows = list(
-            self.queryset.annotate(_count=counted).values_list(*PROJECT_LIST_VALUES, "_count")[
-                offset : offset + size
-            ]
-        )
+        try:
+            plan = _page_plan(self.queryset, offset, size)
+        except EmptyResultSet:  # nothing can match (e.g. none()): count() answers 0 unasked
+            return
+        with connections[plan.using].cursor() as cursor:
+            cursor.execute(plan.sql, plan.params)
+            rows = cursor.fetchall()
+        if plan.converters:
+            rows = list(plan.compiler.apply_converters(rows, plan.converters))
         if rows:
             self._count = rows[0][-1]
             self._rows = (offset, [row[:-1] for row in rows])
@@ -242,6 +245,47 @@ class _ValuesPage:
             # the paginator asks for [offset, min(offset + size, count)): the rows read
             return self._rows[1][: index.stop - index.start]
         return list(self.queryset.values_list(*PROJECT_LIST_VALUES)[index])
+
+
+@dataclass(frozen=True)
+class _PagePlan:
+    using: str
+    sql: str
+    params: tuple
+    compiler: object
+    converters: dict
+
+
+# The page-with-count statement is a pure function of the filtered projects' own SQL and
+# parameters (which carry the caller's visibility, filters, search and ordering) and of the
+# slice: compiled once per process, keyed by exactly those. Only SQL is kept, never rows.
+_PAGE_PLANS: dict = {}
+_PAGE_PLANS_MAX = 256
+
+
+def _page_plan(queryset, offset: int, size: int) -> _PagePlan:
+    base_sql, base_params = queryset.query.sql_with_params()
+    key = (queryset.db, base_sql, base_params, offset, size)
+    try:
+        plan = _PAGE_PLANS.get(key)
+    except TypeError:  # an unhashable parameter: compile every time
+        key, plan = None, None
+    if plan is None:
+        counted = Subquery(
+            queryset.order_by().values(_one=Value(1)).annotate(n=Count("*")).values("n"),
+            # the database's integer as is: an IntegerField would convert it on every row
+            output_field=Field(),
+        )
+        page = queryset.annotate(_count=counted).values_list(*PROJECT_LIST_VALUES, "_count")
+        compiler = page[offset : offset + size].query.get_compiler(using=queryset.db)
+        sql, params = compiler.as_sql()
+        converters = compiler.get_converters([col for col, _sql, _alias in compiler.select])
+        plan = _PagePlan(queryset.db, sql, tuple(params), compiler, converters)
+        if key is not None:
+            if len(_PAGE_PLANS) >= _PAGE_PLANS_MAX:
+                _PAGE_PLANS.clear()
+            _PAGE_PLANS[key] = plan
+    return plan
 
 
 def _visible_project(request, code: str) -> Project:

@@ -122,3 +122,27 @@ def test_unrelated_parameters_do_not_filter_and_bad_filters_still_400():
     assert client.get(URL, {"format": "json", "unknown": "1"}).json()["count"] == 3
     assert client.get(URL, {"stage": "bogus"}).status_code == 400
     assert client.get(URL, {"updated_since": "nonsense"}).status_code == 400
+
+
+def test_a_kept_page_statement_reads_current_rows_and_never_another_users():
+    pmo_client = token_client(factories.pmo_user())
+    member = factories.engineering_user()
+    mine = _projects(2)
+    for project in mine:
+        factories.MembershipFactory(project=project, user=member)
+    member_client = token_client(member)
+    assert pmo_client.get(URL).json()["count"] == 2
+    assert member_client.get(URL).json()["count"] == 2
+    others = _projects(3)  # the same statements again: new rows counted, visibility kept
+    assert pmo_client.get(URL).json()["count"] == 5
+    body = member_client.get(URL).json()
+    assert body["count"] == 2 and {p["code"] for p in body["results"]} == {p.code for p in mine}
+    assert not {p.code for p in others} & set(_codes(body))
+
+
+def test_an_empty_queryset_counts_zero_without_sql(django_assert_num_queries):
+    from projects.api.views import _ValuesPage
+
+    with django_assert_num_queries(0):
+        page = _ValuesPage(Project.objects.none(), (0, 100))
+        assert page.count() == 0
