@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import connections
 from django.db.models import QuerySet
 
 from coordination.roles import sees_everything
@@ -30,6 +31,51 @@ def visible_projects(user) -> QuerySet[Project]:
         )
     )
     return qs.filter(pk__in=mine)
+
+
+# The exact number of projects, kept by triggers (projects/migrations/0006_project_total.py):
+# a full-visibility list reads it instead of counting 100,000 rows on every request.
+PROJECT_TOTAL_SQL = "SELECT COALESCE(SUM(n), 0)::bigint FROM projects_project_total"
+
+
+def is_every_project(qs: QuerySet) -> bool:
+    """True when `qs` holds every project (no condition) on PostgreSQL, where the kept
+    total is its exact count."""
+    query = qs.query
+    return (
+        qs.model is Project
+        and not query.where
+        and not query.combinator
+        and not query.distinct
+        and not query.is_sliced
+        and connections[qs.db].vendor == "postgresql"
+    )
+
+
+def count_projects(qs: QuerySet) -> int:
+    """`qs.count()`, read from the kept total when `qs` is every project."""
+    if not is_every_project(qs):
+        return qs.count()
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(PROJECT_TOTAL_SQL)
+        return cursor.fetchone()[0]
+
+
+class CountedProjects:
+    """A project queryset for a paginator: counted with count_projects, sliced as is."""
+
+    def __init__(self, qs: QuerySet):
+        self.qs = qs
+        self.ordered = qs.ordered
+
+    def count(self) -> int:
+        return count_projects(self.qs)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        return self.qs[index]
 
 
 def project_list(user) -> QuerySet[Project]:

@@ -61,7 +61,7 @@ def project_list(request):
         "projects/list.html",
         {
             "form": form,
-            **paginate(request, qs),
+            **paginate(request, selectors.CountedProjects(qs)),
             "can_create": permissions.can_create_project(request.user),
         },
     )

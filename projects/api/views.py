@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Count, Field, Subquery, Value
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -38,7 +39,13 @@ from ..permissions import (
     can_transition,
     require,
 )
-from ..selectors import project_list, visible_projects
+from ..selectors import (
+    PROJECT_TOTAL_SQL,
+    count_projects,
+    is_every_project,
+    project_list,
+    visible_projects,
+)
 from .filters import (
     CustomerFilter,
     MilestoneFilter,
@@ -234,7 +241,7 @@ class _ValuesPage:
 
     def count(self) -> int:
         if self._count is None:
-            self._count = self.queryset.count()
+            self._count = count_projects(self.queryset)
         return self._count
 
     def __len__(self) -> int:
@@ -271,11 +278,15 @@ def _page_plan(queryset, offset: int, size: int) -> _PagePlan:
     except TypeError:  # an unhashable parameter: compile every time
         key, plan = None, None
     if plan is None:
-        counted = Subquery(
-            queryset.order_by().values(_one=Value(1)).annotate(n=Count("*")).values("n"),
-            # the database's integer as is: an IntegerField would convert it on every row
-            output_field=Field(),
-        )
+        if is_every_project(queryset):  # the kept exact total (projects.selectors)
+            # a constant statement of this module's own, no parameters
+            counted = RawSQL(f"({PROJECT_TOTAL_SQL})", (), output_field=Field())  # noqa: S611  # nosec B611
+        else:
+            counted = Subquery(
+                queryset.order_by().values(_one=Value(1)).annotate(n=Count("*")).values("n"),
+                # the database's integer as is: an IntegerField would convert it on every row
+                output_field=Field(),
+            )
         page = queryset.annotate(_count=counted).values_list(*PROJECT_LIST_VALUES, "_count")
         compiler = page[offset : offset + size].query.get_compiler(using=queryset.db)
         sql, params = compiler.as_sql()
