@@ -14,7 +14,10 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.admin import TokenAdmin as BaseTokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 
+from .admin_scale import IndexedDateHierarchyMixin
 from .models import AuditEvent, Notification, Profile, Sequence
 
 User = get_user_model()
@@ -53,6 +56,18 @@ class UserAdmin(BaseUserAdmin):
         return profile.get_department_display() if profile else ""
 
 
+if admin.site.is_registered(TokenProxy):
+    admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class TokenAdmin(BaseTokenAdmin):
+    """DRF's token admin; the user is searched, not picked from a select of every user."""
+
+    autocomplete_fields = ["user"]
+    list_select_related = ["user"]
+
+
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):
     list_display = ["user", "department", "title", "language", "notify_email", "notify_chat"]
@@ -63,7 +78,7 @@ class ProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(IndexedDateHierarchyMixin, admin.ModelAdmin):
     """Read-only: the trail is written by services only."""
 
     list_display = [
@@ -78,6 +93,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["project_code", "target_repr", "actor_label", "action", "target_id", "reason"]
     date_hierarchy = "created_at"
     list_select_related = ["actor"]
+    show_full_result_count = False  # the trail only grows: one count, not two
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]

@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from .admin_scale import IndexedDateHierarchyMixin
 from .models import ActionItem, JobRotation, Reminder, Review, ReviewAttendance, ReviewCadence
 
 
@@ -20,8 +21,9 @@ class ReviewCadenceAdmin(admin.ModelAdmin):
     )
     list_filter = ("kind", "is_active", "timezone")
     search_fields = ("title", "project__code", "project__name")
-    autocomplete_fields = ("project",)
-    filter_horizontal = ("participants",)
+    list_select_related = ("project",)
+    # users: searched, never listed in full in a select
+    autocomplete_fields = ("project", "participants")
     readonly_fields = ("created_by", "created_at", "updated_at")
     actions = ["generate_now"]
 
@@ -48,6 +50,10 @@ class ReviewCadenceAdmin(admin.ModelAdmin):
 
             generate_occurrences(cadence_ids=[cadence.pk])
 
+    def get_queryset(self, request):
+        # str() of a cadence names its project (autocomplete, delete pages)
+        return super().get_queryset(request).select_related("project")
+
 
 class ReviewAttendanceInline(admin.TabularInline):
     model = ReviewAttendance
@@ -65,13 +71,18 @@ class ActionItemInline(admin.TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(IndexedDateHierarchyMixin, admin.ModelAdmin):
     list_display = ("__str__", "project", "kind", "date", "starts_at", "status")
     list_filter = ("kind", "status", "date")
     search_fields = ("project__code", "project__name", "minutes", "decisions")
     date_hierarchy = "date"
+    list_select_related = ("project",)
     readonly_fields = ("cadence", "project", "kind", "date", "created_at", "updated_at")
     inlines = [ReviewAttendanceInline, ActionItemInline]
+
+    def get_queryset(self, request):
+        # str() of a review names its project (autocomplete, readonly links, delete pages)
+        return super().get_queryset(request).select_related("project", "cadence__project")
 
 
 @admin.register(ActionItem)
@@ -79,13 +90,14 @@ class ActionItemAdmin(admin.ModelAdmin):
     list_display = ("title", "project", "owner", "due_date", "status", "done_at")
     list_filter = ("status", "due_date")
     search_fields = ("title", "description", "owner__username", "project__code")
+    list_select_related = ("project", "owner")
     autocomplete_fields = ("owner", "project")
     raw_id_fields = ("review",)
     readonly_fields = ("created_by", "created_at", "updated_at", "done_at")
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(IndexedDateHierarchyMixin, admin.ModelAdmin):
     """The outbox log. Rows are written by the ticks; PMO may only requeue failed ones."""
 
     list_display = (
@@ -101,6 +113,8 @@ class ReminderAdmin(admin.ModelAdmin):
     list_filter = ("status", "channel", "kind")
     search_fields = ("subject", "recipient__username", "target_key", "last_error")
     date_hierarchy = "due_at"
+    list_select_related = ("recipient",)
+    show_full_result_count = False  # 560k rows at 100k projects: one count, not two
     actions = ["requeue"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -123,6 +137,7 @@ class JobRotationAdmin(admin.ModelAdmin):
     list_filter = ("from_department", "start_date")
     search_fields = ("user__username", "to_site", "to_project__code", "reflection")
     autocomplete_fields = ("user", "to_project")
+    list_select_related = ("user", "to_project")
     readonly_fields = ("created_by", "created_at", "updated_at")
 
     def save_model(self, request, obj, form, change):

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from coordination.admin_scale import IndexedDateHierarchyMixin
+
 from .models import Handover, HandoverItem, HandoverTemplate, HandoverTemplateItem
 
 
@@ -59,12 +61,15 @@ class HandoverItemInline(admin.TabularInline):
     ]
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("provided_by", "reviewed_by")
+
     def has_add_permission(self, request, obj=None):
         return False
 
 
 @admin.register(Handover)
-class HandoverAdmin(admin.ModelAdmin):
+class HandoverAdmin(IndexedDateHierarchyMixin, admin.ModelAdmin):
     list_display = [
         "project",
         "status",

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from coordination.admin_scale import IndexedValuesListFilter
 from coordination.exceptions import Conflict
 from coordination.services import record_audit, snapshot
 
@@ -160,6 +161,7 @@ class ReopenForm(forms.Form):
 class ClosedPeriodAdmin(admin.ModelAdmin):
     list_display = ["period", "status", "closed_at", "closed_by", "reopened_at", "reopened_by"]
     list_filter = ["status"]
+    list_select_related = ["closed_by", "reopened_by"]
     search_fields = ["period", "reopen_reason"]
     readonly_fields = [
         "period",
@@ -210,6 +212,9 @@ class ClosedPeriodAdmin(admin.ModelAdmin):
 
 @admin.register(KpiSnapshot)
 class KpiSnapshotAdmin(admin.ModelAdmin):
+    """2.4M rows at 100k projects: the list is ordered along the unique index (the model's
+    order sorts a whole period, 0.5 s), counted once, and the period filter walks its index."""
+
     list_display = [
         "period",
         "kpi",
@@ -220,9 +225,11 @@ class KpiSnapshotAdmin(admin.ModelAdmin):
         "denominator",
         "computed_at",
     ]
-    list_filter = ["period", "scope_type", "kpi"]
+    list_filter = [("period", IndexedValuesListFilter), "scope_type", "kpi"]
     search_fields = ["scope_key", "period", "kpi__code"]
     list_select_related = ["kpi"]
+    ordering = ["kpi_id", "scope_type", "scope_key", "period"]
+    show_full_result_count = False
 
     def has_add_permission(self, request):
         return False
@@ -238,5 +245,5 @@ class KpiSnapshotAdmin(admin.ModelAdmin):
 class ProjectCohortAdmin(admin.ModelAdmin):
     list_display = ["slug", "name"]
     search_fields = ["slug", "name", "projects__code"]
-    filter_horizontal = ["projects"]
+    autocomplete_fields = ["projects"]
     prepopulated_fields = {"slug": ["name"]}

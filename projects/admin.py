@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from coordination.admin_scale import IndexedDateHierarchyMixin
 from coordination.exceptions import Conflict
 from coordination.models import AuditEvent
 from coordination.services import record_audit, snapshot
@@ -154,6 +155,9 @@ class TransitionInline(admin.TabularInline):
     fields = ["created_at", "from_stage", "to_stage", "actor", "reason", "overridden"]
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -262,7 +266,7 @@ class ProjectMembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(admin.ModelAdmin):
+class MilestoneAdmin(IndexedDateHierarchyMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "project",
@@ -278,6 +282,11 @@ class MilestoneAdmin(admin.ModelAdmin):
     list_select_related = ["project"]
     autocomplete_fields = ["project"]
     date_hierarchy = "baseline_date"
+    show_full_result_count = False  # 500k rows at 100k projects: one count, not two
+
+    def get_queryset(self, request):
+        # str() of a milestone names its project (autocomplete of kickoff meetings, deletes)
+        return super().get_queryset(request).select_related("project")
 
     def get_readonly_fields(self, request, obj=None):
         return ["project"] if obj else []
@@ -309,6 +318,7 @@ class RiskAdmin(admin.ModelAdmin):
     search_fields = ["title", "project__code", "project__name", "mitigation"]
     list_select_related = ["project", "owner"]
     autocomplete_fields = ["project", "owner"]
+    show_full_result_count = False  # 200k rows at 100k projects: one count, not two
 
     def get_readonly_fields(self, request, obj=None):
         return ["project"] if obj else []
