@@ -12,24 +12,13 @@ from rest_framework.exceptions import ValidationError
 from projects.api.erp import ErpProjectBulkView, PlainRows
 from projects.api.serializers import ErpProjectBulkRowSerializer
 from tests import factories
+from tests.erp.conftest import PROJECT_BODY
 
 from .test_malformed_input import NASTY_VALUES
 
 pytestmark = pytest.mark.django_db
 
-BASE = {
-    "erp_id": "E-1",
-    "name": "南京地铁车辆段",
-    "customer_erp_id": "CUST-1",
-    "contract_value": "8800000.00",
-    "currency": "CNY",
-    "planned_start": "2026-04-01",
-    "planned_end": "2027-03-31",
-    "business_pm": "biz_pm",
-    "engineering_pm": "eng_pm",
-    "primary_owner": "engineering",
-    "is_key_project": True,
-}
+BASE = {"erp_id": "E-1", **PROJECT_BODY}
 TEXT = ["x", " x", "x ", "\tx", "a\x00b", "\ud800", "x" * 64, "x" * 65, "x" * 200, "x" * 201, 7]
 VALUES = {
     "erp_id": TEXT,
