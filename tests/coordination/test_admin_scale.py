@@ -284,3 +284,16 @@ def test_indexed_values_filter_offers_every_period(db, client):
     filtered = client.get("/admin/kpi/kpisnapshot/?period=2026-03")
     assert filtered.status_code == 200
     assert filtered.context["cl"].result_count == 1
+
+
+def test_audit_trail_filters_offer_every_action_and_target_type(db, client):
+    from coordination.models import AuditEvent
+
+    for action, target_type in [("b.two", "Risk"), ("a.one", "Project"), ("b.two", "Project")]:
+        AuditEvent.objects.create(action=action, target_type=target_type, target_id="1")
+    client.force_login(get_user_model().objects.create_superuser("scale_au", "au@x.com", "pw"))
+    html = client.get("/admin/coordination/auditevent/").content.decode()
+    for link in ["action=a.one", "action=b.two", "target_type=Project", "target_type=Risk"]:
+        assert link in html
+    page = client.get("/admin/coordination/auditevent/?action=b.two")
+    assert page.context["cl"].result_count == 2
