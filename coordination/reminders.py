@@ -18,7 +18,8 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -33,6 +34,18 @@ User = get_user_model()
 
 def _setting(name: str, default):
     return getattr(settings, name, default)
+
+
+def _portable():
+    """The reminder outbox for databases other than PostgreSQL (make run's SQLite): the
+    statements here are PostgreSQL's (partial indexes, FOR UPDATE SKIP LOCKED, unnest,
+    format). coordination.reminders_portable makes the same rows with the ORM, row by row
+    (tests/reviews/test_reminders_setbased.py checks both against each other)."""
+    if connection.vendor == "postgresql":
+        return None
+    from . import reminders_portable
+
+    return reminders_portable
 
 
 def lead_time() -> datetime.timedelta:
@@ -127,6 +140,18 @@ def _insert(source: str, params: dict, *, joins: str = "", **exprs: str) -> int:
         return cursor.rowcount
 
 
+def recipient_languages(user_ids: Iterable[int]) -> dict[int, str]:
+    """{user id: the language to write to them in} for the active ones among `user_ids`: their
+    profile's, else LANGUAGE_CODE (LANGUAGE_SQL's rule, in the ORM so that any database runs
+    it). One query; reminders and in-app notifications use it alike."""
+    language = Coalesce(NullIf("profile__language", Value("")), Value(settings.LANGUAGE_CODE))
+    return dict(
+        User.objects.filter(pk__in=list(user_ids), is_active=True)
+        .annotate(language=language)
+        .values_list("pk", "language")
+    )
+
+
 def _queue(rows: list[dict]) -> int:
     """Insert reminders built in Python: one dict per (target, recipient) with target_key,
     kind, url, due_at, optionally action_item_id, the `user` and a `build(user)` giving
@@ -135,13 +160,7 @@ def _queue(rows: list[dict]) -> int:
     ids = list({row["user"].pk for row in rows})
     if not ids:
         return 0
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT u.id, {LANGUAGE_SQL} FROM unnest(%(ids)s::bigint[]) AS s (recipient_id) "  # noqa: S608  # nosec B608 (model names, our SQL)
-            f"{_recipient_sql()}",
-            {"ids": ids, "default_language": settings.LANGUAGE_CODE},
-        )
-        languages = dict(cursor.fetchall())
+    languages = recipient_languages(ids)
     values = []
     for row in rows:
         user = row["user"]
@@ -235,6 +254,8 @@ def create_review_reminders(now: datetime.datetime | None = None) -> int:
        reminded once per review and channel. A review or profile changed between the two
        statements (its texts not yet rendered) is picked up by the next tick.
     """
+    if (portable := _portable()) is not None:
+        return portable.create_review_reminders(now)
     now = now or timezone.now()
     participants = ReviewCadence.participants.through
     source = (
@@ -300,6 +321,8 @@ def create_overdue_reminders(today: datetime.date | None = None) -> int:
     3. Rows are unique per (item, recipient, channel, kind), so each stage reaches each
        person once however often the tick runs.
     """
+    if (portable := _portable()) is not None:
+        return portable.create_overdue_reminders(today)
     today = today or local_today()
     now = timezone.now()
     days = int(_setting("ACTION_ITEM_ESCALATION_DAYS", 3))
@@ -382,6 +405,8 @@ def create_weekly_digests(today: datetime.date | None = None) -> int:
        unique key (target_key, recipient, channel, kind) admits one digest per user per week.
     2. The body lists the manager's open and overdue action items and next week's reviews.
     """
+    if (portable := _portable()) is not None:
+        return portable.create_weekly_digests(today)
     from projects.models import Project
 
     today = today or local_today()
@@ -451,6 +476,8 @@ def claim_batch(*, limit: int | None = None, now: datetime.datetime | None = Non
        however large the backlog. One OR-ed condition made PostgreSQL fetch and sort every
        pending row per claim (docs/performance.md).
     """
+    if (portable := _portable()) is not None:
+        return portable.claim_batch(limit=limit, now=now)
     now = now or timezone.now()
     limit = limit or int(_setting("REMINDER_BATCH_SIZE", 100))
     table = Reminder._meta.db_table
@@ -601,6 +628,8 @@ def send_due_reminders(
 ) -> dict[str, int]:
     """The sender tick: claim a batch, send each row, repeat until nothing is due
     (at most `rounds` batches). Several senders may run at once."""
+    if (portable := _portable()) is not None:
+        return portable.send_due_reminders(limit=limit, now=now, rounds=rounds)
     result = {"claimed": 0, "sent": 0, "failed": 0}
     for _round in range(rounds):
         batch = claim_batch(limit=limit, now=now)
@@ -632,6 +661,8 @@ def send_batch(batch: list[Reminder]) -> int:
     of one batch, not one row).
     Returns how many messages were delivered.
     """
+    if (portable := _portable()) is not None:
+        return portable.send_batch(batch)
     if not batch:
         return 0
     live = []

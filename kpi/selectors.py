@@ -342,7 +342,22 @@ class _Together:
     answers: tuple  # fixed answers of the parts that cannot match (None: from the row)
 
 
-def _prepare_together(parts: list[tuple[QuerySet, dict]]) -> _Together:
+# PostgreSQL takes any number of sub-selects in one statement; SQLite (make run) joins at most
+# 64 tables, so there the parts go in statements of a few each.
+_PARTS_PER_STATEMENT_ELSEWHERE = 12
+
+
+def _prepare_together(parts: list[tuple[QuerySet, dict]]) -> list[_Together]:
+    """The parts' aggregates as one statement on PostgreSQL (a few elsewhere)."""
+    if not parts:
+        return []
+    size = len(parts)
+    if connections[parts[0][0].db].vendor != "postgresql":
+        size = _PARTS_PER_STATEMENT_ELSEWHERE
+    return [_prepare_one(parts[i : i + size]) for i in range(0, len(parts), size)]
+
+
+def _prepare_one(parts: list[tuple[QuerySet, dict]]) -> _Together:
     selects, params, shapes = [], [], []
     answers: list[dict | None] = []
     using = None
@@ -364,7 +379,11 @@ def _prepare_together(parts: list[tuple[QuerySet, dict]]) -> _Together:
     return _Together(using, sql, tuple(params), tuple(shapes), tuple(answers))
 
 
-def _run_together(statement: _Together) -> list[dict]:
+def _run_together(statements: list[_Together]) -> list[dict]:
+    return [answer for statement in statements for answer in _run_one(statement)]
+
+
+def _run_one(statement: _Together) -> list[dict]:
     answers = [dict(a) if a is not None else None for a in statement.answers]
     if statement.sql:
         with connections[statement.using].cursor() as cursor:

@@ -272,6 +272,10 @@ def _defaults() -> dict:
 def bulk_upsert_projects(items: list[tuple[str, dict[str, Any]]], *, by) -> list[Result]:
     """Upsert (erp_id, validated data) rows; one result per item, in order (see module)."""
     results: list[Result] = [None] * len(items)
+    if connection.vendor != "postgresql":
+        # the statements below are PostgreSQL's (json_populate_recordset, FOR UPDATE OF):
+        # elsewhere (make run's SQLite) every row takes the per-row path (None)
+        return results
     counts = Counter(erp_id for erp_id, _data in items)
     single = [i for i, (erp_id, _data) in enumerate(items) if counts[erp_id] == 1]
     if not single:

@@ -247,3 +247,36 @@ def test_overdue_reminders_use_the_same_channel_rule():
     assert set(Reminder.objects.filter(action_item=item).values_list("subject", flat=True)) == {
         f"待办事项已逾期 1 天：{item.title}"
     }
+
+
+@pytest.mark.django_db
+def test_the_portable_path_makes_the_same_rows():
+    """coordination.reminders_portable (SQLite, make run) follows the same rules: on the
+    same data it makes exactly the rows the set-based statements make."""
+    from coordination import reminders_portable
+
+    everyone = people()
+    review_at(datetime.time(9, 0), "Asia/Shanghai", participants=everyone)
+    review_at(datetime.time(20, 0), "America/New_York", participants=everyone[1:6])
+    review_at(datetime.time(9, 10), "Asia/Shanghai", project=False, participants=everyone)
+    for owner in everyone:
+        ActionItemFactory(owner=owner, due_date=datetime.date(2026, 11, 20))
+    today = datetime.date(2026, 11, 21)
+
+    def make(module) -> set[tuple]:
+        Reminder.objects.all().delete()
+        module.create_review_reminders(now=NOW)
+        module.create_overdue_reminders(today=today)
+        return actual_rows()
+
+    from coordination import reminders
+
+    set_based, portable = make(reminders), make(reminders_portable)
+    due = COLUMNS.index("due_at")
+    for rows in (set_based, portable):  # overdue rows are due when they are made
+        assert all(row[due] is not None for row in rows)
+
+    def timeless(rows):
+        return {row[:due] + row[due + 1 :] for row in rows}
+
+    assert set_based and timeless(portable) == timeless(set_based)
