@@ -174,11 +174,13 @@ def schedule_kickoff(project: Project, *, by, data: dict[str, Any]) -> KickoffMe
     notify(
         invitees,
         kind="kickoff.scheduled",
-        subject=_("%(code)s 联合启动会：%(when)s")
-        % {
-            "code": project.code,
-            "when": timezone.localtime(meeting.scheduled_at).strftime("%Y-%m-%d %H:%M"),
-        },
+        subject=lambda: (
+            _("%(code)s 联合启动会：%(when)s")
+            % {
+                "code": project.code,
+                "when": timezone.localtime(meeting.scheduled_at).strftime("%Y-%m-%d %H:%M"),
+            }
+        ),
         body=meeting.location,
         url=f"/projects/{project.code}/kickoff/",
     )
@@ -373,8 +375,10 @@ def _open(commitment: CollaborationCommitment, *, by) -> CollaborationCommitment
     notify(
         users,
         kind="commitment.open",
-        subject=_("请签署 %(code)s 项目协同承诺书 v%(version)s")
-        % {"code": commitment.project.code, "version": commitment.version},
+        subject=lambda: (
+            _("请签署 %(code)s 项目协同承诺书 v%(version)s")
+            % {"code": commitment.project.code, "version": commitment.version}
+        ),
         url=f"/commitments/{commitment.pk}/",
     )
     return commitment
@@ -483,8 +487,10 @@ def _complete(commitment: CollaborationCommitment, *, by, at=None) -> None:
     notify(
         [project.business_pm, project.engineering_pm],
         kind="commitment.signed",
-        subject=_("%(code)s 项目协同承诺书 v%(version)s 已全部签署")
-        % {"code": project.code, "version": commitment.version},
+        subject=lambda: (
+            _("%(code)s 项目协同承诺书 v%(version)s 已全部签署")
+            % {"code": project.code, "version": commitment.version}
+        ),
         url=f"/commitments/{commitment.pk}/",
     )
 

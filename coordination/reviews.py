@@ -384,8 +384,8 @@ def create_action_item(
         notify(
             [owner],
             kind="action_item.assigned",
-            subject=_("新的待办事项：%(title)s") % {"title": item.title},
-            body=_("截止日期：%(due)s") % {"due": item.due_date.isoformat()},
+            subject=lambda: _("新的待办事项：%(title)s") % {"title": item.title},
+            body=lambda: _("截止日期：%(due)s") % {"due": item.due_date.isoformat()},
             url=f"/reviews/{review.pk}/",
         )
     return item

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import decimal
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, models, transaction
+from django.utils import translation
 
 from .models import AuditEvent, Notification, Sequence
 
@@ -74,34 +76,68 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict:
     return {name: _jsonable(getattr(instance, name)) for name in fields}
 
 
+Text = str | Callable[[], str]
+
+
 def notify(
-    users: Iterable, *, kind: str, subject: str, body: str = "", url: str = ""
+    users: Iterable, *, kind: str, subject: Text, body: Text = "", url: str = ""
 ) -> list[Notification]:
     """In-app notification for each distinct active user, plus e-mail after commit
-    for those who chose e-mail. Scheduled reminders go through the reminder outbox."""
+    for those who chose e-mail. Scheduled reminders go through the reminder outbox.
+
+    `subject` and `body` may be callables (`lambda: _("…") % {…}`): each is then written in
+    every recipient's own language (their profile's, else LANGUAGE_CODE), not the actor's."""
     seen: set[int] = set()
-    rows = []
+    people = []
     for user in users:
         if user is None or not user.is_active or user.pk in seen:
             continue
         seen.add(user.pk)
-        rows.append(Notification(user=user, kind=kind, subject=subject[:255], body=body, url=url))
+        people.append(user)
+    if not people:
+        return []
+    texts: dict[str, tuple[str, str]] = {}  # language -> (subject, body)
+    languages: dict[int, str] = {}
+    if callable(subject) or callable(body):
+        from .reminders import recipient_languages
+
+        languages = recipient_languages(u.pk for u in people)
+
+    def texts_in(language: str) -> tuple[str, str]:
+        if language not in texts:  # "": plain texts, as given (the current language)
+            with translation.override(language) if language else contextlib.nullcontext():
+                texts[language] = (
+                    str(subject() if callable(subject) else subject),
+                    str(body() if callable(body) else body),
+                )
+        return texts[language]
+
+    rows = []
+    for user in people:
+        subject_text, body_text = texts_in(languages.get(user.pk, ""))
+        rows.append(
+            Notification(user=user, kind=kind, subject=subject_text[:255], body=body_text, url=url)
+        )
     created = Notification.objects.bulk_create(rows)
-    recipients = [
-        n.user.email
-        for n in created
-        if n.user.email and getattr(getattr(n.user, "profile", None), "notify_email", True)
-    ]
-    if recipients:
+    mails: dict[tuple[str, str], list[str]] = {}
+    for n in created:
+        if n.user.email and getattr(getattr(n.user, "profile", None), "notify_email", True):
+            mails.setdefault((n.subject, n.body), []).append(n.user.email)
+    if mails:
         link = f"{settings.SITE_URL}{url}" if url else ""
 
         def _send() -> None:
-            try:
-                send_mail(
-                    subject, f"{body}\n\n{link}".strip(), None, recipients, fail_silently=False
-                )
-            except Exception:  # the in-app row is kept; mail failure must not undo the action
-                log.exception("notification e-mail failed: %s", subject)
+            for (subject_text, body_text), recipients in mails.items():
+                try:
+                    send_mail(
+                        subject_text,
+                        f"{body_text}\n\n{link}".strip(),
+                        None,
+                        recipients,
+                        fail_silently=False,
+                    )
+                except Exception:  # the in-app row is kept; mail failure must not undo the action
+                    log.exception("notification e-mail failed: %s", subject_text)
 
         transaction.on_commit(_send)
     return created

@@ -120,8 +120,10 @@ def create_handover(
     notify(
         business_side_users(project),
         kind="handover.created",
-        subject=_("%(code)s 合同移交清单已创建，请在 %(due)s 前提供资料")
-        % {"code": project.code, "due": handover.due_date.isoformat()},
+        subject=lambda: (
+            _("%(code)s 合同移交清单已创建，请在 %(due)s 前提供资料")
+            % {"code": project.code, "due": handover.due_date.isoformat()}
+        ),
         url=_url(project),
     )
     return handover, True
@@ -203,7 +205,7 @@ def _accept_if_complete(handover: Handover, *, by) -> bool:
     notify(
         business_side_users(project) + engineering_side_users(project),
         kind="handover.accepted",
-        subject=_("%(code)s 合同移交已被工程方接收") % {"code": project.code},
+        subject=lambda: _("%(code)s 合同移交已被工程方接收") % {"code": project.code},
         url=_url(project),
     )
     return True
@@ -285,8 +287,10 @@ def provide_item(item_id: int, *, by, file=None, link: str = "", text: str = "")
     notify(
         engineering_side_users(project),
         kind="handover_item.provided",
-        subject=_("%(code)s 移交资料已提供：%(item)s")
-        % {"code": project.code, "item": _item_label(item)},
+        subject=lambda: (
+            _("%(code)s 移交资料已提供：%(item)s")
+            % {"code": project.code, "item": _item_label(item)}
+        ),
         url=_url(project),
     )
     return item
@@ -327,8 +331,10 @@ def accept_item(item_id: int, *, by) -> HandoverItem:
     notify(
         business_side_users(project),
         kind="handover_item.accepted",
-        subject=_("%(code)s 移交资料已接收：%(item)s")
-        % {"code": project.code, "item": _item_label(item)},
+        subject=lambda: (
+            _("%(code)s 移交资料已接收：%(item)s")
+            % {"code": project.code, "item": _item_label(item)}
+        ),
         url=_url(project),
     )
     _accept_if_complete(handover, by=by)
@@ -365,8 +371,10 @@ def reject_item(item_id: int, *, by, reason: str) -> HandoverItem:
     notify(
         business_side_users(project),
         kind="handover_item.rejected",
-        subject=_("%(code)s 移交资料被驳回：%(item)s")
-        % {"code": project.code, "item": _item_label(item)},
+        subject=lambda: (
+            _("%(code)s 移交资料被驳回：%(item)s")
+            % {"code": project.code, "item": _item_label(item)}
+        ),
         body=reason,
         url=_url(project),
     )
@@ -400,7 +408,7 @@ def submit_handover(handover_id: int, *, by) -> Handover:
     notify(
         engineering_side_users(project),
         kind="handover.submitted",
-        subject=_("%(code)s 合同移交已提交，请审核") % {"code": project.code},
+        subject=lambda: _("%(code)s 合同移交已提交，请审核") % {"code": project.code},
         url=_url(project),
     )
     _accept_if_complete(handover, by=by)
@@ -433,11 +441,11 @@ def remind_overdue(today: datetime.date | None = None) -> int:
                 continue
             handover = Handover.objects.select_related("project").get(pk=pk)
             project = handover.project
+            values = {"code": project.code, "due": handover.due_date.isoformat()}
             notify(
                 business_side_users(project) + engineering_side_users(project),
                 kind="handover.overdue",
-                subject=_("%(code)s 合同移交已逾期（截止 %(due)s）")
-                % {"code": project.code, "due": handover.due_date.isoformat()},
+                subject=lambda values=values: _("%(code)s 合同移交已逾期（截止 %(due)s）") % values,
                 url=_url(project),
             )
             sent += 1

@@ -282,10 +282,13 @@ def submit_change_request(cr_id: int, *, by) -> ChangeRequest:
     notify(
         [*assessors, *approvers(cr)],
         kind="change_request.submitted",
-        subject=_("变更申请 %(number)s 待评估：%(title)s")
-        % {"number": cr.number, "title": cr.title},
-        body=_("项目 %(project)s 提交了变更申请，请工程管理部评估影响后由各部门审批。")
-        % {"project": cr.project.code},
+        subject=lambda: (
+            _("变更申请 %(number)s 待评估：%(title)s") % {"number": cr.number, "title": cr.title}
+        ),
+        body=lambda: (
+            _("项目 %(project)s 提交了变更申请，请工程管理部评估影响后由各部门审批。")
+            % {"project": cr.project.code}
+        ),
         url=_url(cr),
     )
     return cr
@@ -332,18 +335,21 @@ def assess_change_request(cr_id: int, *, by, data: dict[str, Any]) -> ChangeRequ
     notify(
         approvers(cr),
         kind="change_request.awaiting_decision",
-        subject=_("变更申请 %(number)s 待你审批：%(title)s")
-        % {"number": cr.number, "title": cr.title},
-        body=_(
-            "工程管理部已完成影响评估：工作量 %(effort)s 人天，"
-            "工期影响 %(days)s 天，成本影响 %(cost)s %(currency)s。"
-        )
-        % {
-            "effort": cr.effort_days,
-            "days": cr.schedule_impact_days,
-            "cost": cr.cost_impact,
-            "currency": cr.currency,
-        },
+        subject=lambda: (
+            _("变更申请 %(number)s 待你审批：%(title)s") % {"number": cr.number, "title": cr.title}
+        ),
+        body=lambda: (
+            _(
+                "工程管理部已完成影响评估：工作量 %(effort)s 人天，"
+                "工期影响 %(days)s 天，成本影响 %(cost)s %(currency)s。"
+            )
+            % {
+                "effort": cr.effort_days,
+                "days": cr.schedule_impact_days,
+                "cost": cr.cost_impact,
+                "currency": cr.currency,
+            }
+        ),
         url=_url(cr),
     )
     return cr
@@ -464,8 +470,10 @@ def decide_change_request(
     notify(
         [cr.requested_by],
         kind="change_request.decided",
-        subject=_("变更申请 %(number)s %(status)s：%(title)s")
-        % {"number": cr.number, "status": cr.get_status_display(), "title": cr.title},
+        subject=lambda: (
+            _("变更申请 %(number)s %(status)s：%(title)s")
+            % {"number": cr.number, "status": cr.get_status_display(), "title": cr.title}
+        ),
         body=comment,
         url=_url(cr),
     )

@@ -289,15 +289,19 @@ def submit_assessment(assessment_id: int, *, by) -> FeasibilityAssessment:
     notify(
         members_with_role(project, MemberRole.ENGINEERING_DIRECTOR),
         kind="feasibility.submitted",
-        subject=_("%(code)s 可行性评估第%(version)s版待审批")
-        % {"code": project.code, "version": assessment.version},
-        body=_("%(user)s 提交了可行性评估，估算成本 %(cost)s %(currency)s，工期 %(days)s 天。")
-        % {
-            "user": by.get_username(),
-            "cost": assessment.total_cost,
-            "currency": assessment.currency,
-            "days": assessment.estimated_duration_days,
-        },
+        subject=lambda: (
+            _("%(code)s 可行性评估第%(version)s版待审批")
+            % {"code": project.code, "version": assessment.version}
+        ),
+        body=lambda: (
+            _("%(user)s 提交了可行性评估，估算成本 %(cost)s %(currency)s，工期 %(days)s 天。")
+            % {
+                "user": by.get_username(),
+                "cost": assessment.total_cost,
+                "currency": assessment.currency,
+                "days": assessment.estimated_duration_days,
+            }
+        ),
         url=_url(project),
     )
     return assessment
@@ -320,7 +324,7 @@ def _decide(assessment_id: int, *, by) -> tuple[Project, FeasibilityAssessment]:
     return project, assessment
 
 
-def _notify_decision(project: Project, assessment: FeasibilityAssessment, subject: str, body=""):
+def _notify_decision(project: Project, assessment: FeasibilityAssessment, subject, body=""):
     notify(
         [assessment.author, project.business_pm],
         kind="feasibility.decided",
@@ -361,8 +365,10 @@ def approve_assessment(assessment_id: int, *, by, comment: str = "") -> Feasibil
     _notify_decision(
         project,
         assessment,
-        _("%(code)s 可行性评估第%(version)s版已批准")
-        % {"code": project.code, "version": assessment.version},
+        lambda: (
+            _("%(code)s 可行性评估第%(version)s版已批准")
+            % {"code": project.code, "version": assessment.version}
+        ),
         comment,
     )
     return assessment
@@ -393,8 +399,10 @@ def return_assessment(assessment_id: int, *, by, reason: str) -> FeasibilityAsse
     _notify_decision(
         project,
         assessment,
-        _("%(code)s 可行性评估第%(version)s版被退回")
-        % {"code": project.code, "version": assessment.version},
+        lambda: (
+            _("%(code)s 可行性评估第%(version)s版被退回")
+            % {"code": project.code, "version": assessment.version}
+        ),
         reason,
     )
     return assessment

@@ -367,8 +367,10 @@ def transition_project(
     notify(
         [project.business_pm, project.engineering_pm],
         kind="project.stage_changed",
-        subject=_("%(code)s 阶段变更：%(from)s → %(to)s")
-        % {"code": project.code, "from": Stage(before).label, "to": Stage(to).label},
+        subject=lambda: (
+            _("%(code)s 阶段变更：%(from)s → %(to)s")
+            % {"code": project.code, "from": Stage(before).label, "to": Stage(to).label}
+        ),
         body=reason,
         url=f"/projects/{project.code}/",
     )
