@@ -628,8 +628,6 @@ def send_due_reminders(
 ) -> dict[str, int]:
     """The sender tick: claim a batch, send each row, repeat until nothing is due
     (at most `rounds` batches). Several senders may run at once."""
-    if (portable := _portable()) is not None:
-        return portable.send_due_reminders(limit=limit, now=now, rounds=rounds)
     result = {"claimed": 0, "sent": 0, "failed": 0}
     for _round in range(rounds):
         batch = claim_batch(limit=limit, now=now)

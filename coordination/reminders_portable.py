@@ -26,30 +26,20 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from . import channels
 from .models import ActionItem, Reminder, Review
+from .reminders import (
+    _pms_of,
+    _setting,
+    digest_recipients,
+    iso_week,
+    lead_time,
+    send_one,
+    sending_timeout,
+)
 from .reviews import local_today
-from .roles import GROUP_BUSINESS_MANAGER, GROUP_ENGINEERING_MANAGER, GROUP_PMO
 
 log = logging.getLogger(__name__)
 User = get_user_model()
-
-
-def _setting(name: str, default):
-    return getattr(settings, name, default)
-
-
-def lead_time() -> datetime.timedelta:
-    return datetime.timedelta(minutes=int(_setting("REVIEW_REMINDER_LEAD_MINUTES", 30)))
-
-
-def sending_timeout() -> datetime.timedelta:
-    return datetime.timedelta(seconds=int(_setting("REMINDER_SENDING_TIMEOUT_SECONDS", 300)))
-
-
-def backoff(attempts: int) -> datetime.timedelta:
-    """1, 2, 4, 8 … minutes after each failed attempt, at most an hour."""
-    return datetime.timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))
 
 
 def channels_for(user) -> list[str]:
@@ -176,12 +166,6 @@ def create_review_reminders(now: datetime.datetime | None = None) -> int:
     return _queue(rows)
 
 
-def _pms_of(item: ActionItem) -> list:
-    if item.project_id:
-        return [item.project.business_pm, item.project.engineering_pm]
-    return list(User.objects.filter(groups__name=GROUP_PMO, is_active=True))
-
-
 def create_overdue_reminders(today: datetime.date | None = None) -> int:
     """Escalation of overdue action items, in two stages.
 
@@ -242,28 +226,6 @@ def create_overdue_reminders(today: datetime.date | None = None) -> int:
                 url=url,
             )
     return _queue(rows)
-
-
-def iso_week(day: datetime.date) -> str:
-    year, week, _weekday = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def digest_recipients() -> list:
-    """Managers: the business and engineering manager groups, and every PM of an open project."""
-    from projects.models import OPEN_STAGES, Project
-
-    open_projects = Project.objects.filter(stage__in=OPEN_STAGES)
-    return list(
-        User.objects.filter(is_active=True)
-        .filter(
-            Q(groups__name__in=[GROUP_BUSINESS_MANAGER, GROUP_ENGINEERING_MANAGER])
-            | Q(business_projects__in=open_projects)
-            | Q(engineering_projects__in=open_projects)
-        )
-        .distinct()
-        .select_related("profile")
-    )
 
 
 def create_weekly_digests(today: datetime.date | None = None) -> int:
@@ -359,219 +321,6 @@ def claim_batch(*, limit: int | None = None, now: datetime.datetime | None = Non
     return list(Reminder.objects.filter(pk__in=ids).select_related("recipient__profile"))
 
 
-def _still_ours(reminder: Reminder):
-    return Reminder.objects.filter(
-        pk=reminder.pk, status=Reminder.Status.SENDING, claimed_at=reminder.claimed_at
-    )
-
-
-def send_one(reminder: Reminder) -> bool:
-    """Send one claimed row and record the outcome.
-
-    1. In-app: create the Notification and mark the row sent in one transaction that first
-       locks the row and checks it is still ours, so the inbox gets exactly one message.
-    2. E-mail / chat: send outside any transaction, then mark sent only if the row is
-       still ours (same claimed_at); if a slow send was reclaimed meanwhile, the other
-       sender owns it now and this one records nothing.
-    3. On ChannelError: back to `pending` with next_attempt_at = claimed_at + backoff, or `failed`
-       after REMINDER_MAX_ATTEMPTS attempts; last_error keeps the reason.
-    4. A row whose target no longer needs it (review cancelled, action item done or
-       cancelled) is not sent: it ends `failed` with last_error "obsolete: …".
-    Returns True when the message was delivered.
-    """
-    reason = _obsolete(reminder)
-    if reason:
-        _still_ours(reminder).update(
-            status=Reminder.Status.FAILED,
-            next_attempt_at=None,
-            last_error=f"obsolete: {reason}",
-            updated_at=timezone.now(),
-        )
-        return False
-    try:
-        if reminder.channel == Reminder.Channel.INAPP:
-            with transaction.atomic():
-                if not _still_ours(reminder).select_for_update().exists():
-                    return False
-                channels.deliver(reminder)
-                _mark_sent(reminder)
-            return True
-        channels.deliver(reminder)
-    except channels.ChannelError as exc:
-        _mark_failed(reminder, str(exc))
-        return False
-    except Exception as exc:  # an unexpected bug in a channel must not stop the batch
-        log.exception("reminder %s failed", reminder.pk)
-        _mark_failed(reminder, f"{exc.__class__.__name__}: {exc}")
-        return False
-    if not _mark_sent(reminder):
-        log.warning("reminder %s was reclaimed while sending", reminder.pk)
-    return True
-
-
-def _obsolete(reminder: Reminder) -> str:
-    if reminder.review_id and reminder.kind == Reminder.Kind.REVIEW_UPCOMING:
-        status = Review.objects.filter(pk=reminder.review_id).values_list("status", flat=True)
-        if status.first() == Review.Status.CANCELLED:
-            return "review cancelled"
-    if reminder.action_item_id:
-        status = ActionItem.objects.filter(pk=reminder.action_item_id).values_list(
-            "status", flat=True
-        )
-        if status.first() not in (None, ActionItem.Status.OPEN):
-            return f"action item {status.first()}"
-    return ""
-
-
-def _mark_sent(reminder: Reminder) -> int:
-    now = timezone.now()
-    return _still_ours(reminder).update(
-        status=Reminder.Status.SENT, sent_at=now, last_error="", updated_at=now
-    )
-
-
-def _mark_failed(reminder: Reminder, error: str) -> int:
-    now = timezone.now()
-    give_up = reminder.attempts >= int(_setting("REMINDER_MAX_ATTEMPTS", 5))
-    return _still_ours(reminder).update(
-        status=Reminder.Status.FAILED if give_up else Reminder.Status.PENDING,
-        # Counted from the claim, so one sender round never retries what it just failed.
-        next_attempt_at=None if give_up else reminder.claimed_at + backoff(reminder.attempts),
-        last_error=error[:2000],
-        updated_at=now,
-    )
-
-
-def send_due_reminders(
-    *, limit: int | None = None, now: datetime.datetime | None = None, rounds: int = 10
-) -> dict[str, int]:
-    """The sender tick: claim a batch, send each row, repeat until nothing is due
-    (at most `rounds` batches). Several senders may run at once."""
-    result = {"claimed": 0, "sent": 0, "failed": 0}
-    for _round in range(rounds):
-        batch = claim_batch(limit=limit, now=now)
-        if not batch:
-            break
-        result["claimed"] += len(batch)
-        sent = send_batch(batch)
-        result["sent"] += sent
-        result["failed"] += len(batch) - sent
-    return result
-
-
 def send_batch(batch: list[Reminder]) -> int:
-    """Send claimed rows with a constant number of statements per batch (send_one's
-    guarantees, docs/performance.md):
-
-    1. Obsolete rows (review cancelled, action item no longer open): two look-ups for the
-       whole batch, then failed with "obsolete: …" like send_one.
-    2. In-app rows: one transaction locks the rows still ours, delivers each (the
-       Notification insert) and marks them sent with one UPDATE, so inbox message and
-       mark commit together (exactly once). If a delivery raises, that transaction is
-       rolled back and the in-app rows go through send_one one by one.
-    3. E-mail / chat rows: delivered one by one outside any transaction; failures are
-       recorded per row (backoff) at once; the delivered rows are marked sent with one
-       UPDATE (still ours: same claimed_at) after the batch. A crash between delivery
-       and that UPDATE re-sends at most this batch's delivered messages after the
-       sending timeout (at-least-once, as before, with a window of one batch, not one row).
-    Returns how many messages were delivered.
-    """
-    if not batch:
-        return 0
-    obsolete = _obsolete_reasons(batch)
-    live = []
-    for reminder in batch:
-        reason = obsolete.get(reminder.pk)
-        if reason:
-            _still_ours(reminder).update(
-                status=Reminder.Status.FAILED,
-                next_attempt_at=None,
-                last_error=f"obsolete: {reason}",
-                updated_at=timezone.now(),
-            )
-        else:
-            live.append(reminder)
-    inapp = [r for r in live if r.channel == Reminder.Channel.INAPP]
-    others = [r for r in live if r.channel != Reminder.Channel.INAPP]
-    return _send_inapp_batch(inapp) + _send_others(others)
-
-
-def _ours(reminders: list[Reminder]):
-    """The rows of `reminders` still claimed by this sender (status and claimed_at)."""
-    claims = Q(pk__in=[])
-    for claimed_at in {r.claimed_at for r in reminders}:
-        claims |= Q(pk__in=[r.pk for r in reminders if r.claimed_at == claimed_at]) & Q(
-            claimed_at=claimed_at
-        )
-    return Reminder.objects.filter(claims, status=Reminder.Status.SENDING)
-
-
-def _mark_batch_sent(reminders: list[Reminder]) -> int:
-    if not reminders:
-        return 0
-    now = timezone.now()
-    return _ours(reminders).update(
-        status=Reminder.Status.SENT, sent_at=now, last_error="", updated_at=now
-    )
-
-
-def _send_inapp_batch(reminders: list[Reminder]) -> int:
-    if not reminders:
-        return 0
-    try:
-        with transaction.atomic():
-            ours = set(_ours(reminders).select_for_update().values_list("pk", flat=True))
-            mine = [r for r in reminders if r.pk in ours]
-            for reminder in mine:
-                channels.deliver(reminder)
-            _mark_batch_sent(mine)
-        return len(mine)
-    except Exception:
-        # one delivery failed: nothing of this transaction was kept; row by row instead,
-        # so each failure is recorded on its own row
-        return sum(1 for reminder in reminders if send_one(reminder))
-
-
-def _send_others(reminders: list[Reminder]) -> int:
-    delivered = []
-    for reminder in reminders:
-        try:
-            channels.deliver(reminder)
-        except channels.ChannelError as exc:
-            _mark_failed(reminder, str(exc))
-            continue
-        except Exception as exc:  # an unexpected bug in a channel must not stop the batch
-            log.exception("reminder %s failed", reminder.pk)
-            _mark_failed(reminder, f"{exc.__class__.__name__}: {exc}")
-            continue
-        delivered.append(reminder)
-    if _mark_batch_sent(delivered) < len(delivered):
-        log.warning("some reminders were reclaimed while sending")
-    return len(delivered)
-
-
-def _obsolete_reasons(batch: list[Reminder]) -> dict[int, str]:
-    """send_one's `_obsolete` for a whole batch in (at most) two queries."""
-    review_ids = {
-        r.review_id for r in batch if r.review_id and r.kind == Reminder.Kind.REVIEW_UPCOMING
-    }
-    item_ids = {r.action_item_id for r in batch if r.action_item_id}
-    cancelled = set()
-    if review_ids:
-        cancelled = set(
-            Review.objects.filter(pk__in=review_ids, status=Review.Status.CANCELLED).values_list(
-                "pk", flat=True
-            )
-        )
-    items = {}
-    if item_ids:
-        items = dict(ActionItem.objects.filter(pk__in=item_ids).values_list("pk", "status"))
-    reasons = {}
-    for r in batch:
-        if r.review_id in cancelled and r.kind == Reminder.Kind.REVIEW_UPCOMING:
-            reasons[r.pk] = "review cancelled"
-        elif r.action_item_id:
-            status = items.get(r.action_item_id)
-            if status not in (None, ActionItem.Status.OPEN):
-                reasons[r.pk] = f"action item {status}"
-    return reasons
+    """Send claimed rows one by one (send_one: its guarantees, its obsolete checks)."""
+    return sum(1 for reminder in batch if send_one(reminder))
