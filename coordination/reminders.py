@@ -171,6 +171,8 @@ def _queue(rows: list[dict]) -> int:
         values.append({**row, "recipient_id": user.pk, "subject": str(subject), "body": str(body)})
     if not values:
         return 0
+    if (portable := _portable()) is not None:
+        return portable.insert(values)
     columns = {
         "target_key": "text",
         "action_item_id": "bigint",
@@ -321,8 +323,6 @@ def create_overdue_reminders(today: datetime.date | None = None) -> int:
     3. Rows are unique per (item, recipient, channel, kind), so each stage reaches each
        person once however often the tick runs.
     """
-    if (portable := _portable()) is not None:
-        return portable.create_overdue_reminders(today)
     today = today or local_today()
     now = timezone.now()
     days = int(_setting("ACTION_ITEM_ESCALATION_DAYS", 3))
@@ -405,8 +405,6 @@ def create_weekly_digests(today: datetime.date | None = None) -> int:
        unique key (target_key, recipient, channel, kind) admits one digest per user per week.
     2. The body lists the manager's open and overdue action items and next week's reviews.
     """
-    if (portable := _portable()) is not None:
-        return portable.create_weekly_digests(today)
     from projects.models import Project
 
     today = today or local_today()

@@ -1,45 +1,24 @@
-"""The reminder outbox on databases other than PostgreSQL (make run's SQLite): the same rows,
-claims and sends as coordination.reminders, which dispatches here, written with the ORM row by
-row. On PostgreSQL coordination.reminders runs set-based statements instead;
-tests/reviews/test_reminders_setbased.py runs both on the same data and compares every column.
+"""The reminder outbox on databases other than PostgreSQL (make run's SQLite): the parts of
+coordination.reminders written there as PostgreSQL statements (review reminders, the insert with
+its channel rule, the claim), here with the ORM row by row. coordination.reminders dispatches
+here and keeps everything else (overdue and digest rows, their texts and languages, sending).
+tests/reviews/test_reminders_setbased.py makes rows both ways on the same data and compares
+every column.
 
-Create due rows, claim them, send them, exactly once per (target, recipient, channel, kind).
-
-Settings (all optional):
-    REVIEW_REMINDER_LEAD_MINUTES (30)      remind participants this long before a review
-    ACTION_ITEM_ESCALATION_DAYS (3)        days overdue before both PMs are told
-    REMINDER_SENDING_TIMEOUT_SECONDS (300) a row `sending` longer than this is reclaimed
-    REMINDER_MAX_ATTEMPTS (5)              then the row is `failed`
-    REMINDER_BATCH_SIZE (100)              rows one sender claims per round
+Settings: see coordination.reminders.
 """
 
 from __future__ import annotations
 
 import datetime
-import logging
-from collections.abc import Iterable
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .models import ActionItem, Reminder, Review
-from .reminders import (
-    _pms_of,
-    _setting,
-    digest_recipients,
-    iso_week,
-    lead_time,
-    send_one,
-    sending_timeout,
-)
-from .reviews import local_today
-
-log = logging.getLogger(__name__)
-User = get_user_model()
+from .models import Reminder, Review
+from .reminders import _queue, _rows_for, _setting, lead_time, send_one, sending_timeout
 
 
 def channels_for(user) -> list[str]:
@@ -57,12 +36,7 @@ def channels_for(user) -> list[str]:
     return chosen
 
 
-def _language(user) -> str:
-    profile = getattr(user, "profile", None)
-    return (profile.language if profile else "") or settings.LANGUAGE_CODE
-
-
-def _queue(rows: list[Reminder]) -> int:
+def _insert(rows: list[Reminder]) -> int:
     """Insert rows; the unique (target_key, recipient, channel, kind) makes a repeat a no-op.
     Returns how many rows were new."""
     if not rows:
@@ -93,26 +67,23 @@ def _queue(rows: list[Reminder]) -> int:
     return new
 
 
-def _rows_for(users: Iterable, *, build, **fields) -> list[Reminder]:
-    rows = []
-    seen = set()
-    for user in users:
-        if user is None or not user.is_active or user.pk in seen:
-            continue
-        seen.add(user.pk)
-        with translation.override(_language(user)):
-            subject, body = build(user)
-        for channel in channels_for(user):
-            rows.append(
-                Reminder(
-                    recipient=user,
-                    channel=channel,
-                    subject=str(subject)[:255],
-                    body=str(body),
-                    **fields,
-                )
+def insert(values: list[dict]) -> int:
+    """coordination.reminders._queue's rows (built and translated there, one per recipient),
+    one per channel the recipient chose. Returns how many rows were new."""
+    own = {"user", "build", "recipient_id", "subject", "body"}
+    return _insert(
+        [
+            Reminder(
+                recipient=value["user"],
+                channel=channel,
+                subject=value["subject"][:255],
+                body=value["body"],
+                **{name: v for name, v in value.items() if name not in own},
             )
-    return rows
+            for value in values
+            for channel in channels_for(value["user"])
+        ]
+    )
 
 
 # --- creating due rows ----------------------------------------------------------------------
@@ -138,7 +109,7 @@ def create_review_reminders(now: datetime.datetime | None = None) -> int:
         .select_related("cadence", "project")
         .prefetch_related("cadence__participants__profile")
     )
-    rows: list[Reminder] = []
+    rows: list[dict] = []
     for review in reviews:
 
         def build(user, review=review, texts={}):  # noqa: B006 (one cache per review)
@@ -162,124 +133,6 @@ def create_review_reminders(now: datetime.datetime | None = None) -> int:
             kind=Reminder.Kind.REVIEW_UPCOMING,
             due_at=review.starts_at - lead_time(),
             url=f"/reviews/{review.pk}/",
-        )
-    return _queue(rows)
-
-
-def create_overdue_reminders(today: datetime.date | None = None) -> int:
-    """Escalation of overdue action items, in two stages.
-
-    1. Every open item whose due date has passed: one overdue_owner row for its owner.
-    2. Every open item overdue for ACTION_ITEM_ESCALATION_DAYS or more: one
-       overdue_escalation row for each of the project's two PMs (PMO for company-wide items).
-    3. Rows are unique per (item, recipient, channel, kind), so each stage reaches each
-       person once however often the tick runs.
-    """
-    today = today or local_today()
-    now = timezone.now()
-    days = int(_setting("ACTION_ITEM_ESCALATION_DAYS", 3))
-    items = (
-        ActionItem.objects.filter(status=ActionItem.Status.OPEN, due_date__lt=today)
-        .select_related("owner__profile", "project__business_pm__profile")
-        .select_related("project__engineering_pm__profile")
-    )
-    rows: list[Reminder] = []
-    for item in items:
-        overdue = (today - item.due_date).days
-        url = f"/reviews/{item.review_id}/" if item.review_id else "/reviews/my-action-items/"
-
-        def build_owner(user, item=item, overdue=overdue):
-            return (
-                _("待办事项已逾期 %(days)s 天：%(title)s") % {"days": overdue, "title": item.title},
-                _("截止日期：%(due)s") % {"due": item.due_date.isoformat()},
-            )
-
-        rows += _rows_for(
-            [item.owner],
-            build=build_owner,
-            target_key=f"action:{item.pk}",
-            action_item=item,
-            kind=Reminder.Kind.OVERDUE_OWNER,
-            due_at=now,
-            url=url,
-        )
-        if overdue >= days:
-
-            def build_pm(user, item=item, overdue=overdue):
-                return (
-                    _("待办逾期升级：%(title)s（%(owner)s，逾期 %(days)s 天）")
-                    % {"title": item.title, "owner": item.owner.get_username(), "days": overdue},
-                    _("项目：%(project)s；截止日期：%(due)s")
-                    % {
-                        "project": item.project.code if item.project_id else _("全公司"),
-                        "due": item.due_date.isoformat(),
-                    },
-                )
-
-            rows += _rows_for(
-                _pms_of(item),
-                build=build_pm,
-                target_key=f"action:{item.pk}",
-                action_item=item,
-                kind=Reminder.Kind.OVERDUE_ESCALATION,
-                due_at=now,
-                url=url,
-            )
-    return _queue(rows)
-
-
-def create_weekly_digests(today: datetime.date | None = None) -> int:
-    """One weekly_digest per manager per ISO week.
-
-    1. target_key is "week:<ISO year>-W<week>" and the recipient is the manager, so the
-       unique key (target_key, recipient, channel, kind) admits one digest per user per week.
-    2. The body lists the manager's open and overdue action items and next week's reviews.
-    """
-    from projects.models import Project
-
-    today = today or local_today()
-    week = iso_week(today)
-    now = timezone.now()
-    rows: list[Reminder] = []
-    for user in digest_recipients():
-        projects = Project.objects.filter(Q(business_pm=user) | Q(engineering_pm=user))
-        mine = ActionItem.objects.filter(owner=user, status=ActionItem.Status.OPEN)
-        overdue = ActionItem.objects.filter(
-            Q(owner=user) | Q(project__in=projects),
-            status=ActionItem.Status.OPEN,
-            due_date__lt=today,
-        )
-        upcoming = Review.objects.filter(
-            project__in=projects,
-            date__gte=today,
-            date__lt=today + datetime.timedelta(days=7),
-            status=Review.Status.SCHEDULED,
-        )
-        counts = {"open": mine.count(), "overdue": overdue.count(), "reviews": upcoming.count()}
-
-        late = list(overdue.select_related("owner", "project").order_by("due_date", "id")[:10])
-
-        def build(user, counts=counts, late=late):
-            lines = [
-                _(
-                    "我的未完成待办：%(open)s；逾期待办（含负责项目）：%(overdue)s；未来7天例会：%(reviews)s"
-                )
-                % counts
-            ]
-            lines += [
-                f"- {item.due_date:%Y-%m-%d} {item.project.code if item.project_id else ''} "
-                f"{item.title} ({item.owner.get_username()})"
-                for item in late
-            ]
-            return _("每周汇总 %(week)s") % {"week": week}, "\n".join(lines)
-
-        rows += _rows_for(
-            [user],
-            build=build,
-            target_key=f"week:{week}",
-            kind=Reminder.Kind.WEEKLY_DIGEST,
-            due_at=now,
-            url="/reviews/",
         )
     return _queue(rows)
 
