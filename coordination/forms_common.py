@@ -42,17 +42,37 @@ class KeyedChoiceField(forms.ModelChoiceField):
         )
 
 
-def type_in_when_long(form: forms.BaseForm, name: str, *, keys: tuple[str, ...], placeholder):
-    """Give the ModelChoiceField `name` its options (one query, at most CHOICE_LIMIT + 1
-    rows); when there are more, it becomes a KeyedChoiceField typed by `keys`."""
-    field = form.fields[name]
+def fill_choices(field: forms.ModelChoiceField) -> bool:
+    """Give a ModelChoiceField its options from one query of at most CHOICE_LIMIT + 1 rows;
+    False (the field untouched) when there are more than CHOICE_LIMIT."""
     options = list(field.queryset[: CHOICE_LIMIT + 1])
-    if len(options) <= CHOICE_LIMIT:
-        empty = [] if field.empty_label is None else [("", field.empty_label)]
-        field.choices = [
-            *empty,
-            *((field.prepare_value(o), field.label_from_instance(o)) for o in options),
-        ]
+    if len(options) > CHOICE_LIMIT:
+        return False
+    empty = [] if field.empty_label is None else [("", field.empty_label)]
+    field.choices = [
+        *empty,
+        *((field.prepare_value(o), field.label_from_instance(o)) for o in options),
+    ]
+    return True
+
+
+def search_field(label, placeholder) -> forms.CharField:
+    """A typed "contains" search, for a filter whose choices are too many to list."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"class": "form-control", "placeholder": placeholder, "type": "search"}
+        ),
+    )
+
+
+def type_in_when_long(form: forms.BaseForm, name: str, *, keys: tuple[str, ...], placeholder):
+    """Give the ModelChoiceField `name` its options (fill_choices); when there are more
+    than CHOICE_LIMIT, it becomes a KeyedChoiceField typed by `keys`."""
+    field = form.fields[name]
+    if fill_choices(field):
         return
     typed = KeyedChoiceField(
         queryset=field.queryset,

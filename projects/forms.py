@@ -7,9 +7,10 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from coordination.forms_common import CHOICE_LIMIT, type_in_when_long
+from coordination.forms_common import fill_choices, search_field, type_in_when_long
 
 from .models import Customer, Milestone, PrimaryOwner, Project, Risk, Stage
+from .selectors import customer_contains, pm_contains
 from .services import MILESTONE_FIELDS, PROJECT_FIELDS, RISK_FIELDS
 
 User = get_user_model()
@@ -65,23 +66,12 @@ class ProjectFilterForm(BootstrapMixin, forms.Form):
         choices=[("", _("全部")), ("1", _("仅重点项目")), ("0", _("非重点项目"))],
     )
 
-    # Above this many choices a filter is typed (a search) instead of picked: at 100,000
-    # projects the PMO's three lists held 14,000 options (800 KB of HTML; docs/performance.md).
-    CHOICE_LIMIT = CHOICE_LIMIT
+    # A filter with more than CHOICE_LIMIT choices is typed (a search) instead of picked: at
+    # 100,000 projects the PMO's three lists held 14,000 options (800 KB of HTML).
     SEARCHES = {
-        "customer": (("customer__name", "customer__erp_id"), _("客户名称或 ERP 编号")),
-        "business_pm": (
-            ("business_pm__username", "business_pm__first_name", "business_pm__last_name"),
-            _("用户名或姓名"),
-        ),
-        "engineering_pm": (
-            (
-                "engineering_pm__username",
-                "engineering_pm__first_name",
-                "engineering_pm__last_name",
-            ),
-            _("用户名或姓名"),
-        ),
+        "customer": (customer_contains, _("客户名称或 ERP 编号")),
+        "business_pm": (lambda text: pm_contains(text, "business_pm"), _("用户名或姓名")),
+        "engineering_pm": (lambda text: pm_contains(text, "engineering_pm"), _("用户名或姓名")),
     }
 
     def __init__(self, *args, visible=None, **kwargs):
@@ -101,20 +91,9 @@ class ProjectFilterForm(BootstrapMixin, forms.Form):
         self.fields["engineering_pm"].queryset = _users().filter(
             pk__in=visible.values("engineering_pm_id")
         )
-        for name, (_lookups, placeholder) in self.SEARCHES.items():
-            field = self.fields[name]
-            options = list(field.queryset[: self.CHOICE_LIMIT + 1])
-            if len(options) <= self.CHOICE_LIMIT:
-                field.choices = [("", field.empty_label), *((o.pk, str(o)) for o in options)]
-                continue
-            self.fields[name] = forms.CharField(
-                label=field.label,
-                required=False,
-                max_length=100,
-                widget=forms.TextInput(
-                    attrs={"class": "form-control", "placeholder": placeholder, "type": "search"}
-                ),
-            )
+        for name, (_match, placeholder) in self.SEARCHES.items():
+            if not fill_choices(self.fields[name]):
+                self.fields[name] = search_field(self.fields[name].label, placeholder)
         self.fields["q"].widget.attrs["placeholder"] = _("编号、名称或客户")
 
     def apply(self, qs):
@@ -130,14 +109,11 @@ class ProjectFilterForm(BootstrapMixin, forms.Form):
             )
         if data["stage"]:
             qs = qs.filter(stage=data["stage"])
-        for name, (lookups, _placeholder) in self.SEARCHES.items():
+        for name, (match, _placeholder) in self.SEARCHES.items():
             value = data[name]
-            if isinstance(value, str):  # typed: any of the lookups contains it
+            if isinstance(value, str):  # typed: a "contains" search
                 if value.strip():
-                    match = Q()
-                    for lookup in lookups:
-                        match |= Q(**{f"{lookup}__icontains": value.strip()})
-                    qs = qs.filter(match)
+                    qs = qs.filter(match(value.strip()))
             elif value:
                 qs = qs.filter(**{name: value})
         if data["primary_owner"]:

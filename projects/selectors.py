@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from coordination.roles import sees_everything
 
@@ -79,6 +79,20 @@ class CountedProjects:
 
     def __getitem__(self, index):
         return self.qs[index]
+
+
+def customer_contains(text: str) -> Q:
+    """Projects whose customer's name or ERP id contains `text` (a typed customer filter)."""
+    return Q(customer__name__icontains=text) | Q(customer__erp_id__icontains=text)
+
+
+def pm_contains(text: str, *pm_fields: str) -> Q:
+    """Projects whose PM in any of `pm_fields` has `text` in their username or name."""
+    match = Q()
+    for pm in pm_fields:
+        for part in ("username", "first_name", "last_name"):
+            match |= Q(**{f"{pm}__{part}__icontains": text})
+    return match
 
 
 def project_list(user) -> QuerySet[Project]:

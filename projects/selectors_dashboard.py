@@ -28,7 +28,13 @@ from .models import (
     Stage,
 )
 from .models_changes import ChangeRequest
-from .selectors import my_project_ids, project_list, visible_projects
+from .selectors import (
+    customer_contains,
+    my_project_ids,
+    pm_contains,
+    project_list,
+    visible_projects,
+)
 from .selectors_changes import awaiting
 
 HOME_LIMIT = 10
@@ -272,14 +278,6 @@ def my_next_reviews(user, *, limit: int = 5) -> list:
 BOARD_STAGES = [*OPEN_STAGES, Stage.ON_HOLD]
 
 
-def _text_q(text: str, user_field: str) -> Q:
-    return (
-        Q(**{f"{user_field}__username__icontains": text})
-        | Q(**{f"{user_field}__first_name__icontains": text})
-        | Q(**{f"{user_field}__last_name__icontains": text})
-    )
-
-
 def portfolio(
     user,
     *,
@@ -298,15 +296,12 @@ def portfolio(
         qs = qs.filter(primary_owner=department)
     if isinstance(pm, str):  # typed (a long list): username or name contains it
         if pm.strip():
-            qs = qs.filter(
-                _text_q(pm.strip(), "business_pm") | _text_q(pm.strip(), "engineering_pm")
-            )
+            qs = qs.filter(pm_contains(pm.strip(), "business_pm", "engineering_pm"))
     elif pm:
         qs = qs.filter(Q(business_pm_id=pm) | Q(engineering_pm_id=pm))
     if isinstance(customer, str):  # typed: name or ERP id contains it
         if customer.strip():
-            text = customer.strip()
-            qs = qs.filter(Q(customer__name__icontains=text) | Q(customer__erp_id__icontains=text))
+            qs = qs.filter(customer_contains(customer.strip()))
     elif customer:
         qs = qs.filter(customer_id=customer)
     if key_only:

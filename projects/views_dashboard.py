@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from coordination.exceptions import Conflict
+from coordination.forms_common import search_field
 from coordination.models import Notification
 
 from . import changes, health
@@ -127,11 +128,7 @@ class PortfolioFilterForm(forms.Form):
         typed = {"pm": _("用户名或姓名"), "customer": _("客户名称或 ERP 编号")}
         for name, key in (("pm", "pms"), ("customer", "customers")):
             if choices[key] is None:  # too many to list: typed, a "contains" search
-                self.fields[name] = forms.CharField(
-                    label=self.fields[name].label, required=False, max_length=100
-                )
-                self.fields[name].widget.input_type = "search"
-                self.fields[name].widget.attrs["placeholder"] = typed[name]
+                self.fields[name] = search_field(self.fields[name].label, typed[name])
             else:
                 self.fields[name].choices = everyone + choices[key]
         self.fields["level"].choices = everyone + choices["levels"]
