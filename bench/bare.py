@@ -4,7 +4,7 @@ straight from values() into JSON, no authentication, no permissions, no count.""
 from django.db.models import F
 from django.http import JsonResponse
 
-from projects.models import Project
+from projects.core.models import Project
 
 FIELDS = [
     "code",

@@ -100,7 +100,8 @@ def main() -> int:
     from django.test.utils import setup_databases, teardown_databases
     from django.utils import timezone
 
-    from coordination.models import Notification, Reminder
+    from coordination.core.models import Notification
+    from coordination.reviews.models import Reminder
     from tests import factories
 
     config = setup_databases(verbosity=0, interactive=False, keepdb=False)

@@ -32,7 +32,7 @@ DETAIL_G = 6  # PERF-0000006 is in execution (stage by g % 20)
 
 def pages() -> list[tuple[str, str, str]]:
     """(name, url, user) of each measured page."""
-    from coordination.perfdata import CODE_PREFIX, PMO_USERNAME
+    from coordination.devtools.perfdata import CODE_PREFIX, PMO_USERNAME
 
     code = f"{CODE_PREFIX}{DETAIL_G:07d}"
     return [
@@ -49,7 +49,7 @@ def measure(repeat: int) -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from projects.models import Project
+    from projects.core.models import Project
 
     User = get_user_model()
     out: dict = {"_projects": Project.objects.count()}

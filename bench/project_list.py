@@ -31,7 +31,7 @@ def run(argv: list[str] | None = None) -> dict:
     from rest_framework.authtoken.models import Token
 
     from bench import bare
-    from coordination.perfdata import PMO_USERNAME
+    from coordination.devtools.perfdata import PMO_USERNAME
 
     user = get_user_model().objects.get(username=PMO_USERNAME)
     token, _created = Token.objects.get_or_create(user=user)
@@ -42,7 +42,7 @@ def run(argv: list[str] | None = None) -> dict:
     api_pm = Client(HTTP_AUTHORIZATION=f"Token {pm_token.key}")
     plain = Client()
 
-    from projects.models import Project
+    from projects.core.models import Project
 
     sql, params = (
         Project.objects.order_by("-created_at", "-id")

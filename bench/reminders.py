@@ -1,6 +1,6 @@
 # ruff: noqa: S608  (SQL from this module's constants and integers only)
 """Reminder fan-out: N review occurrences starting soon → outbox rows (one per participant
-and channel) → sent through a no-op channel, by the app (coordination.reminders) vs. the
+and channel) → sent through a no-op channel, by the app (coordination.reviews.reminders.outbox) vs. the
 floor: one raw INSERT … SELECT plus one bare no-op Celery task (eager) per message and a
 set-based UPDATE per batch.
 
@@ -45,8 +45,8 @@ def _setup(occurrences: int) -> int:
     from django.db import connection
     from django.utils import timezone
 
-    from coordination.models import Review
-    from coordination.perfdata import CODE_PREFIX, insert_select, q, table
+    from coordination.devtools.perfdata import CODE_PREFIX, insert_select, q, table
+    from coordination.reviews.models import Review
 
     today = timezone.localdate()
     return (
@@ -76,7 +76,7 @@ def _setup(occurrences: int) -> int:
 
 
 def _bench_reviews() -> str:
-    from coordination.perfdata import table
+    from coordination.devtools.perfdata import table
 
     return f"SELECT id FROM {table('coordination.Review')} WHERE minutes = '{MARK}'"
 
@@ -84,7 +84,7 @@ def _bench_reviews() -> str:
 def _clear_reminders() -> None:
     from django.db import connection
 
-    from coordination.perfdata import table
+    from coordination.devtools.perfdata import table
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -95,7 +95,7 @@ def _clear_reminders() -> None:
 def _teardown() -> None:
     from django.db import connection
 
-    from coordination.perfdata import table
+    from coordination.devtools.perfdata import table
 
     _clear_reminders()
     with connection.cursor() as cursor:
@@ -105,7 +105,8 @@ def _teardown() -> None:
 def _app() -> tuple[float, float, int]:
     from django.utils import timezone
 
-    from coordination import channels, reminders
+    from coordination.reviews.reminders import channels
+    from coordination.reviews.reminders import outbox as reminders
 
     now = timezone.now()
     t_create, created = common.timed(lambda: reminders.create_review_reminders(now))

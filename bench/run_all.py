@@ -43,7 +43,7 @@ def _ensure(url: str, scale: int, env: dict) -> None:
             *manage,
             "shell",
             "-c",
-            "from projects.models import Project; "
+            "from projects.core.models import Project; "
             "print(Project.objects.filter(code__startswith='PERF-').count())",
         ],
         env=env,

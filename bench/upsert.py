@@ -53,8 +53,8 @@ WHERE (projects_project.name, projects_project.contract_value, projects_project.
 def rows(prefix: str, n: int, version: int) -> list[dict]:
     from django.contrib.auth import get_user_model
 
-    from coordination.perfdata import CODE_PREFIX
-    from projects.models import Customer
+    from coordination.devtools.perfdata import CODE_PREFIX
+    from projects.core.models import Customer
 
     customers = list(
         Customer.objects.filter(erp_id__startswith=f"{CODE_PREFIX}C-")
@@ -87,8 +87,8 @@ def rows(prefix: str, n: int, version: int) -> list[dict]:
 
 
 def _cleanup() -> None:
-    from coordination.models import AuditEvent
-    from projects.models import Project
+    from coordination.core.models import AuditEvent
+    from projects.core.models import Project
 
     doomed = Project.objects.filter(erp_id__startswith="BENCH-")
     codes = list(doomed.values_list("code", flat=True))
@@ -103,7 +103,7 @@ def run(argv: list[str] | None = None) -> dict:
     from django.test import Client
     from rest_framework.authtoken.models import Token
 
-    from coordination.perfdata import PMO_USERNAME
+    from coordination.devtools.perfdata import PMO_USERNAME
 
     n = 10 if args.smoke else args.rows
     user = get_user_model().objects.get(username=PMO_USERNAME)

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from . import bare
+from bench import bare
 
 urlpatterns = [
     path("bench/bare-projects/", bare.bare_projects),

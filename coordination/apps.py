@@ -8,15 +8,13 @@ class CoordinationConfig(AppConfig):
     verbose_name = _("协同中心")
 
     def ready(self) -> None:
-        # signals: framework glue (a profile for every user); admin_kickoff, gates: kickoff
-        # gate and admin; admin_reviews: review loop admin; sync_after_migrate: beat schedule
-        # → admin rows after migrate.
-        from . import admin_kickoff, admin_reviews, gates, signals  # noqa: F401
-        from .schedules import sync_after_migrate
+        # Registrations that run on import: a profile for every user (signal), the kickoff
+        # stage gate; then webhooks listen to every domain event and the
+        # beat schedule is copied into its admin rows after migrate.
+        from coordination.beat import sync_after_migrate
+        from coordination.core import events, signals  # noqa: F401
+        from coordination.integration import deliveries
+        from coordination.kickoff import gates  # noqa: F401
 
         post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="sync_beat_schedule")
-
-        # ERP integration: webhooks out (one delivery per subscribed endpoint), its tasks
-        from . import events, tasks_integration, webhooks  # noqa: F401
-
-        events.listen("*", webhooks.fan_out)
+        events.listen("*", deliveries.fan_out)

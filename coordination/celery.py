@@ -8,4 +8,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coordination.settings")
 
 app = Celery("coordination")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+# Every module with tasks, by name (no discovery by walking packages).
+app.autodiscover_tasks(
+    ["coordination.core", "coordination.reviews", "coordination.integration", "handover", "kpi"]
+)

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "projects",
     "handover",
     "kpi",
+    "coordination.dashboard",
 ]
 
 MIDDLEWARE = [
@@ -67,14 +68,14 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "coordination.middleware.UserLanguageMiddleware",
+    "coordination.core.middleware.UserLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "coordination.api.idempotency.IdempotencyKeyMiddleware",  # Idempotency-Key on API POSTs
-    "coordination.security.ContentSecurityPolicyMiddleware",  # CSP header (docs/security.md)
+    "coordination.core.security.ContentSecurityPolicyMiddleware",  # CSP header (docs/security.md)
 ]
 
 ROOT_URLCONF = "coordination.urls"
@@ -240,17 +241,17 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # One name per shared choice set, whatever the field is called (to, stage, department...).
     "ENUM_NAME_OVERRIDES": {
-        "StageEnum": "projects.models.Stage",
-        "DepartmentEnum": "coordination.models.Department",
+        "StageEnum": "projects.core.models.Stage",
+        "DepartmentEnum": "coordination.core.models.Department",
         "DecidingDepartmentEnum": ["business", "engineering", "finance"],  # no PMO
         "HandoverStatusEnum": "handover.models.Handover.Status",
         "HandoverItemStatusEnum": "handover.models.HandoverItem.Status",
-        "ReviewKindEnum": "coordination.models_reviews.ReviewKind",
-        "ReviewStatusEnum": "coordination.models_reviews.Review.Status",
-        "ActionItemStatusEnum": "coordination.models_reviews.ActionItem.Status",
-        "ReminderStatusEnum": "coordination.models_reviews.Reminder.Status",
-        "ReminderKindEnum": "coordination.models_reviews.Reminder.Kind",
-        "ReminderChannelEnum": "coordination.models_reviews.Reminder.Channel",
+        "ReviewKindEnum": "coordination.reviews.models.ReviewKind",
+        "ReviewStatusEnum": "coordination.reviews.models.Review.Status",
+        "ActionItemStatusEnum": "coordination.reviews.models.ActionItem.Status",
+        "ReminderStatusEnum": "coordination.reviews.models.Reminder.Status",
+        "ReminderKindEnum": "coordination.reviews.models.Reminder.Kind",
+        "ReminderChannelEnum": "coordination.reviews.models.Reminder.Channel",
     },
 }
 

@@ -10,7 +10,7 @@ os.environ.setdefault(
 )
 os.environ.setdefault("REDIS_URL", os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
 
-from .settings import *  # noqa: E402,F403
+from coordination.settings import *  # noqa: E402,F403
 
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 SECURE_SSL_REDIRECT = False

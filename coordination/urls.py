@@ -1,3 +1,5 @@
+"""The site's routes: every room's HTML pages and its part of /api/v1/, in one place."""
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -5,10 +7,24 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from coordination.security import ThrottledLoginView
+from coordination.api.views import ObtainTokenView
+from coordination.core.security import ThrottledLoginView
+from coordination.dashboard import views as dashboard_views
 
 admin.site.site_header = "协同中心 Coordination Hub"
 admin.site.site_title = "协同中心"
+
+# /api/v1/: earlier routes win, so fixed segments ("bulk") come before their <str:…> siblings.
+api_v1 = [
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("", include("projects.api.urls")),
+    path("", include("projects.presales.api_urls")),
+    path("", include("projects.changes.api_urls")),
+    path("", include("handover.api_urls")),
+    path("", include("coordination.reviews.api_urls")),
+    path("", include("coordination.kickoff.api_urls")),
+    path("", include("kpi.api_urls")),
+]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -20,13 +36,19 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("api/v1/", include("coordination.api.urls")),
+    path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("handover/", include("handover.urls")),
     path("kpi/", include("kpi.urls")),
-    path("", include("coordination.web_urls")),
-    path("", include("projects.urls")),
+    path("", include("coordination.core.urls")),
+    path("", include("coordination.kickoff.urls")),
+    path("reviews/", include("coordination.reviews.urls")),
+    path("", dashboard_views.home, name="home"),
+    path("projects/", include("projects.core.urls")),
+    path("projects/", include("projects.presales.urls")),
+    path("", include("projects.changes.urls")),
+    path("", include("coordination.dashboard.urls")),
 ]
 
 if settings.DEBUG:

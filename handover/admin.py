@@ -1,9 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from coordination.admin_scale import IndexedDateHierarchyMixin
-
-from .models import Handover, HandoverItem, HandoverTemplate, HandoverTemplateItem
+from coordination.core.admin_scale import IndexedDateHierarchyMixin
+from handover.models import Handover, HandoverItem, HandoverTemplate, HandoverTemplateItem
 
 
 class HandoverTemplateItemInline(admin.TabularInline):

@@ -14,11 +14,10 @@ from rest_framework.views import APIView
 
 from coordination.api.parsers import JSONParser  # deep nesting: 400, not 500
 from coordination.api.schema import BAD_REQUEST
-from projects.selectors import visible_projects
-
-from . import selectors, services
-from .models import Handover, HandoverItem
-from .uploads import UploadTooLarge
+from handover import selectors, services
+from handover.models import Handover, HandoverItem
+from handover.uploads import UploadTooLarge
+from projects.core.selectors import visible_projects
 
 # Multipart requests carry the file plus form overhead (boundaries, headers).
 MULTIPART_OVERHEAD = 64 * 1024
@@ -188,7 +187,7 @@ class RejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=4000, allow_blank=True, required=False)
 
     class Meta:
-        ref_name = "HandoverItemReject"  # projects.api.changes has a RejectSerializer too
+        ref_name = "HandoverItemReject"  # projects.changes.api has a RejectSerializer too
 
 
 def _item_response(item_id: int, user) -> Response:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api
+from handover import api
 
 urlpatterns = [
     path("projects/<str:code>/handover/", api.HandoverView.as_view(), name="api-handover"),

@@ -7,4 +7,4 @@ class HandoverConfig(AppConfig):
     verbose_name = _("合同移交")
 
     def ready(self) -> None:
-        from . import gates  # noqa: F401  (stage gates and the on-enter hook)
+        from handover import gates  # noqa: F401  (stage gates and the on-enter hook)

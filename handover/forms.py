@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from handover.models import Handover
+
 
 class ProvideForm(forms.Form):
     file = forms.FileField(label=_("文件"), required=False)
@@ -25,7 +27,5 @@ class ListFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("状态"), required=False, choices=[])
 
     def __init__(self, *args, **kwargs):
-        from .models import Handover
-
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", _("全部"))] + list(Handover.Status.choices)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from projects import stages
-from projects.models import Stage
-
-from .models import Handover, HandoverItem
+from handover.models import Handover, HandoverItem
+from handover.services import create_handover
+from projects.core import stages
+from projects.core.models import Stage
+from projects.core.services import transition_project
 
 
 @stages.gate(Stage.CONTRACTED, Stage.HANDOVER)
@@ -36,10 +37,6 @@ def handover_accepted(project) -> list[str]:
 @stages.on_enter(Stage.CONTRACTED)
 def start_handover(project, by) -> None:
     """Contract signed: snapshot the checklist from the template and move on to `handover`."""
-    from projects.services import transition_project
-
-    from .services import create_handover
-
     create_handover(project, by=by)
     transition_project(
         project.pk,

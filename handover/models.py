@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from coordination.models import Department
+from coordination.core.models import Department
 
 
 def _english() -> bool:

@@ -7,10 +7,10 @@ engineering director and tech lead. PMO sees every handover but acts for neither
 
 from __future__ import annotations
 
-from coordination.models import Department
-from coordination.roles import department_of
-from projects.models import MemberRole, Project
-from projects.selectors import project_roles
+from coordination.core.models import Department
+from coordination.core.roles import department_of
+from projects.core.models import MemberRole, Project
+from projects.core.selectors import project_roles
 
 BUSINESS_ROLES = {MemberRole.BUSINESS_PM, MemberRole.BUSINESS_LEAD}
 ENGINEERING_ROLES = {

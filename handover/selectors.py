@@ -28,10 +28,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from coordination.queries import per_row
-from projects.selectors import visible_projects
-
-from .models import Category, Handover, HandoverItem
+from coordination.core.queries import per_row
+from handover.models import Category, Handover, HandoverItem
+from projects.core.selectors import visible_projects
 
 
 def visible_handovers(user) -> QuerySet[Handover]:

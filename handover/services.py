@@ -16,15 +16,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coordination import events
-from coordination.exceptions import Conflict
-from coordination.services import notify, record_audit
-from projects.models import MemberRole, Project
-from projects.selectors import members_with_role
-
-from .models import EvidenceKind, Handover, HandoverItem, HandoverTemplate
-from .permissions import is_business_side, is_engineering_side
-from .uploads import check_upload
+from coordination.core import events
+from coordination.core.exceptions import Conflict
+from coordination.core.services import notify, record_audit
+from handover.models import EvidenceKind, Handover, HandoverItem, HandoverTemplate
+from handover.permissions import is_business_side, is_engineering_side
+from handover.uploads import check_upload
+from projects.core.models import MemberRole, Project
+from projects.core.selectors import members_with_role
 
 ITEM_AUDIT_FIELDS = ["status", "rejection_count"]
 SNAPSHOT_FIELDS = [

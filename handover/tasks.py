@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import services
+from handover import services
 
 
 @shared_task(name="handover.remind_overdue")

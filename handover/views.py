@@ -10,15 +10,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coordination.exceptions import Conflict
-from coordination.paging import paginate
-from projects.selectors import visible_projects
-
-from . import selectors, services
-from .forms import ListFilterForm, ProvideForm, RejectForm
-from .models import HandoverItem
-from .permissions import sides
-from .uploads import allowed_extensions
+from coordination.core.exceptions import Conflict
+from coordination.core.paging import paginate
+from handover import selectors, services
+from handover.forms import ListFilterForm, ProvideForm, RejectForm
+from handover.models import HandoverItem
+from handover.permissions import sides
+from handover.uploads import allowed_extensions
+from projects.core.selectors import visible_projects
 
 
 @login_required

@@ -12,12 +12,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from coordination.admin_scale import IndexedValuesListFilter
-from coordination.exceptions import Conflict
-from coordination.services import record_audit, snapshot
-
-from . import services
-from .models import (
+from coordination.core.admin_scale import IndexedValuesListFilter
+from coordination.core.exceptions import Conflict
+from coordination.core.services import record_audit, snapshot
+from kpi import services
+from kpi.models import (
     ClosedPeriod,
     Complaint,
     KpiDefinition,

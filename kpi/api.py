@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.shortcuts import get_object_or_404
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -15,13 +16,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coordination.api.schema import BAD_REQUEST
-from coordination.models import Department
-from coordination.roles import sees_everything
-from projects.selectors import visible_projects
-
-from . import exports, selectors, services
-from . import periods as P
-from .models import Complaint, KpiDefinition, ProjectCohort, SatisfactionSurvey, ScopeType
+from coordination.core.models import Department
+from coordination.core.roles import sees_everything
+from kpi import exports, selectors, services
+from kpi import periods as P
+from kpi.models import Complaint, KpiDefinition, ProjectCohort, SatisfactionSurvey, ScopeType
+from projects.core.selectors import visible_projects
 
 ERROR_400 = BAD_REQUEST  # {"<field>": ["message"]} with any field name
 ERROR_DETAIL = inline_serializer("KpiErrorDetail", {"detail": serializers.CharField()})
@@ -99,8 +99,6 @@ class _ProjectInputList(generics.ListCreateAPIView):
         qs = self.serializer_class.Meta.model.objects.filter(project=self.get_project())
         since = self.request.query_params.get("updated_since")
         if since:
-            from django.utils.dateparse import parse_datetime
-
             try:
                 when = parse_datetime(since)
             except ValueError:

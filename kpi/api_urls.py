@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api
+from kpi import api
 
 urlpatterns = [
     path("projects/<str:code>/surveys/", api.SurveyList.as_view(), name="api-kpi-surveys"),

@@ -7,9 +7,6 @@ class KpiConfig(AppConfig):
     verbose_name = _("联动指标")
 
     def ready(self) -> None:
-        from . import (
-            gates,  # noqa: F401  (registers the delivered → closed gate)
-            signals,
-        )
+        from kpi import gates, signals  # noqa: F401  (gates: registers the delivered → closed gate)
 
         signals.connect()  # the scorecard configuration's shared version (kpi/selectors.py)

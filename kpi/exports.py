@@ -12,6 +12,8 @@ import io
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
 from rest_framework.renderers import BaseRenderer
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -60,9 +62,6 @@ def write_csv(tables: list[Table]) -> bytes:
 
 
 def write_xlsx(tables: list[Table]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     book = Workbook()
     book.remove(book.active)
     used: set[str] = set()

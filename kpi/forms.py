@@ -7,7 +7,7 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Complaint, SatisfactionSurvey, validate_question_scores
+from kpi.models import Complaint, SatisfactionSurvey, validate_question_scores
 
 
 class SurveyForm(forms.ModelForm):

@@ -10,9 +10,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from coordination.models import Department
+from coordination.core.models import Department
 
 SCORE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
 
@@ -189,14 +190,10 @@ class KpiDefinition(models.Model):
 
     @property
     def name(self) -> str:
-        from django.utils.translation import get_language
-
         return self.name_en if (get_language() or "").startswith("en") else self.name_zh
 
     @property
     def formula(self) -> str:
-        from django.utils.translation import get_language
-
         return self.formula_en if (get_language() or "").startswith("en") else self.formula_zh
 
 

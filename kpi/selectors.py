@@ -20,6 +20,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import (
@@ -38,11 +40,9 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coordination.models import Department
-from projects.models import Milestone, Project, ProjectMembership, Stage
-
-from . import periods as P
-from .models import (
+from coordination.core.models import Department
+from kpi import periods as P
+from kpi.models import (
     ClosedPeriod,
     Complaint,
     KpiDefinition,
@@ -52,6 +52,7 @@ from .models import (
     Scorecard,
     ScorecardWeight,
 )
+from projects.core.models import Milestone, Project, ProjectMembership, Stage
 
 HUNDRED = Decimal("100")
 Q4 = Decimal("0.0001")
@@ -277,7 +278,7 @@ def _change_request_cycle_time(
     projects, period: P.Period, today: datetime.date
 ) -> _Live | KpiValue:
     """Days from submission to decision, for change requests decided in the period."""
-    ChangeRequest = _model("projects.models", "ChangeRequest")
+    ChangeRequest = _model("projects.core.models", "ChangeRequest")
     if ChangeRequest is None or not hasattr(ChangeRequest, "decided_at"):
         return KpiValue(extra={"unavailable": True})
     qs = _in_scope(ChangeRequest.objects.all(), projects).filter(
@@ -292,9 +293,9 @@ def _change_request_cycle_time(
 def _promise_gap_rate(projects, period: P.Period, today: datetime.date) -> _Live | KpiValue:
     """Share of quoted projects whose quote leaves an open promise gap (current state).
     Quoted = has a current quote; closed and cancelled projects carry no open gap. The
-    gaps are found in Python (projects.promise_gaps), only when some project is quoted."""
+    gaps are found in Python (projects.presales.promise_gaps), only when some project is quoted."""
     try:
-        module = importlib.import_module("projects.promise_gaps")
+        module = importlib.import_module("projects.presales.promise_gaps")
     except ImportError:
         return KpiValue(extra={"unavailable": True})
     bulk = getattr(module, "promise_gaps_bulk", None)
@@ -574,9 +575,6 @@ def config_changed() -> None:
 def _config_version() -> str | None:
     """The shared version of the configuration; None when it is not shared between
     processes (a process-local cache) or the cache cannot be reached (then: no memo)."""
-    from django.core.cache.backends.dummy import DummyCache
-    from django.core.cache.backends.locmem import LocMemCache
-
     cache = caches[DEFAULT_CACHE_ALIAS]
     if isinstance(cache, LocMemCache | DummyCache):
         return None

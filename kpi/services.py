@@ -10,22 +10,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coordination import events
-from coordination.exceptions import Conflict
-from coordination.roles import is_pmo
-from coordination.services import record_audit, snapshot
-from projects.models import Project
-from projects.selectors import project_roles
-
-from . import periods as P
-from . import selectors
-from .models import (
-    ClosedPeriod,
-    Complaint,
-    KpiSnapshot,
-    SatisfactionSurvey,
-    ScopeType,
-)
+from coordination.core import events
+from coordination.core.exceptions import Conflict
+from coordination.core.roles import is_pmo
+from coordination.core.services import record_audit, snapshot
+from kpi import periods as P
+from kpi import selectors
+from kpi.models import ClosedPeriod, Complaint, KpiSnapshot, SatisfactionSurvey, ScopeType
+from projects.core.models import Project
+from projects.core.selectors import project_roles
 
 SURVEY_FIELDS = ["respondent", "overall_score", "scores", "comments", "surveyed_on"]
 COMPLAINT_FIELDS = [

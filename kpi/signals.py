@@ -9,14 +9,13 @@ import logging
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
-from .models import ClosedPeriod, KpiDefinition, Scorecard, ScorecardWeight
+from kpi.models import ClosedPeriod, KpiDefinition, Scorecard, ScorecardWeight
+from kpi.selectors import config_changed
 
 log = logging.getLogger(__name__)
 
 
 def _new_version() -> None:
-    from .selectors import config_changed
-
     try:
         config_changed()
     except Exception:  # noqa: BLE001  (an unreachable cache must not fail the write;

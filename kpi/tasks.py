@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from . import services
+from kpi import services
 
 
 def close_previous_month() -> list[str]:

@@ -10,19 +10,25 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 
-from coordination.models import Department
-from projects.selectors import visible_projects
-
-from . import exports, selectors, services
-from . import periods as P
-from .api import BadParams, comparison_for, parse_scorecard_params, parse_value_params, value_rows
-from .forms import ComplaintForm, SurveyForm
-from .models import ProjectCohort
+from coordination.core.models import Department
+from kpi import exports, selectors, services
+from kpi import periods as P
+from kpi.api import (
+    BadParams,
+    comparison_for,
+    parse_scorecard_params,
+    parse_value_params,
+    value_rows,
+)
+from kpi.forms import ComplaintForm, SurveyForm
+from kpi.models import ProjectCohort
+from projects.core.selectors import visible_projects
 
 
 def _errors(exc: BadParams) -> list[str]:
@@ -211,8 +217,6 @@ def export(request):
 
 
 def timezone_year() -> int:
-    from django.utils import timezone
-
     return timezone.localdate().year
 
 

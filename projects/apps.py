@@ -7,5 +7,7 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("项目")
 
     def ready(self) -> None:
-        # pre-sales gate and admin; change requests (issue 6)
-        from . import admin_changes, admin_presales, gates, gates_changes  # noqa: F401
+        # Stage gates register on import: pre-sales (key projects sign only what engineering's
+        # estimate supports) and change requests (open ones hold the delivery).
+        from projects.changes import gates as change_gates  # noqa: F401
+        from projects.presales import gates as presales_gates  # noqa: F401

@@ -7,15 +7,15 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from coordination.models import Department
-from coordination.roles import (
+from coordination.core.models import Department
+from coordination.core.roles import (
     GROUP_BUSINESS_MANAGER,
     GROUP_ENGINEERING_MANAGER,
     GROUP_EXECUTIVE,
     GROUP_FINANCE,
     GROUP_PMO,
 )
-from projects.models import Customer, Milestone, Project, ProjectMembership, Risk
+from projects.core.models import Customer, Milestone, Project, ProjectMembership, Risk
 
 User = get_user_model()
 

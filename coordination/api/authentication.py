@@ -14,8 +14,9 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication as DRFTokenAuthentication
 from rest_framework.permissions import BasePermission
 
-from coordination.models_integration import TOKEN_PREFIX, ApiClientToken
-from coordination.roles import remember_group_names
+from coordination.core.roles import remember_group_names
+from coordination.integration.models import TOKEN_PREFIX, ApiClientToken
+from coordination.integration.services import authenticate_key, required_scope
 
 
 class TokenAuthentication(DRFTokenAuthentication):
@@ -23,8 +24,6 @@ class TokenAuthentication(DRFTokenAuthentication):
 
     def authenticate_credentials(self, key):
         if key.startswith(TOKEN_PREFIX):
-            from coordination.integration import authenticate_key
-
             token = authenticate_key(key)
             if token is None:
                 raise exceptions.AuthenticationFailed(_("令牌无效、已过期或已吊销。"))
@@ -62,7 +61,6 @@ class ApiClientScopes(BasePermission):
         client = api_client_of(request)
         if client is None:
             return True
-        from coordination.integration import required_scope
 
         scope = required_scope(request.method, request.path)
         if scope is None or not client.has_scope(scope):

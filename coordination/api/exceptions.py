@@ -9,7 +9,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from coordination.exceptions import Conflict
+from coordination.core.exceptions import Conflict
 
 
 def validation_error_dict(exc: DjangoValidationError) -> dict:

@@ -25,7 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 
-from coordination.models_integration import ApiClientToken, IdempotencyRecord
+from coordination.api.authentication import TokenAuthentication
+from coordination.integration.models import ApiClientToken, IdempotencyRecord
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
 PREFIX = "/api/v1/"
@@ -36,8 +37,6 @@ MAX_KEY = 255
 
 
 def _principal(request) -> str | None:
-    from .authentication import TokenAuthentication
-
     try:
         result = TokenAuthentication().authenticate(request)
     except exceptions.APIException:

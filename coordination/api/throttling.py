@@ -9,7 +9,7 @@ from __future__ import annotations
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.throttling import UserRateThrottle as _UserRateThrottle
 
-from .authentication import api_client_of
+from coordination.api.authentication import api_client_of
 
 
 class ApiClientRateThrottle(SimpleRateThrottle):

@@ -27,13 +27,8 @@ from coordination.api.schema import BAD_REQUEST as R400
 from coordination.api.schema import FORBIDDEN as R403
 from coordination.api.schema import TOO_LARGE
 from coordination.api.schema import UNAUTHORIZED as R401
-from coordination.exceptions import Conflict
-
-from .. import services
-from ..erp_bulk import bulk_upsert_projects
-from ..models import Customer
-from ..permissions import can_create_project, can_manage_customers, require
-from .serializers import (
+from coordination.core.exceptions import Conflict
+from projects.api.serializers import (
     MAX_BULK_ROWS,
     CustomerSerializer,
     ErpBulkResultSerializer,
@@ -42,6 +37,10 @@ from .serializers import (
     ErpProjectUpsertSerializer,
     ProjectSerializer,
 )
+from projects.core import services
+from projects.core.erp_bulk import bulk_upsert_projects
+from projects.core.models import Customer
+from projects.core.permissions import can_create_project, can_manage_customers, require
 
 User = get_user_model()
 

@@ -7,7 +7,7 @@ from django_filters import rest_framework as filters
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
-from ..models import Customer, Milestone, Project, Risk, Stage
+from projects.core.models import Customer, Milestone, Project, Risk, Stage
 
 
 class UtcIsoDateTimeFilter(filters.IsoDateTimeFilter):

@@ -5,11 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
-from ..models import Customer, Milestone, PrimaryOwner, Project, Risk, Stage
+from projects.core.models import Customer, Milestone, PrimaryOwner, Project, Risk, Stage
 
 User = get_user_model()
 
@@ -203,8 +204,6 @@ def _datetime(value, tz):
 
 def project_list_rows(rows) -> list[dict]:
     """`ProjectSerializer(...).data` for rows of `qs.values_list(*PROJECT_LIST_VALUES)`."""
-    from django.utils import timezone
-
     tz = timezone.get_current_timezone()
     return [
         {

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import erp, views
+from projects.api import erp, views
 
 urlpatterns = [
     path("customers/", views.CustomerListView.as_view(), name="api-customer-list"),
@@ -37,11 +37,3 @@ urlpatterns = [
         name="api-erp-project-upsert",
     ),
 ]
-
-from .presales import urlpatterns as presales_urlpatterns  # noqa: E402
-
-urlpatterns += presales_urlpatterns
-
-from .changes import urlpatterns as changes_urlpatterns  # noqa: E402  (change requests, issue 6)
-
-urlpatterns += changes_urlpatterns

@@ -28,32 +28,14 @@ from coordination.api.schema import (
     NOT_FOUND,
     UNAUTHORIZED,
 )
-
-from .. import services
-from ..models import Customer, Milestone, Project, Risk
-from ..permissions import (
-    can_create_project,
-    can_edit_plan,
-    can_edit_project,
-    can_manage_customers,
-    can_transition,
-    require,
-)
-from ..selectors import (
-    PROJECT_TOTAL_SQL,
-    count_projects,
-    is_every_project,
-    project_list,
-    visible_projects,
-)
-from .filters import (
+from projects.api.filters import (
     CustomerFilter,
     MilestoneFilter,
     ProjectFilter,
     RiskFilter,
     StableOrderingFilter,
 )
-from .serializers import (
+from projects.api.serializers import (
     PROJECT_LIST_VALUES,
     CustomerSerializer,
     MilestoneSerializer,
@@ -61,6 +43,23 @@ from .serializers import (
     RiskSerializer,
     TransitionSerializer,
     project_list_rows,
+)
+from projects.core import services
+from projects.core.models import Customer, Milestone, Project, Risk
+from projects.core.permissions import (
+    can_create_project,
+    can_edit_plan,
+    can_edit_project,
+    can_manage_customers,
+    can_transition,
+    require,
+)
+from projects.core.selectors import (
+    PROJECT_TOTAL_SQL,
+    count_projects,
+    is_every_project,
+    project_list,
+    visible_projects,
 )
 
 # ---------------------------------------------------------------- documented error responses
@@ -278,7 +277,7 @@ def _page_plan(queryset, offset: int, size: int) -> _PagePlan:
     except TypeError:  # an unhashable parameter: compile every time
         key, plan = None, None
     if plan is None:
-        if is_every_project(queryset):  # the kept exact total (projects.selectors)
+        if is_every_project(queryset):  # the kept exact total (projects.core.selectors)
             # a constant statement of this module's own, no parameters
             counted = RawSQL(f"({PROJECT_TOTAL_SQL})", (), output_field=Field())  # noqa: S611  # nosec B611
         else:

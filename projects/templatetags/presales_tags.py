@@ -1,12 +1,13 @@
 """Pre-sales template tags: the promise-gap badge (anywhere a project appears) and the panel.
 
-For lists call projects.promise_gaps.attach_promise_gaps(projects) first: the badge then
+For lists call projects.presales.promise_gaps.attach_promise_gaps(projects) first: the badge then
 reads `project.promise_gaps` and adds no query per row.
 """
 
 from django import template
 
-from ..promise_gaps import promise_gaps
+from projects.presales.promise_gaps import promise_gaps
+from projects.presales.views import panel_context
 
 register = template.Library()
 
@@ -21,8 +22,6 @@ def promise_gap_badge(project):
 
 @register.inclusion_tag("projects/presales/panel.html", takes_context=True)
 def presales_panel(context, project):
-    from ..views_presales import panel_context
-
     request = context.get("request")
     user = getattr(request, "user", None) or context.get("user")
     return {**panel_context(project, user), "request": request, "user": user}

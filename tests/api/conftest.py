@@ -1,10 +1,9 @@
 import pytest
 from django.core.cache import cache
 
-from projects.models import Stage
+from projects.core.models import Stage
 from tests import factories
-
-from .helpers import client_for, people_for
+from tests.api.helpers import client_for, people_for
 
 
 @pytest.fixture(autouse=True)

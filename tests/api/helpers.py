@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from rest_framework.test import APIClient
 
-from projects.models import Project
+from projects.core.models import Project
 from tests import factories
 
 # The kinds of user every endpoint is checked against, in this order.

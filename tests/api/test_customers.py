@@ -1,10 +1,9 @@
 import pytest
 
-from coordination.models import AuditEvent
-from projects.models import Customer
+from coordination.core.models import AuditEvent
+from projects.core.models import Customer
 from tests import factories
-
-from .helpers import client_for
+from tests.api.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,8 @@ from rest_framework.exceptions import ValidationError
 from projects.api.erp import ErpProjectBulkView, PlainRows
 from projects.api.serializers import ErpProjectBulkRowSerializer
 from tests import factories
+from tests.api.test_malformed_input import NASTY_VALUES
 from tests.erp.conftest import PROJECT_BODY
-
-from .test_malformed_input import NASTY_VALUES
 
 pytestmark = pytest.mark.django_db
 

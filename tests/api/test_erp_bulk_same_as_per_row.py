@@ -5,11 +5,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
-from coordination.models import AuditEvent
-from projects.models import Project
+from coordination.core.models import AuditEvent
+from projects.core.models import Project
 from tests import factories
-
-from .helpers import client_for
+from tests.api.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 BULK = "/api/v1/erp/projects/bulk/"

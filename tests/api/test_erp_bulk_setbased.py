@@ -6,13 +6,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from coordination import events
-from coordination.models import AuditEvent, Sequence
-from projects import erp_bulk
-from projects.models import Project
+from coordination.core import events
+from coordination.core.models import AuditEvent, Sequence
+from projects.core import erp_bulk
+from projects.core.models import Project
 from tests import factories
-
-from .helpers import client_for
+from tests.api.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 BULK = "/api/v1/erp/projects/bulk/"

@@ -2,8 +2,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from coordination.models import AuditEvent
-from projects.models import Project
+from coordination.core.models import AuditEvent
+from projects.core.models import Project
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -5,10 +5,9 @@ anonymous, non_member, member, pm, other_department, pmo, executive
 
 import pytest
 
-from projects.models import Project, Stage
+from projects.core.models import Project, Stage
 from tests import factories
-
-from .helpers import assert_statuses
+from tests.api.helpers import assert_statuses
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,9 @@ import pytest
 from django.utils import timezone
 
 from projects.api.serializers import PROJECT_LIST_VALUES, ProjectSerializer, project_list_rows
-from projects.models import Project, Stage
+from projects.core.models import Project, Stage
 from tests import factories
-
-from .helpers import client_for
+from tests.api.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -8,11 +8,10 @@ from django.contrib.auth.models import Group
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from coordination.roles import GROUP_EXECUTIVE, GROUP_FINANCE
-from projects.models import Project, Stage
+from coordination.core.roles import GROUP_EXECUTIVE, GROUP_FINANCE
+from projects.core.models import Project, Stage
 from tests import factories
-
-from .helpers import client_for
+from tests.api.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()

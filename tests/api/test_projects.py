@@ -3,11 +3,10 @@ import datetime
 import pytest
 from django.contrib.auth import get_user_model
 
-from coordination.models import AuditEvent
-from projects.models import Project, Stage
+from coordination.core.models import AuditEvent
+from projects.core.models import Project, Stage
 from tests import factories
-
-from .helpers import client_for
+from tests.api.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()

@@ -3,8 +3,7 @@ from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from tests import factories
-
-from .helpers import client_for
+from tests.api.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()

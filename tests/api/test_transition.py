@@ -1,10 +1,9 @@
 import pytest
 
-from coordination.models import AuditEvent
-from projects.models import Project, Stage, StageTransition
+from coordination.core.models import AuditEvent
+from projects.core.models import Project, Stage, StageTransition
 from tests import factories
-
-from .helpers import client_for
+from tests.api.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +77,7 @@ def test_refused_move_leaves_no_trace(project):
 @pytest.fixture
 def soft_gate():
     """A temporary overridable gate on execution → delivered."""
-    from projects import stages
+    from projects.core import stages
 
     def acceptance_sheet(project):
         return ["客户验收单未上传"]

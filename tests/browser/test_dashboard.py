@@ -9,8 +9,8 @@ import pytest
 from django.utils import translation
 from playwright.sync_api import expect
 
-from projects.models import Stage
-from projects.models_changes import ChangeDecision
+from projects.changes.models import ChangeDecision
+from projects.core.models import Stage
 from tests import factories
 from tests.changes import factories as cr
 from tests.dashboard import factories as f

@@ -8,9 +8,9 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from projects import changes
-from projects.models import MemberRole, Milestone, Project
-from projects.models_changes import ChangeRequest
+from projects.changes import services as changes
+from projects.changes.models import ChangeRequest
+from projects.core.models import MemberRole, Milestone, Project
 from tests import factories
 
 

@@ -8,12 +8,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from projects import changes
-from projects.models_changes import ChangeRequest
+from projects.changes import services as changes
+from projects.changes.models import ChangeRequest
 from tests import factories
 from tests.api.helpers import client_for
-
-from . import factories as f
+from tests.changes import factories as f
 
 pytestmark = pytest.mark.django_db
 S = ChangeRequest.Status

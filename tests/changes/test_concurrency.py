@@ -8,12 +8,11 @@ import threading
 import pytest
 from django.db import connection
 
-from coordination.exceptions import Conflict
-from coordination.models import AuditEvent
-from projects import changes
-from projects.models_changes import ChangeDecision, ChangeRequest, MilestoneChange
-
-from . import factories as f
+from coordination.core.exceptions import Conflict
+from coordination.core.models import AuditEvent
+from projects.changes import services as changes
+from projects.changes.models import ChangeDecision, ChangeRequest, MilestoneChange
+from tests.changes import factories as f
 
 pytestmark = pytest.mark.django_db(transaction=True)
 S = ChangeRequest.Status

@@ -4,16 +4,16 @@ import datetime
 
 import pytest
 
-from coordination.demo import DemoContext
-from projects.demo_changes import seed_changes
-from projects.models_changes import ChangeRequest
-from projects.selectors_changes import awaiting
+from coordination.devtools.demo import DemoContext
+from coordination.devtools.demo.changes import seed_changes
+from projects.changes.models import ChangeRequest
+from projects.changes.selectors import awaiting
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_change_requests(settings):
-    from coordination.demo_base import seed_base
+    from coordination.devtools.demo.base import seed_base
 
     settings.CHANGE_REQUEST_FINANCE_THRESHOLD = "100000"
     ctx = DemoContext(today=datetime.date(2026, 11, 25), log=lambda msg: None)

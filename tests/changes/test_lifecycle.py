@@ -8,14 +8,13 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from coordination.exceptions import Conflict
-from coordination.models import AuditEvent, Notification
-from projects import changes
-from projects.models import Milestone, Project
-from projects.models_changes import ChangeDecision, ChangeRequest, MilestoneChange
+from coordination.core.exceptions import Conflict
+from coordination.core.models import AuditEvent, Notification
+from projects.changes import services as changes
+from projects.changes.models import ChangeDecision, ChangeRequest, MilestoneChange
+from projects.core.models import Milestone, Project
 from tests import factories
-
-from . import factories as f
+from tests.changes import factories as f
 
 pytestmark = pytest.mark.django_db
 S = ChangeRequest.Status
@@ -262,7 +261,7 @@ def test_implement_after_approval_by_a_pm(c):
 
 
 def test_decided_event_is_emitted_on_approve_and_reject(c, django_capture_on_commit_callbacks):
-    from coordination import events
+    from coordination.core import events
 
     seen = []
     events.listen("change_request.decided", lambda e, p: seen.append(p))
@@ -276,7 +275,7 @@ def test_decided_event_is_emitted_on_approve_and_reject(c, django_capture_on_com
 
 
 def test_execution_to_delivered_gate_lists_open_change_requests(c):
-    from projects.services import transition_project
+    from projects.core.services import transition_project
 
     Milestone.objects.filter(project=c.project).update(
         status="done", actual_date=datetime.date(2026, 6, 1)

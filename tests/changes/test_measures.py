@@ -7,12 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from projects import changes
-from projects.models import Project
-from projects.models_changes import ChangeRequest
-from projects.selectors_changes import drift_by_project, measures, project_drift
-
-from . import factories as f
+from projects.changes import services as changes
+from projects.changes.models import ChangeRequest
+from projects.changes.selectors import drift_by_project, measures, project_drift
+from projects.core.models import Project
+from tests.changes import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -8,11 +8,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from projects import changes
-from projects.models_changes import ChangeRequest
+from projects.changes import services as changes
+from projects.changes.models import ChangeRequest
 from tests import factories
-
-from . import factories as f
+from tests.changes import factories as f
 
 pytestmark = pytest.mark.django_db
 S = ChangeRequest.Status

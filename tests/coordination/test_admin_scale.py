@@ -177,7 +177,7 @@ def test_admin_checks_pass():
 
 def test_small_models_are_really_small_tables():
     """Guard the allow-list: none of them is a per-project table."""
-    from projects.models import Project
+    from projects.core.models import Project
 
     for label in SMALL_MODELS:
         model = apps.get_model(label)
@@ -222,8 +222,8 @@ def test_index_walk_gives_django_s_dates_and_datetimes(db, monkeypatch, max_valu
 
     from django.utils import timezone
 
-    from coordination import admin_scale
-    from coordination.models import AuditEvent
+    from coordination.core import admin_scale
+    from coordination.core.models import AuditEvent
     from tests.factories import MilestoneFactory
 
     monkeypatch.setattr(admin_scale, "MAX_VALUES", max_values)
@@ -287,7 +287,7 @@ def test_indexed_values_filter_offers_every_period(db, client):
 
 
 def test_audit_trail_filters_offer_every_action_and_target_type(db, client):
-    from coordination.models import AuditEvent
+    from coordination.core.models import AuditEvent
 
     for action, target_type in [("b.two", "Risk"), ("a.one", "Project"), ("b.two", "Project")]:
         AuditEvent.objects.create(action=action, target_type=target_type, target_id="1")

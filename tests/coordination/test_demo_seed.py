@@ -8,10 +8,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 
-from coordination.demo_base import DEMO_PASSWORD, DEMO_USERS
-from coordination.models import AuditEvent
-from coordination.roles import ALL_GROUPS, is_executive, is_pmo
-from projects.models import (
+from coordination.core.models import AuditEvent
+from coordination.core.roles import ALL_GROUPS, is_executive, is_pmo
+from coordination.devtools.demo.users import DEMO_PASSWORD, DEMO_USERS
+from projects.core.models import (
     Customer,
     Milestone,
     Project,

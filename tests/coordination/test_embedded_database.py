@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from .ops_helpers import BASE_DIR, PYTHON, clean_env
+from tests.coordination.ops_helpers import BASE_DIR, PYTHON, clean_env
 
 pytestmark = pytest.mark.slow
 
@@ -16,9 +16,10 @@ import json
 from django.contrib.auth.models import User
 from django.test import Client
 from rest_framework.authtoken.models import Token
-from coordination import reminders
-from coordination.models import Notification, Reminder
-from projects.models import Customer, Project
+from coordination.core.models import Notification
+from coordination.reviews.models import Reminder
+from coordination.reviews.reminders import outbox as reminders
+from projects.core.models import Customer, Project
 
 out = {
     "overdue": reminders.create_overdue_reminders(),

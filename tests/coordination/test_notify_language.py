@@ -5,9 +5,9 @@ import pytest
 from django.core import mail
 from django.utils import translation
 
-from coordination.models import Notification
-from coordination.services import notify
-from projects.models import Stage
+from coordination.core.models import Notification
+from coordination.core.services import notify
+from projects.core.models import Stage
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,8 @@ import uuid
 import pytest
 from celery import Celery
 
-from coordination.runner import WORKER_ARGS, venv_command
-
-from .ops_helpers import BASE_DIR, PYTHON, clean_env
+from coordination.devtools.runner import WORKER_ARGS, venv_command
+from tests.coordination.ops_helpers import BASE_DIR, PYTHON, clean_env
 
 pytestmark = pytest.mark.slow
 TIMEOUT = 60

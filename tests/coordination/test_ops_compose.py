@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from coordination.runner import BEAT_ARGS, GUNICORN_ARGS, MIGRATE_ARGS, WORKER_ARGS
+from coordination.devtools.runner import BEAT_ARGS, GUNICORN_ARGS, MIGRATE_ARGS, WORKER_ARGS
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 COMPOSE = BASE_DIR / "docker-compose.yml"
@@ -34,7 +34,7 @@ def test_commands_are_the_ones_make_run_uses(compose):
     assert services["web"]["command"] == GUNICORN_ARGS
     assert services["migrate"]["command"] == MIGRATE_ARGS
     makefile = (BASE_DIR / "Makefile").read_text(encoding="utf-8")
-    assert "coordination.devtools run" in makefile  # which runs coordination.runner.run()
+    assert "coordination.devtools run" in makefile  # which runs coordination.devtools.runner.run()
 
 
 def test_app_services_wait_for_healthy_dependencies_and_migrations(compose):

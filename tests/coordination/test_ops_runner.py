@@ -1,4 +1,4 @@
-"""`make run` (coordination.runner): fresh var/ -> migrated, demo data, web + worker + beat up;
+"""`make run` (coordination.devtools.runner): fresh var/ -> migrated, demo data, web + worker + beat up;
 SIGTERM stops every child."""
 
 import os
@@ -11,9 +11,8 @@ import urllib.request
 
 import pytest
 
-from coordination.demo_base import DEMO_PASSWORD, DEMO_USERS
-
-from .ops_helpers import BASE_DIR, PYTHON, clean_env, free_port
+from coordination.devtools.demo.users import DEMO_PASSWORD, DEMO_USERS
+from tests.coordination.ops_helpers import BASE_DIR, PYTHON, clean_env, free_port
 
 pytestmark = pytest.mark.slow
 READY_TIMEOUT = 240
@@ -60,7 +59,7 @@ def test_run_starts_web_worker_beat_and_stops_them_on_sigterm(tmp_path):
         assert "DatabaseScheduler" in output
         assert (tmp_path / "coordination.sqlite3").exists()
         # A task sent by another process (as the web process would) runs in make run's worker.
-        send = "from coordination.tasks import ping; ping.delay('from-shell')"
+        send = "from coordination.core.tasks import ping; ping.delay('from-shell')"
         subprocess.run(
             [PYTHON, "manage.py", "shell", "-c", send],
             cwd=BASE_DIR,

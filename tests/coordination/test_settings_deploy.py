@@ -6,7 +6,7 @@ import subprocess
 
 from django.conf import settings
 
-from .ops_helpers import BASE_DIR, PYTHON, clean_env
+from tests.coordination.ops_helpers import BASE_DIR, PYTHON, clean_env
 
 PRODUCTION = {
     "DEBUG": "0",

@@ -7,7 +7,7 @@ import datetime
 
 from django.utils import timezone
 
-from projects.models import Milestone, Stage
+from projects.core.models import Milestone, Stage
 from tests import factories
 from tests.handover import factories as handover_factories
 from tests.kpi.factories import ComplaintFactory

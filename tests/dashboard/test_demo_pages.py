@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from coordination.demo_base import DEMO_PASSWORD, DEMO_USERS
-from projects.models import Project
+from coordination.devtools.demo.users import DEMO_PASSWORD, DEMO_USERS
+from projects.core.models import Project
 
 pytestmark = pytest.mark.django_db
 

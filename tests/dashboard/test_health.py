@@ -1,18 +1,17 @@
-"""projects.health: one selector rates many projects red / amber / green with the reasons."""
+"""coordination.dashboard.health: one selector rates many projects red / amber / green with the reasons."""
 
 import pytest
 from django.utils import timezone
 
-from projects import health
-from projects.models import Stage
-from projects.models_changes import ChangeRequest
+from coordination.dashboard import health
+from projects.changes.models import ChangeRequest
+from projects.core.models import Stage
 from tests import factories
 from tests.changes import factories as cr_factories
+from tests.dashboard import factories as f
 from tests.kpi.factories import ComplaintFactory
 from tests.presales.factories import AssessmentFactory, QuoteFactory
 from tests.reviews.factories import ActionItemFactory
-
-from . import factories as f
 
 pytestmark = pytest.mark.django_db
 

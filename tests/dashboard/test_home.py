@@ -7,17 +7,17 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from coordination.models import Notification
-from projects.models import FeasibilityAssessment, MemberRole
-from projects.models_changes import ChangeDecision, ChangeRequest
+from coordination.core.models import Notification
+from projects.changes.models import ChangeDecision, ChangeRequest
+from projects.core.models import MemberRole
+from projects.presales.models import FeasibilityAssessment
 from tests import factories
 from tests.changes import factories as cr
+from tests.dashboard import factories as f
 from tests.handover import factories as hf
 from tests.kickoff.factories import Team
 from tests.presales.factories import AssessmentFactory
 from tests.reviews.factories import ActionItemFactory, CadenceFactory, ReviewFactory
-
-from . import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -192,7 +192,7 @@ def test_commitment_awaiting_my_signature(client):
     commitment = team.hold()
     url = reverse("commitment_detail", args=[commitment.pk])
     assert url in approvals(client, team.business_lead)
-    from coordination import kickoff
+    from coordination.kickoff import services as kickoff
 
     kickoff.sign_commitment(commitment.pk, by=team.business_lead)
     assert url not in approvals(client, team.business_lead)

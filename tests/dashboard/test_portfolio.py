@@ -4,10 +4,9 @@ by department (primary owner), PM, customer, key project and health; constant qu
 import pytest
 from django.urls import reverse
 
-from projects.models import Stage
+from projects.core.models import Stage
 from tests import factories
-
-from . import factories as f
+from tests.dashboard import factories as f
 
 pytestmark = pytest.mark.django_db
 URL = "/portfolio/"
@@ -90,9 +89,9 @@ def test_filters(client):
 
 
 def test_long_customer_and_pm_lists_become_typed_searches(client, monkeypatch):
-    import coordination.forms_common
+    import coordination.core.forms
 
-    monkeypatch.setattr(coordination.forms_common, "CHOICE_LIMIT", 1)
+    monkeypatch.setattr(coordination.core.forms, "CHOICE_LIMIT", 1)
     pmo = factories.pmo_user()
     pm = factories.engineering_user(first_name="工程王")
     a = f.healthy_project(name="甲项目", engineering_pm=pm)

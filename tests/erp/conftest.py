@@ -9,8 +9,8 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from coordination import integration
-from coordination.models_integration import ApiScope, WebhookEndpoint
+from coordination.integration import services as integration
+from coordination.integration.models import ApiScope, WebhookEndpoint
 from tests import factories
 
 ALL_SCOPES = [s.value for s in ApiScope]

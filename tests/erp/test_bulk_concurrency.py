@@ -4,12 +4,11 @@ it through the insert-race fallback (the per-row path) and answer `unchanged`.""
 
 import pytest
 
-from coordination.models import AuditEvent, Sequence
-from coordination.models_integration import ApiScope, WebhookDelivery
-from projects.models import Project
-
-from .conftest import PROJECT_BODY, token_client
-from .test_concurrency import _together
+from coordination.core.models import AuditEvent, Sequence
+from coordination.integration.models import ApiScope, WebhookDelivery
+from projects.core.models import Project
+from tests.erp.conftest import PROJECT_BODY, token_client
+from tests.erp.test_concurrency import _together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

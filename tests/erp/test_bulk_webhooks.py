@@ -1,6 +1,6 @@
 """Bulk upserts announce each written row like the per-row path: one signed webhook per
 created/updated row and subscribed endpoint, none for unchanged rows; the endpoints are
-read once per batch (events.emit_many → webhooks.fan_out_many)."""
+read once per batch (events.emit_many → deliveries.fan_out_many)."""
 
 import json
 
@@ -9,11 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from coordination import webhooks
-from coordination.models_integration import WebhookDelivery
+from coordination.integration import deliveries, webhooks
+from coordination.integration.models import WebhookDelivery
 from tests import factories
-
-from .conftest import PROJECT_BODY
+from tests.erp.conftest import PROJECT_BODY
 
 pytestmark = pytest.mark.django_db
 BULK = "/api/v1/erp/projects/bulk/"
@@ -61,11 +60,11 @@ def test_fan_out_reads_the_endpoints_once_per_batch(endpoint, receiver, erp_refs
     endpoint(name="second")
     payloads = [{"code": f"PRJ-{i}", "erp_id": f"P-{i}"} for i in range(20)]
     with CaptureQueriesContext(connection) as captured:
-        ids = webhooks.fan_out_many("project.upserted", payloads)
+        ids = deliveries.fan_out_many("project.upserted", payloads)
     endpoint_reads = [q for q in captured if "webhookendpoint" in q["sql"]]
     assert len(endpoint_reads) == 1
     assert len(ids) == 40
     rows = WebhookDelivery.objects.filter(pk__in=ids).order_by("pk")
     assert [r.payload["code"] for r in rows][:4] == ["PRJ-0", "PRJ-0", "PRJ-1", "PRJ-1"]
     # the per-event listener is the same rule for one payload
-    assert len(webhooks.fan_out("project.upserted", payloads[0])) == 2
+    assert len(deliveries.fan_out("project.upserted", payloads[0])) == 2

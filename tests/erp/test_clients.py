@@ -6,13 +6,12 @@ import pytest
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from coordination import integration
-from coordination.models import AuditEvent
-from coordination.models_integration import ApiClientToken, ApiScope, hash_token
-from projects.models import Customer
+from coordination.core.models import AuditEvent
+from coordination.integration import services as integration
+from coordination.integration.models import ApiClientToken, ApiScope, hash_token
+from projects.core.models import Customer
 from tests import factories
-
-from .conftest import token_client
+from tests.erp.conftest import token_client
 
 pytestmark = pytest.mark.django_db
 CUSTOMER = "/api/v1/erp/customers/C-1/"

@@ -5,11 +5,10 @@ import threading
 import pytest
 from django.db import connection
 
-from coordination.models import AuditEvent
-from coordination.models_integration import ApiScope, IdempotencyRecord, WebhookDelivery
-from projects.models import Customer, Project
-
-from .conftest import PROJECT_BODY, token_client
+from coordination.core.models import AuditEvent
+from coordination.integration.models import ApiScope, IdempotencyRecord, WebhookDelivery
+from projects.core.models import Customer, Project
+from tests.erp.conftest import PROJECT_BODY, token_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

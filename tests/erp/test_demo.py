@@ -2,11 +2,10 @@ import datetime
 
 import pytest
 
-from coordination.demo import DemoContext
-from coordination.demo_integration import DEMO_CLIENT, seed_integration
-from coordination.models_integration import ApiClient
-
-from .conftest import token_client
+from coordination.devtools.demo import DemoContext
+from coordination.devtools.demo.integration import DEMO_CLIENT, seed_integration
+from coordination.integration.models import ApiClient
+from tests.erp.conftest import token_client
 
 pytestmark = pytest.mark.django_db
 

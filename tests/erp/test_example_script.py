@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from coordination import integration
-from coordination.models_integration import ApiScope
-from projects.models import Customer, Project
+from coordination.integration import services as integration
+from coordination.integration.models import ApiScope
+from projects.core.models import Customer, Project
 
 SCRIPT = Path(__file__).resolve().parents[2] / "docs" / "examples" / "erp_sync.py"
 

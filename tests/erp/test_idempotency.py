@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from coordination.models_integration import ApiScope, IdempotencyRecord
-from projects.models import Customer
+from coordination.integration.models import ApiScope, IdempotencyRecord
+from projects.core.models import Customer
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +80,7 @@ def test_expired_keys_execute_again(make_api_client):
 
 
 def test_works_on_the_bulk_endpoint(make_api_client, erp_refs):
-    from .conftest import PROJECT_BODY
+    from tests.erp.conftest import PROJECT_BODY
 
     _client, _key, api = make_api_client(scopes=[ApiScope.WRITE_PROJECTS])
     rows = [{**PROJECT_BODY, "erp_id": "B-1"}]

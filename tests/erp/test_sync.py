@@ -7,12 +7,11 @@ from urllib.parse import urlencode
 import pytest
 from django.utils import timezone
 
-from coordination.models import AuditEvent
-from coordination.models_integration import ApiScope
-from projects.models import Customer, Milestone, Project, Risk
+from coordination.core.models import AuditEvent
+from coordination.integration.models import ApiScope
+from projects.core.models import Customer, Milestone, Project, Risk
 from tests import factories
-
-from .conftest import PROJECT_BODY
+from tests.erp.conftest import PROJECT_BODY
 
 pytestmark = pytest.mark.django_db
 BULK = "/api/v1/erp/projects/bulk/"
@@ -149,7 +148,7 @@ def test_updated_since_orders_oldest_change_first(erp):
 
 
 def test_updated_since_on_change_requests(erp):
-    from projects.models_changes import ChangeRequest
+    from projects.changes.models import ChangeRequest
     from tests.changes.factories import cast, draft
 
     c = cast()

@@ -9,12 +9,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
-from coordination import integration, webhooks
-from coordination.models_integration import WebhookDelivery, WebhookEndpoint
-from projects.models import Project
+from coordination.integration import guard, webhooks
+from coordination.integration import services as integration
+from coordination.integration.models import WebhookDelivery, WebhookEndpoint
+from projects.core.models import Project
 from tests import factories
-
-from .conftest import PROJECT_BODY
+from tests.erp.conftest import PROJECT_BODY
 
 pytestmark = pytest.mark.django_db
 
@@ -156,8 +156,8 @@ UNSAFE = [
 @pytest.mark.parametrize("url", UNSAFE)
 def test_unsafe_targets_are_refused(url, settings):
     settings.WEBHOOK_ALLOWED_HOSTS = []
-    with pytest.raises(webhooks.UnsafeTarget):
-        webhooks.check_target(url)
+    with pytest.raises(guard.UnsafeTarget):
+        guard.check_target(url)
 
 
 def test_a_hostname_resolving_to_a_private_address_is_refused(settings, monkeypatch):
@@ -166,9 +166,9 @@ def test_a_hostname_resolving_to_a_private_address_is_refused(settings, monkeypa
     def resolve(host, port, *args, **kwargs):
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.7", port))]
 
-    monkeypatch.setattr(webhooks.socket, "getaddrinfo", resolve)
-    with pytest.raises(webhooks.UnsafeTarget):
-        webhooks.check_target("https://erp.example.com/hook")
+    monkeypatch.setattr(guard.socket, "getaddrinfo", resolve)
+    with pytest.raises(guard.UnsafeTarget):
+        guard.check_target("https://erp.example.com/hook")
 
 
 def test_public_addresses_and_allow_listed_hosts_pass(settings, monkeypatch):
@@ -177,10 +177,10 @@ def test_public_addresses_and_allow_listed_hosts_pass(settings, monkeypatch):
     def resolve(host, port, *args, **kwargs):
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", port))]
 
-    monkeypatch.setattr(webhooks.socket, "getaddrinfo", resolve)
-    assert webhooks.check_target("https://erp.example.com/hook") == ["93.184.215.14"]
+    monkeypatch.setattr(guard.socket, "getaddrinfo", resolve)
+    assert guard.check_target("https://erp.example.com/hook") == ["93.184.215.14"]
     # allow-listed hosts are not even resolved (on-premise ERPs on private addresses)
-    assert webhooks.check_target("http://ERP.intranet:8080/hook") == []
+    assert guard.check_target("http://ERP.intranet:8080/hook") == []
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1/x", "http://169.254.169.254/", "http://[::1]/"])
@@ -293,7 +293,7 @@ def test_the_connection_goes_to_the_checked_address_not_a_new_dns_answer(
     """DNS rebinding: the name is resolved once, checked, and that address is used."""
     settings.WEBHOOK_ALLOWED_HOSTS = []
     url = f"http://hooks.invalid:{receiver.port}/hook"  # .invalid never resolves
-    monkeypatch.setattr(webhooks, "check_target", lambda _url: ["127.0.0.1"])
+    monkeypatch.setattr(guard, "check_target", lambda _url: ["127.0.0.1"])
     hook = integration.save_webhook_endpoint(
         WebhookEndpoint(name="pinned", url=url, secret="s", events=["project.upserted"])
     )

@@ -6,7 +6,7 @@ import factory
 
 from handover import services
 from handover.models import HandoverTemplate, HandoverTemplateItem
-from projects.models import MemberRole, Stage
+from projects.core.models import MemberRole, Stage
 from tests import factories
 
 

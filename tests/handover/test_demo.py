@@ -4,15 +4,15 @@ import datetime
 
 import pytest
 
-from coordination.demo import DemoContext
-from handover.demo_handover import seed_handover
+from coordination.devtools.demo import DemoContext
+from coordination.devtools.demo.handover import seed_handover
 from handover.models import Handover
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_handovers_match_the_stages():
-    from coordination.demo_base import seed_base
+    from coordination.devtools.demo.base import seed_base
 
     ctx = DemoContext(today=datetime.date(2026, 11, 25), log=lambda msg: None)
     seed_base(ctx)

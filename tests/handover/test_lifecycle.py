@@ -6,13 +6,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from coordination import events
-from coordination.exceptions import Conflict, GateRefused
-from coordination.models import AuditEvent, Notification
+from coordination.core import events
+from coordination.core.exceptions import Conflict, GateRefused
+from coordination.core.models import AuditEvent, Notification
 from handover import services
 from handover.models import Handover, HandoverItem, HandoverTemplate
-from projects import services as project_services
-from projects.models import Stage, StageTransition
+from projects.core import services as project_services
+from projects.core.models import Stage, StageTransition
 from tests import factories
 from tests.handover.factories import handover_for, items, project_with_team, small_template
 

@@ -4,8 +4,8 @@ import datetime
 
 from django.utils import timezone
 
-from coordination import kickoff
-from projects.models import MemberRole
+from coordination.kickoff import services as kickoff
+from projects.core.models import MemberRole
 from tests import factories
 
 

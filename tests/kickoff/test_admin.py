@@ -1,10 +1,9 @@
 import pytest
 
-from coordination import kickoff
-from coordination.models_kickoff import CollaborationCommitment, KickoffMeeting
+from coordination.kickoff import services as kickoff
+from coordination.kickoff.models import CollaborationCommitment, KickoffMeeting
 from tests import factories
-
-from .factories import Team
+from tests.kickoff.factories import Team
 
 pytestmark = pytest.mark.django_db
 

@@ -3,21 +3,21 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from coordination import commitments as doc
-from coordination import events, kickoff
-from coordination.exceptions import Conflict, GateRefused
-from coordination.models import AuditEvent, Notification
-from coordination.models_kickoff import (
+from coordination.core import events
+from coordination.core.exceptions import Conflict, GateRefused
+from coordination.core.models import AuditEvent, Notification
+from coordination.kickoff import document as doc
+from coordination.kickoff import services as kickoff
+from coordination.kickoff.models import (
     CollaborationCommitment,
     CommitmentContentLocked,
     KickoffMeeting,
     Signature,
 )
-from projects import services as project_services
-from projects.models import Stage
+from projects.core import services as project_services
+from projects.core.models import Stage
 from tests import factories
-
-from .factories import Team
+from tests.kickoff.factories import Team
 
 pytestmark = pytest.mark.django_db
 

@@ -6,12 +6,11 @@ import json
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from coordination import kickoff
-from coordination.commitments import verify_commitment
-from coordination.models_kickoff import CollaborationCommitment, Signature
+from coordination.kickoff import services as kickoff
+from coordination.kickoff.document import verify_commitment
+from coordination.kickoff.models import CollaborationCommitment, Signature
 from tests import factories
-
-from .factories import Team
+from tests.kickoff.factories import Team
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +79,7 @@ def test_verification_detects_tampered_content(signed):
 
 def test_verification_detects_content_and_hash_rewritten_together(signed):
     """Rewriting the content with a matching new hash still breaks every signature."""
-    from coordination.commitments import content_hash
+    from coordination.kickoff.document import content_hash
 
     _team, commitment = signed
     forged = commitment.canonical_content.replace("2026-05-31", "2027-12-31")

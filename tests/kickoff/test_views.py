@@ -1,11 +1,10 @@
 import pytest
 from django.utils import translation
 
-from coordination import kickoff
-from coordination.models_kickoff import KickoffMeeting
+from coordination.kickoff import services as kickoff
+from coordination.kickoff.models import KickoffMeeting
 from tests import factories
-
-from .factories import Team
+from tests.kickoff.factories import Team
 
 pytestmark = pytest.mark.django_db
 

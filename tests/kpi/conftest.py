@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from projects.models import Milestone, Stage
+from projects.core.models import Milestone, Stage
 from tests import factories
 from tests.kpi.factories import ComplaintFactory, SurveyFactory
 

@@ -5,7 +5,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from coordination.models import AuditEvent
+from coordination.core.models import AuditEvent
 from kpi.models import Complaint, SatisfactionSurvey
 from tests import factories
 from tests.conftest import client_for

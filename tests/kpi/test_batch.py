@@ -12,7 +12,7 @@ from kpi import periods as P
 from kpi import selectors
 from kpi.models import ClosedPeriod, KpiDefinition, ScopeType, Scorecard, ScorecardWeight
 from kpi.selectors import COMPANY, Scope
-from projects.models import MemberRole, Stage
+from projects.core.models import MemberRole, Stage
 from tests import factories
 from tests.presales.factories import AssessmentFactory, QuoteFactory
 
@@ -133,7 +133,7 @@ def test_an_impossible_filter_answers_like_aggregate():
     # an empty IN () never reaches SQL: aggregate()'s empty answer, the others still batched
     from django.db.models import Count, Sum
 
-    from projects.models import Project
+    from projects.core.models import Project
 
     factories.ProjectFactory(stage=Stage.EXECUTION)
     answers = selectors._aggregate_together(

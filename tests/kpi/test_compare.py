@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from kpi import selectors
-from projects.models import Stage
+from projects.core.models import Stage
 from tests import factories
 from tests.kpi.factories import ComplaintFactory, SurveyFactory
 

@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from coordination import events
-from coordination.exceptions import Conflict
-from coordination.models import AuditEvent
+from coordination.core import events
+from coordination.core.exceptions import Conflict
+from coordination.core.models import AuditEvent
 from kpi import periods as P
 from kpi import selectors, services, tasks
 from kpi.models import ClosedPeriod, KpiSnapshot

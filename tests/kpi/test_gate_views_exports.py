@@ -7,11 +7,11 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
-from coordination.exceptions import GateRefused
+from coordination.core.exceptions import GateRefused
 from kpi import exports
 from kpi.models import Complaint, SatisfactionSurvey
-from projects import services as project_services
-from projects.models import Stage
+from projects.core import services as project_services
+from projects.core.models import Stage
 from tests import factories
 from tests.kpi.factories import SurveyFactory
 
@@ -128,9 +128,9 @@ def test_project_tab_panel_and_forms(project):
 
 
 def test_demo_seeder_reproduces_the_case_study(db):
-    from coordination.demo import DemoContext
+    from coordination.devtools.demo import DemoContext
+    from coordination.devtools.demo.kpi import seed_kpi
     from kpi import selectors
-    from kpi.demo_kpi import seed_kpi
 
     today = datetime.date(2026, 11, 25)
     ctx = DemoContext(today=today, log=lambda *_: None)

@@ -174,7 +174,7 @@ def _fill_required(model, **given):
 
 
 def test_change_request_cycle_time_uses_shanghai_dates():
-    models = pytest.importorskip("projects.models")
+    models = pytest.importorskip("projects.core.models")
     ChangeRequest = getattr(models, "ChangeRequest", None)
     if ChangeRequest is None or not hasattr(ChangeRequest, "decided_at"):
         assert value("change_request_cycle_time", "2026").value is None  # shown as —

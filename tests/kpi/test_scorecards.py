@@ -8,7 +8,7 @@ import pytest
 from kpi import periods as P
 from kpi import selectors
 from kpi.models import KpiDefinition, Scorecard, ScorecardWeight
-from projects.models import Stage
+from projects.core.models import Stage
 from tests import factories
 from tests.kpi.factories import ComplaintFactory, SurveyFactory
 

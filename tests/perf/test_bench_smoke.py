@@ -52,7 +52,7 @@ def test_kpi(seeded, capsys):
 
 def test_reminders(seeded, capsys):
     from bench import reminders
-    from coordination.models import Reminder, Review
+    from coordination.reviews.models import Reminder, Review
 
     result = reminders.run(["--smoke"])
     ratio_of(capsys, "reminder_fanout_vs_raw")
@@ -65,7 +65,7 @@ def test_reminders(seeded, capsys):
 
 def test_upsert(seeded, capsys):
     from bench import upsert
-    from projects.models import Project
+    from projects.core.models import Project
 
     result = upsert.run(["--smoke"])
     ratio_of(capsys, "erp_upsert_vs_raw")

@@ -7,9 +7,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
-from coordination.models import Reminder, Review, ReviewCadence
+from coordination.reviews.models import Reminder, Review, ReviewCadence
 from kpi.models import ClosedPeriod, KpiDefinition, KpiSnapshot
-from projects.models import ChangeRequest, Customer, Milestone, Project, Risk
+from projects.changes.models import ChangeRequest
+from projects.core.models import Customer, Milestone, Project, Risk
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import factory
 
-from projects.models import FeasibilityAssessment, MemberRole, Project, Quote
+from projects.core.models import MemberRole, Project
+from projects.presales.models import FeasibilityAssessment, Quote
 from tests import factories
 
 

@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from projects.models import FeasibilityAssessment
+from projects.presales.models import FeasibilityAssessment
 from tests import factories
 from tests.presales.factories import AssessmentFactory, QuoteFactory
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from projects.models import FeasibilityAssessment, Quote, Stage
+from projects.core.models import Stage
+from projects.presales.models import FeasibilityAssessment, Quote
 from tests import factories
 from tests.conftest import client_for
 from tests.presales.factories import AssessmentFactory, QuoteFactory, cast

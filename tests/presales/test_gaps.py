@@ -5,8 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from projects import promise_gaps as pg
-from projects.models import FeasibilityAssessment, Stage
+from projects.core.models import Stage
+from projects.presales import promise_gaps as pg
+from projects.presales.models import FeasibilityAssessment
 from tests import factories
 from tests.presales.factories import AssessmentFactory, QuoteFactory
 

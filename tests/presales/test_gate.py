@@ -5,11 +5,11 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from coordination.exceptions import GateRefused
-from coordination.models import AuditEvent
-from projects import promise_gaps as pg
-from projects.models import Stage, StageTransition
-from projects.services import transition_project
+from coordination.core.exceptions import GateRefused
+from coordination.core.models import AuditEvent
+from projects.core.models import Stage, StageTransition
+from projects.core.services import transition_project
+from projects.presales import promise_gaps as pg
 from tests.presales.factories import AssessmentFactory, QuoteFactory, cast
 
 pytestmark = pytest.mark.django_db

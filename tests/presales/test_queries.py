@@ -3,8 +3,8 @@
 import pytest
 from django.template import Context, Template
 
-from projects.models import Project
-from projects.promise_gaps import attach_promise_gaps, promise_gaps_bulk
+from projects.core.models import Project
+from projects.presales.promise_gaps import attach_promise_gaps, promise_gaps_bulk
 from tests import factories
 from tests.presales.factories import AssessmentFactory, QuoteFactory
 

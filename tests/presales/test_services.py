@@ -6,10 +6,11 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from coordination.exceptions import Conflict
-from coordination.models import AuditEvent, Notification
-from projects import presales
-from projects.models import FeasibilityAssessment, Quote, Risk, Stage
+from coordination.core.exceptions import Conflict
+from coordination.core.models import AuditEvent, Notification
+from projects.core.models import Risk, Stage
+from projects.presales import services as presales
+from projects.presales.models import FeasibilityAssessment, Quote
 from tests import factories
 from tests.presales.factories import ASSESSMENT_DATA, QUOTE_DATA, cast
 

@@ -4,8 +4,8 @@ import pytest
 from django.template import Context, Template
 from django.test import Client, RequestFactory
 
-from coordination.models import Notification
-from projects.models import FeasibilityAssessment, Quote
+from coordination.core.models import Notification
+from projects.presales.models import FeasibilityAssessment, Quote
 from tests.presales.factories import AssessmentFactory, QuoteFactory, cast
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,8 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from coordination.models import AuditEvent
-from projects.models import Project, Stage
+from coordination.core.models import AuditEvent
+from projects.core.models import Project, Stage
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from projects.models import Project
-from projects.selectors import count_projects, is_every_project, visible_projects
+from projects.core.models import Project
+from projects.core.selectors import count_projects, is_every_project, visible_projects
 from tests import factories
 from tests.erp.test_concurrency import _together
 

@@ -1,9 +1,9 @@
 import pytest
 
-from coordination.exceptions import Conflict, GateRefused
-from coordination.models import AuditEvent
-from projects import services
-from projects.models import Stage, StageTransition
+from coordination.core.exceptions import Conflict, GateRefused
+from coordination.core.models import AuditEvent
+from projects.core import services
+from projects.core.models import Stage, StageTransition
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from coordination.models import AuditEvent, Notification
-from projects.models import Milestone, Project, Risk, Stage, StageTransition
+from coordination.core.models import AuditEvent, Notification
+from projects.core.models import Milestone, Project, Risk, Stage, StageTransition
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -197,7 +197,7 @@ def test_list_query_count_is_constant(client, django_assert_num_queries):
 def test_long_filter_lists_become_text_searches(client, pmo, monkeypatch):
     """Past CHOICE_LIMIT options the customer and PM filters are typed, not picked: the page
     stays small at 100,000 projects and a search still finds the same projects."""
-    import coordination.forms_common
+    import coordination.core.forms
 
     customer = factories.CustomerFactory(name="华东电网", erp_id="C-EAST-7")
     a = factories.ProjectFactory(customer=customer)
@@ -215,7 +215,7 @@ def test_long_filter_lists_become_text_searches(client, pmo, monkeypatch):
         html = get().content.decode()
     assert f'<option value="{customer.pk}">华东电网</option>' in html
 
-    monkeypatch.setattr(coordination.forms_common, "CHOICE_LIMIT", 1)
+    monkeypatch.setattr(coordination.core.forms, "CHOICE_LIMIT", 1)
     with CaptureQueriesContext(connection) as as_searches:
         html = get().content.decode()
     assert len(as_searches.captured_queries) == len(as_choices.captured_queries)
@@ -426,9 +426,9 @@ def test_long_choice_lists_are_typed_on_the_project_form(client, monkeypatch):
     """Past CHOICE_LIMIT options the customer and PMs are typed: the customer by ERP id or
     exact name, the PMs by username. An edit shows the current values and changes only what
     was changed; an unknown value is a form error that saves nothing."""
-    import coordination.forms_common
+    import coordination.core.forms
 
-    monkeypatch.setattr(coordination.forms_common, "CHOICE_LIMIT", 1)
+    monkeypatch.setattr(coordination.core.forms, "CHOICE_LIMIT", 1)
     project = factories.ProjectFactory()
     project.customer.erp_id = "C-0042"
     project.customer.save()
@@ -562,7 +562,7 @@ def test_plan_forms_of_someone_elses_project_are_404(client):
 @pytest.fixture
 def soft_gate(monkeypatch):
     """An overridable gate on kickoff → execution, for the PMO override path."""
-    from projects import stages
+    from projects.core import stages
 
     gate = stages.Gate(lambda project: ["联合启动会纪要未签署"], True)
     monkeypatch.setitem(stages._gates, (Stage.KICKOFF, Stage.EXECUTION), [gate])

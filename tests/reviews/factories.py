@@ -4,7 +4,7 @@ import datetime
 
 import factory
 
-from coordination.models import ActionItem, Review, ReviewCadence, ReviewKind
+from coordination.reviews.models import ActionItem, Review, ReviewCadence, ReviewKind
 from tests.factories import ProjectFactory, UserFactory
 
 

@@ -3,11 +3,10 @@
 import pytest
 from django.test import Client
 
-from coordination.models import Reminder, ReviewCadence
-from coordination.schedules import sync_beat_schedule
+from coordination.beat import sync_beat_schedule
+from coordination.reviews.models import Reminder, ReviewCadence
 from tests.factories import ProjectFactory, UserFactory
-
-from .factories import ActionItemFactory
+from tests.reviews.factories import ActionItemFactory
 
 pytestmark = pytest.mark.django_db
 

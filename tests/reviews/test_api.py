@@ -4,7 +4,8 @@ import datetime
 
 import pytest
 
-from coordination.models import ActionItem, AuditEvent, JobRotation, Reminder, ReviewCadence
+from coordination.core.models import AuditEvent
+from coordination.reviews.models import ActionItem, JobRotation, Reminder, ReviewCadence
 from tests.conftest import client_for
 from tests.factories import (
     MembershipFactory,
@@ -15,8 +16,7 @@ from tests.factories import (
     executive_user,
     pmo_user,
 )
-
-from .factories import ActionItemFactory, CadenceFactory, ReviewFactory
+from tests.reviews.factories import ActionItemFactory, CadenceFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
 

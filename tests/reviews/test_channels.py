@@ -11,9 +11,10 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from django.core import mail
 
-from coordination import channels
-from coordination.channels import ChannelError, build_chat_request, dingtalk_sign
-from coordination.models import Notification, Reminder
+from coordination.core.models import Notification
+from coordination.reviews.models import Reminder
+from coordination.reviews.reminders import channels
+from coordination.reviews.reminders.channels import ChannelError, build_chat_request, dingtalk_sign
 from tests.factories import UserFactory
 
 SECRET = "SECexample0123456789"

@@ -4,9 +4,9 @@ import datetime
 
 import pytest
 
-from coordination.demo import DemoContext
-from coordination.demo_reviews import seed_reviews
-from coordination.models import ActionItem, JobRotation, Review, ReviewCadence
+from coordination.devtools.demo import DemoContext
+from coordination.devtools.demo.reviews import seed_reviews
+from coordination.reviews.models import ActionItem, JobRotation, Review, ReviewCadence
 from tests.factories import ProjectFactory, business_user, pmo_user
 
 pytestmark = pytest.mark.django_db

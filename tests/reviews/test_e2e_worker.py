@@ -15,9 +15,9 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from coordination.models import Notification, Reminder
-
-from .factories import CadenceFactory, ReviewFactory
+from coordination.core.models import Notification
+from coordination.reviews.models import Reminder
+from tests.reviews.factories import CadenceFactory, ReviewFactory
 
 pytestmark = pytest.mark.slow
 BASE_DIR = Path(__file__).resolve().parents[2]

@@ -4,11 +4,14 @@ import datetime
 
 import pytest
 
-from coordination.models import ActionItem, Reminder
-from coordination.reminders import create_overdue_reminders, create_weekly_digests, iso_week
-from coordination.tasks import escalate_overdue_action_items, send_weekly_digests
-
-from .factories import ActionItemFactory
+from coordination.reviews.models import ActionItem, Reminder
+from coordination.reviews.reminders.outbox import (
+    create_overdue_reminders,
+    create_weekly_digests,
+    iso_week,
+)
+from coordination.reviews.tasks import escalate_overdue_action_items, send_weekly_digests
+from tests.reviews.factories import ActionItemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +94,7 @@ def test_reminder_for_an_item_done_meanwhile_is_not_sent():
     from django.core import mail
     from django.utils import timezone
 
-    from coordination.reminders import send_due_reminders
+    from coordination.reviews.reminders.outbox import send_due_reminders
 
     item = ActionItemFactory(due_date=DUE)
     create_overdue_reminders(today=DUE + datetime.timedelta(days=1))

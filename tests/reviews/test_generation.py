@@ -5,12 +5,11 @@ import datetime
 
 import pytest
 
-from coordination.models import Review, ReviewAttendance, ReviewCadence, ReviewKind
-from coordination.reviews import create_cadence, generate_occurrences
-from coordination.tasks import generate_review_occurrences
+from coordination.reviews.models import Review, ReviewAttendance, ReviewCadence, ReviewKind
+from coordination.reviews.services import create_cadence, generate_occurrences
+from coordination.reviews.tasks import generate_review_occurrences
 from tests.factories import ProjectFactory, pmo_user
-
-from .factories import CadenceFactory
+from tests.reviews.factories import CadenceFactory
 
 pytestmark = pytest.mark.django_db
 

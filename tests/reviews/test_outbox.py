@@ -8,17 +8,18 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from coordination import channels, reminders
-from coordination.models import Notification, Reminder, Review
-from coordination.reminders import (
+from coordination.core.models import Notification
+from coordination.reviews.models import Reminder, Review
+from coordination.reviews.reminders import channels
+from coordination.reviews.reminders import outbox as reminders
+from coordination.reviews.reminders.outbox import (
     claim_batch,
     create_review_reminders,
     send_due_reminders,
 )
-from coordination.tasks import create_review_reminders as create_task
-from coordination.tasks import send_due_reminders as send_task
-
-from .factories import CadenceFactory, ReviewFactory
+from coordination.reviews.tasks import create_review_reminders as create_task
+from coordination.reviews.tasks import send_due_reminders as send_task
+from tests.reviews.factories import CadenceFactory, ReviewFactory
 
 NOW = datetime.datetime(2026, 11, 25, 0, 45, tzinfo=datetime.UTC)  # 08:45 Shanghai
 

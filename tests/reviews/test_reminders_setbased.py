@@ -12,11 +12,14 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from coordination.models import ActionItem, Reminder, Review, ReviewKind
-from coordination.reminders import create_overdue_reminders, create_review_reminders, lead_time
+from coordination.reviews.models import ActionItem, Reminder, Review, ReviewKind
+from coordination.reviews.reminders.outbox import (
+    create_overdue_reminders,
+    create_review_reminders,
+    lead_time,
+)
 from tests.factories import ProjectFactory, UserFactory
-
-from .factories import ActionItemFactory, CadenceFactory, ReviewFactory
+from tests.reviews.factories import ActionItemFactory, CadenceFactory, ReviewFactory
 
 NOW = datetime.datetime(2026, 11, 25, 0, 45, tzinfo=datetime.UTC)
 COLUMNS = [
@@ -251,9 +254,10 @@ def test_overdue_reminders_use_the_same_channel_rule():
 
 @pytest.mark.django_db
 def test_the_portable_path_makes_the_same_rows(monkeypatch):
-    """coordination.reminders_portable (SQLite, make run) follows the same rules: on the
+    """coordination.reviews.reminders.portable (SQLite, make run) follows the same rules: on the
     same data it makes exactly the rows the set-based statements make."""
-    from coordination import reminders, reminders_portable
+    from coordination.reviews.reminders import outbox as reminders
+    from coordination.reviews.reminders import portable as reminders_portable
 
     everyone = people()
     review_at(datetime.time(9, 0), "Asia/Shanghai", participants=everyone)

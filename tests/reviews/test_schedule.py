@@ -6,7 +6,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django_celery_beat.models import PeriodicTask
 
-from coordination.schedules import BEAT_SCHEDULE, sync_beat_schedule
+from coordination.beat import sync_beat_schedule
+from coordination.schedules import BEAT_SCHEDULE
 
 EXPECTED_TASKS = {
     "coordination.generate_review_occurrences",
@@ -33,8 +34,8 @@ def test_settings_use_the_one_schedule():
 
 
 def test_coordination_tasks_are_registered():
-    import coordination.tasks  # noqa: F401
-    import coordination.tasks_integration  # noqa: F401
+    import coordination.integration.tasks  # noqa: F401
+    import coordination.reviews.tasks  # noqa: F401
     import handover.tasks  # noqa: F401
 
     for name in EXPECTED_TASKS - {"kpi.tasks.close_period"}:

@@ -7,16 +7,16 @@ import datetime
 import pytest
 from django.core import mail
 
-from coordination import channels
-from coordination.models import Notification, Reminder
-from coordination.reminders import (
+from coordination.core.models import Notification
+from coordination.reviews.models import Reminder
+from coordination.reviews.reminders import channels
+from coordination.reviews.reminders.outbox import (
     claim_batch,
     create_review_reminders,
     send_batch,
     send_due_reminders,
 )
-
-from .factories import CadenceFactory, ReviewFactory
+from tests.reviews.factories import CadenceFactory, ReviewFactory
 
 NOW = datetime.datetime(2026, 11, 25, 0, 45, tzinfo=datetime.UTC)  # 08:45 Shanghai
 

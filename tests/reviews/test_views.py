@@ -3,10 +3,9 @@
 import pytest
 from django.test import Client
 
-from coordination.models import ActionItem, JobRotation, ReviewCadence
+from coordination.reviews.models import ActionItem, JobRotation, ReviewCadence
 from tests.factories import ProjectFactory, business_user, pmo_user
-
-from .factories import CadenceFactory, ReviewFactory
+from tests.reviews.factories import CadenceFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -102,9 +101,9 @@ def test_job_rotation_form():
 
 
 def test_job_rotation_project_is_typed_when_the_list_is_long(monkeypatch):
-    import coordination.forms_common
+    import coordination.core.forms
 
-    monkeypatch.setattr(coordination.forms_common, "CHOICE_LIMIT", 1)
+    monkeypatch.setattr(coordination.core.forms, "CHOICE_LIMIT", 1)
     pmo = pmo_user()
     mine, _other = ProjectFactory(), ProjectFactory()
     client = login(pmo)

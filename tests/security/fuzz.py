@@ -19,7 +19,7 @@ from django.db import close_old_connections, transaction
 from schemathesis.checks import CHECKS
 from schemathesis.core.failures import Failure, FailureGroup
 
-from . import routes
+from tests.security import routes
 
 # Families of check failures, as reported by the suite and by bench/fuzz_api.py.
 # (schemathesis reports a failure by its class: the check's name in brackets)

@@ -10,9 +10,9 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from . import routes
-from .matrix import MATRIX
-from .world import build_world
+from tests.security import routes
+from tests.security.matrix import MATRIX
+from tests.security.world import build_world
 
 pytestmark = pytest.mark.django_db
 

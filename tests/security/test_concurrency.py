@@ -9,12 +9,12 @@ import threading
 import pytest
 from django.db import connection
 
-from coordination import kickoff
-from coordination.exceptions import Conflict
-from coordination.models import AuditEvent
-from coordination.models_kickoff import Signature
-from projects import services
-from projects.models import Customer, Project, StageTransition
+from coordination.core.exceptions import Conflict
+from coordination.core.models import AuditEvent
+from coordination.kickoff import services as kickoff
+from coordination.kickoff.models import Signature
+from projects.core import services
+from projects.core.models import Customer, Project, StageTransition
 from tests import factories
 from tests.kickoff.factories import Team
 

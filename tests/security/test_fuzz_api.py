@@ -10,8 +10,8 @@ import pytest
 from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 
-from . import fuzz
-from .world import build_world
+from tests.security import fuzz
+from tests.security.world import build_world
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,9 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 
-from . import routes
-from .matrix import EXEMPT, MATRIX
-from .world import ROLES, build_world
+from tests.security import routes
+from tests.security.matrix import EXEMPT, MATRIX
+from tests.security.world import ROLES, build_world
 
 # the marker also tells pytest-django to create the test database for this module
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from tests import factories
-
-from . import routes
-from .matrix import MATRIX
+from tests.security import routes
+from tests.security.matrix import MATRIX
 
 pytestmark = pytest.mark.django_db
 

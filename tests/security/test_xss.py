@@ -16,12 +16,11 @@ from django.db import models
 from django.test import Client
 from django.urls import reverse
 
-from coordination.services import notify
+from coordination.core.services import notify
 from tests import factories
-
-from . import routes
-from .matrix import MATRIX
-from .world import build_world
+from tests.security import routes
+from tests.security.matrix import MATRIX
+from tests.security.world import build_world
 
 pytestmark = pytest.mark.django_db
 

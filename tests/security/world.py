@@ -13,12 +13,12 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from coordination import integration
-from coordination.models import Notification
-from coordination.models_integration import ApiScope
+from coordination.core.models import Notification
+from coordination.integration import services as integration
+from coordination.integration.models import ApiScope
 from handover import services as handover_services
-from projects import changes
-from projects.models import MemberRole, Project
+from projects.changes import services as changes
+from projects.core.models import MemberRole, Project
 from tests import factories
 from tests.handover.factories import small_template
 from tests.kickoff.factories import Team

@@ -9,7 +9,8 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from coordination.demo import DemoContext, discover
+from coordination.devtools.demo import DemoContext
+from coordination.devtools.demo.seeders import seeders
 
 
 class Command(BaseCommand):
@@ -41,7 +42,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"demo data ready: {len(ctx.projects)} projects"))
 
     def _seed(self, ctx: DemoContext) -> None:
-        for func in discover():
+        for func in seeders():
             name = f"{func.__module__}.{func.__name__}"
             self.stdout.write(f"seeding {name}")
             started = time.monotonic()

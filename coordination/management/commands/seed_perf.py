@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from coordination import perfdata
+from coordination.devtools import perfdata
 
 
 class Command(BaseCommand):

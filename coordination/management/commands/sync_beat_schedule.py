@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from coordination.schedules import sync_beat_schedule
+from coordination.beat import sync_beat_schedule
 
 
 class Command(BaseCommand):

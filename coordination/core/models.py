@@ -1,0 +1,110 @@
+"""People, audit trail, in-app notifications and numbering shared by every app."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Department(models.TextChoices):
+    BUSINESS = "business", _("业务部")
+    ENGINEERING = "engineering", _("工程管理部")
+    FINANCE = "finance", _("财务部")
+    PMO = "pmo", _("项目管理办公室")
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    department = models.CharField(
+        _("部门"), max_length=20, choices=Department.choices, blank=True, default=""
+    )
+    title = models.CharField(_("职务"), max_length=100, blank=True, default="")
+    language = models.CharField(
+        _("界面语言"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    phone = models.CharField(_("电话"), max_length=40, blank=True, default="")
+    notify_email = models.BooleanField(_("邮件提醒"), default=True)
+    notify_chat = models.BooleanField(_("群聊机器人提醒"), default=False)
+    notify_inapp = models.BooleanField(_("站内提醒"), default=True)
+    chat_webhook_url = models.URLField(_("群聊机器人地址"), blank=True, default="")
+
+    class Meta:
+        verbose_name = _("用户资料")
+        verbose_name_plural = _("用户资料")
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()} ({self.get_department_display()})"
+
+
+class AuditEvent(models.Model):
+    """Who did what to which object, when, before → after, and why. Append-only."""
+
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("操作方"), max_length=150, blank=True, default="")
+    action = models.CharField(_("动作"), max_length=80, db_index=True)
+    target_type = models.CharField(_("对象类型"), max_length=80)
+    target_id = models.CharField(_("对象ID"), max_length=80)
+    target_repr = models.CharField(_("对象"), max_length=255, blank=True, default="")
+    project_code = models.CharField(
+        _("项目编号"), max_length=40, blank=True, default="", db_index=True
+    )
+    before = models.JSONField(_("变更前"), null=True, blank=True)
+    after = models.JSONField(_("变更后"), null=True, blank=True)
+    reason = models.TextField(_("原因"), blank=True, default="")
+
+    class Meta:
+        verbose_name = _("审计事件")
+        verbose_name_plural = _("审计事件")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_repr}"
+        )
+
+
+class Notification(models.Model):
+    """The in-app inbox: one message for one user."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    kind = models.CharField(_("类型"), max_length=60)
+    subject = models.CharField(_("标题"), max_length=255)
+    body = models.TextField(_("内容"), blank=True, default="")
+    url = models.CharField(_("链接"), max_length=500, blank=True, default="")
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("站内通知")
+        verbose_name_plural = _("站内通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class Sequence(models.Model):
+    """Gap-tolerant counters for human-readable numbers (PRJ-2026-0001, CR-001)."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("编号序列")
+        verbose_name_plural = _("编号序列")
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"

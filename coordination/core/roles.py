@@ -1,0 +1,62 @@
+"""Who a user is: department and company-wide roles (groups)."""
+
+from django.contrib.auth.models import AnonymousUser
+
+from coordination.core.models import Department
+
+GROUP_BUSINESS_MANAGER = "business_manager"
+GROUP_ENGINEERING_MANAGER = "engineering_manager"
+GROUP_FINANCE = "finance"
+GROUP_PMO = "pmo"
+GROUP_EXECUTIVE = "executive"
+ALL_GROUPS = [
+    GROUP_BUSINESS_MANAGER,
+    GROUP_ENGINEERING_MANAGER,
+    GROUP_FINANCE,
+    GROUP_PMO,
+    GROUP_EXECUTIVE,
+]
+
+
+def _group_names(user) -> set[str]:
+    if not user or isinstance(user, AnonymousUser) or not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_group_names_cache", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        user._group_names_cache = cached
+    return cached
+
+
+def remember_group_names(user, names) -> None:
+    """Group names read together with the user (token authentication): the role checks
+    of this request use them instead of querying."""
+    user._group_names_cache = set(names)
+
+
+def department_of(user) -> str:
+    if not user or not user.is_authenticated:
+        return ""
+    profile = getattr(user, "profile", None)
+    return profile.department if profile else ""
+
+
+def is_pmo(user) -> bool:
+    return bool(
+        user
+        and user.is_authenticated
+        and (
+            user.is_superuser
+            or GROUP_PMO in _group_names(user)
+            or department_of(user) == Department.PMO
+        )
+    )
+
+
+def is_executive(user) -> bool:
+    return bool(user and user.is_authenticated and GROUP_EXECUTIVE in _group_names(user))
+
+
+def sees_everything(user) -> bool:
+    """PMO and executives see every project; everyone else sees their own."""
+    return is_pmo(user) or is_executive(user)

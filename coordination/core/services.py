@@ -1,0 +1,180 @@
+"""Shared writes: audit events, in-app notifications, numbering."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import decimal
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import connection, models, transaction
+from django.db.models import Value
+from django.db.models.functions import Coalesce, NullIf
+from django.utils import translation
+
+from coordination.core.models import AuditEvent, Notification, Sequence
+
+User = get_user_model()
+
+log = logging.getLogger(__name__)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return getattr(value, "code", None) or getattr(value, "username", None) or value.pk
+    return value
+
+
+def actor_label(actor) -> str:
+    if actor is None:
+        return "system"
+    client = getattr(actor, "api_client_name", None)
+    if client:
+        return f"api:{client}"
+    return actor.get_username()
+
+
+def record_audit(
+    *,
+    actor,
+    action: str,
+    target: models.Model,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str = "",
+    project_code: str = "",
+) -> AuditEvent:
+    """Append one audit event. Call inside the service's transaction."""
+    real_actor = actor if (actor is not None and getattr(actor, "pk", None)) else None
+    if not project_code:
+        project = getattr(target, "project", None)
+        project_code = getattr(project, "code", "") or getattr(target, "code", "") or ""
+    return AuditEvent.objects.create(
+        actor=real_actor,
+        actor_label=actor_label(actor),
+        action=action,
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        target_repr=str(target)[:255],
+        project_code=project_code or "",
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else None,
+        reason=reason or "",
+    )
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict:
+    """The values of `fields` on `instance`, ready for an audit event's before/after."""
+    return {name: _jsonable(getattr(instance, name)) for name in fields}
+
+
+Text = str | Callable[[], str]
+
+
+def notify(
+    users: Iterable, *, kind: str, subject: Text, body: Text = "", url: str = ""
+) -> list[Notification]:
+    """In-app notification for each distinct active user, plus e-mail after commit
+    for those who chose e-mail. Scheduled reminders go through the reminder outbox.
+
+    `subject` and `body` may be callables (`lambda: _("…") % {…}`): each is then written in
+    every recipient's own language (their profile's, else LANGUAGE_CODE), not the actor's."""
+    seen: set[int] = set()
+    people = []
+    for user in users:
+        if user is None or not user.is_active or user.pk in seen:
+            continue
+        seen.add(user.pk)
+        people.append(user)
+    if not people:
+        return []
+    texts: dict[str, tuple[str, str]] = {}  # language -> (subject, body)
+    languages: dict[int, str] = {}
+    if callable(subject) or callable(body):
+        languages = recipient_languages(u.pk for u in people)
+
+    def texts_in(language: str) -> tuple[str, str]:
+        if language not in texts:  # "": plain texts, as given (the current language)
+            with translation.override(language) if language else contextlib.nullcontext():
+                texts[language] = (
+                    str(subject() if callable(subject) else subject),
+                    str(body() if callable(body) else body),
+                )
+        return texts[language]
+
+    rows = []
+    for user in people:
+        subject_text, body_text = texts_in(languages.get(user.pk, ""))
+        rows.append(
+            Notification(user=user, kind=kind, subject=subject_text[:255], body=body_text, url=url)
+        )
+    created = Notification.objects.bulk_create(rows)
+    mails: dict[tuple[str, str], list[str]] = {}
+    for n in created:
+        if n.user.email and getattr(getattr(n.user, "profile", None), "notify_email", True):
+            mails.setdefault((n.subject, n.body), []).append(n.user.email)
+    if mails:
+        link = f"{settings.SITE_URL}{url}" if url else ""
+
+        def _send() -> None:
+            for (subject_text, body_text), recipients in mails.items():
+                try:
+                    send_mail(
+                        subject_text,
+                        f"{body_text}\n\n{link}".strip(),
+                        None,
+                        recipients,
+                        fail_silently=False,
+                    )
+                except Exception:  # the in-app row is kept; mail failure must not undo the action
+                    log.exception("notification e-mail failed: %s", subject_text)
+
+        transaction.on_commit(_send)
+    return created
+
+
+@transaction.atomic
+def allocate_numbers(name: str, n: int) -> range:
+    """N consecutive values of counter `name` with one UPDATE … RETURNING.
+
+    The UPDATE locks the row until commit, so concurrent callers get disjoint ranges.
+    """
+    Sequence.objects.get_or_create(name=name)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Sequence._meta.db_table} SET value = value + %s "  # noqa: S608  # nosec B608 (table name)
+            "WHERE name = %s RETURNING value",
+            [n, name],
+        )
+        end = cursor.fetchone()[0]
+    return range(end - n + 1, end + 1)
+
+
+def next_number(name: str) -> int:
+    """Next value of counter `name` (see allocate_numbers)."""
+    return allocate_numbers(name, 1)[0]
+
+
+def recipient_languages(user_ids: Iterable[int]) -> dict[int, str]:
+    """{user id: the language to write to them in} for the active ones among `user_ids`: their
+    profile's, else LANGUAGE_CODE (LANGUAGE_SQL's rule, in the ORM so that any database runs
+    it). One query; reminders and in-app notifications use it alike."""
+    language = Coalesce(NullIf("profile__language", Value("")), Value(settings.LANGUAGE_CODE))
+    return dict(
+        User.objects.filter(pk__in=list(user_ids), is_active=True)
+        .annotate(language=language)
+        .values_list("pk", "language")
+    )

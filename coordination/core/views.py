@@ -1,0 +1,121 @@
+"""HTML views of the coordination app: the user's own profile and in-app notifications."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from coordination.core.models import Notification, Profile
+from coordination.core.services import record_audit, snapshot
+
+PROFILE_FIELDS = [
+    "title",
+    "phone",
+    "language",
+    "notify_email",
+    "notify_chat",
+    "notify_inapp",
+    "chat_webhook_url",
+]
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = Profile
+        fields = PROFILE_FIELDS
+
+    chat_webhook_url = forms.URLField(
+        label=Profile._meta.get_field("chat_webhook_url").verbose_name,
+        required=False,
+        assume_scheme="https",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs["class"] = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                widget.attrs["class"] = "form-select"
+            else:
+                widget.attrs["class"] = "form-control"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("notify_chat") and not data.get("chat_webhook_url"):
+            self.add_error("chat_webhook_url", _("开启群聊机器人提醒时必须填写机器人地址。"))
+        return data
+
+
+@login_required
+def profile(request):
+    """The user edits their title, phone, language and notification channels.
+
+    Saving the language also switches the UI language (the language cookie is what
+    LocaleMiddleware reads; UserLanguageMiddleware only fills it when absent)."""
+    instance, _created = Profile.objects.get_or_create(user=request.user)
+    before = snapshot(instance, PROFILE_FIELDS)
+    form = ProfileForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        profile = form.save()
+        after = snapshot(profile, PROFILE_FIELDS)
+        changed = [k for k in PROFILE_FIELDS if before[k] != after[k]]
+        if changed:
+            record_audit(
+                actor=request.user,
+                action="profile.updated",
+                target=profile,
+                before={k: before[k] for k in changed},
+                after={k: after[k] for k in changed},
+            )
+        translation.activate(profile.language)
+        messages.success(request, _("个人资料已保存。"))
+        response = redirect("profile")
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            profile.language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+        return response
+    return render(request, "coordination/profile.html", {"form": form, "profile": instance})
+
+
+@login_required
+@require_POST
+def notification_read(request, pk: int):
+    """Mark one of my notifications read. htmx swaps the list item away; plain POST redirects."""
+    Notification.objects.filter(pk=pk, user=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    if request.headers.get("HX-Request"):
+        return HttpResponse("")
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "home"
+    return redirect(next_url)
+
+
+@login_required
+@require_POST
+def notifications_read_all(request):
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    messages.success(request, _("已全部标记为已读。"))
+    return redirect("home")

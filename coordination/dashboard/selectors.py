@@ -1,0 +1,354 @@
+"""Reads for the managers' home page and the portfolio: "what needs me today" and "which projects
+are in trouble". Each function runs a fixed number of queries whatever the portfolio size; the
+feature apps' own selectors and rules are reused (projects.changes.selectors.awaiting,
+projects.changes.services.DEPARTMENT_ROLES / required_departments, handover.permissions roles,
+coordination.kickoff.selectors.pending_signatories, coordination.dashboard.health)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from coordination.core import forms as core_forms
+from coordination.core.models import Department
+from coordination.core.roles import department_of, sees_everything
+from coordination.dashboard import health
+from coordination.kickoff.models import CollaborationCommitment
+from coordination.reviews.models import ActionItem, Review, ReviewCadence
+from handover.models import Handover, HandoverItem
+from handover.permissions import BUSINESS_ROLES, ENGINEERING_ROLES
+from projects.changes import services as changes
+from projects.changes.models import ChangeRequest
+from projects.changes.selectors import awaiting, awaiting_assessment
+from projects.core.models import (
+    OPEN_STAGES,
+    STAGE_ORDER,
+    Customer,
+    MemberRole,
+    PrimaryOwner,
+    Project,
+    ProjectMembership,
+    Stage,
+)
+from projects.core.selectors import (
+    customer_contains,
+    my_project_ids,
+    pm_contains,
+    project_list,
+    visible_projects,
+)
+from projects.presales.models import FeasibilityAssessment
+
+HOME_LIMIT = 10
+PORTFOLIO_LIMIT = 500
+
+
+def my_projects_q(user) -> Q:
+    return Q(pk__in=my_project_ids(user))
+
+
+def my_open_projects(user, *, limit: int = 50) -> list[Project]:
+    """Open projects where `user` is a PM or a member, key projects first, with `.health`."""
+    rows = list(
+        project_list(user)
+        .filter(my_projects_q(user))
+        .exclude(stage__in=[Stage.CLOSED, Stage.CANCELLED])
+        .order_by("-is_key_project", "code")[:limit]
+    )
+    health.attach_health(rows)
+    rows.sort(key=lambda p: (-p.health.rank, not p.is_key_project, p.code))
+    return rows
+
+
+# ---------------------------------------------------------------- approvals waiting for me
+def change_requests_to_decide(user) -> list[ChangeRequest]:
+    """Assessed change requests awaiting a department `user` acts for; each row carries
+    `.my_departments` (the undecided required departments the user may decide for)."""
+    rows = list(
+        ChangeRequest.objects.filter(pk__in=awaiting(user).values("pk"))
+        .filter(project__in=visible_projects(user))
+        .select_related("project", "requested_by")
+        .prefetch_related("decisions")
+        .order_by("assessed_at", "id")[:HOME_LIMIT]
+    )
+    if not rows:
+        return rows
+    roles: dict[int, set[str]] = {}
+    for project_id, role in ProjectMembership.objects.filter(
+        user=user, project_id__in={cr.project_id for cr in rows}
+    ).values_list("project_id", "role"):
+        roles.setdefault(project_id, set()).add(role)
+    for cr in rows:
+        mine = set(roles.get(cr.project_id, set()))
+        if cr.project.business_pm_id == user.pk:
+            mine.add(MemberRole.BUSINESS_PM)
+        if cr.project.engineering_pm_id == user.pk:
+            mine.add(MemberRole.ENGINEERING_PM)
+        decided = {d.department for d in cr.decisions.all()}
+        cr.my_departments = [
+            d
+            for d in changes.required_departments(cr)
+            if d not in decided and mine & changes.DEPARTMENT_ROLES[d]
+        ]
+        cr.my_department_labels = [changes.DEPARTMENT_LABELS[d] for d in cr.my_departments]
+        cr.my_department_choices = list(
+            zip(cr.my_departments, cr.my_department_labels, strict=True)
+        )
+    return [cr for cr in rows if cr.my_departments]
+
+
+def change_requests_to_assess(user) -> QuerySet[ChangeRequest]:
+    return (
+        ChangeRequest.objects.filter(pk__in=awaiting_assessment(user).values("pk"))
+        .filter(project__in=visible_projects(user))
+        .select_related("project")
+        .order_by("submitted_at", "id")
+    )
+
+
+def assessments_to_approve(user) -> QuerySet[FeasibilityAssessment]:
+    """Submitted feasibility assessments on projects where `user` is the engineering director."""
+    if not user or not user.is_authenticated:
+        return FeasibilityAssessment.objects.none()
+    director = ProjectMembership.objects.filter(
+        project=OuterRef("project"), user=user, role=MemberRole.ENGINEERING_DIRECTOR
+    )
+    return (
+        FeasibilityAssessment.objects.filter(status=FeasibilityAssessment.Status.SUBMITTED)
+        .filter(Exists(director))
+        .select_related("project", "author")
+        .order_by("submitted_at", "id")
+    )
+
+
+def _side_q(user, roles: set[str], *, department_members: bool) -> Q:
+    """Handovers whose project has `user` in one of `roles` (PM roles from the project)."""
+    member = ProjectMembership.objects.filter(
+        project=OuterRef("project"), user=user, role__in=roles
+    )
+    q = Q(Exists(member))
+    if MemberRole.BUSINESS_PM in roles:
+        q |= Q(project__business_pm=user)
+    if MemberRole.ENGINEERING_PM in roles:
+        q |= Q(project__engineering_pm=user)
+    if department_members:
+        # handover.permissions.is_business_side: business staff with any role on the project
+        anyone = ProjectMembership.objects.filter(project=OuterRef("project"), user=user)
+        q |= Q(Exists(anyone)) | Q(project__engineering_pm=user)
+    return q
+
+
+def handovers_waiting(user) -> list:
+    """Handovers waiting for `user`'s side: items to provide (business side, draft/returned
+    handover) and items to review (engineering side, submitted/returned). One query."""
+    if not user or not user.is_authenticated:
+        return []
+    business_q = _side_q(
+        user, BUSINESS_ROLES, department_members=department_of(user) == Department.BUSINESS
+    )
+    engineering_q = _side_q(user, ENGINEERING_ROLES, department_members=False)
+    to_provide = Count(
+        "items",
+        filter=Q(
+            items__status__in=[HandoverItem.Status.PENDING, HandoverItem.Status.REJECTED],
+        ),
+    )
+    to_review = Count("items", filter=Q(items__status=HandoverItem.Status.PROVIDED))
+    open_for_business = [Handover.Status.DRAFT, Handover.Status.RETURNED]
+    open_for_engineering = [Handover.Status.SUBMITTED, Handover.Status.RETURNED]
+    rows = list(
+        # both sides need the user on the project, so their projects bound the scan (a PMO
+        # sees every project but waits only on handovers of projects they are on)
+        Handover.objects.filter(project__in=my_project_ids(user))
+        .exclude(status=Handover.Status.ACCEPTED)
+        .annotate(to_provide=to_provide, to_review=to_review)
+        .annotate(
+            business_side=ExpressionWrapper(business_q, output_field=BooleanField()),
+            engineering_side=ExpressionWrapper(engineering_q, output_field=BooleanField()),
+        )
+        .filter(
+            Q(business_side=True, status__in=open_for_business, to_provide__gt=0)
+            | Q(engineering_side=True, status__in=open_for_engineering, to_review__gt=0)
+        )
+        .select_related("project")
+        .order_by("due_date", "id")[:HOME_LIMIT]
+    )
+    today = timezone.localdate()
+    for h in rows:
+        h.my_side = (
+            "business"
+            if h.business_side and h.status in open_for_business and h.to_provide
+            else "engineering"
+        )
+        h.is_overdue = h.due_date < today
+    return rows
+
+
+def commitments_to_sign(user) -> list:
+    """Open collaboration commitments listing `user` as a signatory who has not signed yet.
+    Two queries: the open commitments of the user's projects and their signatures."""
+    if not user or not user.is_authenticated:
+        return []
+    rows = (
+        CollaborationCommitment.objects.filter(status=CollaborationCommitment.Status.OPEN)
+        .filter(project__in=my_project_ids(user))
+        .select_related("project")
+        .prefetch_related("signatures")
+        .order_by("opened_at", "id")
+    )
+    out = []
+    for c in rows:
+        signed = {(s.signer_id, s.role) for s in c.signatures.all()}
+        mine = [
+            s
+            for s in c.required_signatories
+            if s.get("user_id") == user.pk and (s["user_id"], s.get("role")) not in signed
+        ]
+        if mine:
+            c.my_roles = [s.get("role") for s in mine]
+            out.append(c)
+    return out[:HOME_LIMIT]
+
+
+@dataclass
+class Approvals:
+    change_requests: list = field(default_factory=list)
+    to_assess: list = field(default_factory=list)
+    assessments: list = field(default_factory=list)
+    handovers: list = field(default_factory=list)
+    commitments: list = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return (
+            len(self.change_requests)
+            + len(self.to_assess)
+            + len(self.assessments)
+            + len(self.handovers)
+            + len(self.commitments)
+        )
+
+
+def approvals_for(user) -> Approvals:
+    return Approvals(
+        change_requests=change_requests_to_decide(user),
+        to_assess=list(change_requests_to_assess(user)[:HOME_LIMIT]),
+        assessments=list(assessments_to_approve(user)[:HOME_LIMIT]),
+        handovers=handovers_waiting(user),
+        commitments=commitments_to_sign(user),
+    )
+
+
+# ---------------------------------------------------------------- my action items, my reviews
+def my_action_items(user, *, today: datetime.date | None = None, limit: int = HOME_LIMIT):
+    """My open action items, overdue first (then by due date); with the open/overdue counts."""
+    today = today or timezone.localdate()
+    base = ActionItem.objects.filter(owner=user, status=ActionItem.Status.OPEN)
+    counts = base.aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today)))
+    rows = list(base.select_related("project", "review").order_by("due_date", "id")[:limit])
+    for item in rows:
+        item.is_overdue = item.due_date < today
+    return rows, counts
+
+
+def my_next_reviews(user, *, limit: int = 5) -> list:
+    """Scheduled reviews still to come that I take part in or that belong to my projects."""
+    participant = ReviewCadence.participants.through.objects.filter(
+        reviewcadence_id=OuterRef("cadence_id"), user=user
+    )
+    mine = my_project_ids(user)
+    return list(
+        Review.objects.filter(status=Review.Status.SCHEDULED, starts_at__gte=timezone.now())
+        .filter(Q(Exists(participant)) | Q(project__in=mine))
+        .select_related("project", "cadence")
+        .order_by("starts_at", "id")[:limit]
+    )
+
+
+# ---------------------------------------------------------------- portfolio
+BOARD_STAGES = [*OPEN_STAGES, Stage.ON_HOLD]
+
+
+def portfolio(
+    user,
+    *,
+    department: str = "",
+    pm: int | str | None = None,
+    customer: int | str | None = None,
+    key_only: bool = False,
+    include_closed: bool = False,
+    level: str = "",
+) -> list[Project]:
+    """Visible projects, filtered, each with `.health`; constant queries."""
+    qs = project_list(user)
+    if not include_closed:
+        qs = qs.exclude(stage__in=[Stage.CLOSED, Stage.CANCELLED])
+    if department in PrimaryOwner.values:
+        qs = qs.filter(primary_owner=department)
+    if isinstance(pm, str):  # typed (a long list): username or name contains it
+        if pm.strip():
+            qs = qs.filter(pm_contains(pm.strip(), "business_pm", "engineering_pm"))
+    elif pm:
+        qs = qs.filter(Q(business_pm_id=pm) | Q(engineering_pm_id=pm))
+    if isinstance(customer, str):  # typed: name or ERP id contains it
+        if customer.strip():
+            qs = qs.filter(customer_contains(customer.strip()))
+    elif customer:
+        qs = qs.filter(customer_id=customer)
+    if key_only:
+        qs = qs.filter(is_key_project=True)
+    rows = health.attach_health(qs.order_by("-is_key_project", "code")[:PORTFOLIO_LIMIT])
+    if level in health.LEVELS:
+        rows = [p for p in rows if p.health.level == level]
+    rows.sort(key=lambda p: (-p.health.rank, not p.is_key_project, p.code))
+    return rows
+
+
+def board(projects: list[Project], *, include_closed: bool = False) -> list[dict]:
+    stages = [*BOARD_STAGES, Stage.CLOSED, Stage.CANCELLED] if include_closed else BOARD_STAGES
+    columns = {s: {"stage": s, "label": Stage(s).label, "projects": []} for s in stages}
+    for p in projects:
+        if p.stage in columns:
+            columns[p.stage]["projects"].append(p)
+    return list(columns.values())
+
+
+def filter_choices(user) -> dict:
+    """Customers and PMs of the visible projects (two queries). A list longer than
+    CHOICE_LIMIT is None: the form then takes a typed search instead of a pick."""
+    User = get_user_model()
+    customers, pms = Customer.objects.all(), User.objects.all()
+    if sees_everything(user):  # every customer; PMs probed by index, no pass over all projects
+        pms = pms.filter(
+            Exists(Project.objects.filter(business_pm=OuterRef("pk")))
+            | Exists(Project.objects.filter(engineering_pm=OuterRef("pk")))
+        )
+    else:  # the user's projects are few: their customers and PMs by id
+        projects = visible_projects(user).order_by()
+        customers = customers.filter(pk__in=projects.values("customer_id"))
+        pms = pms.filter(
+            pk__in=projects.values("business_pm_id").union(projects.values("engineering_pm_id"))
+        )
+    customers = list(customers.order_by("name", "pk")[: core_forms.CHOICE_LIMIT + 1])
+    pms = list(pms.order_by("username")[: core_forms.CHOICE_LIMIT + 1])
+    return {
+        "customers": (
+            [(c.pk, c.name) for c in customers]
+            if len(customers) <= core_forms.CHOICE_LIMIT
+            else None
+        ),
+        "pms": (
+            [(u.pk, u.get_full_name() or u.get_username()) for u in pms]
+            if len(pms) <= core_forms.CHOICE_LIMIT
+            else None
+        ),
+        "departments": list(PrimaryOwner.choices),
+        "levels": [(lv, health.LEVEL_LABELS[lv]) for lv in health.LEVELS],
+    }
+
+
+STAGE_INDEX = {s: i for i, s in enumerate(STAGE_ORDER)}

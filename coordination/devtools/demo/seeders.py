@@ -1,0 +1,29 @@
+"""Every room's demo seeder, in the order they run."""
+
+from collections.abc import Callable
+
+from coordination.devtools.demo import (
+    base,
+    changes,
+    handover,
+    integration,
+    kickoff,
+    kpi,
+    presales,
+    reviews,
+)
+from coordination.devtools.demo.context import DemoContext
+
+
+def seeders() -> list[Callable[[DemoContext], None]]:
+    """Every room's seeder, in the order they run (later ones build on earlier data)."""
+    return [
+        base.seed_base,
+        presales.seed_presales,
+        handover.seed_handover,
+        changes.seed_changes,
+        kickoff.seed_kickoff,
+        reviews.seed_reviews,
+        kpi.seed_kpi,
+        integration.seed_integration,
+    ]

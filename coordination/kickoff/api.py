@@ -1,0 +1,395 @@
+"""REST API v1 for the joint kickoff meeting and the collaboration commitment (API.md).
+
+Each view parses, authorizes and calls one service or selector in coordination.kickoff.services.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from coordination.api.schema import BAD_REQUEST, CONFLICT, FORBIDDEN, NOT_FOUND, UNAUTHORIZED
+from coordination.core.models import Department
+from coordination.kickoff import services
+from coordination.kickoff.document import verify_commitment
+from coordination.kickoff.models import CollaborationCommitment, KickoffMeeting, KickoffRole
+from projects.core.models import Milestone, Risk
+from projects.core.selectors import visible_projects
+
+User = get_user_model()
+
+
+# ---------------------------------------------------------------- input (shape only)
+class _Username(serializers.SlugRelatedField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            slug_field="username", queryset=User.objects.filter(is_active=True), **kwargs
+        )
+
+
+class AttendeeInSerializer(serializers.Serializer):
+    user = _Username()
+    role = serializers.ChoiceField(choices=KickoffRole.choices)
+    attended = serializers.BooleanField(default=False)
+
+
+class ResponsibilityInSerializer(serializers.Serializer):
+    area = serializers.CharField(max_length=200)
+    department = serializers.ChoiceField(choices=Department.choices)
+    person = _Username(required=False, allow_null=True)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class KickoffWriteSerializer(serializers.Serializer):
+    scheduled_at = serializers.DateTimeField()
+    location = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    chair = _Username(required=False, help_text="username of a PM of the project")
+    customer_core_needs = serializers.CharField(required=False, allow_blank=True)
+    expected_standards = serializers.CharField(required=False, allow_blank=True)
+    feasibility_summary = serializers.CharField(required=False, allow_blank=True)
+    risk_plan = serializers.CharField(required=False, allow_blank=True)
+    milestones = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=Milestone.objects.none(), help_text="milestone ids"
+    )
+    risks = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=Risk.objects.none(), help_text="risk ids"
+    )
+    attendees = AttendeeInSerializer(many=True, required=False)
+    responsibilities = ResponsibilityInSerializer(many=True, required=False)
+
+    def __init__(self, *args, project=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if project is not None:
+            self.fields["milestones"].child_relation.queryset = project.milestones.all()
+            self.fields["risks"].child_relation.queryset = project.risks.all()
+
+
+class AmendSerializer(KickoffWriteSerializer):
+    reason = serializers.CharField()
+    scheduled_at = serializers.DateTimeField(required=False)
+
+
+# ---------------------------------------------------------------- output
+class CommitmentSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    version = serializers.IntegerField()
+    status = serializers.CharField()
+    content_hash = serializers.CharField()
+
+
+class KickoffMeetingSerializer(serializers.ModelSerializer):
+    project = serializers.CharField(source="project.code")
+    chair = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    milestones = serializers.SerializerMethodField()
+    risks = serializers.SerializerMethodField()
+    attendees = serializers.SerializerMethodField()
+    responsibilities = serializers.SerializerMethodField()
+    commitment = serializers.SerializerMethodField()
+
+    class Meta:
+        model = KickoffMeeting
+        fields = [
+            "id",
+            "project",
+            "scheduled_at",
+            "location",
+            "chair",
+            "status",
+            "held_at",
+            "customer_core_needs",
+            "expected_standards",
+            "feasibility_summary",
+            "risk_plan",
+            "milestones",
+            "risks",
+            "attendees",
+            "responsibilities",
+            "commitment",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_milestones(self, obj) -> list[dict]:
+        return [
+            {
+                "id": m.pk,
+                "name": m.name,
+                "baseline_date": m.baseline_date.isoformat(),
+                "forecast_date": m.forecast_date.isoformat(),
+                "is_committed": m.is_committed,
+            }
+            for m in obj.milestones.all()
+        ]
+
+    def get_risks(self, obj) -> list[dict]:
+        return [
+            {"id": r.pk, "title": r.title, "mitigation": r.mitigation, "status": r.status}
+            for r in obj.risks.all()
+        ]
+
+    def get_attendees(self, obj) -> list[dict]:
+        return [
+            {"user": a.user.get_username(), "role": a.role, "attended": a.attended}
+            for a in obj.attendees.all()
+        ]
+
+    def get_responsibilities(self, obj) -> list[dict]:
+        return [
+            {
+                "area": r.area,
+                "department": r.department,
+                "person": r.person.get_username() if r.person_id else None,
+                "notes": r.notes,
+            }
+            for r in obj.responsibilities.all()
+        ]
+
+    def get_commitment(self, obj) -> dict | None:
+        current = services.current_commitment(obj.project)
+        if current is None:
+            return None
+        return {
+            "id": current.pk,
+            "version": current.version,
+            "status": current.status,
+            "content_hash": current.content_hash,
+        }
+
+
+class SignatureOutSerializer(serializers.Serializer):
+    signer = serializers.CharField(source="signer.username")
+    role = serializers.CharField()
+    department = serializers.CharField()
+    signed_at = serializers.DateTimeField()
+    content_hash = serializers.CharField()
+    key_id = serializers.CharField()
+
+
+class CommitmentSerializer(serializers.ModelSerializer):
+    project = serializers.CharField(source="project.code")
+    content = serializers.JSONField(read_only=True)
+    required_signatories = serializers.SerializerMethodField()
+    pending_signatories = serializers.SerializerMethodField()
+    signatures = SignatureOutSerializer(many=True, read_only=True)
+    supersedes = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = CollaborationCommitment
+        fields = [
+            "id",
+            "project",
+            "version",
+            "status",
+            "content_hash",
+            "content",
+            "text_zh",
+            "text_en",
+            "required_signatories",
+            "pending_signatories",
+            "signatures",
+            "supersedes",
+            "amendment_reason",
+            "created_at",
+            "opened_at",
+            "signed_at",
+            "superseded_at",
+        ]
+
+    def get_required_signatories(self, obj) -> list[dict]:
+        return [
+            {"username": s["username"], "name": s["name"], "role": s["role"]}
+            for s in obj.required_signatories
+        ]
+
+    def get_pending_signatories(self, obj) -> list[str]:
+        return [s["username"] for s in services.pending_signatories(obj)]
+
+
+class VerifySignatureSerializer(serializers.Serializer):
+    signer = serializers.CharField()
+    role = serializers.CharField()
+    department = serializers.CharField()
+    signed_at = serializers.CharField()
+    hash_ok = serializers.BooleanField()
+    hmac_ok = serializers.BooleanField()
+    key_id = serializers.CharField()
+
+
+class VerifySerializer(serializers.Serializer):
+    valid = serializers.BooleanField()
+    content_hash = serializers.CharField()
+    recomputed_hash = serializers.CharField()
+    signatures = VerifySignatureSerializer(many=True)
+    problems = serializers.ListField(child=serializers.CharField())
+
+
+# ---------------------------------------------------------------- views
+READ = {401: UNAUTHORIZED, 404: NOT_FOUND}
+WRITE = {400: BAD_REQUEST, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT}
+
+
+def _project(request, code: str):
+    return get_object_or_404(visible_projects(request.user), code=code)
+
+
+def _meeting_response(project, code=status.HTTP_200_OK) -> Response:
+    meeting = services.meeting_for(project)
+    return Response(KickoffMeetingSerializer(meeting).data, status=code)
+
+
+def _commitment_response(commitment_id: int, code=status.HTTP_200_OK) -> Response:
+    commitment = (
+        CollaborationCommitment.objects.select_related("project")
+        .prefetch_related("signatures__signer")
+        .get(pk=commitment_id)
+    )
+    return Response(CommitmentSerializer(commitment).data, status=code)
+
+
+class KickoffView(APIView):
+    """The project's joint kickoff meeting (联合启动会) and its record."""
+
+    @extend_schema(responses={200: KickoffMeetingSerializer, **READ}, tags=["kickoff"])
+    def get(self, request, code: str):
+        project = _project(request, code)
+        get_object_or_404(KickoffMeeting, project=project)
+        return _meeting_response(project)
+
+    @extend_schema(
+        request=KickoffWriteSerializer,
+        responses={201: KickoffMeetingSerializer, **WRITE},
+        tags=["kickoff"],
+        description="Schedule the kickoff meeting. Customer needs and expected standards start "
+        "from the project; both PMs are invited. 409 when the project already has one.",
+    )
+    def post(self, request, code: str):
+        project = _project(request, code)
+        data = KickoffWriteSerializer(data=request.data, project=project)
+        data.is_valid(raise_exception=True)
+        services.schedule_kickoff(project, by=request.user, data=dict(data.validated_data))
+        return _meeting_response(project, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=KickoffWriteSerializer(partial=True),
+        responses={200: KickoffMeetingSerializer, **WRITE},
+        tags=["kickoff"],
+        description="Change the record. `attendees` and `responsibilities`, when given, replace "
+        "the lists. After the meeting is held, only while nobody has signed (else 409: amend).",
+    )
+    def patch(self, request, code: str):
+        project = _project(request, code)
+        get_object_or_404(KickoffMeeting, project=project)
+        data = KickoffWriteSerializer(data=request.data, partial=True, project=project)
+        data.is_valid(raise_exception=True)
+        services.update_kickoff(project, by=request.user, data=dict(data.validated_data))
+        return _meeting_response(project)
+
+
+class KickoffHoldView(APIView):
+    @extend_schema(
+        request=None,
+        responses={200: CommitmentSerializer, **WRITE},
+        tags=["kickoff"],
+        description="Mark the meeting held (attendance recorded, both PMs attended) and open "
+        "the collaboration commitment for signature. Answers the new commitment.",
+    )
+    def post(self, request, code: str):
+        project = _project(request, code)
+        get_object_or_404(KickoffMeeting, project=project)
+        commitment = services.hold_kickoff(project, by=request.user)
+        return _commitment_response(commitment.pk)
+
+
+class ProjectCommitmentView(APIView):
+    @extend_schema(
+        responses={200: CommitmentSerializer, **READ},
+        tags=["commitments"],
+        description="The project's current (newest) collaboration commitment.",
+    )
+    def get(self, request, code: str):
+        project = _project(request, code)
+        current = services.current_commitment(project)
+        if current is None:
+            return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+        return Response(CommitmentSerializer(current).data)
+
+
+class CommitmentDetailView(APIView):
+    @extend_schema(responses={200: CommitmentSerializer, **READ}, tags=["commitments"])
+    def get(self, request, pk: int):
+        commitment = services.visible_commitment(request.user, pk)
+        return Response(CommitmentSerializer(commitment).data)
+
+
+class CommitmentSignView(APIView):
+    @extend_schema(
+        request=None,
+        responses={200: CommitmentSerializer, **WRITE},
+        tags=["commitments"],
+        description="Sign as yourself. Only a listed signatory (403), only an open commitment "
+        "(409). Signing twice changes nothing.",
+    )
+    def post(self, request, pk: int):
+        commitment = services.visible_commitment(request.user, pk)
+        services.sign_commitment(commitment.pk, by=request.user)
+        return _commitment_response(commitment.pk)
+
+
+class CommitmentVerifyView(APIView):
+    @extend_schema(
+        responses={200: VerifySerializer, **READ},
+        tags=["commitments"],
+        description="Recompute the content hash and every signature's HMAC.",
+        examples=[
+            OpenApiExample(
+                "tampered",
+                value={
+                    "valid": False,
+                    "content_hash": "9f2c…",
+                    "recomputed_hash": "41aa…",
+                    "signatures": [
+                        {
+                            "signer": "li.business",
+                            "role": "business_pm",
+                            "department": "business",
+                            "signed_at": "2026-03-02T10:00:00+08:00",
+                            "hash_ok": False,
+                            "hmac_ok": True,
+                            "key_id": "3b9e0c…",
+                        }
+                    ],
+                    "problems": ["内容哈希不符：存储的内容已被改动。"],
+                },
+                response_only=True,
+            )
+        ],
+    )
+    def get(self, request, pk: int):
+        commitment = services.visible_commitment(request.user, pk)
+        result = verify_commitment(commitment)
+        result["signatures"] = [
+            {k: v for k, v in s.items() if k != "signer_id"} for s in result["signatures"]
+        ]
+        return Response(result)
+
+
+class CommitmentAmendView(APIView):
+    @extend_schema(
+        request=AmendSerializer,
+        responses={201: CommitmentSerializer, **WRITE},
+        tags=["commitments"],
+        description="Amend the current commitment: optional record changes plus a reason. The "
+        "old version is kept as superseded; the new one must be signed again.",
+    )
+    def post(self, request, pk: int):
+        commitment = services.visible_commitment(request.user, pk)
+        data = AmendSerializer(data=request.data, partial=True, project=commitment.project)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        reason = values.pop("reason", "")
+        new = services.amend_commitment(commitment.pk, by=request.user, reason=reason, data=values)
+        return _commitment_response(new.pk, status.HTTP_201_CREATED)

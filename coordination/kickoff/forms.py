@@ -1,0 +1,118 @@
+"""Forms for the kickoff page. Shape only: the rules live in coordination.kickoff.services."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from coordination.core.models import Department
+from coordination.kickoff.models import KickoffRole
+
+User = get_user_model()
+
+
+class _UserChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        full = obj.get_full_name()
+        return f"{full} ({obj.get_username()})" if full else obj.get_username()
+
+
+def _bootstrap(form) -> None:
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
+            continue
+        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+        widget.attrs.setdefault("class", css)
+
+
+class KickoffForm(forms.Form):
+    scheduled_at = forms.DateTimeField(
+        label=_("会议时间"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+    )
+    location = forms.CharField(label=_("地点/会议链接"), max_length=500, required=False)
+    chair = _UserChoice(label=_("主持人"), queryset=User.objects.none())
+    customer_core_needs = forms.CharField(
+        label=_("客户核心需求"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    expected_standards = forms.CharField(
+        label=_("预期标准"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    feasibility_summary = forms.CharField(
+        label=_("工程可行性摘要"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    milestones = forms.ModelMultipleChoiceField(
+        label=_("关键里程碑（签署后成为承诺日期）"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    risk_plan = forms.CharField(
+        label=_("风险应对总体安排"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    risks = forms.ModelMultipleChoiceField(
+        label=_("风险计划"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    reason = forms.CharField(
+        label=_("修订原因"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("承诺书已有人签署时，保存即生成新版本，需要全部签署人重新签署。"),
+    )
+
+    def __init__(self, *args, project, amending: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["chair"].queryset = User.objects.filter(
+            pk__in=[project.business_pm_id, project.engineering_pm_id]
+        )
+        self.fields["milestones"].queryset = project.milestones.all()
+        self.fields["risks"].queryset = project.risks.all()
+        self.fields["milestones"].label_from_instance = lambda m: f"{m.name} · {m.baseline_date}"
+        if amending:
+            self.fields["reason"].required = True
+        else:
+            del self.fields["reason"]
+        _bootstrap(self)
+
+
+class AttendeeForm(forms.Form):
+    user = _UserChoice(
+        label=_("参会人"), queryset=User.objects.filter(is_active=True).order_by("username")
+    )
+    role = forms.ChoiceField(label=_("会议角色"), choices=KickoffRole.choices)
+    attended = forms.BooleanField(label=_("已出席"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class ResponsibilityForm(forms.Form):
+    area = forms.CharField(label=_("事项/领域"), max_length=200)
+    department = forms.ChoiceField(label=_("责任部门"), choices=Department.choices)
+    person = _UserChoice(
+        label=_("责任人"),
+        queryset=User.objects.filter(is_active=True).order_by("username"),
+        required=False,
+    )
+    notes = forms.CharField(label=_("备注"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+AttendeeFormSet = forms.formset_factory(AttendeeForm, extra=2, can_delete=True)
+ResponsibilityFormSet = forms.formset_factory(ResponsibilityForm, extra=2, can_delete=True)
+
+
+def rows(formset) -> list[dict]:
+    """The filled, not-deleted rows of a valid formset."""
+    out = []
+    for form in formset.forms:
+        data = form.cleaned_data
+        if not data or data.get("DELETE"):
+            continue
+        out.append({k: v for k, v in data.items() if k != "DELETE"})
+    return out

@@ -1,0 +1,269 @@
+"""HTML pages for the joint kickoff meeting and the collaboration commitment.
+
+Every write goes through the same services as the API (coordination.kickoff.services)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from coordination.core.exceptions import Conflict
+from coordination.kickoff import document as doc
+from coordination.kickoff import services
+from coordination.kickoff.forms import AttendeeFormSet, KickoffForm, ResponsibilityFormSet, rows
+from coordination.kickoff.models import CollaborationCommitment, KickoffMeeting
+from projects.core.selectors import visible_projects
+
+
+def _project(request, code: str):
+    return get_object_or_404(visible_projects(request.user), code=code)
+
+
+def _commitment(request, pk: int) -> CollaborationCommitment:
+    try:
+        return services.visible_commitment(request.user, pk)
+    except CollaborationCommitment.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _refusal(request, exc: Exception) -> None:
+    if isinstance(exc, Conflict):
+        detail = exc.detail
+        if exc.unmet:
+            detail = f"{detail} {'；'.join(exc.unmet)}"
+        messages.error(request, detail)
+    elif isinstance(exc, PermissionDenied):
+        messages.error(request, str(exc) or _("你没有执行此操作的权限。"))
+    elif isinstance(exc, ValidationError):
+        messages.error(request, "；".join(exc.messages))
+
+
+def panel_context(user, project) -> dict:
+    meeting = services.meeting_for(project)
+    current = services.current_commitment(project)
+    return {
+        "project": project,
+        "meeting": meeting,
+        "commitment": current,
+        "verification": doc.verify_commitment(current) if current else None,
+        "pending": services.pending_signatories(current) if current else [],
+        "can_manage": services.can_manage_kickoff(user, project),
+        "can_hold": services.can_hold_kickoff(user, project),
+        "is_signatory": bool(current and services.is_signatory(user, current)),
+        "has_signed": bool(current and current.signatures.filter(signer=user).exists()),
+    }
+
+
+@login_required
+def kickoff_panel(request, code: str):
+    """The project page's 联合启动 tab (loaded with htmx)."""
+    project = _project(request, code)
+    return render(request, "coordination/kickoff/panel.html", panel_context(request.user, project))
+
+
+def _initial(meeting: KickoffMeeting | None, project) -> tuple[dict, list, list]:
+    if meeting is None:
+        return (
+            {
+                "chair": project.primary_pm,
+                "customer_core_needs": project.customer_core_needs,
+                "expected_standards": project.expected_standards,
+            },
+            [
+                {"user": project.business_pm, "role": "business_pm"},
+                {"user": project.engineering_pm, "role": "engineering_pm"},
+            ],
+            [],
+        )
+    form = {
+        "scheduled_at": meeting.scheduled_at,
+        "location": meeting.location,
+        "chair": meeting.chair,
+        "customer_core_needs": meeting.customer_core_needs,
+        "expected_standards": meeting.expected_standards,
+        "feasibility_summary": meeting.feasibility_summary,
+        "risk_plan": meeting.risk_plan,
+        "milestones": list(meeting.milestones.all()),
+        "risks": list(meeting.risks.all()),
+    }
+    attendees = [
+        {"user": a.user, "role": a.role, "attended": a.attended} for a in meeting.attendees.all()
+    ]
+    split = [
+        {"area": r.area, "department": r.department, "person": r.person, "notes": r.notes}
+        for r in meeting.responsibilities.all()
+    ]
+    return form, attendees, split
+
+
+@login_required
+def kickoff_edit(request, code: str):
+    """Schedule the meeting or change its record; after signatures, saving is an amendment."""
+    project = _project(request, code)
+    if not services.can_manage_kickoff(request.user, project):
+        raise PermissionDenied
+    meeting = services.meeting_for(project)
+    current = services.current_commitment(project)
+    amending = bool(
+        current
+        and (current.status != CollaborationCommitment.Status.OPEN or current.signatures.exists())
+    )
+    initial, attendee_initial, split_initial = _initial(meeting, project)
+    if request.method == "POST":
+        form = KickoffForm(request.POST, project=project, amending=amending)
+        attendees = AttendeeFormSet(request.POST, prefix="att")
+        split = ResponsibilityFormSet(request.POST, prefix="resp")
+        if form.is_valid() and attendees.is_valid() and split.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
+            data["attendees"] = rows(attendees)
+            data["responsibilities"] = rows(split)
+            try:
+                if meeting is None:
+                    services.schedule_kickoff(project, by=request.user, data=data)
+                    messages.success(request, _("联合启动会已安排。"))
+                elif amending:
+                    new = services.amend_commitment(
+                        current.pk, by=request.user, reason=form.cleaned_data["reason"], data=data
+                    )
+                    messages.success(
+                        request,
+                        _("已生成承诺书 v%(version)s，需重新签署。") % {"version": new.version},
+                    )
+                    return redirect("commitment_detail", pk=new.pk)
+                else:
+                    services.update_kickoff(project, by=request.user, data=data)
+                    messages.success(request, _("启动会记录已保存。"))
+                return redirect("kickoff_edit", code=project.code)
+            except (Conflict, PermissionDenied) as exc:
+                _refusal(request, exc)
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.message_dict.items():
+                        target = field if field in form.fields else None
+                        for error in errors:
+                            form.add_error(target, error)
+                else:
+                    form.add_error(None, exc)
+    else:
+        form = KickoffForm(initial=initial, project=project, amending=amending)
+        attendees = AttendeeFormSet(initial=attendee_initial, prefix="att")
+        split = ResponsibilityFormSet(initial=split_initial, prefix="resp")
+    return render(
+        request,
+        "coordination/kickoff/edit.html",
+        {
+            **panel_context(request.user, project),
+            "form": form,
+            "attendees": attendees,
+            "split": split,
+            "amending": amending,
+        },
+    )
+
+
+@login_required
+@require_POST
+def kickoff_hold(request, code: str):
+    project = _project(request, code)
+    try:
+        commitment = services.hold_kickoff(project, by=request.user)
+    except KickoffMeeting.DoesNotExist as exc:
+        raise Http404 from exc
+    except (Conflict, PermissionDenied) as exc:
+        _refusal(request, exc)
+        return redirect("kickoff_edit", code=project.code)
+    messages.success(request, _("启动会已确认举行，协同承诺书已开放签署。"))
+    return redirect("commitment_detail", pk=commitment.pk)
+
+
+@login_required
+def project_commitment(request, code: str):
+    project = _project(request, code)
+    current = services.current_commitment(project)
+    if current is None:
+        raise Http404
+    return redirect("commitment_detail", pk=current.pk)
+
+
+@login_required
+def project_commitment_print(request, code: str):
+    project = _project(request, code)
+    current = services.current_commitment(project)
+    if current is None:
+        raise Http404
+    return redirect("commitment_print", pk=current.pk)
+
+
+@login_required
+def commitment_detail(request, pk: int):
+    commitment = _commitment(request, pk)
+    project = commitment.project
+    return render(
+        request,
+        "coordination/kickoff/commitment.html",
+        {
+            "project": project,
+            "commitment": commitment,
+            "verification": doc.verify_commitment(commitment),
+            "pending": services.pending_signatories(commitment),
+            "history": services.commitment_history(project),
+            "is_signatory": services.is_signatory(request.user, commitment),
+            "has_signed": commitment.signatures.filter(signer=request.user).exists(),
+            "can_amend": services.can_hold_kickoff(request.user, project),
+            "text": commitment.text_en if _english() else commitment.text_zh,
+        },
+    )
+
+
+def _english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+@login_required
+@require_POST
+def commitment_sign(request, pk: int):
+    commitment = _commitment(request, pk)
+    try:
+        services.sign_commitment(commitment.pk, by=request.user)
+        messages.success(request, _("已签署。"))
+    except (Conflict, PermissionDenied) as exc:
+        _refusal(request, exc)
+    return redirect("commitment_detail", pk=commitment.pk)
+
+
+@login_required
+def commitment_print(request, pk: int):
+    """The printable commitment in the active language, with signatures, times and hash."""
+    commitment = _commitment(request, pk)
+    i = 1 if _english() else 0
+    labels = {key: pair[i] for key, pair in doc.LABELS.items()}
+    content = commitment.content
+    for s in content.get("signatories", []):
+        s["role_label"] = doc.ROLE_LABELS.get(s["role"], (s["role"], s["role"]))[i]
+        s["department_label"] = doc.DEPARTMENT_LABELS.get(s["department"], ("", ""))[i]
+    for row in content.get("responsibilities", []):
+        row["department_label"] = doc.DEPARTMENT_LABELS.get(row["department"], ("", ""))[i]
+    for m in content.get("milestones", []):
+        m["department_label"] = doc.DEPARTMENT_LABELS.get(m["owner_department"], ("", ""))[i]
+    signatures = {s.signer_id: s for s in commitment.signatures.all()}
+    signatories = [
+        {**s, "signature": signatures.get(s["user_id"])} for s in content.get("signatories", [])
+    ]
+    return render(
+        request,
+        "coordination/kickoff/print.html",
+        {
+            "project": commitment.project,
+            "commitment": commitment,
+            "content": content,
+            "labels": labels,
+            "signatories": signatories,
+            "verification": doc.verify_commitment(commitment),
+        },
+    )

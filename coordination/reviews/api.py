@@ -1,0 +1,549 @@
+"""API of the review loop (API.md): cadences, reviews, action items, reminders, job rotation.
+
+Views parse and authorise; every write goes through coordination.reviews.services."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from coordination.api.schema import BAD_REQUEST
+from coordination.core.models import Department
+from coordination.reviews import selectors, services
+from coordination.reviews.models import (
+    ActionItem,
+    JobRotation,
+    Reminder,
+    Review,
+    ReviewAttendance,
+    ReviewCadence,
+    ReviewKind,
+)
+from projects.core.selectors import visible_projects
+
+User = get_user_model()
+
+ERROR = inline_serializer("ReviewError", {"detail": serializers.CharField()})
+CONFLICT = inline_serializer(
+    "ReviewConflict",
+    {
+        "detail": serializers.CharField(),
+        "unmet": serializers.ListField(child=serializers.CharField()),
+    },
+)
+# 400 is {"<field>": ["message"]} with any field name: coordination.api.schema.BAD_REQUEST
+
+
+def _flag(request, name: str) -> bool:
+    return request.query_params.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _date_param(request, name: str):
+    raw = request.query_params.get(name)
+    if not raw:
+        return None
+    try:
+        value = parse_date(raw)
+    except ValueError:
+        value = None
+    if value is None:
+        raise ValidationError({name: [_("日期格式应为 YYYY-MM-DD。")]})
+    return value
+
+
+def _datetime_param(request, name: str):
+    raw = request.query_params.get(name)
+    if not raw:
+        return None
+    try:
+        value = parse_datetime(raw)
+    except ValueError:
+        value = None
+    if value is None:
+        try:
+            day = parse_date(raw)
+        except ValueError:
+            day = None
+        if day is None:
+            raise ValidationError({name: [_("时间格式应为 ISO 8601。")]})
+
+        value = timezone.make_aware(datetime.combine(day, time.min))
+
+    try:  # to UTC: PostgreSQL refuses offsets beyond ±15:59 (was a 500)
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValidationError({name: [_("时间超出范围。")]})
+
+
+def _user_by_name(username: str, field: str):
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise ValidationError({field: [_("未知用户：%s") % username]})
+    return user
+
+
+# --- serializers -----------------------------------------------------------------------------
+
+
+class RetroEntrySerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=2000)
+    tag = serializers.ChoiceField(choices=["business", "engineering"])
+
+
+class AttendanceSerializer(serializers.Serializer):
+    user = serializers.CharField(max_length=150)
+    attended = serializers.BooleanField(allow_null=True, required=False, default=None)
+    note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+
+
+class CadenceSerializer(serializers.ModelSerializer):
+    project = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    participants = serializers.SlugRelatedField(
+        slug_field="username",
+        many=True,
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+    )
+    weekday = serializers.IntegerField(min_value=0, max_value=6, allow_null=True, required=False)
+    day_of_month = serializers.IntegerField(
+        min_value=1, max_value=31, allow_null=True, required=False
+    )
+    timezone = serializers.CharField(max_length=64, required=False, default="Asia/Shanghai")
+
+    class Meta:
+        model = ReviewCadence
+        fields = [
+            "id",
+            "project",
+            "kind",
+            "title",
+            "time_of_day",
+            "duration_minutes",
+            "weekday",
+            "day_of_month",
+            "timezone",
+            "participants",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "project", "created_at", "updated_at"]
+
+
+class ReviewAttendanceOutSerializer(serializers.ModelSerializer):
+    user = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ReviewAttendance
+        fields = ["user", "attended", "note"]
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    project = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    attendance = ReviewAttendanceOutSerializer(many=True, read_only=True)
+    went_well = RetroEntrySerializer(many=True, read_only=True)
+    went_wrong = RetroEntrySerializer(many=True, read_only=True)
+    improvements = RetroEntrySerializer(many=True, read_only=True)
+    action_item_count = serializers.IntegerField(read_only=True, required=False, allow_null=True)
+    open_action_item_count = serializers.IntegerField(
+        read_only=True, required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Review
+        fields = [
+            "id",
+            "cadence",
+            "project",
+            "kind",
+            "date",
+            "starts_at",
+            "status",
+            "minutes",
+            "decisions",
+            "went_well",
+            "went_wrong",
+            "improvements",
+            "attendance",
+            "action_item_count",
+            "open_action_item_count",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ReviewPatchSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Review.Status.choices, required=False)
+    minutes = serializers.CharField(allow_blank=True, required=False, max_length=50000)
+    decisions = serializers.CharField(allow_blank=True, required=False, max_length=20000)
+    went_well = RetroEntrySerializer(many=True, required=False)
+    went_wrong = RetroEntrySerializer(many=True, required=False)
+    improvements = RetroEntrySerializer(many=True, required=False)
+    attendance = AttendanceSerializer(many=True, required=False)
+
+
+class ActionItemSerializer(serializers.ModelSerializer):
+    project = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    is_overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ActionItem
+        fields = [
+            "id",
+            "review",
+            "project",
+            "title",
+            "description",
+            "owner",
+            "due_date",
+            "status",
+            "done_at",
+            "is_overdue",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_is_overdue(self, obj) -> bool:
+        today = self.context.get("today") or services.local_today()
+        return obj.is_overdue(today)
+
+
+class ActionItemCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=255)
+    description = serializers.CharField(allow_blank=True, required=False, default="")
+    owner = serializers.CharField(max_length=150)
+    due_date = serializers.DateField()
+
+
+class ActionItemPatchSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=255, required=False)
+    description = serializers.CharField(allow_blank=True, required=False)
+    owner = serializers.CharField(max_length=150, required=False)
+    due_date = serializers.DateField(required=False)
+    status = serializers.ChoiceField(choices=ActionItem.Status.choices, required=False)
+
+
+class ReminderSerializer(serializers.ModelSerializer):
+    recipient = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Reminder
+        fields = [
+            "id",
+            "kind",
+            "channel",
+            "recipient",
+            "subject",
+            "body",
+            "url",
+            "status",
+            "due_at",
+            "sent_at",
+            "attempts",
+            "review",
+            "action_item",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class JobRotationSerializer(serializers.ModelSerializer):
+    user = serializers.CharField(max_length=150, required=False)
+    to_project = serializers.CharField(max_length=40, required=False, allow_null=True)
+    from_department = serializers.ChoiceField(choices=Department.choices, required=False)
+
+    class Meta:
+        model = JobRotation
+        fields = [
+            "id",
+            "user",
+            "from_department",
+            "to_project",
+            "to_site",
+            "start_date",
+            "end_date",
+            "reflection",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["user"] = instance.user.get_username()
+        data["to_project"] = instance.to_project.code if instance.to_project_id else None
+        return data
+
+
+def _review_queryset(qs):
+    return qs.prefetch_related(
+        Prefetch("attendance", queryset=ReviewAttendance.objects.select_related("user"))
+    )
+
+
+# --- views -----------------------------------------------------------------------------------
+
+
+class ProjectCadencesView(APIView):
+    """Review cadences of one project (每日站会 / 每周例会 / 月度复盘)."""
+
+    def _project(self, request, code):
+        return get_object_or_404(visible_projects(request.user), code=code)
+
+    @extend_schema(responses={200: CadenceSerializer(many=True), 404: ERROR})
+    def get(self, request, code: str):
+        project = self._project(request, code)
+        qs = (
+            ReviewCadence.objects.filter(project=project)
+            .select_related("project")
+            .prefetch_related("participants")
+            .order_by("kind", "id")
+        )
+        return Response(CadenceSerializer(qs, many=True).data)
+
+    @extend_schema(
+        request=CadenceSerializer,
+        responses={201: CadenceSerializer, 400: BAD_REQUEST, 403: ERROR, 404: ERROR},
+    )
+    def post(self, request, code: str):
+        project = self._project(request, code)
+        data = CadenceSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        cadence = services.create_cadence(
+            by=request.user,
+            project=project,
+            kind=v["kind"],
+            title=v.get("title", ""),
+            time_of_day=v.get("time_of_day"),
+            duration_minutes=v.get("duration_minutes", 30),
+            weekday=v.get("weekday"),
+            day_of_month=v.get("day_of_month"),
+            tz=v.get("timezone", ""),
+            participants=v.get("participants") or None,
+            is_active=v.get("is_active", True),
+        )
+        return Response(CadenceSerializer(cadence).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("project", str, description="project code"),
+        OpenApiParameter("kind", str, enum=ReviewKind.values),
+        OpenApiParameter("date_from", OpenApiTypes.DATE),
+        OpenApiParameter("date_to", OpenApiTypes.DATE),
+        OpenApiParameter("updated_since", OpenApiTypes.DATETIME),
+        OpenApiParameter("mine", bool, description="only reviews I take part in"),
+        OpenApiParameter("search", str, description="text in minutes, decisions, project"),
+    ],
+    responses={200: ReviewSerializer(many=True), 400: BAD_REQUEST},
+)
+class ReviewListView(generics.ListAPIView):
+    """Review occurrences the caller may see, in start order."""
+
+    serializer_class = ReviewSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        request = self.request
+        kind = request.query_params.get("kind") or None
+        if kind and kind not in ReviewKind.values:
+            raise ValidationError({"kind": [_("无效的例会类型。")]})
+        return _review_queryset(
+            selectors.review_list(
+                request.user,
+                project_code=request.query_params.get("project") or None,
+                kind=kind,
+                date_from=_date_param(request, "date_from") or _date_param(request, "from"),
+                date_to=_date_param(request, "date_to") or _date_param(request, "to"),
+                updated_since=_datetime_param(request, "updated_since"),
+                mine=_flag(request, "mine"),
+                search=request.query_params.get("search", "").strip()[:200] or None,
+            )
+        )
+
+
+class ReviewDetailView(APIView):
+    """One review: minutes, decisions, attendance and retrospective entries."""
+
+    def _get(self, request, pk):
+        return _review_queryset(selectors.visible_reviews(request.user)).get(pk=pk)
+
+    @extend_schema(responses={200: ReviewSerializer, 404: ERROR})
+    def get(self, request, pk: int):
+        return Response(ReviewSerializer(self._get(request, pk)).data)
+
+    @extend_schema(
+        request=ReviewPatchSerializer,
+        responses={200: ReviewSerializer, 400: BAD_REQUEST, 403: ERROR, 404: ERROR, 409: CONFLICT},
+    )
+    def patch(self, request, pk: int):
+        self._get(request, pk)  # 404 before 403: outsiders never learn it exists
+        data = ReviewPatchSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        attendance = changes.pop("attendance", None)
+        for field in services.RETRO_FIELDS:
+            if field in changes:
+                changes[field] = [dict(e) for e in changes[field]]
+        services.update_review(
+            pk,
+            by=request.user,
+            attendance=[dict(a) for a in attendance] if attendance is not None else None,
+            **changes,
+        )
+        return Response(ReviewSerializer(self._get(request, pk)).data)
+
+
+class ReviewActionItemsView(APIView):
+    """Action items decided in one review."""
+
+    @extend_schema(responses={200: ActionItemSerializer(many=True), 404: ERROR})
+    def get(self, request, pk: int):
+        review = selectors.visible_reviews(request.user).get(pk=pk)
+        qs = review.action_items.select_related("owner", "project").order_by("due_date", "id")
+        return Response(ActionItemSerializer(qs, many=True).data)
+
+    @extend_schema(
+        request=ActionItemCreateSerializer,
+        responses={201: ActionItemSerializer, 400: BAD_REQUEST, 403: ERROR, 404: ERROR},
+    )
+    def post(self, request, pk: int):
+        selectors.visible_reviews(request.user).get(pk=pk)
+        data = ActionItemCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        item = services.create_action_item(
+            pk,
+            by=request.user,
+            title=v["title"],
+            description=v.get("description", ""),
+            owner=_user_by_name(v["owner"], "owner"),
+            due_date=v["due_date"],
+        )
+        return Response(ActionItemSerializer(item).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("mine", bool, description="only items I own"),
+        OpenApiParameter("overdue", bool, description="only open items past their due date"),
+        OpenApiParameter("status", str, enum=ActionItem.Status.values),
+        OpenApiParameter("project", str, description="project code"),
+        OpenApiParameter("updated_since", OpenApiTypes.DATETIME),
+        OpenApiParameter("search", str, description="text in title or description"),
+    ],
+    responses={200: ActionItemSerializer(many=True), 400: BAD_REQUEST},
+)
+class ActionItemListView(generics.ListAPIView):
+    serializer_class = ActionItemSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        request = self.request
+        status_ = request.query_params.get("status") or None
+        if status_ and status_ not in ActionItem.Status.values:
+            raise ValidationError({"status": [_("无效的状态。")]})
+        return selectors.action_item_list(
+            request.user,
+            mine=_flag(request, "mine"),
+            overdue=_flag(request, "overdue"),
+            status=status_,
+            project_code=request.query_params.get("project") or None,
+            updated_since=_datetime_param(request, "updated_since"),
+            search=request.query_params.get("search", "").strip()[:200] or None,
+        )
+
+
+class ActionItemDetailView(APIView):
+    @extend_schema(responses={200: ActionItemSerializer, 404: ERROR})
+    def get(self, request, pk: int):
+        return Response(
+            ActionItemSerializer(selectors.visible_action_items(request.user).get(pk=pk)).data
+        )
+
+    @extend_schema(
+        request=ActionItemPatchSerializer,
+        responses={200: ActionItemSerializer, 400: BAD_REQUEST, 403: ERROR, 404: ERROR},
+    )
+    def patch(self, request, pk: int):
+        selectors.visible_action_items(request.user).get(pk=pk)
+        data = ActionItemPatchSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        if "owner" in changes:
+            changes["owner"] = _user_by_name(changes["owner"], "owner")
+        services.update_action_item(pk, by=request.user, **changes)
+        return Response(
+            ActionItemSerializer(selectors.visible_action_items(request.user).get(pk=pk)).data
+        )
+
+
+@extend_schema(
+    parameters=[OpenApiParameter("mine", bool, description="1 (default): reminders sent to me")],
+    responses={200: ReminderSerializer(many=True)},
+)
+class ReminderListView(generics.ListAPIView):
+    """Reminders addressed to the caller (PMO may pass mine=0 to list everyone's)."""
+
+    serializer_class = ReminderSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        mine = self.request.query_params.get("mine", "1").strip().lower() not in {"0", "false"}
+        return selectors.reminder_list(self.request.user, mine=mine)
+
+
+class JobRotationListView(generics.ListCreateAPIView):
+    """互换岗位体验 records: your own, those on your projects; PMO and executives see all."""
+
+    serializer_class = JobRotationSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        qs = selectors.visible_job_rotations(self.request.user)
+        since = _datetime_param(self.request, "updated_since")
+        if since:
+            qs = qs.filter(updated_at__gte=since)
+        return qs
+
+    @extend_schema(
+        request=JobRotationSerializer,
+        responses={201: JobRotationSerializer, 400: BAD_REQUEST, 403: ERROR},
+    )
+    def post(self, request, *args, **kwargs):
+        data = JobRotationSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        user = _user_by_name(v["user"], "user") if v.get("user") else request.user
+        project = None
+        if v.get("to_project"):
+            project = visible_projects(request.user).filter(code=v["to_project"]).first()
+            if project is None:
+                raise ValidationError({"to_project": [_("未知项目。")]})
+        rotation = services.create_job_rotation(
+            by=request.user,
+            user=user,
+            from_department=v.get("from_department", ""),
+            to_project=project,
+            to_site=v.get("to_site", ""),
+            start_date=v["start_date"],
+            end_date=v.get("end_date"),
+            reflection=v.get("reflection", ""),
+        )
+        return Response(JobRotationSerializer(rotation).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from coordination.reviews import api
+
+urlpatterns = [
+    path("projects/<str:code>/cadences/", api.ProjectCadencesView.as_view(), name="api-cadences"),
+    path("reviews/", api.ReviewListView.as_view(), name="api-reviews"),
+    path("reviews/<int:pk>/", api.ReviewDetailView.as_view(), name="api-review"),
+    path(
+        "reviews/<int:pk>/action-items/",
+        api.ReviewActionItemsView.as_view(),
+        name="api-review-action-items",
+    ),
+    path("action-items/", api.ActionItemListView.as_view(), name="api-action-items"),
+    path("action-items/<int:pk>/", api.ActionItemDetailView.as_view(), name="api-action-item"),
+    path("reminders/", api.ReminderListView.as_view(), name="api-reminders"),
+    path("job-rotations/", api.JobRotationListView.as_view(), name="api-job-rotations"),
+]

@@ -1,0 +1,1 @@
+"""The reminder outbox: create due rows, claim them, send them over their channels."""

@@ -1,0 +1,186 @@
+"""The reminder outbox on databases other than PostgreSQL (make run's SQLite): the parts of
+coordination.reviews.reminders.outbox written there as PostgreSQL statements (review reminders, the insert with
+its channel rule, the claim), here with the ORM row by row. coordination.reviews.reminders.outbox dispatches
+here and keeps everything else (overdue and digest rows, their texts and languages, sending).
+tests/reviews/test_reminders_setbased.py makes rows both ways on the same data and compares
+every column.
+
+Settings: see coordination.reviews.reminders.outbox.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from coordination.reviews.models import Reminder, Review
+from coordination.reviews.reminders.outbox import (
+    _queue,
+    _rows_for,
+    _setting,
+    lead_time,
+    send_one,
+    sending_timeout,
+)
+
+
+def channels_for(user) -> list[str]:
+    """The channels a user chose in their profile. Nobody is left without a reminder:
+    with no usable channel chosen, the in-app inbox is used."""
+    profile = getattr(user, "profile", None)
+    chosen = []
+    if profile is None or (profile.notify_email and user.email):
+        if user.email:
+            chosen.append(Reminder.Channel.EMAIL)
+    if profile is not None and profile.notify_chat and profile.chat_webhook_url:
+        chosen.append(Reminder.Channel.CHAT)
+    if profile is None or profile.notify_inapp or not chosen:
+        chosen.append(Reminder.Channel.INAPP)
+    return chosen
+
+
+def _insert(rows: list[Reminder]) -> int:
+    """Insert rows; the unique (target_key, recipient, channel, kind) makes a repeat a no-op.
+    Returns how many rows were new."""
+    if not rows:
+        return 0
+    # One multi-row INSERT … ON CONFLICT DO NOTHING RETURNING per 1,000 rows, with the values
+    # read straight from the instances: bulk_create's per-value preparation was most of the
+    # creation time (docs/performance.md), and RETURNING counts exactly the rows this call
+    # inserted (no count before and after).
+    now = timezone.now()
+    fields = [f for f in Reminder._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    new = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 1000):
+            chunk = rows[start : start + 1000]
+            params = []
+            for row in chunk:
+                row.created_at = row.created_at or now
+                row.updated_at = now
+                params += [getattr(row, f.attname) for f in fields]
+            cursor.execute(
+                f"INSERT INTO {Reminder._meta.db_table} ({columns}) "  # noqa: S608  # nosec B608 (model names)
+                f"VALUES {', '.join([row_sql] * len(chunk))} ON CONFLICT DO NOTHING RETURNING 1",
+                params,
+            )
+            new += len(cursor.fetchall())
+    return new
+
+
+def insert(values: list[dict]) -> int:
+    """coordination.reviews.reminders.outbox._queue's rows (built and translated there, one per recipient),
+    one per channel the recipient chose. Returns how many rows were new."""
+    own = {"user", "build", "recipient_id", "subject", "body"}
+    return _insert(
+        [
+            Reminder(
+                recipient=value["user"],
+                channel=channel,
+                subject=value["subject"][:255],
+                body=value["body"],
+                **{name: v for name, v in value.items() if name not in own},
+            )
+            for value in values
+            for channel in channels_for(value["user"])
+        ]
+    )
+
+
+# --- creating due rows ----------------------------------------------------------------------
+
+
+def create_review_reminders(now: datetime.datetime | None = None) -> int:
+    """Queue a reminder for each participant of each review starting within the lead time.
+
+    1. Select scheduled reviews whose start lies in (now, now + lead].
+    2. For each participant and each channel they chose, build one Reminder row with
+       target_key "review:<id>" and kind review_upcoming.
+    3. Insert with ignore_conflicts: a row that already exists (an earlier tick, another
+       process) stays as it is, so a participant is reminded once per review and channel.
+    """
+    now = now or timezone.now()
+    reviews = (
+        Review.objects.filter(
+            status=Review.Status.SCHEDULED,
+            starts_at__gt=now,
+            starts_at__lte=now + lead_time(),
+            cadence__is_active=True,
+        )
+        .select_related("cadence", "project")
+        .prefetch_related("cadence__participants__profile")
+    )
+    rows: list[dict] = []
+    for review in reviews:
+
+        def build(user, review=review, texts={}):  # noqa: B006 (one cache per review)
+            # the same text for every participant with the same language
+            language = translation.get_language()
+            if language not in texts:
+                local = timezone.localtime(review.starts_at, review.cadence.tz)
+                subject = _("%(kind)s将于 %(time)s 开始：%(where)s") % {
+                    "kind": review.get_kind_display(),
+                    "time": local.strftime("%H:%M"),
+                    "where": review.project.name if review.project_id else _("全公司"),
+                }
+                texts[language] = subject, _("日期：%(date)s") % {"date": review.date.isoformat()}
+            return texts[language]
+
+        rows += _rows_for(
+            review.cadence.participants.all(),
+            build=build,
+            target_key=f"review:{review.pk}",
+            review=review,
+            kind=Reminder.Kind.REVIEW_UPCOMING,
+            due_at=review.starts_at - lead_time(),
+            url=f"/reviews/{review.pk}/",
+        )
+    return _queue(rows)
+
+
+# --- sending ----------------------------------------------------------------------------------
+
+
+def claim_batch(*, limit: int | None = None, now: datetime.datetime | None = None) -> list:
+    """Claim due rows for this sender.
+
+    1. In one short transaction, select due rows with FOR UPDATE SKIP LOCKED: pending rows
+       whose due time and retry time have come, and rows stuck in `sending` for longer than
+       REMINDER_SENDING_TIMEOUT_SECONDS (their sender crashed between claim and send).
+    2. Mark them `sending` with claimed_at = now and attempts + 1, then commit: the lock is
+       held only for this update, never while a message is sent.
+    3. Another sender running at the same moment skips the locked rows and, after our commit,
+       no longer sees them as pending, so no row is claimed twice.
+    """
+    now = now or timezone.now()
+    limit = limit or int(_setting("REMINDER_BATCH_SIZE", 100))
+    due = Q(status=Reminder.Status.PENDING, due_at__lte=now) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+    stuck = Q(status=Reminder.Status.SENDING, claimed_at__lt=now - sending_timeout())
+    with transaction.atomic():
+        ids = list(
+            Reminder.objects.select_for_update(skip_locked=True)
+            .filter(due | stuck)
+            .order_by("due_at", "id")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if ids:
+            Reminder.objects.filter(pk__in=ids).update(
+                status=Reminder.Status.SENDING,
+                claimed_at=now,
+                attempts=F("attempts") + 1,
+                updated_at=now,
+            )
+    return list(Reminder.objects.filter(pk__in=ids).select_related("recipient__profile"))
+
+
+def send_batch(batch: list[Reminder]) -> int:
+    """Send claimed rows one by one (send_one: its guarantees, its obsolete checks)."""
+    return sum(1 for reminder in batch if send_one(reminder))

@@ -1,0 +1,467 @@
+"""Services of the review loop (例会机制): cadences, occurrences, minutes, action items,
+job-rotation records. The API, the HTML views, the admin and the Celery tasks call these."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coordination.core.exceptions import Conflict
+from coordination.core.models import Department
+from coordination.core.roles import is_pmo
+from coordination.core.services import notify, record_audit, snapshot
+from coordination.reviews.models import (
+    ActionItem,
+    JobRotation,
+    Review,
+    ReviewAttendance,
+    ReviewCadence,
+    ReviewKind,
+)
+from projects.core.permissions import can_edit_plan, can_edit_project
+
+User = get_user_model()
+
+RETRO_FIELDS = ("went_well", "went_wrong", "improvements")
+RETRO_TAGS = ("business", "engineering")
+
+# How far ahead each kind is generated: a monthly run must reach next month's date.
+HORIZON_DAYS = {
+    ReviewKind.DAILY_STANDUP: 14,
+    ReviewKind.WEEKLY_MEETING: 35,
+    ReviewKind.MONTHLY_RETROSPECTIVE: 62,
+}
+
+CADENCE_FIELDS = [
+    "kind",
+    "title",
+    "time_of_day",
+    "duration_minutes",
+    "weekday",
+    "day_of_month",
+    "timezone",
+    "is_active",
+]
+REVIEW_FIELDS = ["status", "minutes", "decisions", *RETRO_FIELDS]
+ACTION_FIELDS = ["title", "description", "owner", "due_date", "status"]
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied(_("你没有执行此操作的权限。"))
+
+
+def _is_project_lead(user, project) -> bool:
+    return project is not None and can_edit_plan(user, project)
+
+
+def can_manage_cadence(user, project) -> bool:
+    """PMO everywhere; the project's PMs and leads for their project's cadences."""
+    if is_pmo(user):
+        return True
+    if project is None:
+        return False
+
+    return can_edit_project(user, project)
+
+
+def can_edit_review(user, review: Review) -> bool:
+    """PMO, the project's leads, and the cadence's participants keep the minutes."""
+    if not user or not user.is_authenticated:
+        return False
+    if is_pmo(user) or _is_project_lead(user, review.project):
+        return True
+    return review.cadence.participants.filter(pk=user.pk).exists()
+
+
+def can_edit_action_item(user, item: ActionItem) -> bool:
+    if not user or not user.is_authenticated:
+        return False
+    if item.owner_id == user.pk or is_pmo(user) or _is_project_lead(user, item.project):
+        return True
+    return item.review is not None and can_edit_review(user, item.review)
+
+
+# --- cadences and occurrences ---------------------------------------------------------------
+
+
+def _cadence_snapshot(cadence: ReviewCadence) -> dict:
+    data = snapshot(cadence, CADENCE_FIELDS)
+    data["time_of_day"] = cadence.time_of_day.isoformat() if cadence.time_of_day else None
+    return data
+
+
+def _validate_cadence(cadence: ReviewCadence) -> None:
+    errors: dict[str, list[str]] = {}
+    if cadence.kind == ReviewKind.WEEKLY_MEETING and cadence.weekday is None:
+        errors["weekday"] = [_("每周例会需要指定星期。")]
+    if cadence.kind == ReviewKind.MONTHLY_RETROSPECTIVE and not cadence.day_of_month:
+        errors["day_of_month"] = [_("月度复盘需要指定每月几号。")]
+    try:
+        zoneinfo.ZoneInfo(cadence.timezone)
+    except Exception:
+        errors["timezone"] = [_("无效的时区。")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def create_cadence(
+    *,
+    by,
+    project=None,
+    kind: str,
+    time_of_day: datetime.time | None = None,
+    weekday: int | None = None,
+    day_of_month: int | None = None,
+    tz: str = "",
+    title: str = "",
+    duration_minutes: int = 30,
+    participants: Iterable | None = None,
+    is_active: bool = True,
+    generate: bool = True,
+) -> ReviewCadence:
+    """A new cadence; both PMs take part by default. Its first occurrences are generated now."""
+    _require(can_manage_cadence(by, project))
+    cadence = ReviewCadence(
+        project=project,
+        kind=kind,
+        title=title or "",
+        time_of_day=time_of_day or datetime.time(9, 0),
+        duration_minutes=duration_minutes or 30,
+        weekday=weekday,
+        day_of_month=day_of_month,
+        timezone=tz or settings.TIME_ZONE,
+        is_active=is_active,
+        created_by=by if getattr(by, "pk", None) else None,
+    )
+    _validate_cadence(cadence)
+    cadence.save()
+    people = list(participants or [])
+    if not people and project is not None:
+        people = [project.business_pm, project.engineering_pm]
+    cadence.participants.set(people)
+    record_audit(
+        actor=by,
+        action="review_cadence.created",
+        target=cadence,
+        after={
+            **_cadence_snapshot(cadence),
+            "participants": sorted(u.get_username() for u in people),
+        },
+    )
+    if generate and is_active:
+        generate_occurrences(cadence_ids=[cadence.pk])
+    return cadence
+
+
+@transaction.atomic
+def update_cadence(cadence_id: int, *, by, **changes: Any) -> ReviewCadence:
+    cadence = ReviewCadence.objects.select_for_update().get(pk=cadence_id)
+    _require(can_manage_cadence(by, cadence.project))
+    before = _cadence_snapshot(cadence)
+    participants = changes.pop("participants", None)
+    for name, value in changes.items():
+        if name not in CADENCE_FIELDS:
+            raise ValidationError({name: [_("不能修改此字段。")]})
+        setattr(cadence, "timezone" if name == "tz" else name, value)
+    _validate_cadence(cadence)
+    cadence.save()
+    if participants is not None:
+        cadence.participants.set(participants)
+    record_audit(
+        actor=by,
+        action="review_cadence.updated",
+        target=cadence,
+        before=before,
+        after=_cadence_snapshot(cadence),
+    )
+    return cadence
+
+
+def local_today(tz_name: str | None = None) -> datetime.date:
+    return timezone.now().astimezone(zoneinfo.ZoneInfo(tz_name or settings.TIME_ZONE)).date()
+
+
+def generate_occurrences(
+    *,
+    today: datetime.date | None = None,
+    days: int | None = None,
+    kind: str | None = None,
+    cadence_ids: list[int] | None = None,
+) -> int:
+    """Create the missing occurrences of every active cadence for the coming days.
+
+    Idempotent: (cadence, date) is unique, existing dates are skipped and a concurrent run
+    loses its insert quietly (ignore_conflicts), so running it twice creates nothing new.
+    Returns the number of occurrences created.
+    """
+    cadences = ReviewCadence.objects.filter(is_active=True).prefetch_related("participants")
+    if kind:
+        cadences = cadences.filter(kind=kind)
+    if cadence_ids is not None:
+        cadences = cadences.filter(pk__in=cadence_ids)
+    created = 0
+    for cadence in cadences:
+        start = today or local_today(cadence.timezone)
+        horizon = days if days is not None else HORIZON_DAYS.get(cadence.kind, 14)
+        dates = [
+            start + datetime.timedelta(days=i)
+            for i in range(horizon)
+            if cadence.occurs_on(start + datetime.timedelta(days=i))
+        ]
+        if not dates:
+            continue
+        with transaction.atomic():
+            existing = set(
+                Review.objects.filter(cadence=cadence, date__in=dates).values_list(
+                    "date", flat=True
+                )
+            )
+            missing = [d for d in dates if d not in existing]
+            if not missing:
+                continue
+            Review.objects.bulk_create(
+                [
+                    Review(
+                        cadence=cadence,
+                        project_id=cadence.project_id,
+                        kind=cadence.kind,
+                        date=d,
+                        starts_at=cadence.starts_at(d),
+                    )
+                    for d in missing
+                ],
+                ignore_conflicts=True,
+            )
+            fresh = list(Review.objects.filter(cadence=cadence, date__in=missing))
+            ReviewAttendance.objects.bulk_create(
+                [
+                    ReviewAttendance(review=review, user=user)
+                    for review in fresh
+                    for user in cadence.participants.all()
+                ],
+                ignore_conflicts=True,
+            )
+            created += len(fresh)
+    return created
+
+
+# --- minutes, attendance, retrospective ------------------------------------------------------
+
+
+def _clean_retro(field: str, value: Any) -> list[dict]:
+    if not isinstance(value, list):
+        raise ValidationError({field: [_("应为条目列表。")]})
+    out = []
+    for entry in value:
+        if isinstance(entry, str):
+            entry = {"text": entry, "tag": ""}
+        if not isinstance(entry, dict):
+            raise ValidationError({field: [_("每个条目应包含 text 和 tag。")]})
+        text = str(entry.get("text", "")).strip()
+        tag = str(entry.get("tag", "")).strip()
+        if not text:
+            raise ValidationError({field: [_("条目内容不能为空。")]})
+        if tag not in RETRO_TAGS:
+            raise ValidationError({field: [_("标签必须是 business 或 engineering。")]})
+        out.append({"text": text[:2000], "tag": tag})
+    return out
+
+
+@transaction.atomic
+def update_review(
+    review_id: int,
+    *,
+    by,
+    attendance: list[dict] | None = None,
+    **changes: Any,
+) -> Review:
+    """Record minutes, decisions, retrospective entries and who attended."""
+    review = (
+        Review.objects.select_for_update(of=("self",))
+        .select_related("cadence", "project")
+        .get(pk=review_id)
+    )
+    _require(can_edit_review(by, review))
+    if review.status == Review.Status.CANCELLED and changes.get("status") in (None, "cancelled"):
+        if changes or attendance:
+            raise Conflict(_("例会已取消，不能再记录。"))
+    before = snapshot(review, REVIEW_FIELDS)
+    for name, value in changes.items():
+        if name not in REVIEW_FIELDS:
+            raise ValidationError({name: [_("不能修改此字段。")]})
+        if name in RETRO_FIELDS:
+            value = _clean_retro(name, value)
+        if name == "status" and value not in Review.Status.values:
+            raise ValidationError({"status": [_("无效的状态。")]})
+        setattr(review, name, value)
+    if review.minutes and review.status == Review.Status.SCHEDULED and "status" not in changes:
+        review.status = Review.Status.HELD
+    review.save()
+    if attendance is not None:
+        _set_attendance(review, attendance)
+    after = snapshot(review, REVIEW_FIELDS)
+    if before != after or attendance is not None:
+        record_audit(
+            actor=by,
+            action="review.updated",
+            target=review,
+            before=before,
+            after={**after, **({"attendance": attendance} if attendance is not None else {})},
+        )
+    return review
+
+
+def _set_attendance(review: Review, attendance: list[dict]) -> None:
+    usernames = [str(row.get("user", "")) for row in attendance if isinstance(row, dict)]
+    if len(usernames) != len(attendance):
+        raise ValidationError({"attendance": [_('每行应为 {"user", "attended"}。')]})
+    users = {u.get_username(): u for u in User.objects.filter(username__in=usernames)}
+    unknown = [name for name in usernames if name not in users]
+    if unknown:
+        raise ValidationError({"attendance": [_("未知用户：%s") % ", ".join(unknown)]})
+    for row in attendance:
+        attended = row.get("attended")
+        if attended is not None and not isinstance(attended, bool):
+            raise ValidationError({"attendance": [_("attended 应为布尔值。")]})
+        ReviewAttendance.objects.update_or_create(
+            review=review,
+            user=users[str(row["user"])],
+            defaults={"attended": attended, "note": str(row.get("note", ""))[:255]},
+        )
+
+
+# --- action items ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_action_item(
+    review_id: int,
+    *,
+    by,
+    title: str,
+    owner,
+    due_date: datetime.date,
+    description: str = "",
+) -> ActionItem:
+    review = Review.objects.select_related("cadence", "project").get(pk=review_id)
+    _require(can_edit_review(by, review))
+    if not title.strip():
+        raise ValidationError({"title": [_("请填写事项。")]})
+    if owner is None or not owner.is_active:
+        raise ValidationError({"owner": [_("负责人无效。")]})
+    item = ActionItem.objects.create(
+        review=review,
+        project=review.project,
+        title=title.strip(),
+        description=description,
+        owner=owner,
+        due_date=due_date,
+        created_by=by if getattr(by, "pk", None) else None,
+    )
+    record_audit(
+        actor=by,
+        action="action_item.created",
+        target=item,
+        after=snapshot(item, ACTION_FIELDS),
+    )
+    if owner.pk != getattr(by, "pk", None):
+        notify(
+            [owner],
+            kind="action_item.assigned",
+            subject=lambda: _("新的待办事项：%(title)s") % {"title": item.title},
+            body=lambda: _("截止日期：%(due)s") % {"due": item.due_date.isoformat()},
+            url=f"/reviews/{review.pk}/",
+        )
+    return item
+
+
+@transaction.atomic
+def update_action_item(item_id: int, *, by, **changes: Any) -> ActionItem:
+    """Edit an action item; marking it done records when, reopening clears it."""
+    item = (
+        ActionItem.objects.select_for_update(of=("self",))
+        .select_related("review__cadence", "project")
+        .get(pk=item_id)
+    )
+    _require(can_edit_action_item(by, item))
+    before = snapshot(item, ACTION_FIELDS)
+    for name, value in changes.items():
+        if name not in ACTION_FIELDS:
+            raise ValidationError({name: [_("不能修改此字段。")]})
+        if name == "status" and value not in ActionItem.Status.values:
+            raise ValidationError({"status": [_("无效的状态。")]})
+        setattr(item, name, value)
+    if item.status == ActionItem.Status.DONE and item.done_at is None:
+        item.done_at = timezone.now()
+    elif item.status != ActionItem.Status.DONE:
+        item.done_at = None
+    item.save()
+    after = snapshot(item, ACTION_FIELDS)
+    if before != after:
+        record_audit(
+            actor=by, action="action_item.updated", target=item, before=before, after=after
+        )
+    return item
+
+
+# --- job rotation ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_job_rotation(
+    *,
+    by,
+    user=None,
+    from_department: str = "",
+    to_project=None,
+    to_site: str = "",
+    start_date: datetime.date,
+    end_date: datetime.date | None = None,
+    reflection: str = "",
+) -> JobRotation:
+    """Record a 互换岗位体验. Anyone records their own; PMO records anyone's."""
+    user = user or by
+    _require(user.pk == by.pk or is_pmo(by))
+    if not from_department:
+        profile = getattr(user, "profile", None)
+        from_department = profile.department if profile else ""
+    errors: dict[str, list[str]] = {}
+    if from_department not in Department.values:
+        errors["from_department"] = [_("请选择原部门。")]
+    if to_project is None and not to_site.strip():
+        errors["to_site"] = [_("请填写轮岗项目或现场。")]
+    if end_date and end_date < start_date:
+        errors["end_date"] = [_("结束日期不能早于开始日期。")]
+    if errors:
+        raise ValidationError(errors)
+    rotation = JobRotation.objects.create(
+        user=user,
+        from_department=from_department,
+        to_project=to_project,
+        to_site=to_site.strip(),
+        start_date=start_date,
+        end_date=end_date,
+        reflection=reflection,
+        created_by=by,
+    )
+    record_audit(
+        actor=by,
+        action="job_rotation.created",
+        target=rotation,
+        after=snapshot(
+            rotation, ["user", "from_department", "to_project", "to_site", "start_date"]
+        ),
+        project_code=to_project.code if to_project else "",
+    )
+    return rotation

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from coordination.reviews import views
+
+app_name = "reviews"
+
+urlpatterns = [
+    path("", views.review_list, name="list"),
+    path("<int:pk>/", views.review_detail, name="detail"),
+    path("<int:pk>/action-items/", views.action_item_create, name="action_item_create"),
+    path("action-items/<int:item_id>/status/", views.action_item_status, name="action_item_status"),
+    path("my-action-items/", views.my_action_items, name="my_action_items"),
+    path("my-reminders/", views.my_reminders, name="my_reminders"),
+    path("job-rotations/", views.job_rotations, name="job_rotations"),
+    path("project/<str:code>/", views.project_reviews, name="project"),
+    path("project/<str:code>/panel/", views.project_panel, name="project_panel"),
+    path("project/<str:code>/cadences/", views.cadence_create, name="cadence_create"),
+]

@@ -1,0 +1,330 @@
+"""HTML pages of the review loop (namespace 'reviews'): list, occurrence page, my action
+items, my reminders, job rotation, and the project tab's panel. Writes call coordination.reviews.services."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from coordination.core.exceptions import Conflict
+from coordination.core.roles import is_pmo
+from coordination.reviews import selectors, services
+from coordination.reviews.forms import (
+    ActionItemForm,
+    ActionItemStatusForm,
+    CadenceForm,
+    JobRotationForm,
+    ReviewMinutesForm,
+)
+from coordination.reviews.models import ActionItem, Review, ReviewAttendance, ReviewCadence
+from projects.core.selectors import visible_projects
+
+User = get_user_model()
+
+
+def _errors(request, exc: Exception) -> None:
+    if isinstance(exc, ValidationError):
+        for message in exc.messages:
+            messages.error(request, message)
+    elif isinstance(exc, Conflict):
+        messages.error(request, exc.detail)
+    else:
+        messages.error(request, str(exc) or _("你没有执行此操作的权限。"))
+
+
+def _visible_project(request, code: str):
+    return get_object_or_404(visible_projects(request.user), code=code)
+
+
+@login_required
+def review_list(request):
+    today = services.local_today()
+    mine = request.GET.get("mine") == "1"
+    upcoming = selectors.review_list(
+        request.user, date_from=today, date_to=today + datetime.timedelta(days=14), mine=mine
+    )
+    recent = selectors.review_list(
+        request.user, date_from=today - datetime.timedelta(days=30), date_to=today, mine=mine
+    ).exclude(date=today)
+    return render(
+        request,
+        "coordination/reviews/list.html",
+        {
+            "mine": mine,
+            "upcoming": list(upcoming[:200]),
+            "recent": list(recent.order_by("-starts_at")[:50]),
+            "my_open_items": selectors.action_item_list(
+                request.user, mine=True, status="open"
+            ).count(),
+            "my_overdue_items": selectors.action_item_list(
+                request.user, mine=True, overdue=True
+            ).count(),
+        },
+    )
+
+
+def _attendance_rows(review) -> list:
+    """One row per participant (and per anyone already recorded), recorded or not yet."""
+    rows = {a.user_id: a for a in review.attendance.all()}
+    for user in review.cadence.participants.all():
+        if user.pk not in rows:
+            rows[user.pk] = ReviewAttendance(review=review, user=user, attended=None)
+    return sorted(rows.values(), key=lambda a: a.user.get_username())
+
+
+def _owners_for(review):
+    people = Q(review_cadences=review.cadence)
+    if review.project_id:
+        project = review.project
+        people |= Q(project_memberships__project=project)
+        people |= Q(pk__in=[project.business_pm_id, project.engineering_pm_id])
+    return User.objects.filter(people, is_active=True).distinct().order_by("username")
+
+
+@login_required
+def review_detail(request, pk: int):
+    try:
+        review = selectors.review_detail(request.user, pk)
+    except Review.DoesNotExist as exc:
+        raise Http404 from exc
+    can_edit = services.can_edit_review(request.user, review)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        form = ReviewMinutesForm(request.POST, review=review)
+        if form.is_valid():
+            attendance = [
+                {"user": a.user.get_username(), "attended": f"attended_{a.user_id}" in request.POST}
+                for a in _attendance_rows(review)
+            ]
+            try:
+                services.update_review(
+                    review.pk,
+                    by=request.user,
+                    attendance=attendance,
+                    status=form.cleaned_data["status"],
+                    minutes=form.cleaned_data["minutes"],
+                    decisions=form.cleaned_data["decisions"],
+                    **form.retro_entries(),
+                )
+            except (ValidationError, Conflict, PermissionDenied) as exc:
+                _errors(request, exc)
+            else:
+                messages.success(request, _("会议记录已保存。"))
+                return redirect("reviews:detail", pk=review.pk)
+    else:
+        form = ReviewMinutesForm(
+            review=review,
+            initial={
+                "status": review.status,
+                "minutes": review.minutes,
+                "decisions": review.decisions,
+            },
+        )
+    return render(
+        request,
+        "coordination/reviews/detail.html",
+        {
+            "review": review,
+            "form": form,
+            "can_edit": can_edit,
+            "attendance": _attendance_rows(review),
+            "action_items": list(review.action_items.all()),
+            "item_form": ActionItemForm(owners=_owners_for(review)),
+            "today": services.local_today(),
+            "is_retro": review.kind == "monthly_retrospective",
+        },
+    )
+
+
+@login_required
+@require_POST
+def action_item_create(request, pk: int):
+    try:
+        review = selectors.review_detail(request.user, pk)
+    except Review.DoesNotExist as exc:
+        raise Http404 from exc
+    form = ActionItemForm(request.POST, owners=_owners_for(review))
+    if form.is_valid():
+        try:
+            services.create_action_item(
+                review.pk,
+                by=request.user,
+                title=form.cleaned_data["title"],
+                owner=form.cleaned_data["owner"],
+                due_date=form.cleaned_data["due_date"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("待办事项已添加。"))
+    else:
+        messages.error(request, _("请检查待办事项的填写。"))
+    return redirect("reviews:detail", pk=review.pk)
+
+
+@login_required
+@require_POST
+def action_item_status(request, item_id: int):
+    item = get_object_or_404(selectors.visible_action_items(request.user), pk=item_id)
+    form = ActionItemStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.update_action_item(
+                item.pk, by=request.user, status=form.cleaned_data["status"]
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("待办事项已更新。"))
+    nxt = request.POST.get("next", "")
+    if nxt.startswith("/") and not nxt.startswith("//"):
+        return redirect(nxt)
+    return redirect("reviews:my_action_items")
+
+
+@login_required
+def my_action_items(request):
+    show = request.GET.get("show", "open")
+    items = selectors.action_item_list(request.user, mine=True)
+    if show == "open":
+        items = items.filter(status=ActionItem.Status.OPEN)
+    elif show == "overdue":
+        items = selectors.action_item_list(request.user, mine=True, overdue=True)
+    return render(
+        request,
+        "coordination/reviews/my_action_items.html",
+        {"items": list(items[:500]), "show": show, "today": services.local_today()},
+    )
+
+
+@login_required
+def my_reminders(request):
+    return render(
+        request,
+        "coordination/reviews/my_reminders.html",
+        {"reminders": list(selectors.reminder_list(request.user, mine=True)[:200])},
+    )
+
+
+@login_required
+def job_rotations(request):
+    can_choose_user = is_pmo(request.user)
+    projects = visible_projects(request.user).order_by("code")
+    if request.method == "POST":
+        form = JobRotationForm(request.POST, projects=projects, can_choose_user=can_choose_user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.create_job_rotation(
+                    by=request.user,
+                    user=data.get("user") or request.user,
+                    from_department=data["from_department"],
+                    to_project=data["to_project"],
+                    to_site=data["to_site"],
+                    start_date=data["start_date"],
+                    end_date=data["end_date"],
+                    reflection=data["reflection"],
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                _errors(request, exc)
+            else:
+                messages.success(request, _("轮岗记录已保存。"))
+                return redirect("reviews:job_rotations")
+    else:
+        form = JobRotationForm(projects=projects, can_choose_user=can_choose_user)
+    return render(
+        request,
+        "coordination/reviews/job_rotations.html",
+        {"form": form, "rotations": list(selectors.visible_job_rotations(request.user)[:200])},
+    )
+
+
+def _panel_context(request, project) -> dict:
+    today = services.local_today()
+    cadences = list(
+        ReviewCadence.objects.filter(project=project)
+        .prefetch_related("participants")
+        .order_by("kind", "id")
+    )
+    reviews = list(
+        selectors.review_list(
+            request.user,
+            project_code=project.code,
+            date_from=today - datetime.timedelta(days=14),
+            date_to=today + datetime.timedelta(days=14),
+        )
+    )
+    return {
+        "project": project,
+        "cadences": cadences,
+        "reviews": reviews,
+        "today": today,
+        "can_manage": services.can_manage_cadence(request.user, project),
+        "cadence_form": CadenceForm(initial={"time_of_day": "09:00", "timezone": "Asia/Shanghai"}),
+        "open_items": selectors.action_item_list(
+            request.user, project_code=project.code, status="open"
+        )[:20],
+    }
+
+
+@login_required
+def project_panel(request, code: str):
+    project = _visible_project(request, code)
+    return render(
+        request, "coordination/reviews/_project_panel.html", _panel_context(request, project)
+    )
+
+
+@login_required
+@require_POST
+def cadence_create(request, code: str):
+    project = _visible_project(request, code)
+    form = CadenceForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.create_cadence(
+                by=request.user,
+                project=project,
+                kind=data["kind"],
+                title=data["title"],
+                time_of_day=data["time_of_day"],
+                duration_minutes=data["duration_minutes"],
+                weekday=data["weekday"],
+                day_of_month=data["day_of_month"],
+                tz=data["timezone"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("例会机制已创建。"))
+    else:
+        messages.error(request, _("请检查例会机制的填写。"))
+    return redirect(f"{_project_url(project)}#reviews")
+
+
+def _project_url(project) -> str:
+    for name in ("projects:detail", "project-detail", "project_detail"):
+        try:
+            return reverse(name, args=[project.code])
+        except NoReverseMatch:
+            continue
+    return reverse("reviews:project", args=[project.code])
+
+
+@login_required
+def project_reviews(request, code: str):
+    """The project's meeting calendar on its own page (the tab shows the same panel)."""
+    project = _visible_project(request, code)
+    return render(request, "coordination/reviews/project.html", _panel_context(request, project))

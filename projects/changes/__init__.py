@@ -1,0 +1,1 @@
+"""Change requests (变更申请) approved by both departments."""

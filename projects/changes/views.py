@@ -1,0 +1,239 @@
+"""HTML pages for change requests: the project's list (tab panel and page), create and edit,
+engineering's assessment, the decision buttons, and the "awaiting my approval" inbox.
+
+Every write goes through projects.changes.services (the same functions the API calls).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from coordination.core.exceptions import Conflict
+from projects.changes import services as changes
+from projects.changes.forms import AssessForm, ChangeRequestForm, DecisionForm
+from projects.changes.models import ChangeRequest
+from projects.changes.selectors import (
+    awaiting,
+    awaiting_assessment,
+    change_request_queryset,
+    project_change_requests,
+    project_drift,
+    visible_change_requests,
+)
+from projects.core.selectors import visible_projects
+
+
+def _project(user, code: str):
+    qs = visible_projects(user).select_related("customer", "business_pm", "engineering_pm")
+    return get_object_or_404(qs, code=code)
+
+
+def _cr(user, pk: int) -> ChangeRequest:
+    return get_object_or_404(visible_change_requests(user), pk=pk)
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _refusal(request, exc: Exception) -> None:
+    if isinstance(exc, Conflict):
+        text = exc.detail + ("".join(f" {u}" for u in exc.unmet) if exc.unmet else "")
+    elif isinstance(exc, ValidationError):
+        text = " ".join(str(m) for m in exc.messages)
+    else:
+        text = str(exc) or _("你没有执行此操作的权限。")
+    messages.error(request, text)
+
+
+def panel_context(project, user) -> dict:
+    rows = list(project_change_requests(project))
+    return {
+        "project": project,
+        "change_requests": rows,
+        "measures": project_drift(project),
+        "can_create": changes.can_create(user, project)
+        and project.stage not in changes.CLOSED_STAGES,
+    }
+
+
+@login_required
+def project_page(request, code: str):
+    project = _project(request.user, code)
+    return render(request, "projects/changes/page.html", panel_context(project, request.user))
+
+
+@login_required
+def project_panel(request, code: str):
+    """The tab's content, for htmx (hx-get)."""
+    project = _project(request.user, code)
+    return render(request, "projects/changes/panel.html", panel_context(project, request.user))
+
+
+@login_required
+def create(request, code: str):
+    project = _project(request.user, code)
+    if not changes.can_create(request.user, project):
+        messages.error(request, _("只有项目成员可以提出变更申请。"))
+        return redirect("changes:project", code=project.code)
+    form = ChangeRequestForm(request.POST or None, project=project)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cr = changes.create_change_request(project, by=request.user, data=form.service_data())
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except (Conflict, PermissionDenied) as exc:
+            _refusal(request, exc)
+            return redirect("changes:project", code=project.code)
+        else:
+            messages.success(request, _("已创建变更申请草稿 %(n)s。") % {"n": cr.number})
+            return redirect("changes:detail", pk=cr.pk)
+    return render(
+        request, "projects/changes/form.html", {"project": project, "form": form, "cr": None}
+    )
+
+
+@login_required
+def edit(request, pk: int):
+    cr = _cr(request.user, pk)
+    form = ChangeRequestForm(request.POST or None, instance=cr, project=cr.project)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes.update_change_request(cr.pk, by=request.user, data=form.service_data())
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except (Conflict, PermissionDenied) as exc:
+            _refusal(request, exc)
+            return redirect("changes:detail", pk=cr.pk)
+        else:
+            messages.success(request, _("变更申请已保存。"))
+            return redirect("changes:detail", pk=cr.pk)
+    return render(
+        request, "projects/changes/form.html", {"project": cr.project, "form": form, "cr": cr}
+    )
+
+
+@login_required
+def assess(request, pk: int):
+    cr = _cr(request.user, pk)
+    form = AssessForm(
+        request.POST or None, initial={"schedule_impact_days": cr.schedule_impact_days}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            data = {k: v for k, v in form.cleaned_data.items() if v is not None}
+            changes.assess_change_request(cr.pk, by=request.user, data=data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except (Conflict, PermissionDenied) as exc:
+            _refusal(request, exc)
+            return redirect("changes:detail", pk=cr.pk)
+        else:
+            messages.success(request, _("影响评估已提交，等待各部门审批。"))
+            return redirect("changes:detail", pk=cr.pk)
+    return render(
+        request, "projects/changes/assess.html", {"project": cr.project, "form": form, "cr": cr}
+    )
+
+
+def detail_context(cr: ChangeRequest, user) -> dict:
+    project = cr.project
+    mine = [
+        d for d in changes.departments_for(user, project) if d in changes.required_departments(cr)
+    ]
+    decided = {d.department: d for d in cr.decisions.all()}
+    return {
+        "project": project,
+        "cr": cr,
+        "decisions": list(cr.decisions.all()),
+        "required": [
+            {"department": d, "label": changes.DEPARTMENT_LABELS[d], "decision": decided.get(d)}
+            for d in changes.required_departments(cr)
+        ],
+        "history": list(cr.milestone_changes.select_related("milestone").order_by("id")),
+        "decision_form": DecisionForm(),
+        "my_departments": [d for d in mine if d not in decided],
+        "can_edit": cr.status == ChangeRequest.Status.DRAFT and changes.can_edit(user, cr),
+        "can_assess": cr.status == ChangeRequest.Status.SUBMITTED
+        and changes.can_assess(user, project),
+        "can_decide": cr.status == ChangeRequest.Status.ASSESSED
+        and any(d not in decided for d in mine),
+        "can_withdraw": cr.status in ChangeRequest.WITHDRAWABLE and changes.can_withdraw(user, cr),
+        "can_implement": cr.status == ChangeRequest.Status.APPROVED
+        and changes.can_implement(user, project),
+    }
+
+
+@login_required
+def detail(request, pk: int):
+    cr = _cr(request.user, pk)
+    return render(request, "projects/changes/detail.html", detail_context(cr, request.user))
+
+
+ACTIONS = {
+    "submit": lambda cr, user, form: changes.submit_change_request(cr.pk, by=user),
+    "approve": lambda cr, user, form: changes.approve_change_request(
+        cr.pk,
+        by=user,
+        comment=form.cleaned_data["comment"],
+        department=form.cleaned_data["department"] or None,
+    ),
+    "reject": lambda cr, user, form: changes.reject_change_request(
+        cr.pk,
+        by=user,
+        comment=form.cleaned_data["comment"],
+        department=form.cleaned_data["department"] or None,
+    ),
+    "withdraw": lambda cr, user, form: changes.withdraw_change_request(cr.pk, by=user),
+    "implement": lambda cr, user, form: changes.implement_change_request(cr.pk, by=user),
+}
+DONE = {
+    "submit": gettext_lazy("变更申请已提交，等待工程管理部评估。"),
+    "approve": gettext_lazy("已记录你的审批意见。"),
+    "reject": gettext_lazy("已驳回变更申请。"),
+    "withdraw": gettext_lazy("变更申请已撤回。"),
+    "implement": gettext_lazy("变更已标记为已实施。"),
+}
+
+
+@login_required
+@require_POST
+def act(request, pk: int, action: str):
+    if action not in ACTIONS:
+        raise Http404
+    cr = _cr(request.user, pk)
+    form = DecisionForm(request.POST)
+    form.is_valid()
+    try:
+        ACTIONS[action](cr, request.user, form)
+    except (Conflict, PermissionDenied, ValidationError) as exc:
+        _refusal(request, exc)
+    else:
+        messages.success(request, str(DONE[action]))
+    return redirect("changes:detail", pk=cr.pk)
+
+
+@login_required
+def inbox(request):
+    """Change requests waiting for my decision, and those waiting for my assessment."""
+    base = change_request_queryset().filter(project__in=visible_projects(request.user))
+    decide = base.filter(pk__in=awaiting(request.user).values("pk")).order_by("assessed_at", "id")
+    assess_rows = base.filter(pk__in=awaiting_assessment(request.user).values("pk")).order_by(
+        "submitted_at", "id"
+    )
+    return render(
+        request,
+        "projects/changes/inbox.html",
+        {"to_decide": list(decide), "to_assess": list(assess_rows)},
+    )

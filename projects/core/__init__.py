@@ -1,0 +1,1 @@
+"""The project core: customers, projects with dual PMs, members, milestones, risks, the lifecycle."""

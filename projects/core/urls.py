@@ -1,0 +1,18 @@
+from django.urls import path
+
+from projects.core import views
+
+app_name = "projects"
+
+# Mounted under /projects/ (coordination/urls.py).
+urlpatterns = [
+    path("", views.project_list, name="list"),
+    path("new/", views.project_create, name="create"),
+    path("<str:code>/", views.project_detail, name="detail"),
+    path("<str:code>/edit/", views.project_edit, name="edit"),
+    path("<str:code>/transition/", views.project_transition, name="transition"),
+    path("<str:code>/milestones/new/", views.milestone_form, name="milestone_create"),
+    path("<str:code>/milestones/<int:pk>/edit/", views.milestone_form, name="milestone_edit"),
+    path("<str:code>/risks/new/", views.risk_form, name="risk_create"),
+    path("<str:code>/risks/<int:pk>/edit/", views.risk_form, name="risk_edit"),
+]

@@ -1,0 +1,1 @@
+"""Pre-sales: engineering's feasibility assessment, business's quote, promise gaps."""

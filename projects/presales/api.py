@@ -1,0 +1,443 @@
+"""API for pre-sales: feasibility assessments, the quote and its promise gaps (API.md).
+
+Views parse, look the object up among what the caller may see (else 404) and call one
+service in projects.presales.services; refusals map to 403 / 409 / 400 in the exception handler.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.shortcuts import get_object_or_404
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from coordination.api.inputs import validated_input
+from coordination.api.pagination import PageNumberPagination
+from coordination.api.schema import BAD_REQUEST  # {"<field>": ["message"]}
+from projects.api.filters import UpdatedSinceFilterSet
+from projects.core.selectors import visible_projects
+from projects.presales import services as presales
+from projects.presales.models import FeasibilityAssessment, Quote
+from projects.presales.promise_gaps import margin_floor, promise_gaps
+
+# ---------------------------------------------------------------- serializers
+
+
+class KeyRiskSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    probability = serializers.IntegerField(min_value=1, max_value=5, required=False, default=3)
+    impact = serializers.IntegerField(min_value=1, max_value=5, required=False, default=3)
+
+
+class FeasibilityAssessmentSerializer(serializers.ModelSerializer):
+    project = serializers.CharField(source="project.code", read_only=True)
+    author = serializers.CharField(source="author.username", read_only=True)
+    decided_by = serializers.CharField(
+        source="decided_by.username", read_only=True, allow_null=True, default=None
+    )
+    based_on_version = serializers.IntegerField(
+        source="based_on.version", read_only=True, allow_null=True, default=None
+    )
+    key_risks = KeyRiskSerializer(many=True, required=False)
+    is_current = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FeasibilityAssessment
+        fields = [
+            "id",
+            "project",
+            "version",
+            "status",
+            "is_current",
+            "verdict",
+            "conditions",
+            "labour_cost",
+            "materials_cost",
+            "equipment_cost",
+            "subcontracting_cost",
+            "contingency_cost",
+            "total_cost",
+            "currency",
+            "estimated_duration_days",
+            "key_risks",
+            "assumptions",
+            "author",
+            "based_on_version",
+            "submitted_at",
+            "decided_by",
+            "decided_at",
+            "return_reason",
+            "superseded_at",
+            "risks_copied_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "id",
+            "version",
+            "status",
+            "total_cost",
+            "submitted_at",
+            "decided_at",
+            "return_reason",
+            "superseded_at",
+            "risks_copied_at",
+            "created_at",
+            "updated_at",
+        ]
+        extra_kwargs = {
+            "estimated_duration_days": {"min_value": 1, "max_value": 100000},
+            "labour_cost": {"min_value": 0},
+            "materials_cost": {"min_value": 0},
+            "equipment_cost": {"min_value": 0},
+            "subcontracting_cost": {"min_value": 0},
+            "contingency_cost": {"min_value": 0},
+        }
+
+    def get_is_current(self, obj) -> bool:
+        return obj.status == FeasibilityAssessment.Status.APPROVED
+
+
+class QuoteSerializer(serializers.ModelSerializer):
+    project = serializers.CharField(source="project.code", read_only=True)
+    author = serializers.CharField(source="author.username", read_only=True)
+    assessment = serializers.IntegerField(
+        source="assessment_id",
+        required=False,
+        allow_null=True,
+        help_text="id of the assessment the quote relies on; default: the current approved one",
+    )
+    assessment_version = serializers.IntegerField(
+        source="assessment.version", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = Quote
+        fields = [
+            "id",
+            "project",
+            "revision",
+            "is_current",
+            "quoted_price",
+            "currency",
+            "promised_delivery_date",
+            "payment_terms",
+            "notes",
+            "assessment",
+            "assessment_version",
+            "author",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "revision", "is_current", "created_at", "updated_at"]
+        extra_kwargs = {"quoted_price": {"min_value": Decimal("0.01")}}
+
+
+class GapSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    figures = serializers.DictField()
+
+
+PromiseGapsResponse = inline_serializer(
+    "PromiseGaps",
+    {
+        "project": serializers.CharField(),
+        "is_key_project": serializers.BooleanField(),
+        "blocks_contract": serializers.BooleanField(),
+        "margin_floor": serializers.DecimalField(max_digits=5, decimal_places=4),
+        "gaps": GapSerializer(many=True),
+    },
+)
+ConflictResponse = inline_serializer(
+    "PresalesConflict",
+    {
+        "detail": serializers.CharField(),
+        "unmet": serializers.ListField(child=serializers.CharField()),
+    },
+)
+ErrorResponse = inline_serializer("PresalesError", {"detail": serializers.CharField()})
+ReasonRequest = inline_serializer("ReturnReason", {"reason": serializers.CharField()})
+CommentRequest = inline_serializer(
+    "ApproveComment", {"comment": serializers.CharField(required=False, allow_blank=True)}
+)
+ERRORS = {403: ErrorResponse, 404: ErrorResponse, 409: ConflictResponse}
+
+
+class FeasibilityFilter(UpdatedSinceFilterSet):
+    status = filters.MultipleChoiceFilter(choices=FeasibilityAssessment.Status.choices)
+
+    class Meta:
+        model = FeasibilityAssessment
+        fields = ["status", "updated_since"]
+
+
+# ---------------------------------------------------------------- lookups
+
+
+def _project(request, code: str):
+    return get_object_or_404(visible_projects(request.user), code=code)
+
+
+def _assessment(request, pk: int) -> FeasibilityAssessment:
+    return get_object_or_404(
+        FeasibilityAssessment.objects.select_related("project", "author", "decided_by", "based_on"),
+        pk=pk,
+        project__in=visible_projects(request.user),
+    )
+
+
+def _render_assessment(assessment: FeasibilityAssessment) -> dict:
+    fresh = FeasibilityAssessment.objects.select_related(
+        "project", "author", "decided_by", "based_on"
+    ).get(pk=assessment.pk)
+    return FeasibilityAssessmentSerializer(fresh).data
+
+
+def _input(serializer_class, request, *, partial=False) -> dict:
+    data = validated_input(serializer_class, request, partial=partial)
+    if "key_risks" in data:
+        data["key_risks"] = [dict(r) for r in data["key_risks"]]
+    return data
+
+
+# ---------------------------------------------------------------- views
+
+
+class ProjectFeasibilityView(APIView):
+    """A project's feasibility assessments, newest version first; POST starts a new draft."""
+
+    @extend_schema(
+        operation_id="project_feasibility_list",
+        parameters=[
+            OpenApiParameter("status", str, many=True, enum=FeasibilityAssessment.Status.values),
+            OpenApiParameter("updated_since", OpenApiTypes.DATETIME),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+        responses={
+            200: inline_serializer(  # paginated by hand: the page envelope, not a bare array
+                "PaginatedFeasibilityAssessmentList",
+                {
+                    "count": serializers.IntegerField(),
+                    "next": serializers.URLField(allow_null=True),
+                    "previous": serializers.URLField(allow_null=True),
+                    "results": FeasibilityAssessmentSerializer(many=True),
+                },
+            ),
+            400: BAD_REQUEST,
+            404: ErrorResponse,
+        },
+    )
+    def get(self, request, code: str):
+        project = _project(request, code)
+        qs = project.feasibility_assessments.select_related(
+            "project", "author", "decided_by", "based_on"
+        ).order_by("-version")
+        filterset = FeasibilityFilter(request.query_params, queryset=qs)
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        qs = filterset.qs
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(
+            FeasibilityAssessmentSerializer(page, many=True).data
+        )
+
+    @extend_schema(
+        operation_id="project_feasibility_create",
+        request=FeasibilityAssessmentSerializer,
+        responses={201: FeasibilityAssessmentSerializer, 400: BAD_REQUEST, **ERRORS},
+        examples=[
+            OpenApiExample(
+                "draft",
+                request_only=True,
+                value={
+                    "verdict": "conditional",
+                    "conditions": "客户需在开工前提供完整的设备基础图",
+                    "labour_cost": "800000.00",
+                    "materials_cost": "1500000.00",
+                    "equipment_cost": "600000.00",
+                    "subcontracting_cost": "300000.00",
+                    "contingency_cost": "200000.00",
+                    "estimated_duration_days": 240,
+                    "key_risks": [{"title": "进口PLC交期", "probability": 3, "impact": 4}],
+                    "assumptions": "现场具备24小时施工条件",
+                },
+            )
+        ],
+    )
+    def post(self, request, code: str):
+        project = _project(request, code)
+        data = _input(FeasibilityAssessmentSerializer, request)
+        assessment = presales.create_assessment(project, by=request.user, data=data)
+        return Response(_render_assessment(assessment), status=status.HTTP_201_CREATED)
+
+
+class FeasibilityDetailView(APIView):
+    """One assessment version. PATCH only a draft; on a returned one it creates the next version."""
+
+    @extend_schema(
+        operation_id="feasibility_retrieve",
+        responses={200: FeasibilityAssessmentSerializer, 404: ErrorResponse},
+    )
+    def get(self, request, pk: int):
+        return Response(FeasibilityAssessmentSerializer(_assessment(request, pk)).data)
+
+    @extend_schema(
+        operation_id="feasibility_partial_update",
+        request=FeasibilityAssessmentSerializer,
+        responses={200: FeasibilityAssessmentSerializer, 400: BAD_REQUEST, **ERRORS},
+    )
+    def patch(self, request, pk: int):
+        assessment = _assessment(request, pk)
+        data = _input(FeasibilityAssessmentSerializer, request, partial=True)
+        assessment = presales.update_assessment(assessment.pk, by=request.user, data=data)
+        return Response(_render_assessment(assessment))
+
+
+class FeasibilitySubmitView(APIView):
+    @extend_schema(
+        operation_id="feasibility_submit",
+        request=None,
+        responses={200: FeasibilityAssessmentSerializer, **ERRORS},
+        description="draft → submitted (a returned version is re-submitted as the next version); "
+        "notifies the project's engineering director.",
+    )
+    def post(self, request, pk: int):
+        assessment = _assessment(request, pk)
+        assessment = presales.submit_assessment(assessment.pk, by=request.user)
+        return Response(_render_assessment(assessment))
+
+
+class FeasibilityApproveView(APIView):
+    @extend_schema(
+        operation_id="feasibility_approve",
+        request=CommentRequest,
+        responses={200: FeasibilityAssessmentSerializer, 400: BAD_REQUEST, **ERRORS},
+        description="submitted → approved by the project's engineering director; the previously "
+        "approved version becomes superseded.",
+    )
+    def post(self, request, pk: int):
+        assessment = _assessment(request, pk)
+        comment = request.data.get("comment", "") if isinstance(request.data, dict) else ""
+        assessment = presales.approve_assessment(
+            assessment.pk, by=request.user, comment=str(comment or "")
+        )
+        return Response(_render_assessment(assessment))
+
+
+class FeasibilityReturnView(APIView):
+    @extend_schema(
+        operation_id="feasibility_return",
+        request=ReasonRequest,
+        responses={200: FeasibilityAssessmentSerializer, 400: BAD_REQUEST, **ERRORS},
+    )
+    def post(self, request, pk: int):
+        assessment = _assessment(request, pk)
+        reason = request.data.get("reason", "") if isinstance(request.data, dict) else ""
+        assessment = presales.return_assessment(
+            assessment.pk, by=request.user, reason=str(reason or "")
+        )
+        return Response(_render_assessment(assessment))
+
+
+class FeasibilityCopyRisksView(APIView):
+    @extend_schema(
+        operation_id="feasibility_copy_risks",
+        request=None,
+        responses={
+            200: inline_serializer(
+                "CopiedRisks", {"risks": serializers.ListField(child=serializers.IntegerField())}
+            ),
+            **ERRORS,
+        },
+        description="Copy the key technical risks into the project's risk register (once).",
+    )
+    def post(self, request, pk: int):
+        assessment = _assessment(request, pk)
+        risks = presales.copy_risks_to_register(assessment.pk, by=request.user)
+        return Response({"risks": [r.pk for r in risks]})
+
+
+class ProjectQuoteView(APIView):
+    """Business's current quote. PUT replaces it (previous revisions are kept)."""
+
+    @extend_schema(
+        operation_id="project_quote_retrieve",
+        responses={200: QuoteSerializer, 404: ErrorResponse},
+    )
+    def get(self, request, code: str):
+        project = _project(request, code)
+        quote = get_object_or_404(
+            Quote.objects.select_related("project", "author", "assessment"),
+            project=project,
+            is_current=True,
+        )
+        return Response(QuoteSerializer(quote).data)
+
+    @extend_schema(
+        operation_id="project_quote_put",
+        request=QuoteSerializer,
+        responses={
+            200: QuoteSerializer,
+            201: QuoteSerializer,
+            400: BAD_REQUEST,
+            **ERRORS,
+        },
+        examples=[
+            OpenApiExample(
+                "quote",
+                request_only=True,
+                value={
+                    "quoted_price": "4200000.00",
+                    "currency": "CNY",
+                    "promised_delivery_date": "2027-03-31",
+                    "payment_terms": "30/60/10，质保金10%",
+                    "notes": "",
+                },
+            )
+        ],
+    )
+    def put(self, request, code: str):
+        project = _project(request, code)
+        data = _input(QuoteSerializer, request)
+        if "assessment_id" in data:
+            data["assessment"] = data.pop("assessment_id")
+        quote, outcome = presales.put_quote(project, by=request.user, data=data)
+        quote = Quote.objects.select_related("project", "author", "assessment").get(pk=quote.pk)
+        return Response(
+            QuoteSerializer(quote).data,
+            status=status.HTTP_201_CREATED if outcome == "created" else status.HTTP_200_OK,
+        )
+
+
+class PromiseGapsView(APIView):
+    @extend_schema(
+        operation_id="project_promise_gaps",
+        responses={200: PromiseGapsResponse, 404: ErrorResponse},
+    )
+    def get(self, request, code: str):
+        project = _project(request, code)
+        gaps = promise_gaps(project)
+        return Response(
+            {
+                "project": project.code,
+                "is_key_project": project.is_key_project,
+                "blocks_contract": bool(gaps) and project.is_key_project,
+                "margin_floor": str(margin_floor()),
+                "gaps": [g.as_dict() for g in gaps],
+            }
+        )

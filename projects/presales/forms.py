@@ -1,0 +1,124 @@
+"""HTML forms for pre-sales. They check shape only; projects.presales.services decides the rules."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from projects.presales.models import FeasibilityAssessment, Quote
+
+
+def risks_to_text(risks: list[dict]) -> str:
+    return "\n".join(
+        f"{r['title']} | {r.get('probability', 3)} | {r.get('impact', 3)}" for r in risks or []
+    )
+
+
+def text_to_risks(text: str) -> list[dict]:
+    """One risk per line: `title | probability | impact` (scores optional, 1-5)."""
+    out = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        parts = [p.strip() for p in line.split("|")]
+        if not parts[0]:
+            continue
+        entry: dict = {"title": parts[0]}
+        for name, raw in zip(("probability", "impact"), parts[1:3], strict=False):
+            if not raw:
+                continue
+            if not raw.isdigit() or not 1 <= int(raw) <= 5:
+                raise forms.ValidationError(
+                    _("第%(line)s行：评分必须是1到5的整数。") % {"line": number}
+                )
+            entry[name] = int(raw)
+        out.append(entry)
+    return out
+
+
+class AssessmentForm(forms.ModelForm):
+    key_risks_text = forms.CharField(
+        label=_("关键技术风险"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("每行一项：风险 | 可能性(1-5) | 影响(1-5)"),
+    )
+
+    class Meta:
+        model = FeasibilityAssessment
+        fields = [
+            "verdict",
+            "conditions",
+            "labour_cost",
+            "materials_cost",
+            "equipment_cost",
+            "subcontracting_cost",
+            "contingency_cost",
+            "currency",
+            "estimated_duration_days",
+            "assumptions",
+        ]
+        widgets = {
+            "conditions": forms.Textarea(attrs={"rows": 3}),
+            "assumptions": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance and self.instance.pk:
+            self.fields["key_risks_text"].initial = risks_to_text(self.instance.key_risks)
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+    def clean_key_risks_text(self):
+        return text_to_risks(self.cleaned_data.get("key_risks_text", ""))
+
+    def service_data(self) -> dict:
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        data["key_risks"] = self.cleaned_data["key_risks_text"]
+        return data
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("退回原因"), widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"})
+    )
+
+
+class QuoteForm(forms.ModelForm):
+    class Meta:
+        model = Quote
+        fields = [
+            "quoted_price",
+            "currency",
+            "promised_delivery_date",
+            "payment_terms",
+            "notes",
+            "assessment",
+        ]
+        widgets = {
+            "promised_delivery_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "payment_terms": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, project=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        qs = FeasibilityAssessment.objects.none()
+        if project is not None:
+            qs = project.feasibility_assessments.select_related("project").order_by("-version")
+        self.fields["assessment"].queryset = qs
+        self.fields["assessment"].required = False
+        self.fields["assessment"].empty_label = _("当前已批准版本")
+        self.fields["assessment"].label_from_instance = lambda a: (
+            _("第%(v)s版（%(s)s）")
+            % {
+                "v": a.version,
+                "s": a.get_status_display(),
+            }
+        )
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
