@@ -4,33 +4,10 @@ straight from values() into JSON, no authentication, no permissions, no count.""
 from django.db.models import F
 from django.http import JsonResponse
 
-from projects.core.models import Project
+from projects.core.models import PROJECT_SHOWN_FIELDS, Project
 
-FIELDS = [
-    "code",
-    "erp_id",
-    "name",
-    "stage",
-    "stage_changed_at",
-    "customer",
-    "primary_owner",
-    "is_key_project",
-    "contract_value",
-    "currency",
-    "baseline_budget",
-    "forecast_budget",
-    "contract_signed_on",
-    "planned_start",
-    "planned_end",
-    "forecast_end",
-    "actual_start",
-    "actual_end",
-    "description",
-    "customer_core_needs",
-    "expected_standards",
-    "created_at",
-    "updated_at",
-]
+# the project's own columns; the PMs come as their usernames (RELATED)
+FIELDS = [f for f in PROJECT_SHOWN_FIELDS if f not in ("business_pm", "engineering_pm")]
 RELATED = {
     "customer_erp_id": F("customer__erp_id"),
     "customer_name": F("customer__name"),

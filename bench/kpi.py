@@ -85,7 +85,7 @@ def run(argv: list[str] | None = None) -> dict:
     from django.utils import timezone
 
     from kpi import periods as P
-    from kpi import selectors
+    from kpi.selectors.scorecards import scorecard
 
     today = timezone.localdate()
     period = P.current("quarter", today)
@@ -98,7 +98,7 @@ def run(argv: list[str] | None = None) -> dict:
     }
 
     def orm(department):
-        return lambda: selectors.scorecard(department, period)
+        return lambda: scorecard(department, period)
 
     def raw(department):
         sql = raw_sql(department)
@@ -121,7 +121,7 @@ def run(argv: list[str] | None = None) -> dict:
     # same figures? (numerators and denominators of the KPIs both compute)
     matches = {}
     for dept in departments:
-        card = {r["code"]: r for r in selectors.scorecard(dept, period)["kpis"]}
+        card = {r["code"]: r for r in scorecard(dept, period)["kpis"]}
         row = raw(dept)()
         expected = {
             "on_time_delivery_rate": (row[1], row[0]),

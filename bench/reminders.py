@@ -1,6 +1,6 @@
 # ruff: noqa: S608  (SQL from this module's constants and integers only)
 """Reminder fan-out: N review occurrences starting soon → outbox rows (one per participant
-and channel) → sent through a no-op channel, by the app (coordination.reviews.reminders.outbox) vs. the
+and channel) → sent through a no-op channel, by the app (coordination.reviews.reminders) vs. the
 floor: one raw INSERT … SELECT plus one bare no-op Celery task (eager) per message and a
 set-based UPDATE per batch.
 
@@ -105,15 +105,14 @@ def _teardown() -> None:
 def _app() -> tuple[float, float, int]:
     from django.utils import timezone
 
-    from coordination.reviews.reminders import channels
-    from coordination.reviews.reminders import outbox as reminders
+    from coordination.reviews.reminders import channels, create, send
 
     now = timezone.now()
-    t_create, created = common.timed(lambda: reminders.create_review_reminders(now))
+    t_create, created = common.timed(lambda: create.create_review_reminders(now))
     noop_senders = dict.fromkeys(channels.SENDERS, _noop_channel)
     started = time.perf_counter()
     with mock.patch.dict(channels.SENDERS, noop_senders):
-        while reminders.send_due_reminders(now=timezone.now())["claimed"]:
+        while send.send_due_reminders(now=timezone.now())["claimed"]:
             pass
     return t_create, time.perf_counter() - started, created
 

@@ -1,4 +1,5 @@
-"""The coordination app's models, room by room: Django finds an app's models here. Code imports each model from its room, never from this face."""
+"""The coordination app's models, room by room: Django finds an app's models here. Code imports
+each model from its room, never from this face."""
 
 from coordination.core.models import AuditEvent, Notification, Profile, Sequence
 from coordination.integration.models import (

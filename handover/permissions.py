@@ -9,15 +9,9 @@ from __future__ import annotations
 
 from coordination.core.models import Department
 from coordination.core.roles import department_of
-from projects.core.models import MemberRole, Project
+from projects.core.models import Project
+from projects.core.roles import BUSINESS_ROLES, ENGINEERING_ROLES
 from projects.core.selectors import project_roles
-
-BUSINESS_ROLES = {MemberRole.BUSINESS_PM, MemberRole.BUSINESS_LEAD}
-ENGINEERING_ROLES = {
-    MemberRole.ENGINEERING_PM,
-    MemberRole.ENGINEERING_DIRECTOR,
-    MemberRole.TECH_LEAD,
-}
 
 
 def is_business_side(user, project: Project, roles: set[str] | None = None) -> bool:

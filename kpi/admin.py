@@ -117,7 +117,7 @@ class KpiDefinitionAdmin(_AuditedAdmin):
     audit_action = "kpi.definition"
 
     def get_readonly_fields(self, request, obj=None):
-        # the code names the computation in kpi.selectors.CALCULATORS
+        # the code names the computation in kpi.selectors.kpi_values.CALCULATORS
         return ["code"] if obj else []
 
 

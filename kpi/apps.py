@@ -9,4 +9,4 @@ class KpiConfig(AppConfig):
     def ready(self) -> None:
         from kpi import gates, signals  # noqa: F401  (gates: registers the delivered → closed gate)
 
-        signals.connect()  # the scorecard configuration's shared version (kpi/selectors.py)
+        signals.connect()  # the scorecard configuration's shared version (kpi/selectors/config.py)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from coordination.core.models import Department
+from coordination.core.models import Department, Timestamped
 
 SCORE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
 
@@ -36,7 +36,7 @@ def validate_question_scores(value) -> None:
             )
 
 
-class SatisfactionSurvey(models.Model):
+class SatisfactionSurvey(Timestamped):
     project = models.ForeignKey(
         "projects.Project",
         verbose_name=_("项目"),
@@ -60,8 +60,6 @@ class SatisfactionSurvey(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("满意度调查")
@@ -82,7 +80,7 @@ class SatisfactionSurvey(models.Model):
         return self.overall_score >= 4
 
 
-class Complaint(models.Model):
+class Complaint(Timestamped):
     class Source(models.TextChoices):
         CUSTOMER = "customer", _("客户投诉")
         INTERNAL = "internal", _("内部/跨部门投诉")
@@ -128,8 +126,6 @@ class Complaint(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("投诉")

@@ -15,8 +15,10 @@ from coordination.core.exceptions import Conflict
 from coordination.core.roles import is_pmo
 from coordination.core.services import record_audit, snapshot
 from kpi import periods as P
-from kpi import selectors
 from kpi.models import ClosedPeriod, Complaint, KpiSnapshot, SatisfactionSurvey, ScopeType
+from kpi.selectors.config import active_kpis
+from kpi.selectors.kpi_values import compute
+from kpi.selectors.scopes import COMPANY, SCORECARD_DEPARTMENTS, Scope, pm_usernames
 from projects.core.models import Project
 from projects.core.selectors import project_roles
 
@@ -85,28 +87,28 @@ def record_complaint(project: Project, *, by, data: dict[str, Any]) -> Complaint
 
 
 # ------------------------------------------------------------------ closing periods
-def frozen_scopes() -> list[selectors.Scope]:
+def frozen_scopes() -> list[Scope]:
     """Every scope whose values are frozen at close: company, departments, projects, PMs."""
-    scopes = [selectors.COMPANY]
-    scopes += [selectors.Scope(ScopeType.DEPARTMENT, d) for d in selectors.SCORECARD_DEPARTMENTS]
+    scopes = [COMPANY]
+    scopes += [Scope(ScopeType.DEPARTMENT, d) for d in SCORECARD_DEPARTMENTS]
     scopes += [
-        selectors.Scope(ScopeType.PROJECT, code)
+        Scope(ScopeType.PROJECT, code)
         for code in Project.objects.exclude(stage="cancelled")
         .order_by("code")
         .values_list("code", flat=True)
     ]
-    scopes += [selectors.Scope(ScopeType.PM, u) for u in selectors.pm_usernames()]
+    scopes += [Scope(ScopeType.PM, u) for u in pm_usernames()]
     return scopes
 
 
 def _freeze(period: P.Period, today: datetime.date) -> int:
     """Insert the missing snapshot rows of `period`; existing rows are left untouched."""
-    kpis = selectors.active_kpis()
+    kpis = active_kpis()
     now = timezone.now()
     rows = []
     for scope in frozen_scopes():
         for kpi in kpis:
-            v = selectors.compute(kpi.code, scope, period, today)
+            v = compute(kpi.code, scope, period, today)
             rows.append(
                 KpiSnapshot(
                     kpi=kpi,

@@ -1,4 +1,4 @@
-"""The scorecard configuration read by kpi.selectors (cards, weights, KPI definitions,
+"""The scorecard configuration read by kpi.selectors.config (cards, weights, KPI definitions,
 closed periods) is kept per process under a shared version: any save or delete of those
 rows — services, admin, shell, cascades — sets a new version at once and again when its
 transaction commits (readers that looked in between read the database again); so does
@@ -10,14 +10,14 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
 from kpi.models import ClosedPeriod, KpiDefinition, Scorecard, ScorecardWeight
-from kpi.selectors import config_changed
+from kpi.selectors import config
 
 log = logging.getLogger(__name__)
 
 
 def _new_version() -> None:
     try:
-        config_changed()
+        config.config_changed()
     except Exception:  # noqa: BLE001  (an unreachable cache must not fail the write;
         # readers that cannot reach it keep nothing, others renew within CONFIG_MEMO_SECONDS)
         log.warning("kpi: could not publish a new scorecard configuration version", exc_info=True)

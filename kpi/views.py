@@ -17,17 +17,15 @@ from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 
 from coordination.core.models import Department
-from kpi import exports, selectors, services
+from kpi import exports, services
 from kpi import periods as P
-from kpi.api import (
-    BadParams,
-    comparison_for,
-    parse_scorecard_params,
-    parse_value_params,
-    value_rows,
-)
 from kpi.forms import ComplaintForm, SurveyForm
 from kpi.models import ProjectCohort
+from kpi.params import BadParams, comparison_for, parse_scorecard_params, parse_value_params
+from kpi.selectors.config import active_kpis
+from kpi.selectors.kpi_values import project_kpi_panel, value_rows
+from kpi.selectors.scopes import COMPANY, SCORECARD_DEPARTMENTS
+from kpi.selectors.scorecards import scorecard
 from projects.core.selectors import visible_projects
 
 
@@ -75,7 +73,7 @@ def index(request):
             }
         )
     scopes = [("company", _("公司"))] + [
-        (f"department:{d}", str(Department(d).label)) for d in selectors.SCORECARD_DEPARTMENTS
+        (f"department:{d}", str(Department(d).label)) for d in SCORECARD_DEPARTMENTS
     ]
     if (
         request.user.project_memberships.exists()
@@ -111,7 +109,7 @@ def scorecards(request):
     except BadParams as exc:
         errors = _errors(exc)
         period = P.current(P.QUARTER)
-    cards = [selectors.scorecard(d, period) for d in selectors.SCORECARD_DEPARTMENTS]
+    cards = [scorecard(d, period) for d in SCORECARD_DEPARTMENTS]
     return render(
         request,
         "kpi/scorecards.html",
@@ -180,14 +178,14 @@ def annual_review_tables(year_no: int) -> list[exports.Table]:
     """The annual performance review: each scorecard for the year and its quarters, and the
     company's monthly values."""
     tables = []
-    for department in selectors.SCORECARD_DEPARTMENTS:
+    for department in SCORECARD_DEPARTMENTS:
         rows = []
         for period in [P.year(year_no)] + [P.quarter(year_no, q) for q in range(1, 5)]:
-            rows += exports.scorecard_rows(selectors.scorecard(department, period))
+            rows += exports.scorecard_rows(scorecard(department, period))
         tables.append((f"{department} {year_no}", exports.SCORECARD_HEADER, rows))
-    kpis = selectors.active_kpis()
+    kpis = active_kpis()
     months = [P.month(year_no, m) for m in range(1, 13)]
-    rows = value_rows(kpis, selectors.COMPANY, months)
+    rows = value_rows(kpis, COMPANY, months)
     tables.append(exports.values_table({"scope": f"company {year_no}", "results": rows}))
     return tables
 
@@ -229,7 +227,7 @@ def _panel_context(request, project, survey_form=None, complaint_form=None) -> d
     today = datetime.date.today().isoformat()
     return {
         "project": project,
-        "panel": selectors.project_kpi_panel(project),
+        "panel": project_kpi_panel(project),
         "can_record": services.can_record_inputs(request.user, project),
         "survey_form": survey_form or SurveyForm(initial={"surveyed_on": today}),
         "complaint_form": complaint_form or ComplaintForm(initial={"opened_on": today}),

@@ -1,4 +1,5 @@
-"""The projects app's models, room by room: Django finds an app's models here. Code imports each model from its room, never from this face."""
+"""The projects app's models, room by room: Django finds an app's models here. Code imports each
+model from its room, never from this face."""
 
 from projects.changes.models import ChangeDecision, ChangeRequest, MilestoneChange
 from projects.core.models import (

@@ -7,7 +7,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from coordination.core.models import Department
+from coordination.core.models import Department, Notification
 from coordination.core.roles import (
     GROUP_BUSINESS_MANAGER,
     GROUP_ENGINEERING_MANAGER,
@@ -122,3 +122,13 @@ class RiskFactory(factory.django.DjangoModelFactory):
     project = factory.SubFactory(ProjectFactory)
     title = factory.Sequence(lambda n: f"风险 {n}")
     category = Risk.Category.MATERIAL_PRICE
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    user = factory.SubFactory(UserFactory)
+    kind = "test"
+    subject = factory.Sequence(lambda n: f"通知 {n}")
+    url = "/"

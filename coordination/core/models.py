@@ -5,6 +5,32 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class Timestamped(models.Model):
+    """When a row was created and last changed."""
+
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class Authored(Timestamped):
+    """Timestamped, and who created it (kept when that user is deleted)."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+
 class Department(models.TextChoices):
     BUSINESS = "business", _("业务部")
     ENGINEERING = "engineering", _("工程管理部")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import decimal
+import json
 import logging
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -15,8 +16,9 @@ from django.core.mail import send_mail
 from django.db import connection, models, transaction
 from django.db.models import Value
 from django.db.models.functions import Coalesce, NullIf
-from django.utils import translation
+from django.utils import timezone, translation
 
+from coordination.core.channels_rule import EMAIL, channels_for
 from coordination.core.models import AuditEvent, Notification, Sequence
 
 User = get_user_model()
@@ -24,7 +26,13 @@ User = get_user_model()
 log = logging.getLogger(__name__)
 
 
+_JSON_SCALARS = (str, int, bool, type(None))
+
+
 def _jsonable(value: Any) -> Any:
+    # JSON scalars, the common case, are kept as they are without the checks below
+    if value.__class__ in _JSON_SCALARS:
+        return value
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set):
@@ -58,22 +66,70 @@ def record_audit(
     project_code: str = "",
 ) -> AuditEvent:
     """Append one audit event. Call inside the service's transaction."""
-    real_actor = actor if (actor is not None and getattr(actor, "pk", None)) else None
+    return AuditEvent.objects.create(
+        **_audit_who(actor, action, reason), **_audit_target(target, before, after, project_code)
+    )
+
+
+def record_audit_many(
+    *, actor, action: str, changes: Iterable[tuple[Any, dict | None, dict | None]], reason: str = ""
+) -> None:
+    """`record_audit(actor=actor, action=action, target=t, before=b, after=a, reason=reason)`
+    for each (t, b, a) of `changes`, in one INSERT. A target is a model instance, or an object
+    answering what record_audit reads of one (`_meta`, `pk`, `str()`, `project` or `code`)."""
+    rows = [_audit_target(target, before, after, "") for target, before, after in changes]
+    if not rows:
+        return
+    who = _audit_who(actor, action, reason)
+    if connection.vendor != "postgresql":
+        AuditEvent.objects.bulk_create([AuditEvent(**who, **row) for row in rows])
+        return
+    # INSERT … SELECT FROM json_populate_recordset: the events are one JSON parameter typed by
+    # the table's own columns (no model instance per event), what they share comes once.
+    # The keys are the columns' names.
+    real_actor = who.pop("actor")
+    shared = {**who, "actor_id": getattr(real_actor, "pk", None)}
+    shared["created_at"] = timezone.now().isoformat()
+    quote = connection.ops.quote_name
+    table = quote(AuditEvent._meta.db_table)
+    own, common = [quote(c) for c in rows[0]], [quote(c) for c in shared]
+    values = [*(f"r.{c}" for c in own), *(f"k.{c}" for c in common)]
+    sql = (
+        f"INSERT INTO {table} ({', '.join([*own, *common])}) SELECT {', '.join(values)} "  # noqa: S608  # nosec B608 (table and column names of the model)
+        f"FROM json_populate_recordset(NULL::{table}, %s) AS r, "
+        f"json_populate_record(NULL::{table}, %s) AS k"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_json_text(rows), _json_text(shared)])
+
+
+def _json_text(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _audit_who(actor, action: str, reason: str) -> dict:
+    """Who did what, and why: an audit event's fields that do not depend on its target."""
+    return {
+        "actor": actor if (actor is not None and getattr(actor, "pk", None)) else None,
+        "actor_label": actor_label(actor),
+        "action": action,
+        "reason": reason or "",
+    }
+
+
+def _audit_target(target, before: dict | None, after: dict | None, project_code: str) -> dict:
+    """To which object, before → after: an audit event's fields about `target`."""
     if not project_code:
         project = getattr(target, "project", None)
         project_code = getattr(project, "code", "") or getattr(target, "code", "") or ""
-    return AuditEvent.objects.create(
-        actor=real_actor,
-        actor_label=actor_label(actor),
-        action=action,
-        target_type=target._meta.label_lower,
-        target_id=str(target.pk),
-        target_repr=str(target)[:255],
-        project_code=project_code or "",
-        before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after) if after is not None else None,
-        reason=reason or "",
-    )
+    return {
+        "target_type": target._meta.label_lower,
+        "target_id": str(target.pk),
+        "target_repr": str(target)[:255],
+        "project_code": project_code or "",
+        "before": _jsonable(before) if before is not None else None,
+        "after": _jsonable(after) if after is not None else None,
+    }
 
 
 def snapshot(instance: models.Model, fields: Iterable[str]) -> dict:
@@ -88,7 +144,8 @@ def notify(
     users: Iterable, *, kind: str, subject: Text, body: Text = "", url: str = ""
 ) -> list[Notification]:
     """In-app notification for each distinct active user, plus e-mail after commit
-    for those who chose e-mail. Scheduled reminders go through the reminder outbox.
+    for those who chose e-mail (coordination.core.channels_rule, the reminders' rule too).
+    Scheduled reminders go through the reminder outbox.
 
     `subject` and `body` may be callables (`lambda: _("…") % {…}`): each is then written in
     every recipient's own language (their profile's, else LANGUAGE_CODE), not the actor's."""
@@ -124,7 +181,7 @@ def notify(
     created = Notification.objects.bulk_create(rows)
     mails: dict[tuple[str, str], list[str]] = {}
     for n in created:
-        if n.user.email and getattr(getattr(n.user, "profile", None), "notify_email", True):
+        if EMAIL in channels_for(n.user):
             mails.setdefault((n.subject, n.body), []).append(n.user.email)
     if mails:
         link = f"{settings.SITE_URL}{url}" if url else ""

@@ -20,7 +20,7 @@ from coordination.dashboard import health
 from coordination.kickoff.models import CollaborationCommitment
 from coordination.reviews.models import ActionItem, Review, ReviewCadence
 from handover.models import Handover, HandoverItem
-from handover.permissions import BUSINESS_ROLES, ENGINEERING_ROLES
+from projects.changes import rules as change_rules
 from projects.changes import services as changes
 from projects.changes.models import ChangeRequest
 from projects.changes.selectors import awaiting, awaiting_assessment
@@ -34,6 +34,7 @@ from projects.core.models import (
     ProjectMembership,
     Stage,
 )
+from projects.core.roles import BUSINESS_ROLES, ENGINEERING_ROLES
 from projects.core.selectors import (
     customer_contains,
     my_project_ids,
@@ -89,11 +90,7 @@ def change_requests_to_decide(user) -> list[ChangeRequest]:
         if cr.project.engineering_pm_id == user.pk:
             mine.add(MemberRole.ENGINEERING_PM)
         decided = {d.department for d in cr.decisions.all()}
-        cr.my_departments = [
-            d
-            for d in changes.required_departments(cr)
-            if d not in decided and mine & changes.DEPARTMENT_ROLES[d]
-        ]
+        cr.my_departments = change_rules.open_departments(cr, mine, decided)
         cr.my_department_labels = [changes.DEPARTMENT_LABELS[d] for d in cr.my_departments]
         cr.my_department_choices = list(
             zip(cr.my_departments, cr.my_department_labels, strict=True)

@@ -1,6 +1,8 @@
 """The managers' pages: the home dashboard ("what needs me today") and the portfolio ("which
-projects are in trouble"). Reads come from coordination.dashboard.selectors and coordination.dashboard.health;
-the one write (approve a change request from the home page) calls projects.changes.services, the same
+projects are in trouble"). Reads come from coordination.dashboard.selectors and
+coordination.dashboard.health;
+the one write (approve a change request from the home page) calls projects.changes.services, the
+same
 function the change-request page and the API call."""
 
 from __future__ import annotations

@@ -1,1 +1,2 @@
-"""Developer tools: demo seeders' registry and base data, scale data for benchmarks, the make-run runner."""
+"""Developer tools: demo seeders' registry and base data, scale data for benchmarks, the make-run
+runner."""

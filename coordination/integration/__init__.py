@@ -1,1 +1,2 @@
-"""ERP integration: API clients and their tokens, webhooks out with the outbound-address guard, their tasks."""
+"""ERP integration: API clients and their tokens, webhooks out with the outbound-address guard,
+their tasks."""

@@ -1,6 +1,7 @@
 """Admin of the ERP integration (PMO): API clients and tokens, webhook endpoints, delivery log.
 
-Writes go through coordination.integration.services / coordination.integration.webhooks (same rules as anywhere).
+Writes go through coordination.integration.services / coordination.integration.webhooks (same rules
+as anywhere).
 A new token's key is shown once, in the confirmation message; only its hash is kept.
 """
 

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from coordination.api.schema import BAD_REQUEST, CONFLICT, FORBIDDEN, NOT_FOUND, UNAUTHORIZED
 from coordination.core.models import Department
-from coordination.kickoff import services
+from coordination.kickoff import selectors, services
 from coordination.kickoff.document import verify_commitment
 from coordination.kickoff.models import CollaborationCommitment, KickoffMeeting, KickoffRole
 from projects.core.models import Milestone, Risk
@@ -149,7 +149,7 @@ class KickoffMeetingSerializer(serializers.ModelSerializer):
         ]
 
     def get_commitment(self, obj) -> dict | None:
-        current = services.current_commitment(obj.project)
+        current = selectors.current_commitment(obj.project)
         if current is None:
             return None
         return {
@@ -206,7 +206,7 @@ class CommitmentSerializer(serializers.ModelSerializer):
         ]
 
     def get_pending_signatories(self, obj) -> list[str]:
-        return [s["username"] for s in services.pending_signatories(obj)]
+        return [s["username"] for s in selectors.pending_signatories(obj)]
 
 
 class VerifySignatureSerializer(serializers.Serializer):
@@ -237,7 +237,7 @@ def _project(request, code: str):
 
 
 def _meeting_response(project, code=status.HTTP_200_OK) -> Response:
-    meeting = services.meeting_for(project)
+    meeting = selectors.meeting_for(project)
     return Response(KickoffMeetingSerializer(meeting).data, status=code)
 
 
@@ -312,7 +312,7 @@ class ProjectCommitmentView(APIView):
     )
     def get(self, request, code: str):
         project = _project(request, code)
-        current = services.current_commitment(project)
+        current = selectors.current_commitment(project)
         if current is None:
             return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
         return Response(CommitmentSerializer(current).data)
@@ -321,7 +321,7 @@ class ProjectCommitmentView(APIView):
 class CommitmentDetailView(APIView):
     @extend_schema(responses={200: CommitmentSerializer, **READ}, tags=["commitments"])
     def get(self, request, pk: int):
-        commitment = services.visible_commitment(request.user, pk)
+        commitment = selectors.visible_commitment(request.user, pk)
         return Response(CommitmentSerializer(commitment).data)
 
 
@@ -334,7 +334,7 @@ class CommitmentSignView(APIView):
         "(409). Signing twice changes nothing.",
     )
     def post(self, request, pk: int):
-        commitment = services.visible_commitment(request.user, pk)
+        commitment = selectors.visible_commitment(request.user, pk)
         services.sign_commitment(commitment.pk, by=request.user)
         return _commitment_response(commitment.pk)
 
@@ -369,7 +369,7 @@ class CommitmentVerifyView(APIView):
         ],
     )
     def get(self, request, pk: int):
-        commitment = services.visible_commitment(request.user, pk)
+        commitment = selectors.visible_commitment(request.user, pk)
         result = verify_commitment(commitment)
         result["signatures"] = [
             {k: v for k, v in s.items() if k != "signer_id"} for s in result["signatures"]
@@ -386,7 +386,7 @@ class CommitmentAmendView(APIView):
         "old version is kept as superseded; the new one must be signed again.",
     )
     def post(self, request, pk: int):
-        commitment = services.visible_commitment(request.user, pk)
+        commitment = selectors.visible_commitment(request.user, pk)
         data = AmendSerializer(data=request.data, partial=True, project=commitment.project)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from coordination.core.models import Department
+from coordination.core.models import Authored, Department
 
 __all__ = [
     "KickoffRole",
@@ -36,7 +36,7 @@ class KickoffRole(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class KickoffMeeting(models.Model):
+class KickoffMeeting(Authored):
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("已安排")
         HELD = "held", _("已举行")
@@ -74,16 +74,6 @@ class KickoffMeeting(models.Model):
     risks = models.ManyToManyField(
         "projects.Risk", verbose_name=_("风险计划"), blank=True, related_name="kickoff_meetings"
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("创建人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("联合启动会")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
 
 from coordination.core.roles import is_pmo
-from coordination.kickoff.models import CollaborationCommitment, KickoffMeeting, KickoffRole
+from coordination.kickoff.models import CollaborationCommitment, KickoffMeeting
 from projects.core.models import Project
-from projects.core.permissions import PM_ROLES, can_edit_project
+from projects.core.permissions import can_edit_project
+from projects.core.roles import PM_ROLES
 from projects.core.selectors import project_roles, visible_projects
 
 
@@ -63,30 +63,9 @@ def is_signatory(user, commitment: CollaborationCommitment) -> bool:
     )
 
 
-def kickoff_gate_unmet(project: Project) -> list[str]:
-    meeting = KickoffMeeting.objects.filter(project=project).first()
-    if meeting is None:
-        return [_("尚未安排联合启动会")]
-    unmet = []
-    if meeting.status != KickoffMeeting.Status.HELD:
-        unmet.append(_("联合启动会尚未举行"))
-    current = current_commitment(project)
-    if current is None:
-        if meeting.status == KickoffMeeting.Status.HELD:
-            unmet.append(_("尚未生成项目协同承诺书"))
-        return unmet
-    if current.status != CollaborationCommitment.Status.SIGNED:
-        for s in pending_signatories(current):
-            unmet.append(
-                _("%(name)s（%(role)s）尚未签署协同承诺书 v%(version)s")
-                % {
-                    "name": s["name"],
-                    "role": KickoffRole(s["role"]).label
-                    if s["role"] in KickoffRole.values
-                    else s["role"],
-                    "version": current.version,
-                }
-            )
-        if not unmet:
-            unmet.append(_("项目协同承诺书尚未签署完成"))
-    return unmet
+def edit_takes_amendment(commitment: CollaborationCommitment | None) -> bool:
+    """A change to the kickoff record becomes an amendment (a new commitment version to sign)
+    once the current commitment is no longer open or anyone has signed it."""
+    return commitment is not None and (
+        commitment.status != CollaborationCommitment.Status.OPEN or commitment.signatures.exists()
+    )

@@ -29,18 +29,13 @@ from coordination.kickoff.models import (
     ResponsibilityAssignment,
     Signature,
 )
-from coordination.kickoff.selectors import (  # noqa: F401  (re-exported: views and API read through here)
+from coordination.kickoff.selectors import (
     can_hold_kickoff,
     can_manage_kickoff,
-    commitment_history,
-    current_commitment,
-    is_signatory,
-    kickoff_gate_unmet,
-    meeting_for,
+    edit_takes_amendment,
     pending_signatories,
-    visible_commitment,
 )
-from projects.core.models import MemberRole, Milestone, Project, Stage
+from projects.core.models import CLOSED_STAGES, MemberRole, Milestone, Project
 from projects.core.permissions import require
 
 SCALAR_FIELDS = [
@@ -52,7 +47,6 @@ SCALAR_FIELDS = [
     "feasibility_summary",
     "risk_plan",
 ]
-CLOSED_STAGES = {Stage.CLOSED, Stage.CANCELLED}
 ROLE_ORDER = [
     KickoffRole.BUSINESS_PM,
     KickoffRole.ENGINEERING_PM,
@@ -204,9 +198,7 @@ def update_kickoff(project: Project, *, by, data: dict[str, Any]) -> KickoffMeet
             .order_by("-version")
             .first()
         )
-        if current is not None and (
-            current.status != CollaborationCommitment.Status.OPEN or current.signatures.exists()
-        ):
+        if edit_takes_amendment(current):
             raise Conflict(
                 _("承诺书已有人签署，内容不能再修改；请提交修订（新版本）。"),
                 unmet=[_("承诺书已签署")],

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from coordination.core.exceptions import Conflict
 from coordination.kickoff import document as doc
-from coordination.kickoff import services
+from coordination.kickoff import selectors, services
 from coordination.kickoff.forms import AttendeeFormSet, KickoffForm, ResponsibilityFormSet, rows
 from coordination.kickoff.models import CollaborationCommitment, KickoffMeeting
 from projects.core.selectors import visible_projects
@@ -27,7 +27,7 @@ def _project(request, code: str):
 
 def _commitment(request, pk: int) -> CollaborationCommitment:
     try:
-        return services.visible_commitment(request.user, pk)
+        return selectors.visible_commitment(request.user, pk)
     except CollaborationCommitment.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -45,17 +45,17 @@ def _refusal(request, exc: Exception) -> None:
 
 
 def panel_context(user, project) -> dict:
-    meeting = services.meeting_for(project)
-    current = services.current_commitment(project)
+    meeting = selectors.meeting_for(project)
+    current = selectors.current_commitment(project)
     return {
         "project": project,
         "meeting": meeting,
         "commitment": current,
         "verification": doc.verify_commitment(current) if current else None,
-        "pending": services.pending_signatories(current) if current else [],
-        "can_manage": services.can_manage_kickoff(user, project),
-        "can_hold": services.can_hold_kickoff(user, project),
-        "is_signatory": bool(current and services.is_signatory(user, current)),
+        "pending": selectors.pending_signatories(current) if current else [],
+        "can_manage": selectors.can_manage_kickoff(user, project),
+        "can_hold": selectors.can_hold_kickoff(user, project),
+        "is_signatory": bool(current and selectors.is_signatory(user, current)),
         "has_signed": bool(current and current.signatures.filter(signer=user).exists()),
     }
 
@@ -106,14 +106,11 @@ def _initial(meeting: KickoffMeeting | None, project) -> tuple[dict, list, list]
 def kickoff_edit(request, code: str):
     """Schedule the meeting or change its record; after signatures, saving is an amendment."""
     project = _project(request, code)
-    if not services.can_manage_kickoff(request.user, project):
+    if not selectors.can_manage_kickoff(request.user, project):
         raise PermissionDenied
-    meeting = services.meeting_for(project)
-    current = services.current_commitment(project)
-    amending = bool(
-        current
-        and (current.status != CollaborationCommitment.Status.OPEN or current.signatures.exists())
-    )
+    meeting = selectors.meeting_for(project)
+    current = selectors.current_commitment(project)
+    amending = selectors.edit_takes_amendment(current)
     initial, attendee_initial, split_initial = _initial(meeting, project)
     if request.method == "POST":
         form = KickoffForm(request.POST, project=project, amending=amending)
@@ -185,7 +182,7 @@ def kickoff_hold(request, code: str):
 @login_required
 def project_commitment(request, code: str):
     project = _project(request, code)
-    current = services.current_commitment(project)
+    current = selectors.current_commitment(project)
     if current is None:
         raise Http404
     return redirect("commitment_detail", pk=current.pk)
@@ -194,7 +191,7 @@ def project_commitment(request, code: str):
 @login_required
 def project_commitment_print(request, code: str):
     project = _project(request, code)
-    current = services.current_commitment(project)
+    current = selectors.current_commitment(project)
     if current is None:
         raise Http404
     return redirect("commitment_print", pk=current.pk)
@@ -211,11 +208,11 @@ def commitment_detail(request, pk: int):
             "project": project,
             "commitment": commitment,
             "verification": doc.verify_commitment(commitment),
-            "pending": services.pending_signatories(commitment),
-            "history": services.commitment_history(project),
-            "is_signatory": services.is_signatory(request.user, commitment),
+            "pending": selectors.pending_signatories(commitment),
+            "history": selectors.commitment_history(project),
+            "is_signatory": selectors.is_signatory(request.user, commitment),
             "has_signed": commitment.signatures.filter(signer=request.user).exists(),
-            "can_amend": services.can_hold_kickoff(request.user, project),
+            "can_amend": selectors.can_hold_kickoff(request.user, project),
             "text": commitment.text_en if _english() else commitment.text_zh,
         },
     )

@@ -1,4 +1,5 @@
-"""Forms of the review loop's HTML pages (shape only; rules live in coordination.reviews.services)."""
+"""Forms of the review loop's HTML pages (shape only; rules live in
+coordination.reviews.services)."""
 
 from __future__ import annotations
 

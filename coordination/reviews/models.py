@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from coordination.core.models import Department
+from coordination.core.models import Authored, Department, Timestamped
 
 __all__ = [
     "ActionItem",
@@ -43,7 +43,7 @@ WEEKDAY_CHOICES = [
 ]
 
 
-class ReviewCadence(models.Model):
+class ReviewCadence(Authored):
     """When a project's (or the company's) stand-ups, weekly meetings or retrospectives happen."""
 
     project = models.ForeignKey(
@@ -79,16 +79,6 @@ class ReviewCadence(models.Model):
         related_name="review_cadences",
     )
     is_active = models.BooleanField(_("启用"), default=True, db_index=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("创建人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("例会机制")
@@ -143,7 +133,7 @@ class ReviewCadence(models.Model):
         return datetime.datetime.combine(day, self.time_of_day, tzinfo=self.tz)
 
 
-class Review(models.Model):
+class Review(Timestamped):
     """One occurrence of a cadence (例会): minutes, decisions, attendance, retrospective."""
 
     class Status(models.TextChoices):
@@ -174,8 +164,6 @@ class Review(models.Model):
     went_well = models.JSONField(_("做得好的"), default=list, blank=True)
     went_wrong = models.JSONField(_("做得不好的"), default=list, blank=True)
     improvements = models.JSONField(_("改进措施"), default=list, blank=True)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("例会")
@@ -213,7 +201,7 @@ class ReviewAttendance(models.Model):
         return f"{self.review} {self.user.get_username()}"
 
 
-class ActionItem(models.Model):
+class ActionItem(Authored):
     """待办事项: an action decided in a review, with an owner and a due date."""
 
     class Status(models.TextChoices):
@@ -250,16 +238,6 @@ class ActionItem(models.Model):
         _("状态"), max_length=20, choices=Status.choices, default=Status.OPEN, db_index=True
     )
     done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("创建人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("待办事项")
@@ -346,7 +324,8 @@ class Reminder(models.Model):
                 name="reminder_sent_has_sent_at",
             ),
         ]
-        # The sender's claim (coordination.reviews.reminders.outbox.claim_batch) reads due rows from these
+        # The sender's claim (coordination.reviews.reminders.send.claim_batch) reads due rows
+        # from these
         # two partial indexes only: pending rows in send order, and rows stuck in `sending`.
         # No other index may lead with status: after a burst of new rows the statistics
         # still say "no pending rows", and the planner then preferred such an index and
@@ -366,7 +345,7 @@ class Reminder(models.Model):
         return f"{self.get_kind_display()} → {self.recipient_id} ({self.channel})"
 
 
-class JobRotation(models.Model):
+class JobRotation(Timestamped):
     """互换岗位体验: someone from one department spends time on a project or site."""
 
     user = models.ForeignKey(
@@ -396,8 +375,6 @@ class JobRotation(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("互换岗位体验")

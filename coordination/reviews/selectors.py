@@ -29,8 +29,8 @@ def _my_cadence_ids(user):
 
 
 # Visibility is "on a project the user sees, or taking part": each part is an index scan and
-# the ids are their UNION ALL. An OR with EXISTS made PostgreSQL test every review (1 s for a
-# PM's review list at 100,000 projects; docs/performance.md).
+# the ids are their UNION ALL. An OR with EXISTS makes PostgreSQL test every review
+# (docs/performance.md).
 def visible_cadences(user) -> QuerySet[ReviewCadence]:
     qs = ReviewCadence.objects.select_related("project").prefetch_related("participants")
     if not user or not user.is_authenticated:

@@ -2,9 +2,9 @@
 
 from celery import shared_task
 
-from coordination.reviews.reminders.outbox import create_overdue_reminders, create_weekly_digests
-from coordination.reviews.reminders.outbox import create_review_reminders as create
-from coordination.reviews.reminders.outbox import send_due_reminders as send
+from coordination.reviews.reminders.create import create_overdue_reminders, create_weekly_digests
+from coordination.reviews.reminders.create import create_review_reminders as create
+from coordination.reviews.reminders.send import send_due_reminders as send
 from coordination.reviews.services import generate_occurrences
 
 

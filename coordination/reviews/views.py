@@ -1,5 +1,6 @@
 """HTML pages of the review loop (namespace 'reviews'): list, occurrence page, my action
-items, my reminders, job rotation, and the project tab's panel. Writes call coordination.reviews.services."""
+items, my reminders, job rotation, and the project tab's panel. Writes call
+coordination.reviews.services."""
 
 from __future__ import annotations
 

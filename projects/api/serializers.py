@@ -5,12 +5,23 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
-from projects.core.models import Customer, Milestone, PrimaryOwner, Project, Risk, Stage
+from projects.core.models import (
+    PROJECT_READ_ONLY_FIELDS,
+    PROJECT_SHOWN_FIELDS,
+    Customer,
+    Milestone,
+    PrimaryOwner,
+    Project,
+    Risk,
+    Stage,
+    check_planned_dates,
+)
 
 User = get_user_model()
 
@@ -76,6 +87,23 @@ class ErpCustomerUpsertSerializer(serializers.ModelSerializer):
 
 
 # ---------------------------------------------------------------- projects
+# The API's project: its shown fields with the customer's ERP id and name after `customer`.
+PROJECT_API_FIELDS = [
+    *PROJECT_SHOWN_FIELDS[: PROJECT_SHOWN_FIELDS.index("customer") + 1],
+    "customer_erp_id",
+    "customer_name",
+    *PROJECT_SHOWN_FIELDS[PROJECT_SHOWN_FIELDS.index("customer") + 1 :],
+]
+# the `values()` path of each API field that is not one of the project's own columns
+_VALUES_PATH = {
+    "customer": "customer_id",
+    "customer_erp_id": "customer__erp_id",
+    "customer_name": "customer__name",
+    "business_pm": "business_pm__username",
+    "engineering_pm": "engineering_pm__username",
+}
+
+
 class ProjectSerializer(serializers.ModelSerializer):
     erp_id = serializers.CharField(
         max_length=64,
@@ -115,73 +143,18 @@ class ProjectSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Project
-        fields = [
-            "code",
-            "erp_id",
-            "name",
-            "stage",
-            "stage_changed_at",
-            "customer",
-            "customer_erp_id",
-            "customer_name",
-            "business_pm",
-            "engineering_pm",
-            "primary_owner",
-            "is_key_project",
-            "contract_value",
-            "currency",
-            "baseline_budget",
-            "forecast_budget",
-            "contract_signed_on",
-            "planned_start",
-            "planned_end",
-            "forecast_end",
-            "actual_start",
-            "actual_end",
-            "description",
-            "customer_core_needs",
-            "expected_standards",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = ["code", "stage", "stage_changed_at", "created_at", "updated_at"]
+        fields = PROJECT_API_FIELDS
+        read_only_fields = PROJECT_READ_ONLY_FIELDS
 
     def validate_erp_id(self, value):
         return _blank_to_none(value)
 
 
 # The project list's read path: `values()` rows -> the same dicts `ProjectSerializer`
-# produces (docs/performance.md: DRF's field-by-field serializer was half of the list's
-# cost). tests/api/test_project_list_fast.py compares both field by field.
-PROJECT_LIST_VALUES = (
-    "code",
-    "erp_id",
-    "name",
-    "stage",
-    "stage_changed_at",
-    "customer_id",
-    "customer__erp_id",
-    "customer__name",
-    "business_pm__username",
-    "engineering_pm__username",
-    "primary_owner",
-    "is_key_project",
-    "contract_value",
-    "currency",
-    "baseline_budget",
-    "forecast_budget",
-    "contract_signed_on",
-    "planned_start",
-    "planned_end",
-    "forecast_end",
-    "actual_start",
-    "actual_end",
-    "description",
-    "customer_core_needs",
-    "expected_standards",
-    "created_at",
-    "updated_at",
-)
+# produces (DRF's field-by-field serializer dominates the list's cost: docs/performance.md).
+# tests/api/test_project_list_fast.py compares both field by field; `project_list_rows`
+# reads the columns in this order.
+PROJECT_LIST_VALUES = tuple(_VALUES_PATH.get(name, name) for name in PROJECT_API_FIELDS)
 _CENTS = Decimal("0.01")
 
 
@@ -313,9 +286,10 @@ class ErpProjectUpsertSerializer(serializers.Serializer):
                 errors[field] = [_("未知的用户名：%(name)s") % {"name": attrs[field]}]
             else:
                 attrs[field] = user
-        start, end = attrs.get("planned_start"), attrs.get("planned_end")
-        if start and end and end < start:
-            errors["planned_end"] = [_("计划完成日期不能早于计划开始日期。")]
+        try:
+            check_planned_dates(attrs.get("planned_start"), attrs.get("planned_end"))
+        except DjangoValidationError as exc:
+            errors.update(exc.message_dict)
         if errors:
             raise serializers.ValidationError(errors)
         return attrs

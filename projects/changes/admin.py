@@ -1,7 +1,8 @@
 """Admin for change requests: audit-friendly and read-only.
 
 Every write (create, submit, assess, approve, reject, withdraw, implement) goes through
-projects.changes.services from the UI and API, where the row locks, permissions, forecast moves and the
+projects.changes.services from the UI and API, where the row locks, permissions, forecast moves and
+the
 audit trail live; the admin only shows the requests, their decisions and milestone history.
 """
 

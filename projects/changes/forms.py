@@ -1,4 +1,5 @@
-"""HTML forms for change requests. They check shape only; projects.changes.services decides the rules."""
+"""HTML forms for change requests. They check shape only; projects.changes.services decides the
+rules."""
 
 from __future__ import annotations
 

@@ -10,12 +10,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from coordination.core.models import Department
+from coordination.core.models import Department, Timestamped
 
 __all__ = ["ChangeRequest", "ChangeDecision", "MilestoneChange"]
 
 
-class ChangeRequest(models.Model):
+class ChangeRequest(Timestamped):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         SUBMITTED = "submitted", _("已提交")
@@ -102,8 +102,6 @@ class ChangeRequest(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("变更申请")

@@ -12,7 +12,6 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -25,7 +24,9 @@ from coordination.core.models import Department
 from coordination.core.roles import is_pmo
 from coordination.core.services import next_number, notify, record_audit, snapshot
 from projects.changes.models import ChangeDecision, ChangeRequest, MilestoneChange
-from projects.core.models import MemberRole, Milestone, Project, Stage
+from projects.changes.rules import departments_for, required_departments
+from projects.core.models import CLOSED_STAGES, Milestone, Project
+from projects.core.roles import DEPARTMENT_ROLES, ENGINEERING_ROLES, PM_ROLES
 from projects.core.selectors import members_with_role, project_roles
 
 Status = ChangeRequest.Status
@@ -40,20 +41,7 @@ EDITABLE_FIELDS = [
     "scope_impact",
 ]
 AUDIT_FIELDS = [*EDITABLE_FIELDS, "status", "effort_days", "assessment_risks", "decided_at"]
-CLOSED_STAGES = {Stage.CLOSED, Stage.CANCELLED}
-
-# Which project roles may act for which department.
-DEPARTMENT_ROLES: dict[str, set[str]] = {
-    Department.BUSINESS: {MemberRole.BUSINESS_PM, MemberRole.BUSINESS_LEAD},
-    Department.ENGINEERING: {MemberRole.ENGINEERING_PM, MemberRole.ENGINEERING_DIRECTOR},
-    Department.FINANCE: {MemberRole.FINANCE_REP},
-}
-ASSESSOR_ROLES = {
-    MemberRole.ENGINEERING_PM,
-    MemberRole.ENGINEERING_DIRECTOR,
-    MemberRole.TECH_LEAD,
-}
-PM_ROLES = {MemberRole.BUSINESS_PM, MemberRole.ENGINEERING_PM}
+ASSESSOR_ROLES = ENGINEERING_ROLES  # engineering assesses a change before anyone decides
 DEPARTMENT_LABELS = {
     Department.BUSINESS: Department.BUSINESS.label,
     Department.ENGINEERING: Department.ENGINEERING.label,
@@ -62,26 +50,6 @@ DEPARTMENT_LABELS = {
 
 
 # ---------------------------------------------------------------- rules
-
-
-def finance_threshold() -> Decimal:
-    return Decimal(str(getattr(settings, "CHANGE_REQUEST_FINANCE_THRESHOLD", "100000")))
-
-
-def required_departments(cr: ChangeRequest) -> list[str]:
-    """Business and engineering always; finance when |cost impact| is above the threshold."""
-    depts = [Department.BUSINESS, Department.ENGINEERING]
-    if abs(cr.cost_impact or Decimal("0")) > finance_threshold():
-        depts.append(Department.FINANCE)
-    return depts
-
-
-def departments_for(user, project: Project) -> list[str]:
-    """The departments `user` may decide for on `project` (never for PMO staff)."""
-    if not user or not user.is_authenticated or is_pmo(user):
-        return []
-    roles = project_roles(user, project)
-    return [dept for dept, allowed in DEPARTMENT_ROLES.items() if roles & allowed]
 
 
 def can_create(user, project: Project) -> bool:

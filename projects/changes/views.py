@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from coordination.core.exceptions import Conflict
+from projects.changes import rules
 from projects.changes import services as changes
 from projects.changes.forms import AssessForm, ChangeRequestForm, DecisionForm
 from projects.changes.models import ChangeRequest
@@ -27,6 +28,7 @@ from projects.changes.selectors import (
     project_drift,
     visible_change_requests,
 )
+from projects.core.models import CLOSED_STAGES
 from projects.core.selectors import visible_projects
 
 
@@ -63,8 +65,7 @@ def panel_context(project, user) -> dict:
         "project": project,
         "change_requests": rows,
         "measures": project_drift(project),
-        "can_create": changes.can_create(user, project)
-        and project.stage not in changes.CLOSED_STAGES,
+        "can_create": changes.can_create(user, project) and project.stage not in CLOSED_STAGES,
     }
 
 
@@ -149,17 +150,15 @@ def assess(request, pk: int):
 
 def detail_context(cr: ChangeRequest, user) -> dict:
     project = cr.project
-    mine = [
-        d for d in changes.departments_for(user, project) if d in changes.required_departments(cr)
-    ]
     decided = {d.department: d for d in cr.decisions.all()}
+    mine = [d for d in rules.departments_for(user, project) if d in rules.required_departments(cr)]
     return {
         "project": project,
         "cr": cr,
         "decisions": list(cr.decisions.all()),
         "required": [
             {"department": d, "label": changes.DEPARTMENT_LABELS[d], "decision": decided.get(d)}
-            for d in changes.required_departments(cr)
+            for d in rules.required_departments(cr)
         ],
         "history": list(cr.milestone_changes.select_related("milestone").order_by("id")),
         "decision_form": DecisionForm(),

@@ -1,1 +1,2 @@
-"""The project core: customers, projects with dual PMs, members, milestones, risks, the lifecycle."""
+"""The project core: customers, projects with dual PMs, members, milestones, risks, the
+lifecycle."""

@@ -19,21 +19,23 @@ of statements per batch (docs/performance.md), and no model instance per row:
    handed back to the per-row path (None), like duplicate `erp_id`s in the batch, which are
    processed one by one in batch order.
 5. Changed rows are written with one UPDATE … FROM json_populate_recordset; the audit
-   events (`project.upserted`, the per-row path's before/after shape) with one INSERT;
-   `project.upserted` is emitted for the written rows with one batch emit (one
-   after-commit callback; the webhook listener loads the endpoints once for the batch).
+   events (`project.upserted`, the per-row path's before/after shape) with one INSERT
+   (`record_audit_many`: record_audit's rule); `project.upserted` is emitted for the written
+   rows with one batch emit (one after-commit callback; the webhook listener loads the
+   endpoints once for the batch).
 
 All valid rows of the batch are written in one transaction.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 import json
 from collections import Counter
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -41,9 +43,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from coordination.core import events
-from coordination.core.models import AuditEvent
 from coordination.core.roles import is_pmo
-from coordination.core.services import _jsonable, actor_label
+from coordination.core.services import record_audit_many
 from projects.core.models import Project, ProjectMembership
 from projects.core.permissions import LEAD_ROLES
 from projects.core.services import (
@@ -71,8 +72,16 @@ SPEC = {name: (field.attname, field.is_relation) for name, field in FIELDS.items
 
 
 class _Row(dict):
-    """A project's values by attname, readable as attributes (for the functions written
-    for a Project: services._check_dates, project_event_payload, Project.__str__)."""
+    """A project's values by attname, readable as attributes, for the functions written for a
+    Project: services._check_dates, project_event_payload, and record_audit's rule (which
+    reads `_meta`, `pk`, `code` and str())."""
+
+    _meta = Project._meta
+    __str__ = Project.__str__
+
+    @property
+    def pk(self):
+        return self["id"]
 
     def __getattr__(self, name):
         try:
@@ -96,14 +105,6 @@ def _json(value):
 
 def _recordset(rows: list[dict]) -> str:
     return json.dumps(rows, default=_json, ensure_ascii=False, separators=(",", ":"))
-
-
-_PLAIN = (str, int, bool, type(None))
-
-
-def _audit_value(value):
-    """`_jsonable(value)` (JSON scalars are kept as they are, without the call)."""
-    return value if value.__class__ in _PLAIN else _jsonable(value)
 
 
 def _table(model) -> str:
@@ -240,23 +241,6 @@ def _model_accepts(row: dict, names, accepted: set) -> bool:
     return True
 
 
-def _snapshot(row: dict, data: dict) -> dict:
-    """`snapshot(project, PROJECT_FIELDS)` of a new row (related objects: those of `data`)."""
-    after = {}
-    for name, (attname, relation) in SPEC.items():
-        value = data[name] if relation and name in data else row[attname]
-        after[name] = value if value.__class__ in _PLAIN else _jsonable(value)
-    return after
-
-
-def _before(name: str, row: dict):
-    """The per-row path's audit value of a locked field (related objects: _jsonable's
-    username for users, pk otherwise)."""
-    if name in USERNAME:
-        return row[USERNAME[name]]
-    return _audit_value(row[FIELDS[name].attname])
-
-
 _NEW = [
     f
     for f in Project._meta.concrete_fields
@@ -264,13 +248,48 @@ _NEW = [
     and not getattr(f, "auto_now", False)
     and not getattr(f, "auto_now_add", False)
 ]
-# fields whose default is computed per instance (none today): never shared between rows
+# fields whose default is computed per instance (a callable): never shared between rows
 PER_ROW_DEFAULT = [f for f in _NEW if f.has_default() and callable(f.default)]
+# the columns every new row sets itself (the others: what the batch's rows set, or defaults)
+NEW_ROW_COLUMNS = ["code", "erp_id", "forecast_end", *(f.attname for f in PER_ROW_DEFAULT)]
 
 
 def _defaults() -> dict:
     """The values a new Project() starts with, by attname (every concrete column)."""
     return {f.attname: f.get_default() for f in _NEW}
+
+
+class _Write(NamedTuple):
+    """A row to write: its item's index, its values by attname, and its audit event's before
+    (None: a new project) and after."""
+
+    index: int
+    row: _Row
+    before: dict | None
+    after: dict
+
+
+@dataclasses.dataclass
+class _Batch:
+    """One batch while its rows are checked one by one: its locked projects, those `by` may
+    edit, and the writes planned so far."""
+
+    existing: dict[str, _Row]
+    editable: set[int]
+    defaults: dict
+    accepted: set = dataclasses.field(default_factory=set)  # see _model_accepts
+    creates: list[_Write] = dataclasses.field(default_factory=list)
+    updates: list[_Write] = dataclasses.field(default_factory=list)
+    set_by_new: set[str] = dataclasses.field(default_factory=set)  # the fields new rows set
+    changed: dict[str, None] = dataclasses.field(default_factory=dict)  # attnames updates set
+
+    def plan_create(self, index: int, row: _Row, data: dict) -> None:
+        self.set_by_new.update(data.keys() & SPEC)
+        self.creates.append(_Write(index, row, None, _snapshot(row, data)))
+
+    def plan_update(self, index: int, row: _Row, before: dict, after: dict) -> None:
+        self.changed.update((FIELDS[name].attname, None) for name in after)
+        self.updates.append(_Write(index, row, before, after))
 
 
 def bulk_upsert_projects(items: list[tuple[str, dict[str, Any]]], *, by) -> list[Result]:
@@ -280,129 +299,142 @@ def bulk_upsert_projects(items: list[tuple[str, dict[str, Any]]], *, by) -> list
         # the statements below are PostgreSQL's (json_populate_recordset, FOR UPDATE OF):
         # elsewhere (make run's SQLite) every row takes the per-row path (None)
         return results
-    counts = Counter(erp_id for erp_id, _data in items)
-    single = [i for i, (erp_id, _data) in enumerate(items) if counts[erp_id] == 1]
+    single = _once_in_batch(items)
     if not single:
         return results
     now = timezone.now()
     defaults = _defaults()
     with transaction.atomic():
-        names = set().union(*(items[i][1].keys() for i in single)) & SPEC.keys()
-        existing = _lock_existing([items[i][0] for i in single], names)
-        editable = _editable(by, existing.values())
-        # (item index, row by attname, audit before | None, audit after)
-        creates: list[tuple[int, dict, None, dict]] = []
-        updates: list[tuple[int, dict, dict, dict]] = []
-        changed_columns: dict[str, None] = {}
-        accepted: set = set()
-        set_by_data: set[str] = set()  # the fields new rows set
+        batch = _lock_batch(items, single, by, defaults)
         for i in single:
-            erp_id, data = items[i]
-            old = existing.get(erp_id)
-            if old is not None and old["id"] not in editable:
-                results[i] = PermissionDenied()
-                continue
-            row = _Row(old if old is not None else defaults, erp_id=erp_id)
-            if old is None:
-                for field in PER_ROW_DEFAULT:
-                    row[field.attname] = field.get_default()
-            before, after = {}, {}
-            for name, value in data.items():  # services._apply, on the row's values
-                spec = SPEC.get(name)
-                if spec is None:
-                    continue
-                attname, relation = spec
-                new = value.pk if relation else value
-                if old is None:
-                    row[attname] = new
-                elif row[attname] != new:
-                    before[name], after[name] = _before(name, old), _audit_value(value)
-                    row[attname] = new
-            if old is not None and not after:
-                results[i] = (old["code"], "unchanged")
-                continue
-            if old is None:
-                row["forecast_end"] = row["forecast_end"] or row["planned_end"]
-            # a new row: what it sets (the rest are the model's defaults)
-            checked = after if old is not None else [*data.keys() & SPEC, "erp_id", "forecast_end"]
-            if not _model_accepts(row, checked, accepted):
-                continue  # None: the per-row path reports full_clean's errors
-            try:
-                _check_dates(row)
-            except ValidationError as exc:
-                results[i] = exc
-                continue
-            if old is None:
-                after = _snapshot(row, data)
-                set_by_data.update(data.keys() & SPEC)
-                creates.append((i, row, None, after))
-            else:
-                changed_columns.update((FIELDS[name].attname, None) for name in after)
-                updates.append((i, row, before, after))
-
-        if creates:
-            # columns no new row sets hold the model's defaults: one shared value each
-            varying = list(
-                dict.fromkeys(
-                    ["code", "erp_id", "forecast_end", *(f.attname for f in PER_ROW_DEFAULT)]
-                    + [SPEC[n][0] for n in set_by_data]
-                )
-            )
-            shared = {c: v for c, v in defaults.items() if c not in varying}
-            shared.update(stage_changed_at=now, created_at=now, updated_at=now)
-            try:
-                with transaction.atomic():
-                    codes = new_project_codes(len(creates))
-                    for (_i, row, _b, _a), code in zip(creates, codes, strict=True):
-                        row.update(shared, code=code)
-                    ids = _insert_projects(
-                        [{c: row[c] for c in varying} for _i, row, _b, _a in creates], shared
-                    )
-            except IntegrityError:
-                # an erp_id inserted concurrently: these rows go through the per-row path
-                creates = []
-            else:
-                for _i, row, _b, _a in creates:
-                    row["id"] = ids[row["code"]]
-        if updates:
-            columns = ["id", *changed_columns]
-            for _i, row, _b, _a in updates:
-                row["updated_at"] = now
-            _update_projects(
-                [{c: row[c] for c in columns} for _i, row, _b, _a in updates], {"updated_at": now}
-            )
-
-        written = creates + updates
-        _record_audits(by, written)
-        for i, row, before, _a in written:
-            results[i] = (row["code"], "created" if before is None else "updated")
-        events.emit_many(
-            "project.upserted",
-            [project_event_payload(row) for _i, row, _b, _a in written],
+            results[i] = _check_row(batch, i, *items[i])
+        written = _insert_new(batch, now) + _update_changed(batch, now)
+        record_audit_many(
+            actor=by,
+            action="project.upserted",
+            changes=[(w.row, w.before, w.after) for w in written],
         )
+        for w in written:
+            results[w.index] = (w.row["code"], "created" if w.before is None else "updated")
+        events.emit_many("project.upserted", [project_event_payload(w.row) for w in written])
     return results
 
 
-def _record_audits(by, written) -> None:
-    """What `coordination.core.services.record_audit` writes for each row, in one INSERT."""
-    if not written:
-        return
-    shared = {
-        "created_at": timezone.now(),
-        "actor_id": by.pk if (by is not None and getattr(by, "pk", None)) else None,
-        "actor_label": actor_label(by),
-        "action": "project.upserted",
-        "target_type": Project._meta.label_lower,
-        "reason": "",
+def _once_in_batch(items) -> list[int]:
+    """Indexes of the items whose erp_id appears once in the batch (the others are processed
+    one by one by the per-row path, in batch order)."""
+    counts = Counter(erp_id for erp_id, _data in items)
+    return [i for i, (erp_id, _data) in enumerate(items) if counts[erp_id] == 1]
+
+
+def _lock_batch(items, single: list[int], by, defaults: dict) -> _Batch:
+    """Lock the batch's existing projects, and find those `by` may edit."""
+    names = set().union(*(items[i][1].keys() for i in single)) & SPEC.keys()
+    existing = _lock_existing([items[i][0] for i in single], names)
+    return _Batch(existing, _editable(by, existing.values()), defaults)
+
+
+def _check_row(batch: _Batch, index: int, erp_id: str, data: dict) -> Result:
+    """Check one row and plan its write. Its result now (an error, or unchanged), or None:
+    written by the batch's statements, else the per-row path answers it."""
+    old = batch.existing.get(erp_id)
+    if old is not None and old["id"] not in batch.editable:
+        return PermissionDenied()
+    if old is None:
+        row, before, after = _new_row(batch.defaults, erp_id, data), None, {}
+        # what a new row sets (the rest are the model's defaults)
+        checked = [*data.keys() & SPEC, "erp_id", "forecast_end"]
+    else:
+        row, before, after = _changed_row(old, data)
+        if not after:
+            return (old["code"], "unchanged")
+        checked = after
+    if not _model_accepts(row, checked, batch.accepted):
+        return None  # the per-row path reports full_clean's errors
+    try:
+        _check_dates(row)
+    except ValidationError as exc:
+        return exc
+    if before is None:
+        batch.plan_create(index, row, data)
+    else:
+        batch.plan_update(index, row, before, after)
+    return None
+
+
+def _new_row(defaults: dict, erp_id: str, data: dict) -> _Row:
+    """A new project's values: the model's defaults with what the row sets (services._apply),
+    forecast_end defaulting to planned_end."""
+    row = _Row(defaults, erp_id=erp_id)
+    for field in PER_ROW_DEFAULT:
+        row[field.attname] = field.get_default()
+    for name, value in data.items():
+        if name in SPEC:
+            attname, relation = SPEC[name]
+            row[attname] = value.pk if relation else value
+    row["forecast_end"] = row["forecast_end"] or row["planned_end"]
+    return row
+
+
+def _changed_row(old: _Row, data: dict) -> tuple[_Row, dict, dict]:
+    """A locked project's values with what the row changes (services._apply), and the audit
+    event's before and after of the changed fields (related objects before: the usernames
+    of users, the pk otherwise)."""
+    row = _Row(old)
+    before, after = {}, {}
+    for name, value in data.items():
+        if name not in SPEC:
+            continue
+        attname, relation = SPEC[name]
+        new = value.pk if relation else value
+        if row[attname] != new:
+            before[name] = old[USERNAME[name]] if name in USERNAME else old[attname]
+            after[name] = value
+            row[attname] = new
+    return row, before, after
+
+
+def _snapshot(row: dict, data: dict) -> dict:
+    """What `snapshot(project, PROJECT_FIELDS)` reads of a new row (related objects: those of
+    `data`), made JSON by record_audit_many as by record_audit."""
+    return {
+        name: data[name] if relation and name in data else row[attname]
+        for name, (attname, relation) in SPEC.items()
     }
-    rows = [
-        {
-            "target_id": str(row["id"]),
-            "target_repr": Project.__str__(row)[:255],
-            "project_code": row["code"] or "",
-            "before": before,
-            "after": after,
-        }
-        for _i, row, before, after in written
-    ]
-    _insert(AuditEvent, rows, shared)
+
+
+def _insert_new(batch: _Batch, now) -> list[_Write]:
+    """Insert the new projects in a savepoint (their codes from one update of the year's
+    counter, one INSERT); those written, with their ids. None of them if a concurrent request
+    inserted one of their erp_ids meanwhile: the savepoint is rolled back (no code consumed)
+    and the per-row path takes them."""
+    creates = batch.creates
+    if not creates:
+        return []
+    varying = list(dict.fromkeys([*NEW_ROW_COLUMNS, *(SPEC[n][0] for n in batch.set_by_new)]))
+    # columns no new row sets hold the model's defaults: one shared value each
+    shared = {c: v for c, v in batch.defaults.items() if c not in varying}
+    shared.update(stage_changed_at=now, created_at=now, updated_at=now)
+    try:
+        with transaction.atomic():
+            codes = new_project_codes(len(creates))
+            for write, code in zip(creates, codes, strict=True):
+                write.row.update(shared, code=code)
+            ids = _insert_projects([{c: w.row[c] for c in varying} for w in creates], shared)
+    except IntegrityError:
+        return []
+    for write in creates:
+        write.row["id"] = ids[write.row["code"]]
+    return creates
+
+
+def _update_changed(batch: _Batch, now) -> list[_Write]:
+    """Write the changed rows (id, the union of their changed columns, updated_at) in one
+    UPDATE; those written."""
+    updates = batch.updates
+    if updates:
+        columns = ["id", *batch.changed]
+        for write in updates:
+            write.row["updated_at"] = now
+        _update_projects([{c: w.row[c] for c in columns} for w in updates], {"updated_at": now})
+    return updates

@@ -3,15 +3,17 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from coordination.core.models import Department
+from coordination.core.models import Department, Timestamped
 
 
-class Customer(models.Model):
+class Customer(Timestamped):
     erp_id = models.CharField(_("ERP编号"), max_length=64, unique=True, null=True, blank=True)
     name = models.CharField(_("客户名称"), max_length=200)
     contact_name = models.CharField(_("联系人"), max_length=100, blank=True, default="")
@@ -19,8 +21,6 @@ class Customer(models.Model):
     contact_phone = models.CharField(_("联系电话"), max_length=40, blank=True, default="")
     address = models.CharField(_("地址"), max_length=255, blank=True, default="")
     notes = models.TextField(_("备注"), blank=True, default="")
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("客户")
@@ -54,6 +54,7 @@ STAGE_ORDER = [
     Stage.CLOSED,
 ]
 OPEN_STAGES = STAGE_ORDER[:-1]
+CLOSED_STAGES = frozenset({Stage.CLOSED, Stage.CANCELLED})
 
 
 class PrimaryOwner(models.TextChoices):
@@ -61,7 +62,7 @@ class PrimaryOwner(models.TextChoices):
     ENGINEERING = "engineering", _("工程主责")
 
 
-class Project(models.Model):
+class Project(Timestamped):
     code = models.CharField(_("项目编号"), max_length=40, unique=True)
     erp_id = models.CharField(_("ERP编号"), max_length=64, unique=True, null=True, blank=True)
     name = models.CharField(_("项目名称"), max_length=200)
@@ -110,8 +111,6 @@ class Project(models.Model):
     description = models.TextField(_("项目概述"), blank=True, default="")
     customer_core_needs = models.TextField(_("客户核心需求"), blank=True, default="")
     expected_standards = models.TextField(_("预期标准"), blank=True, default="")
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("项目")
@@ -140,6 +139,48 @@ class Project(models.Model):
         return (
             self.business_pm if self.primary_owner == PrimaryOwner.BUSINESS else self.engineering_pm
         )
+
+
+# A project's fields as the API shows them, in the order of its responses and schema. Every
+# list of project fields derives from this one (what writers set, the serializer's, the
+# project list's values()).
+PROJECT_SHOWN_FIELDS = [
+    "code",
+    "erp_id",
+    "name",
+    "stage",
+    "stage_changed_at",
+    "customer",
+    "business_pm",
+    "engineering_pm",
+    "primary_owner",
+    "is_key_project",
+    "contract_value",
+    "currency",
+    "baseline_budget",
+    "forecast_budget",
+    "contract_signed_on",
+    "planned_start",
+    "planned_end",
+    "forecast_end",
+    "actual_start",
+    "actual_end",
+    "description",
+    "customer_core_needs",
+    "expected_standards",
+    "created_at",
+    "updated_at",
+]
+# Set by the system, never by a writer: the code is generated, the stage and its time change
+# through transitions, the timestamps are written on save.
+PROJECT_READ_ONLY_FIELDS = ["code", "stage", "stage_changed_at", "created_at", "updated_at"]
+
+
+def check_planned_dates(start, end) -> None:
+    """The rule of the `project_planned_end_after_start` constraint, as a field error on
+    planned_end (services and the ERP serializer report it before the database would)."""
+    if start and end and end < start:
+        raise ValidationError({"planned_end": [gettext("计划完成日期不能早于计划开始日期。")]})
 
 
 class MemberRole(models.TextChoices):

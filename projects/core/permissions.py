@@ -8,16 +8,8 @@ from django.utils.translation import gettext as _
 from coordination.core.models import Department
 from coordination.core.roles import department_of, is_pmo
 from projects.core.models import MemberRole, Project
+from projects.core.roles import LEAD_ROLES
 from projects.core.selectors import project_roles
-
-PM_ROLES = {MemberRole.BUSINESS_PM, MemberRole.ENGINEERING_PM}
-LEAD_ROLES = PM_ROLES | {MemberRole.BUSINESS_LEAD, MemberRole.ENGINEERING_DIRECTOR}
-ENGINEERING_ROLES = {
-    MemberRole.ENGINEERING_PM,
-    MemberRole.ENGINEERING_DIRECTOR,
-    MemberRole.TECH_LEAD,
-}
-BUSINESS_ROLES = {MemberRole.BUSINESS_PM, MemberRole.BUSINESS_LEAD}
 
 
 def can_create_project(user) -> bool:

@@ -22,7 +22,7 @@ def visible_projects(user) -> QuerySet[Project]:
 def my_project_ids(user) -> QuerySet:
     """The ids of the projects `user` is a PM or a member of, from three index scans. The
     equivalent `Q(business_pm) | Q(engineering_pm) | Exists(membership)` made PostgreSQL
-    scan every project and probe memberships per row (150 ms at 100k; docs/performance.md)."""
+    scan every project and probe memberships per row (docs/performance.md)."""
     return (
         Project.objects.filter(business_pm=user)
         .order_by()

@@ -16,7 +16,17 @@ from coordination.core.exceptions import Conflict, GateRefused
 from coordination.core.roles import is_pmo
 from coordination.core.services import allocate_numbers, notify, record_audit, snapshot
 from projects.core import stages
-from projects.core.models import Customer, Milestone, Project, Risk, Stage, StageTransition
+from projects.core.models import (
+    PROJECT_READ_ONLY_FIELDS,
+    PROJECT_SHOWN_FIELDS,
+    Customer,
+    Milestone,
+    Project,
+    Risk,
+    Stage,
+    StageTransition,
+    check_planned_dates,
+)
 from projects.core.permissions import (
     can_create_project,
     can_edit_plan,
@@ -28,27 +38,12 @@ from projects.core.permissions import (
 
 User = get_user_model()
 
-PROJECT_FIELDS = [
-    "name",
-    "customer",
-    "erp_id",
-    "is_key_project",
-    "business_pm",
-    "engineering_pm",
-    "primary_owner",
-    "contract_value",
-    "currency",
-    "baseline_budget",
-    "forecast_budget",
-    "contract_signed_on",
-    "planned_start",
-    "planned_end",
-    "forecast_end",
-    "actual_start",
-    "actual_end",
-    "description",
-    "customer_core_needs",
-    "expected_standards",
+# What a project's writers set (these services, the project form, the ERP sync; audit
+# snapshots list them), in the project form's order: the shown fields less the read-only
+# ones, with erp_id and is_key_project right after the customer.
+_FORM_FIRST = ["name", "customer", "erp_id", "is_key_project"]
+PROJECT_FIELDS = _FORM_FIRST + [
+    f for f in PROJECT_SHOWN_FIELDS if f not in PROJECT_READ_ONLY_FIELDS and f not in _FORM_FIRST
 ]
 CUSTOMER_FIELDS = [
     "name",
@@ -106,9 +101,9 @@ def _validate(instance) -> None:
 
 
 def _check_dates(instance) -> None:
-    start, end = getattr(instance, "planned_start", None), getattr(instance, "planned_end", None)
-    if start and end and end < start:
-        raise ValidationError({"planned_end": [_("计划完成日期不能早于计划开始日期。")]})
+    check_planned_dates(
+        getattr(instance, "planned_start", None), getattr(instance, "planned_end", None)
+    )
 
 
 def _audit_change(actor, action, instance, changed, reason: str = "") -> None:

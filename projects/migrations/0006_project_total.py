@@ -1,7 +1,7 @@
 """An exact running total of projects, kept by PostgreSQL triggers (docs/performance.md).
 
 `SELECT COUNT(*)` over every project is what a full-visibility project list pays on each
-request (6-20 ms at 100,000 projects). The total is kept transactionally by statement-level
+request. The total is kept transactionally by statement-level
 triggers: each insert or delete adds its row count to one of 16 slots (by backend, so that
 concurrent writers rarely wait on the same row), a TRUNCATE empties it. Its sum is therefore
 exactly COUNT(*) in every snapshot. PostgreSQL only; other databases count."""

@@ -1,6 +1,7 @@
 """Admin for feasibility assessments and quotes: audit-friendly, history read-only.
 
-Every write (create, edit, submit, approve, return, quote) goes through projects.presales.services in the
+Every write (create, edit, submit, approve, return, quote) goes through projects.presales.services
+in the
 UI and API, where permissions, versioning and the audit trail live; the admin only shows.
 """
 

@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from coordination.core.models import Timestamped
+
 COST_FIELDS = [
     "labour_cost",
     "materials_cost",
@@ -32,7 +34,7 @@ def _money(label):
     )
 
 
-class FeasibilityAssessment(models.Model):
+class FeasibilityAssessment(Timestamped):
     class Verdict(models.TextChoices):
         FEASIBLE = "feasible", _("可行")
         CONDITIONAL = "conditional", _("有条件可行")
@@ -103,8 +105,6 @@ class FeasibilityAssessment(models.Model):
     return_reason = models.TextField(_("退回原因"), blank=True, default="")
     superseded_at = models.DateTimeField(_("被取代时间"), null=True, blank=True)
     risks_copied_at = models.DateTimeField(_("风险已登记时间"), null=True, blank=True)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("可行性评估")
@@ -152,7 +152,7 @@ class FeasibilityAssessment(models.Model):
         return self.status in self.EDITABLE_STATUSES
 
 
-class Quote(models.Model):
+class Quote(Timestamped):
     """One revision of business's quote. `is_current` marks the one that counts."""
 
     project = models.ForeignKey(
@@ -187,8 +187,6 @@ class Quote(models.Model):
         on_delete=models.PROTECT,
         related_name="authored_quotes",
     )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("报价")

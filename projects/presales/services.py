@@ -19,7 +19,8 @@ from coordination.core.models import Department
 from coordination.core.roles import department_of
 from coordination.core.services import notify, record_audit, snapshot
 from projects.core.models import MemberRole, Project, Risk, Stage
-from projects.core.permissions import BUSINESS_ROLES, ENGINEERING_ROLES, require
+from projects.core.permissions import require
+from projects.core.roles import BUSINESS_ROLES, ENGINEERING_ROLES
 from projects.core.selectors import members_with_role, project_roles
 from projects.core.services import create_risk
 from projects.presales.models import COST_FIELDS, FeasibilityAssessment, Quote

@@ -18,15 +18,15 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 from coordination.core.models import Notification
 from coordination.reviews.models import Reminder
-from coordination.reviews.reminders import outbox as reminders
+from coordination.reviews.reminders import create, send
 from projects.core.models import Customer, Project
 
 out = {
-    "overdue": reminders.create_overdue_reminders(),
-    "digests": reminders.create_weekly_digests(),
-    "reviews": reminders.create_review_reminders(),
+    "overdue": create.create_overdue_reminders(),
+    "digests": create.create_weekly_digests(),
+    "reviews": create.create_review_reminders(),
 }
-out["sent"] = reminders.send_due_reminders()
+out["sent"] = send.send_due_reminders()
 out["pending"] = Reminder.objects.filter(status="pending").count()
 pmo = User.objects.get(username="pmo")
 api = Client(HTTP_AUTHORIZATION="Token " + Token.objects.create(user=pmo).key)

@@ -1,4 +1,5 @@
-"""`make run` (coordination.devtools.runner): fresh var/ -> migrated, demo data, web + worker + beat up;
+"""`make run` (coordination.devtools.runner): fresh var/ -> migrated, demo data, web + worker +
+beat up;
 SIGTERM stops every child."""
 
 import os

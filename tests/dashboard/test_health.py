@@ -1,4 +1,5 @@
-"""coordination.dashboard.health: one selector rates many projects red / amber / green with the reasons."""
+"""coordination.dashboard.health: one selector rates many projects red / amber / green with the
+reasons."""
 
 import pytest
 from django.utils import timezone

@@ -1,4 +1,4 @@
-"""The scorecard configuration a process keeps (kpi.selectors._scorecard_config) is read
+"""The scorecard configuration a process keeps (kpi.selectors.config.scorecard_config) is read
 again after every save or delete of a card, weight, KPI definition or closed period, and
 never kept from inside a transaction. Transactional tests: the reads happen outside any
 atomic block, as in production (ATOMIC_REQUESTS is off)."""
@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from kpi import periods as P
 from kpi import selectors
 from kpi.models import ClosedPeriod, KpiDefinition, Scorecard, ScorecardWeight
+from kpi.selectors import config
 
 # Not serialized_rollback: after another transactional test's flush it re-inserted content types
 # that post_migrate had already re-created (IntegrityError in the whole suite). The KPI rows of
@@ -142,6 +143,6 @@ def test_an_unreachable_cache_does_not_fail_a_save(monkeypatch):
     def down():
         raise ConnectionError("cache down")
 
-    monkeypatch.setattr(selectors, "config_changed", down)
+    monkeypatch.setattr(config, "config_changed", down)
     closed = ClosedPeriod.objects.create(period="2031-01", status=ClosedPeriod.Status.CLOSED)
     assert ClosedPeriod.objects.filter(pk=closed.pk).exists()

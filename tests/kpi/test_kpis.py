@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 
 from kpi import periods as P
 from kpi import selectors
-from kpi.selectors import COMPANY, Scope
+from kpi.selectors import COMPANY, Scope, formulas
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -174,7 +174,7 @@ def _fill_required(model, **given):
 
 
 def test_change_request_cycle_time_uses_shanghai_dates():
-    models = pytest.importorskip("projects.core.models")
+    models = pytest.importorskip("projects.changes.models")
     ChangeRequest = getattr(models, "ChangeRequest", None)
     if ChangeRequest is None or not hasattr(ChangeRequest, "decided_at"):
         assert value("change_request_cycle_time", "2026").value is None  # shown as —
@@ -214,7 +214,7 @@ def test_promise_gap_rate_is_unavailable_or_a_share(world):
 
 
 def test_a_kpi_whose_source_is_missing_shows_no_value(world, monkeypatch):
-    monkeypatch.setattr(selectors, "_model", lambda module, name: None)
+    monkeypatch.setattr(formulas, "_source", lambda module, name: None)
     assert value("handover_lead_time", "2026").value is None
     assert value("change_request_cycle_time", "2026").value is None
 

@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from coordination.reviews.models import ActionItem, Reminder
-from coordination.reviews.reminders.outbox import (
+from coordination.reviews.reminders.create import (
     create_overdue_reminders,
     create_weekly_digests,
     iso_week,
@@ -94,7 +94,7 @@ def test_reminder_for_an_item_done_meanwhile_is_not_sent():
     from django.core import mail
     from django.utils import timezone
 
-    from coordination.reviews.reminders.outbox import send_due_reminders
+    from coordination.reviews.reminders.send import send_due_reminders
 
     item = ActionItemFactory(due_date=DUE)
     create_overdue_reminders(today=DUE + datetime.timedelta(days=1))

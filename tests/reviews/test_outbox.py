@@ -11,12 +11,9 @@ from django.db import connection
 from coordination.core.models import Notification
 from coordination.reviews.models import Reminder, Review
 from coordination.reviews.reminders import channels
-from coordination.reviews.reminders import outbox as reminders
-from coordination.reviews.reminders.outbox import (
-    claim_batch,
-    create_review_reminders,
-    send_due_reminders,
-)
+from coordination.reviews.reminders import send as reminders
+from coordination.reviews.reminders.create import create_review_reminders
+from coordination.reviews.reminders.send import claim_batch, send_due_reminders
 from coordination.reviews.tasks import create_review_reminders as create_task
 from coordination.reviews.tasks import send_due_reminders as send_task
 from tests.reviews.factories import CadenceFactory, ReviewFactory

@@ -1,9 +1,8 @@
-"""Set-based reminder creation (one INSERT … SELECT) makes exactly the rows the former
-per-row Python path made: same recipients and channels, same texts in each recipient's
+"""Set-based reminder creation (one INSERT … SELECT) makes exactly the rows a per-row
+Python path makes: same recipients and channels, same texts in each recipient's
 language, start time in the cadence's local time, same due times, keys and URLs.
 
-`expected_review_rows` below is the former path (coordination/reminders.py before the
-set-based INSERT), kept here as the oracle."""
+`expected_review_rows` below is the per-row path, kept here as the oracle."""
 
 import datetime
 
@@ -13,11 +12,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from coordination.reviews.models import ActionItem, Reminder, Review, ReviewKind
-from coordination.reviews.reminders.outbox import (
-    create_overdue_reminders,
-    create_review_reminders,
-    lead_time,
-)
+from coordination.reviews.reminders.create import create_overdue_reminders, create_review_reminders
+from coordination.reviews.reminders.rules import lead_time
 from tests.factories import ProjectFactory, UserFactory
 from tests.reviews.factories import ActionItemFactory, CadenceFactory, ReviewFactory
 
@@ -42,7 +38,7 @@ COLUMNS = [
 ]
 
 
-# --- the former per-row path (oracle) ---------------------------------------------------------
+# --- the per-row path (oracle) ----------------------------------------------------------------
 
 
 def old_channels_for(user) -> list[str]:
@@ -256,7 +252,7 @@ def test_overdue_reminders_use_the_same_channel_rule():
 def test_the_portable_path_makes_the_same_rows(monkeypatch):
     """coordination.reviews.reminders.portable (SQLite, make run) follows the same rules: on the
     same data it makes exactly the rows the set-based statements make."""
-    from coordination.reviews.reminders import outbox as reminders
+    from coordination.reviews.reminders import create as reminders
     from coordination.reviews.reminders import portable as reminders_portable
 
     everyone = people()
@@ -274,7 +270,7 @@ def test_the_portable_path_makes_the_same_rows(monkeypatch):
         return actual_rows()
 
     set_based = make()
-    monkeypatch.setattr(reminders, "_portable", lambda: reminders_portable)  # as on SQLite
+    monkeypatch.setattr(reminders_portable, "in_use", lambda: reminders_portable)  # as on SQLite
     portable = make()
     due = COLUMNS.index("due_at")
     for rows in (set_based, portable):  # overdue rows are due when they are made

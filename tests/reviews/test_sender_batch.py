@@ -10,12 +10,8 @@ from django.core import mail
 from coordination.core.models import Notification
 from coordination.reviews.models import Reminder
 from coordination.reviews.reminders import channels
-from coordination.reviews.reminders.outbox import (
-    claim_batch,
-    create_review_reminders,
-    send_batch,
-    send_due_reminders,
-)
+from coordination.reviews.reminders.create import create_review_reminders
+from coordination.reviews.reminders.send import claim_batch, send_batch, send_due_reminders
 from tests.reviews.factories import CadenceFactory, ReviewFactory
 
 NOW = datetime.datetime(2026, 11, 25, 0, 45, tzinfo=datetime.UTC)  # 08:45 Shanghai

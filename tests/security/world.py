@@ -13,14 +13,13 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from coordination.core.models import Notification
 from coordination.integration import services as integration
 from coordination.integration.models import ApiScope
 from handover import services as handover_services
-from projects.changes import services as changes
 from projects.core.models import MemberRole, Project
 from tests import factories
-from tests.handover.factories import small_template
+from tests.changes.factories import ChangeRequestFactory
+from tests.handover.factories import handover_for, small_template
 from tests.kickoff.factories import Team
 from tests.presales.factories import AssessmentFactory, QuoteFactory
 from tests.reviews.factories import ActionItemFactory, CadenceFactory, ReviewFactory
@@ -81,7 +80,7 @@ def build_world() -> World:
     users["erp"] = client.user
 
     # handover (P is past handover in its stage, objects exist anyway)
-    handover, _ = handover_services.create_handover(p, by=None, template=small_template())
+    handover = handover_for(p, template=small_template())
     items = list(handover.items.order_by("order", "id"))
     handover_services.provide_item(
         items[0].pk,
@@ -94,23 +93,16 @@ def build_world() -> World:
     p.refresh_from_db()
 
     milestone = team.milestone
-    cr = changes.create_change_request(
-        p,
-        by=team.business_pm,
-        data={
-            "title": "增加一条输送线",
-            "description": "客户要求增加一条成品输送线。",
-            "origin": "customer",
-            "cost_impact": Decimal("50000.00"),
-            "schedule_impact_days": 14,
-            "scope_impact": "新增输送线。",
-            "affected_milestones": [milestone.pk],
-        },
+    cr = ChangeRequestFactory(
+        project=p,
+        requested_by=team.business_pm,
+        scope_impact="新增输送线。",
+        affected_milestones=[milestone.pk],
     )
     cadence = CadenceFactory(project=p)
     review = ReviewFactory(cadence=cadence, project=p)
     action_item = ActionItemFactory(review=review, project=p, owner=team.tech_lead)
-    notification = Notification.objects.create(
+    notification = factories.NotificationFactory(
         user=team.business_pm, kind="test", subject="通知", url="/"
     )
     objs = {

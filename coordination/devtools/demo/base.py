@@ -4,7 +4,8 @@ Idempotent: every record is found by a natural key (username, erp_id, project + 
 is created, so running `manage.py seed_demo` twice creates nothing new. Stages are set directly
 (not through the gates) and a StageTransition history is written; later seeders complete the
 records each stage needs (handover packages, kickoff meetings, ...).
-Model imports are local so `coordination.devtools.runner` can print DEMO_USERS without Django set up.
+Model imports are local so `coordination.devtools.runner` can print DEMO_USERS without Django set
+up.
 """
 
 from __future__ import annotations

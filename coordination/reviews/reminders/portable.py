@@ -1,11 +1,13 @@
-"""The reminder outbox on databases other than PostgreSQL (make run's SQLite): the parts of
-coordination.reviews.reminders.outbox written there as PostgreSQL statements (review reminders, the insert with
-its channel rule, the claim), here with the ORM row by row. coordination.reviews.reminders.outbox dispatches
-here and keeps everything else (overdue and digest rows, their texts and languages, sending).
-tests/reviews/test_reminders_setbased.py makes rows both ways on the same data and compares
-every column.
+"""The reminder outbox on databases other than PostgreSQL (make run's SQLite): what the
+outbox writes there as PostgreSQL statements (partial indexes, FOR UPDATE SKIP LOCKED,
+unnest, format), here with the ORM, row by row: review reminders, the insert with its channel
+rule (coordination.core.channels_rule.channels_for), the claim. The creators
+(coordination.reviews.reminders.create) and the sender (.send) ask `in_use` and dispatch
+here; everything else (overdue and digest rows, their texts and languages, sending) is
+theirs. tests/reviews/test_reminders_setbased.py makes rows both ways on the same data and
+compares every column.
 
-Settings: see coordination.reviews.reminders.outbox.
+Settings: see coordination.reviews.reminders.rules.
 """
 
 from __future__ import annotations
@@ -17,30 +19,15 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from coordination.core.channels_rule import channels_for
 from coordination.reviews.models import Reminder, Review
-from coordination.reviews.reminders.outbox import (
-    _queue,
-    _rows_for,
-    _setting,
-    lead_time,
-    send_one,
-    sending_timeout,
-)
+from coordination.reviews.reminders.rows import rows_for, translated
+from coordination.reviews.reminders.rules import batch_size, lead_time, sending_timeout
 
 
-def channels_for(user) -> list[str]:
-    """The channels a user chose in their profile. Nobody is left without a reminder:
-    with no usable channel chosen, the in-app inbox is used."""
-    profile = getattr(user, "profile", None)
-    chosen = []
-    if profile is None or (profile.notify_email and user.email):
-        if user.email:
-            chosen.append(Reminder.Channel.EMAIL)
-    if profile is not None and profile.notify_chat and profile.chat_webhook_url:
-        chosen.append(Reminder.Channel.CHAT)
-    if profile is None or profile.notify_inapp or not chosen:
-        chosen.append(Reminder.Channel.INAPP)
-    return chosen
+def in_use() -> bool:
+    """Whether the outbox takes this module's paths: on every database but PostgreSQL."""
+    return connection.vendor != "postgresql"
 
 
 def _insert(rows: list[Reminder]) -> int:
@@ -49,7 +36,7 @@ def _insert(rows: list[Reminder]) -> int:
     if not rows:
         return 0
     # One multi-row INSERT … ON CONFLICT DO NOTHING RETURNING per 1,000 rows, with the values
-    # read straight from the instances: bulk_create's per-value preparation was most of the
+    # read straight from the instances: bulk_create's per-value preparation is most of the
     # creation time (docs/performance.md), and RETURNING counts exactly the rows this call
     # inserted (no count before and after).
     now = timezone.now()
@@ -75,8 +62,8 @@ def _insert(rows: list[Reminder]) -> int:
 
 
 def insert(values: list[dict]) -> int:
-    """coordination.reviews.reminders.outbox._queue's rows (built and translated there, one per recipient),
-    one per channel the recipient chose. Returns how many rows were new."""
+    """Rows as coordination.reviews.reminders.rows.translated returns them (one per
+    recipient), one per channel the recipient chose. Returns how many rows were new."""
     own = {"user", "build", "recipient_id", "subject", "body"}
     return _insert(
         [
@@ -132,7 +119,7 @@ def create_review_reminders(now: datetime.datetime | None = None) -> int:
                 texts[language] = subject, _("日期：%(date)s") % {"date": review.date.isoformat()}
             return texts[language]
 
-        rows += _rows_for(
+        rows += rows_for(
             review.cadence.participants.all(),
             build=build,
             target_key=f"review:{review.pk}",
@@ -141,7 +128,7 @@ def create_review_reminders(now: datetime.datetime | None = None) -> int:
             due_at=review.starts_at - lead_time(),
             url=f"/reviews/{review.pk}/",
         )
-    return _queue(rows)
+    return insert(translated(rows))
 
 
 # --- sending ----------------------------------------------------------------------------------
@@ -159,7 +146,7 @@ def claim_batch(*, limit: int | None = None, now: datetime.datetime | None = Non
        no longer sees them as pending, so no row is claimed twice.
     """
     now = now or timezone.now()
-    limit = limit or int(_setting("REMINDER_BATCH_SIZE", 100))
+    limit = limit or batch_size()
     due = Q(status=Reminder.Status.PENDING, due_at__lte=now) & (
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     )
@@ -179,8 +166,3 @@ def claim_batch(*, limit: int | None = None, now: datetime.datetime | None = Non
                 updated_at=now,
             )
     return list(Reminder.objects.filter(pk__in=ids).select_related("recipient__profile"))
-
-
-def send_batch(batch: list[Reminder]) -> int:
-    """Send claimed rows one by one (send_one: its guarantees, its obsolete checks)."""
-    return sum(1 for reminder in batch if send_one(reminder))

@@ -1,0 +1,241 @@
+"""What each KPI computes: every value is an SQL aggregation over the project data, never
+typed in.
+
+Each KPI is described as aggregates over querysets (`Live`: what `.aggregate()` would be
+asked) plus a finish turning their rows into a KpiValue, so that a scorecard runs the
+aggregates of all its KPIs in one statement (kpi.selectors.statements) and a single KPI
+runs them one by one, with the same SQL and the same Python types either way.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Model,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from handover.models import Handover
+from kpi import periods as P
+from kpi.models import Complaint, SatisfactionSurvey
+from kpi.selectors.scopes import in_scope
+from projects.changes.models import ChangeRequest
+from projects.core.models import Milestone, Project, Stage
+from projects.presales import promise_gaps
+
+HUNDRED = Decimal("100")
+Q4 = Decimal("0.0001")
+
+
+@dataclass
+class KpiValue:
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    value: Decimal | None = None
+    extra: dict = field(default_factory=dict)
+    frozen: bool = False
+    computed_at: datetime.datetime | None = None
+
+
+def dec(x) -> Decimal | None:
+    """A count, sum or duration (in days) as a Decimal of four places."""
+    if x is None:
+        return None
+    if isinstance(x, datetime.timedelta):
+        x = Decimal(x.total_seconds()) / Decimal(86400)
+    return Decimal(x).quantize(Q4, rounding=ROUND_HALF_UP)
+
+
+def ratio(num, den, scale: Decimal = Decimal(1)) -> KpiValue:
+    num, den = dec(num or 0), dec(den or 0)
+    value = (num * scale / den).quantize(Q4, rounding=ROUND_HALF_UP) if den else None
+    return KpiValue(num, den, value)
+
+
+def average_days(total, count) -> KpiValue:
+    """Average duration in days: numerator = total days, denominator = number of cases."""
+    return ratio(total or datetime.timedelta(0), count)
+
+
+def days_between(later: str, earlier: str) -> ExpressionWrapper:
+    return ExpressionWrapper(F(later) - F(earlier), output_field=DurationField())
+
+
+@dataclass
+class Live:
+    parts: list[tuple[QuerySet, dict]]  # [(rows, {alias: aggregate})]
+    finish: Callable[[list[dict]], KpiValue]
+
+
+def _source(model: type[Model], field_name: str) -> type[Model] | None:
+    """The model a KPI reads, or None when it lacks the field the KPI needs: that KPI is then
+    shown as unavailable rather than failing."""
+    return model if hasattr(model, field_name) else None
+
+
+def _on_time_delivery_rate(projects, period: P.Period, today: datetime.date) -> Live:
+    """Milestones due (baseline date) in the period and already due / those done by that date."""
+    last_due = min(period.last_day, today)
+    due = (
+        in_scope(Milestone.objects.all(), projects)
+        .filter(baseline_date__gte=period.start, baseline_date__lte=last_due)
+        .exclude(status=Milestone.Status.CANCELLED)
+    )
+    aggregates = {
+        "due": Count("pk"),
+        "on_time": Count(
+            "pk", filter=Q(status=Milestone.Status.DONE, actual_date__lte=F("baseline_date"))
+        ),
+    }
+    return Live([(due, aggregates)], lambda r: ratio(r[0]["on_time"], r[0]["due"], HUNDRED))
+
+
+def _customer_satisfaction(projects, period: P.Period, today: datetime.date) -> Live:
+    """Share of surveys with overall score ≥ 4 (value, %) and the average overall score."""
+    surveys = in_scope(SatisfactionSurvey.objects.all(), projects).filter(
+        surveyed_on__gte=period.start, surveyed_on__lt=period.end
+    )
+    aggregates = {
+        "n": Count("pk"),
+        "satisfied": Count("pk", filter=Q(overall_score__gte=4)),
+        "avg": Avg("overall_score"),
+    }
+
+    def finish(rows):
+        row = rows[0]
+        result = ratio(row["satisfied"], row["n"], HUNDRED)
+        result.extra = (
+            {"average_score": str(dec(row["avg"]).quantize(Decimal("0.01")))}
+            if row["avg"] is not None
+            else {"average_score": None}
+        )
+        return result
+
+    return Live([(surveys, aggregates)], finish)
+
+
+def _active_projects(projects, period: P.Period) -> QuerySet[Project]:
+    """Signed before the period ends and not delivered before it starts."""
+    qs = Project.objects.filter(contract_signed_on__lt=period.end).exclude(
+        stage__in=[Stage.OPPORTUNITY, Stage.CANCELLED]
+    )
+    qs = qs.filter(Q(actual_end__isnull=True) | Q(actual_end__gte=period.start))
+    return qs if projects is None else qs.filter(pk__in=projects.values("pk"))
+
+
+def _customer_complaint_rate(projects, period: P.Period, today: datetime.date) -> Live:
+    """Customer complaints opened in the period per active or delivered project."""
+    complaints = in_scope(Complaint.objects.all(), projects).filter(
+        source=Complaint.Source.CUSTOMER,
+        opened_on__gte=period.start,
+        opened_on__lt=period.end,
+    )
+    return Live(
+        [(complaints, {"n": Count("*")}), (_active_projects(projects, period), {"n": Count("*")})],
+        lambda r: ratio(r[0]["n"], r[1]["n"]),
+    )
+
+
+def _cross_department_complaints(projects, period: P.Period, today: datetime.date) -> Live:
+    """Internal (cross-department) complaints opened in the period."""
+    complaints = in_scope(Complaint.objects.all(), projects).filter(
+        source=Complaint.Source.INTERNAL,
+        opened_on__gte=period.start,
+        opened_on__lt=period.end,
+    )
+
+    def finish(rows):
+        n = rows[0]["n"]
+        return KpiValue(dec(n), None, dec(n))
+
+    return Live([(complaints, {"n": Count("*")})], finish)
+
+
+def _delivery_cycle_time(projects, period: P.Period, today: datetime.date) -> Live:
+    """Days from contract signing to actual end, for projects delivered in the period."""
+    qs = Project.objects.filter(
+        actual_end__gte=period.start,
+        actual_end__lt=period.end,
+        contract_signed_on__isnull=False,
+    )
+    if projects is not None:
+        qs = qs.filter(pk__in=projects.values("pk"))
+    aggregates = {"total": Sum(days_between("actual_end", "contract_signed_on")), "n": Count("pk")}
+    return Live([(qs, aggregates)], lambda r: average_days(r[0]["total"], r[0]["n"]))
+
+
+def _handover_lead_time(projects, period: P.Period, today: datetime.date) -> Live | KpiValue:
+    """Days from contract signing to handover acceptance (local date), accepted in the period."""
+    model = _source(Handover, "accepted_at")
+    if model is None:
+        return KpiValue(extra={"unavailable": True})
+    qs = (
+        in_scope(model.objects.all(), projects)
+        .filter(
+            accepted_at__gte=period.start_at,
+            accepted_at__lt=period.end_at,
+            project__contract_signed_on__isnull=False,
+        )
+        .annotate(accepted_on=TruncDate("accepted_at", tzinfo=timezone.get_default_timezone()))
+    )
+    aggregates = {
+        "total": Sum(days_between("accepted_on", "project__contract_signed_on")),
+        "n": Count("pk"),
+    }
+    return Live([(qs, aggregates)], lambda r: average_days(r[0]["total"], r[0]["n"]))
+
+
+def _change_request_cycle_time(projects, period: P.Period, today: datetime.date) -> Live | KpiValue:
+    """Days from submission to decision, for change requests decided in the period."""
+    model = _source(ChangeRequest, "decided_at")
+    if model is None:
+        return KpiValue(extra={"unavailable": True})
+    qs = in_scope(model.objects.all(), projects).filter(
+        decided_at__gte=period.start_at,
+        decided_at__lt=period.end_at,
+        submitted_at__isnull=False,
+    )
+    aggregates = {"total": Sum(days_between("decided_at", "submitted_at")), "n": Count("pk")}
+    return Live([(qs, aggregates)], lambda r: average_days(r[0]["total"], r[0]["n"]))
+
+
+def _promise_gap_rate(projects, period: P.Period, today: datetime.date) -> Live:
+    """Share of quoted projects whose quote leaves an open promise gap (current state).
+    Quoted = has a current quote; closed and cancelled projects carry no open gap. The
+    gaps are found in Python (projects.presales.promise_gaps), only when some project is quoted."""
+    quoted = Project.objects.filter(quotes__is_current=True).exclude(stage=Stage.CANCELLED)
+    if projects is not None:
+        quoted = quoted.filter(pk__in=projects.values("pk"))
+
+    def finish(rows):
+        if not rows[0]["quoted"]:
+            return ratio(0, 0, HUNDRED)
+        gaps = promise_gaps.promise_gaps_bulk(quoted.distinct())
+        return ratio(sum(1 for found in gaps.values() if found), len(gaps), HUNDRED)
+
+    return Live([(quoted, {"quoted": Count("pk", distinct=True)})], finish)
+
+
+LIVE: dict[str, Callable[[QuerySet | None, P.Period, datetime.date], Live | KpiValue]] = {
+    "on_time_delivery_rate": _on_time_delivery_rate,
+    "customer_satisfaction": _customer_satisfaction,
+    "customer_complaint_rate": _customer_complaint_rate,
+    "cross_department_complaints": _cross_department_complaints,
+    "delivery_cycle_time": _delivery_cycle_time,
+    "handover_lead_time": _handover_lead_time,
+    "change_request_cycle_time": _change_request_cycle_time,
+    "promise_gap_rate": _promise_gap_rate,
+}

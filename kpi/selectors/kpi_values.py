@@ -1,0 +1,143 @@
+"""KPI values for a scope and periods: computed live (one KPI, or many in one statement), or
+read from the frozen KpiSnapshot rows of a closed period."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import Callable
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from kpi import periods as P
+from kpi.models import KpiDefinition, KpiSnapshot, ScopeType
+from kpi.selectors.config import active_kpis, closed_period_keys
+from kpi.selectors.formulas import LIVE, KpiValue, Live
+from kpi.selectors.scopes import Scope, scope_projects
+from kpi.selectors.statements import plan, run_together
+from projects.core.models import Project
+
+
+def _one_by_one(live: Live | KpiValue) -> KpiValue:
+    if isinstance(live, KpiValue):
+        return live
+    return live.finish([qs.aggregate(**aggregates) for qs, aggregates in live.parts])
+
+
+def _calculator(code: str) -> Callable[[QuerySet | None, P.Period, datetime.date], KpiValue]:
+    def calculate(projects, period: P.Period, today: datetime.date) -> KpiValue:
+        return _one_by_one(LIVE[code](projects, period, today))
+
+    calculate.__name__, calculate.__doc__ = code, LIVE[code].__doc__
+    return calculate
+
+
+CALCULATORS = {code: _calculator(code) for code in LIVE}
+
+
+def compute(code: str, scope: Scope, period: P.Period, today: datetime.date | None = None):
+    """Compute one KPI live from the data (ignores snapshots)."""
+    calc = CALCULATORS.get(code)
+    if calc is None:
+        return KpiValue(extra={"unavailable": True})
+    result = calc(scope_projects(scope), period, today or timezone.localdate())
+    result.computed_at = timezone.now()
+    return result
+
+
+def compute_many(
+    wanted: list[tuple[str, P.Period]], scope: Scope, today: datetime.date | None = None
+) -> dict[tuple[str, str], KpiValue]:
+    """{(code, period key): compute(code, scope, period, today)} with the aggregates of
+    every pair in one statement (plus what a KPI computes in Python)."""
+    lives, statement = plan(wanted, scope, today or timezone.localdate())
+    answers = iter(run_together(statement))
+    now = timezone.now()
+    out = {}
+    for key, live in lives.items():
+        if live is None:  # no such KPI: as compute() answers it
+            out[key] = KpiValue(extra={"unavailable": True})
+            continue
+        if isinstance(live, Live):
+            result = live.finish([next(answers) for _part in live.parts])
+        else:  # answered when planned (unavailable): a copy per call
+            result = dataclasses.replace(live, extra=dict(live.extra))
+        result.computed_at = now
+        out[key] = result
+    return out
+
+
+def values(
+    kpis: list[KpiDefinition],
+    scope: Scope,
+    period_list: list[P.Period],
+    closed: set[str] | None = None,
+) -> dict[tuple[str, str], KpiValue]:
+    """{(kpi code, period key): value}: frozen snapshot for closed periods, live otherwise.
+    At most three statements (closed periods unless given, snapshots if any is closed, the
+    live aggregates together), plus what a KPI computes in Python (promise gaps)."""
+    keys = [p.key for p in period_list]
+    if closed is None:
+        closed = closed_period_keys(keys)
+    frozen: dict[tuple[str, str], KpiValue] = {}
+    if closed and kpis:
+        for snap in KpiSnapshot.objects.filter(
+            period__in=closed,
+            scope_type=scope.type,
+            scope_key=scope.key,
+            kpi__in=[k.pk for k in kpis],
+        ).select_related("kpi"):
+            frozen[(snap.kpi.code, snap.period)] = KpiValue(
+                snap.numerator, snap.denominator, snap.value, snap.extra, True, snap.computed_at
+            )
+    live = [
+        (kpi.code, period)
+        for period in period_list
+        for kpi in kpis
+        if (kpi.code, period.key) not in frozen
+    ]
+    found = compute_many(live, scope) if live else {}
+    return {
+        (kpi.code, period.key): frozen.get((kpi.code, period.key)) or found[(kpi.code, period.key)]
+        for period in period_list
+        for kpi in kpis
+    }
+
+
+def value_rows(kpis: list[KpiDefinition], scope: Scope, periods: list[P.Period]) -> list[dict]:
+    """`values` as one row per period and KPI (the API's results, the trend charts)."""
+    found = values(kpis, scope, periods)
+    rows = []
+    for period in periods:
+        for kpi in kpis:
+            v = found[(kpi.code, period.key)]
+            rows.append(
+                {
+                    "kpi": kpi.code,
+                    "period": period.key,
+                    "start": period.start,
+                    "end": period.last_day,
+                    "numerator": v.numerator,
+                    "denominator": v.denominator,
+                    "value": v.value,
+                    "extra": v.extra,
+                    "frozen": v.frozen,
+                    "computed_at": v.computed_at,
+                }
+            )
+    return rows
+
+
+def project_kpi_panel(project: Project) -> dict:
+    """The project KPI tab: current-year values for the project scope, surveys, complaints."""
+    period = P.current(P.YEAR)
+    kpis = active_kpis()
+    found = values(kpis, Scope(ScopeType.PROJECT, project.code), [period])
+    rows = [(k, found[(k.code, period.key)]) for k in kpis]
+    return {
+        "period": period,
+        "rows": rows,
+        "surveys": list(project.satisfaction_surveys.all()[:50]),
+        "complaints": list(project.complaints.all()[:50]),
+    }
