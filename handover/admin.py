@@ -3,23 +3,14 @@ from django.utils.translation import gettext_lazy as _
 
 from coordination.core.admin_scale import IndexedDateHierarchyMixin
 from handover.models import Handover, HandoverItem, HandoverTemplate, HandoverTemplateItem
+from handover.services import SNAPSHOT_FIELDS
 
 
 class HandoverTemplateItemInline(admin.TabularInline):
     model = HandoverTemplateItem
     extra = 1
     ordering = ["order", "id"]
-    fields = [
-        "order",
-        "title_zh",
-        "title_en",
-        "description_zh",
-        "description_en",
-        "category",
-        "required",
-        "evidence_kind",
-        "responsible_department",
-    ]
+    fields = SNAPSHOT_FIELDS  # what a checklist copies from its template
 
 
 @admin.register(HandoverTemplate)

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from coordination.core.admin_scale import IndexedValuesListFilter
+from coordination.core.admin_scale import IndexedValuesListFilter, ReadOnlyAdmin
 from coordination.core.exceptions import Conflict
 from coordination.core.services import record_audit, snapshot
 from kpi import services
@@ -210,7 +210,7 @@ class ClosedPeriodAdmin(admin.ModelAdmin):
 
 
 @admin.register(KpiSnapshot)
-class KpiSnapshotAdmin(admin.ModelAdmin):
+class KpiSnapshotAdmin(ReadOnlyAdmin):
     """2.4M rows at 100k projects: the list is ordered along the unique index (the model's
     order sorts a whole period, 0.5 s), counted once, and the period filter walks its index."""
 
@@ -229,15 +229,6 @@ class KpiSnapshotAdmin(admin.ModelAdmin):
     list_select_related = ["kpi"]
     ordering = ["kpi_id", "scope_type", "scope_key", "period"]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ProjectCohort)

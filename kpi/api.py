@@ -60,19 +60,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Complaint
-        fields = [
-            "id",
-            "project",
-            "source",
-            "category",
-            "severity",
-            "description",
-            "responsible_department",
-            "opened_on",
-            "closed_on",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", "project", *services.COMPLAINT_FIELDS, "created_at", "updated_at"]
         read_only_fields = ["id", "project", "created_at", "updated_at"]
 
 

@@ -13,7 +13,17 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from coordination.core.models import Department, Timestamped
+from coordination.core.models import Department, Timestamped, author_field
+
+
+class EnteredInput(Timestamped):
+    """A KPI input typed in by someone (a survey, a complaint): who entered it, and when."""
+
+    created_by = author_field(_("录入人"))
+
+    class Meta:
+        abstract = True
+
 
 SCORE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
 
@@ -36,7 +46,7 @@ def validate_question_scores(value) -> None:
             )
 
 
-class SatisfactionSurvey(Timestamped):
+class SatisfactionSurvey(EnteredInput):
     project = models.ForeignKey(
         "projects.Project",
         verbose_name=_("项目"),
@@ -52,14 +62,6 @@ class SatisfactionSurvey(Timestamped):
     )
     comments = models.TextField(_("意见"), blank=True, default="")
     surveyed_on = models.DateField(_("调查日期"), default=timezone.localdate, db_index=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("录入人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
 
     class Meta:
         verbose_name = _("满意度调查")
@@ -80,7 +82,7 @@ class SatisfactionSurvey(Timestamped):
         return self.overall_score >= 4
 
 
-class Complaint(Timestamped):
+class Complaint(EnteredInput):
     class Source(models.TextChoices):
         CUSTOMER = "customer", _("客户投诉")
         INTERNAL = "internal", _("内部/跨部门投诉")
@@ -118,14 +120,6 @@ class Complaint(Timestamped):
     )
     opened_on = models.DateField(_("投诉日期"), default=timezone.localdate, db_index=True)
     closed_on = models.DateField(_("关闭日期"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("录入人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
 
     class Meta:
         verbose_name = _("投诉")

@@ -12,7 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.admin import TokenAdmin as BaseTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
-from coordination.core.admin_scale import IndexedDateHierarchyMixin, IndexedValuesListFilter
+from coordination.core.admin_scale import (
+    IndexedDateHierarchyMixin,
+    IndexedValuesListFilter,
+    ReadOnlyAdmin,
+)
 from coordination.core.models import AuditEvent, Notification, Profile, Sequence
 
 User = get_user_model()
@@ -73,7 +77,7 @@ class ProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(IndexedDateHierarchyMixin, admin.ModelAdmin):
+class AuditEventAdmin(IndexedDateHierarchyMixin, ReadOnlyAdmin):
     """Read-only: the trail is written by services only."""
 
     list_display = [
@@ -90,18 +94,6 @@ class AuditEventAdmin(IndexedDateHierarchyMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["actor"]
     show_full_result_count = False  # the trail only grows: one count, not two
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def lookup_allowed(self, lookup, value, request=None):
         # The project admin links here with ?project_code=...

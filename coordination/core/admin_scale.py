@@ -134,3 +134,28 @@ class IndexedValuesListFilter(admin.AllValuesFieldListFilter):
         if field.null and queryset.filter(**{f"{field_path}__isnull": True}).exists():
             values.append(None)  # Django's filter then offers its "empty" choice
         self.lookup_choices = values
+
+
+class ReadOnlyMixin:
+    """A log or a record written by services only: PMO reads it here, nobody adds, edits or
+    deletes it (for ModelAdmin and inlines alike)."""
+
+    def get_readonly_fields(self, request, obj=None):
+        meta = self.model._meta
+        every = [f.name for f in meta.fields if f.name != "id"] + [
+            f.name for f in meta.many_to_many
+        ]
+        return list(self.readonly_fields) or every
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    pass

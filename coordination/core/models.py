@@ -5,6 +5,18 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+def author_field(verbose_name) -> models.ForeignKey:
+    """Who created a row; kept when that user is deleted, no reverse accessor."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+
 class Timestamped(models.Model):
     """When a row was created and last changed."""
 
@@ -18,14 +30,7 @@ class Timestamped(models.Model):
 class Authored(Timestamped):
     """Timestamped, and who created it (kept when that user is deleted)."""
 
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("创建人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = author_field(_("创建人"))
 
     class Meta:
         abstract = True

@@ -40,6 +40,7 @@ from projects.core.selectors import (
     my_project_ids,
     pm_contains,
     project_list,
+    role_on_project_q,
     visible_projects,
 )
 from projects.presales.models import FeasibilityAssessment
@@ -124,14 +125,7 @@ def assessments_to_approve(user) -> QuerySet[FeasibilityAssessment]:
 
 def _side_q(user, roles: set[str], *, department_members: bool) -> Q:
     """Handovers whose project has `user` in one of `roles` (PM roles from the project)."""
-    member = ProjectMembership.objects.filter(
-        project=OuterRef("project"), user=user, role__in=roles
-    )
-    q = Q(Exists(member))
-    if MemberRole.BUSINESS_PM in roles:
-        q |= Q(project__business_pm=user)
-    if MemberRole.ENGINEERING_PM in roles:
-        q |= Q(project__engineering_pm=user)
+    q = role_on_project_q(user, roles)
     if department_members:
         # handover.permissions.is_business_side: business staff with any role on the project
         anyone = ProjectMembership.objects.filter(project=OuterRef("project"), user=user)

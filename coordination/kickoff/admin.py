@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from coordination.core.admin_scale import ReadOnlyAdmin
 from coordination.core.services import record_audit
 from coordination.kickoff.document import verify_commitment
 from coordination.kickoff.models import (
@@ -145,7 +146,7 @@ class CollaborationCommitmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Signature)
-class SignatureAdmin(admin.ModelAdmin):
+class SignatureAdmin(ReadOnlyAdmin):
     list_display = ["commitment", "signer", "role", "department", "signed_at", "key_id"]
     list_filter = ["role", "department", "signed_at"]
     search_fields = ["commitment__project__code", "signer__username", "content_hash"]
@@ -160,12 +161,3 @@ class SignatureAdmin(admin.ModelAdmin):
         "hmac",
         "key_id",
     ]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

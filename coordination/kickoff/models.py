@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from coordination.core.models import Authored, Department
+from coordination.core.models import Authored, Department, author_field
 
 __all__ = [
     "KickoffRole",
@@ -194,14 +194,7 @@ class CollaborationCommitment(models.Model):
         related_name="superseded_by",
     )
     amendment_reason = models.TextField(_("修订原因"), blank=True, default="")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("创建人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = author_field(_("创建人"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     opened_at = models.DateTimeField(_("开放签署时间"), null=True, blank=True)
     signed_at = models.DateTimeField(_("签署完成时间"), null=True, blank=True)

@@ -4,18 +4,11 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from coordination.core.admin_scale import IndexedDateHierarchyMixin
-from coordination.reviews.models import (
-    ActionItem,
-    JobRotation,
-    Reminder,
-    Review,
-    ReviewAttendance,
-    ReviewCadence,
-)
+from coordination.reviews import models
 from coordination.reviews.services import generate_occurrences
 
 
-@admin.register(ReviewCadence)
+@admin.register(models.ReviewCadence)
 class ReviewCadenceAdmin(admin.ModelAdmin):
     list_display = (
         "__str__",
@@ -60,13 +53,13 @@ class ReviewCadenceAdmin(admin.ModelAdmin):
 
 
 class ReviewAttendanceInline(admin.TabularInline):
-    model = ReviewAttendance
+    model = models.ReviewAttendance
     extra = 0
     autocomplete_fields = ("user",)
 
 
 class ActionItemInline(admin.TabularInline):
-    model = ActionItem
+    model = models.ActionItem
     extra = 0
     fields = ("title", "owner", "due_date", "status", "done_at")
     readonly_fields = ("done_at",)
@@ -74,7 +67,7 @@ class ActionItemInline(admin.TabularInline):
     fk_name = "review"
 
 
-@admin.register(Review)
+@admin.register(models.Review)
 class ReviewAdmin(IndexedDateHierarchyMixin, admin.ModelAdmin):
     list_display = ("__str__", "project", "kind", "date", "starts_at", "status")
     list_filter = ("kind", "status", "date")
@@ -89,7 +82,7 @@ class ReviewAdmin(IndexedDateHierarchyMixin, admin.ModelAdmin):
         return super().get_queryset(request).select_related("project", "cadence__project")
 
 
-@admin.register(ActionItem)
+@admin.register(models.ActionItem)
 class ActionItemAdmin(admin.ModelAdmin):
     list_display = ("title", "project", "owner", "due_date", "status", "done_at")
     list_filter = ("status", "due_date")
@@ -100,7 +93,7 @@ class ActionItemAdmin(admin.ModelAdmin):
     readonly_fields = ("created_by", "created_at", "updated_at", "done_at")
 
 
-@admin.register(Reminder)
+@admin.register(models.Reminder)
 class ReminderAdmin(IndexedDateHierarchyMixin, admin.ModelAdmin):
     """The outbox log. Rows are written by the ticks; PMO may only requeue failed ones."""
 
@@ -129,13 +122,13 @@ class ReminderAdmin(IndexedDateHierarchyMixin, admin.ModelAdmin):
 
     @admin.action(description=_("重新发送失败的提醒"))
     def requeue(self, request, queryset):
-        count = queryset.filter(status=Reminder.Status.FAILED).update(
-            status=Reminder.Status.PENDING, next_attempt_at=None, attempts=0
+        count = queryset.filter(status=models.Reminder.Status.FAILED).update(
+            status=models.Reminder.Status.PENDING, next_attempt_at=None, attempts=0
         )
         self.message_user(request, _("已重新排队 %d 条提醒。") % count, messages.SUCCESS)
 
 
-@admin.register(JobRotation)
+@admin.register(models.JobRotation)
 class JobRotationAdmin(admin.ModelAdmin):
     list_display = ("user", "from_department", "to_project", "to_site", "start_date", "end_date")
     list_filter = ("from_department", "start_date")

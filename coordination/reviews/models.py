@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from coordination.core.models import Authored, Department, Timestamped
+from coordination.core.models import Authored, Department, Timestamped, author_field
 
 __all__ = [
     "ActionItem",
@@ -367,14 +367,7 @@ class JobRotation(Timestamped):
     start_date = models.DateField(_("开始日期"))
     end_date = models.DateField(_("结束日期"), null=True, blank=True)
     reflection = models.TextField(_("体会与反思"), blank=True, default="")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("登记人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = author_field(_("登记人"))
 
     class Meta:
         verbose_name = _("互换岗位体验")

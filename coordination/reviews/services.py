@@ -41,7 +41,7 @@ HORIZON_DAYS = {
     ReviewKind.MONTHLY_RETROSPECTIVE: 62,
 }
 
-CADENCE_FIELDS = [
+CADENCE_SCHEDULE_FIELDS = [
     "kind",
     "title",
     "time_of_day",
@@ -49,8 +49,8 @@ CADENCE_FIELDS = [
     "weekday",
     "day_of_month",
     "timezone",
-    "is_active",
 ]
+CADENCE_FIELDS = [*CADENCE_SCHEDULE_FIELDS, "is_active"]
 REVIEW_FIELDS = ["status", "minutes", "decisions", *RETRO_FIELDS]
 ACTION_FIELDS = ["title", "description", "owner", "due_date", "status"]
 

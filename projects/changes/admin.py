@@ -9,33 +9,18 @@ audit trail live; the admin only shows the requests, their decisions and milesto
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from coordination.core.admin_scale import ReadOnlyMixin
 from projects.changes.models import ChangeDecision, ChangeRequest, MilestoneChange
 
 
-class _ReadOnly:
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields if f.name != "id"] + [
-            f.name for f in self.model._meta.many_to_many
-        ]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ChangeDecisionInline(_ReadOnly, admin.TabularInline):
+class ChangeDecisionInline(ReadOnlyMixin, admin.TabularInline):
     model = ChangeDecision
     fields = ["department", "decision", "decided_by", "comment", "decided_at"]
     extra = 0
     verbose_name_plural = _("部门审批")
 
 
-class MilestoneChangeInline(_ReadOnly, admin.TabularInline):
+class MilestoneChangeInline(ReadOnlyMixin, admin.TabularInline):
     model = MilestoneChange
     fields = ["milestone", "old_forecast", "new_forecast", "created_at"]
     extra = 0
@@ -43,7 +28,7 @@ class MilestoneChangeInline(_ReadOnly, admin.TabularInline):
 
 
 @admin.register(ChangeRequest)
-class ChangeRequestAdmin(_ReadOnly, admin.ModelAdmin):
+class ChangeRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = [
         "number",
         "project",
@@ -100,7 +85,7 @@ class ChangeRequestAdmin(_ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(ChangeDecision)
-class ChangeDecisionAdmin(_ReadOnly, admin.ModelAdmin):
+class ChangeDecisionAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["change_request", "department", "decision", "decided_by", "decided_at"]
     list_filter = ["department", "decision"]
     search_fields = [
@@ -113,7 +98,7 @@ class ChangeDecisionAdmin(_ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(MilestoneChange)
-class MilestoneChangeAdmin(_ReadOnly, admin.ModelAdmin):
+class MilestoneChangeAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["milestone", "change_request", "old_forecast", "new_forecast", "created_at"]
     search_fields = ["milestone__name", "change_request__number", "milestone__project__code"]
     list_select_related = ["milestone", "milestone__project", "change_request"]

@@ -7,14 +7,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from coordination.core.models import Department
 from coordination.core.roles import is_pmo
 from projects.changes.models import ChangeRequest
-from projects.core.models import MemberRole, Project, ProjectMembership
+from projects.core.models import Project
 from projects.core.roles import DEPARTMENT_ROLES
-from projects.core.selectors import project_roles
+from projects.core.selectors import project_roles, role_on_project_q
 
 DEPARTMENTS = list(DEPARTMENT_ROLES)  # business, engineering, finance
 
@@ -56,16 +56,7 @@ def departments_for(user, project: Project) -> list[str]:
 def acts_for_q(user, department: str) -> Q:
     """SQL form of `departments_for`: change requests whose project `user` decides on for
     `department` (a membership in one of its roles, or being the project's PM of that side)."""
-    roles = DEPARTMENT_ROLES[department]
-    member = ProjectMembership.objects.filter(
-        project=OuterRef("project"), user=user, role__in=roles
-    )
-    q = Q(Exists(member))
-    if MemberRole.BUSINESS_PM in roles:
-        q |= Q(project__business_pm=user)
-    if MemberRole.ENGINEERING_PM in roles:
-        q |= Q(project__engineering_pm=user)
-    return q
+    return role_on_project_q(user, DEPARTMENT_ROLES[department])
 
 
 def open_departments(cr: ChangeRequest, roles: set[str], decided: set[str]) -> list[str]:

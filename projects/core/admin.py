@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from coordination.core.admin_scale import IndexedDateHierarchyMixin
+from coordination.core.admin_scale import IndexedDateHierarchyMixin, ReadOnlyAdmin
 from coordination.core.exceptions import Conflict
 from coordination.core.models import AuditEvent
 from coordination.core.services import record_audit, snapshot
@@ -267,8 +267,27 @@ class ProjectMembershipAdmin(admin.ModelAdmin):
         super().delete_model(request, obj)
 
 
+class ProjectPlanAdmin(admin.ModelAdmin):
+    """A milestone or a risk: saved through its service (validation, audit), never directly;
+    its project is fixed once created."""
+
+    service_fields: list[str] = []
+    create = update = None
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["project"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            names = [n for n in form.changed_data if n in self.service_fields]
+            saved = self.update(obj.pk, by=request.user, data=_data(obj, names))
+        else:
+            saved = self.create(obj.project, by=request.user, data=_data(obj, self.service_fields))
+        _copy_saved(obj, saved)
+
+
 @admin.register(Milestone)
-class MilestoneAdmin(IndexedDateHierarchyMixin, admin.ModelAdmin):
+class MilestoneAdmin(IndexedDateHierarchyMixin, ProjectPlanAdmin):
     list_display = [
         "name",
         "project",
@@ -290,22 +309,13 @@ class MilestoneAdmin(IndexedDateHierarchyMixin, admin.ModelAdmin):
         # str() of a milestone names its project (autocomplete of kickoff meetings, deletes)
         return super().get_queryset(request).select_related("project")
 
-    def get_readonly_fields(self, request, obj=None):
-        return ["project"] if obj else []
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            names = [n for n in form.changed_data if n in services.MILESTONE_FIELDS]
-            saved = services.update_milestone(obj.pk, by=request.user, data=_data(obj, names))
-        else:
-            saved = services.create_milestone(
-                obj.project, by=request.user, data=_data(obj, services.MILESTONE_FIELDS)
-            )
-        _copy_saved(obj, saved)
+    service_fields = services.MILESTONE_FIELDS
+    create = staticmethod(services.create_milestone)
+    update = staticmethod(services.update_milestone)
 
 
 @admin.register(Risk)
-class RiskAdmin(admin.ModelAdmin):
+class RiskAdmin(ProjectPlanAdmin):
     list_display = [
         "title",
         "project",
@@ -322,22 +332,13 @@ class RiskAdmin(admin.ModelAdmin):
     autocomplete_fields = ["project", "owner"]
     show_full_result_count = False  # 200k rows at 100k projects: one count, not two
 
-    def get_readonly_fields(self, request, obj=None):
-        return ["project"] if obj else []
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            names = [n for n in form.changed_data if n in services.RISK_FIELDS]
-            saved = services.update_risk(obj.pk, by=request.user, data=_data(obj, names))
-        else:
-            saved = services.create_risk(
-                obj.project, by=request.user, data=_data(obj, services.RISK_FIELDS)
-            )
-        _copy_saved(obj, saved)
+    service_fields = services.RISK_FIELDS
+    create = staticmethod(services.create_risk)
+    update = staticmethod(services.update_risk)
 
 
 @admin.register(StageTransition)
-class StageTransitionAdmin(admin.ModelAdmin):
+class StageTransitionAdmin(ReadOnlyAdmin):
     """The stage log is written by transition_project only."""
 
     list_display = ["project", "from_stage", "to_stage", "actor", "created_at"]
@@ -345,15 +346,3 @@ class StageTransitionAdmin(admin.ModelAdmin):
     search_fields = ["project__code", "project__name", "reason"]
     list_select_related = ["project", "actor"]
     date_hierarchy = "created_at"
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import connections
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from coordination.core.roles import sees_everything
 from projects.core.models import MemberRole, Project, ProjectMembership
@@ -124,3 +124,18 @@ def members_with_role(project: Project, *roles: str) -> list:
             seen.add(u.pk)
             out.append(u)
     return out
+
+
+def role_on_project_q(user, roles) -> Q:
+    """Rows whose `project` has `user` in one of `roles`: a membership in that role, or being
+    the project's business or engineering PM when that role is asked for (SQL form of
+    project_roles(user, project) & roles)."""
+    member = ProjectMembership.objects.filter(
+        project=OuterRef("project"), user=user, role__in=roles
+    )
+    q = Q(Exists(member))
+    if MemberRole.BUSINESS_PM in roles:
+        q |= Q(project__business_pm=user)
+    if MemberRole.ENGINEERING_PM in roles:
+        q |= Q(project__engineering_pm=user)
+    return q

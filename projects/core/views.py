@@ -174,7 +174,9 @@ def project_transition(request, code):
     return redirect("projects:detail", code=code)
 
 
-def _plan_form(request, code, form_class, model, service_create, service_update, pk, template):
+def _plan_form(request, code, form_class, model, service_create, service_update, pk, headings):
+    """A milestone or a risk of a project, created or edited through its service; `headings`
+    is (editing, adding)."""
     project = _visible_project(request.user, code)
     if not permissions.can_edit_plan(request.user, project):
         raise PermissionDenied
@@ -193,7 +195,9 @@ def _plan_form(request, code, form_class, model, service_create, service_update,
         else:
             messages.success(request, _("已保存。"))
             return redirect("projects:detail", code=project.code)
-    return render(request, template, {"form": form, "project": project, "object": instance})
+    heading = headings[0] if instance else headings[1]
+    context = {"form": form, "project": project, "object": instance, "heading": heading}
+    return render(request, "projects/plan_form.html", context)
 
 
 @login_required
@@ -206,7 +210,7 @@ def milestone_form(request, code, pk=None):
         services.create_milestone,
         services.update_milestone,
         pk,
-        "projects/milestone_form.html",
+        (_("编辑里程碑"), _("新增里程碑")),
     )
 
 
@@ -220,5 +224,5 @@ def risk_form(request, code, pk=None):
         services.create_risk,
         services.update_risk,
         pk,
-        "projects/risk_form.html",
+        (_("编辑风险"), _("新增风险")),
     )

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from projects.presales.models import FeasibilityAssessment, Quote
+from projects.presales.services import QUOTE_FIELDS
 
 
 def risks_to_text(risks: list[dict]) -> str:
@@ -87,14 +88,7 @@ class ReturnForm(forms.Form):
 class QuoteForm(forms.ModelForm):
     class Meta:
         model = Quote
-        fields = [
-            "quoted_price",
-            "currency",
-            "promised_delivery_date",
-            "payment_terms",
-            "notes",
-            "assessment",
-        ]
+        fields = QUOTE_FIELDS
         widgets = {
             "promised_delivery_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "payment_terms": forms.Textarea(attrs={"rows": 2}),

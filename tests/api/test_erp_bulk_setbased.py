@@ -12,6 +12,7 @@ from projects.core import erp_bulk
 from projects.core.models import Project
 from tests import factories
 from tests.api.helpers import client_for
+from tests.erp.conftest import PROJECT_BODY, make_erp_refs
 
 pytestmark = pytest.mark.django_db
 BULK = "/api/v1/erp/projects/bulk/"
@@ -19,17 +20,18 @@ BULK = "/api/v1/erp/projects/bulk/"
 
 @pytest.fixture
 def body(db):
-    factories.CustomerFactory(erp_id="CUST-1")
-    factories.business_user(username="biz_pm")
-    factories.engineering_user(username="eng_pm")
+    make_erp_refs()
     return {
-        "name": "南京地铁车辆段",
-        "customer_erp_id": "CUST-1",
-        "contract_value": "8800000.00",
-        "planned_start": "2026-04-01",
-        "planned_end": "2027-03-31",
-        "business_pm": "biz_pm",
-        "engineering_pm": "eng_pm",
+        k: PROJECT_BODY[k]
+        for k in [
+            "name",
+            "customer_erp_id",
+            "contract_value",
+            "planned_start",
+            "planned_end",
+            "business_pm",
+            "engineering_pm",
+        ]
     }
 
 

@@ -5,6 +5,7 @@ from django.test.utils import CaptureQueriesContext
 from coordination.core.models import AuditEvent
 from projects.core.models import Project
 from tests import factories
+from tests.erp.conftest import PROJECT_BODY, make_erp_refs
 
 pytestmark = pytest.mark.django_db
 BULK = "/api/v1/erp/projects/bulk/"
@@ -12,21 +13,8 @@ BULK = "/api/v1/erp/projects/bulk/"
 
 @pytest.fixture
 def erp_body(db):
-    factories.CustomerFactory(erp_id="CUST-1")
-    factories.business_user(username="biz_pm")
-    factories.engineering_user(username="eng_pm")
-    return {
-        "name": "南京地铁车辆段",
-        "customer_erp_id": "CUST-1",
-        "contract_value": "8800000.00",
-        "currency": "CNY",
-        "planned_start": "2026-04-01",
-        "planned_end": "2027-03-31",
-        "business_pm": "biz_pm",
-        "engineering_pm": "eng_pm",
-        "primary_owner": "engineering",
-        "is_key_project": True,
-    }
+    make_erp_refs()
+    return dict(PROJECT_BODY)
 
 
 def test_upsert_creates_updates_and_an_identical_repeat_changes_nothing(pmo_client, erp_body):

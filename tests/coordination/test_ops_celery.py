@@ -10,7 +10,7 @@ import pytest
 from celery import Celery
 
 from coordination.devtools.runner import WORKER_ARGS, venv_command
-from tests.coordination.ops_helpers import BASE_DIR, PYTHON, clean_env
+from tests.coordination.ops_helpers import BASE_DIR, PYTHON, clean_env, start
 
 pytestmark = pytest.mark.slow
 TIMEOUT = 60
@@ -49,14 +49,9 @@ def test_task_sent_here_runs_in_a_worker_process_on_the_embedded_broker(tmp_path
     broker = broker_url_of(env)
     assert broker == f"sqla+sqlite:///{tmp_path / 'celery-broker.sqlite3'}"
 
-    worker = subprocess.Popen(
+    worker = start(
         venv_command([*WORKER_ARGS, "--concurrency", "1", "--without-heartbeat"]),
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
+        env,
     )
     try:
         sender = Celery("test-sender", broker=broker)

@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 
 from coordination.devtools.demo.users import DEMO_PASSWORD, DEMO_USERS
-from tests.coordination.ops_helpers import BASE_DIR, PYTHON, clean_env, free_port
+from tests.coordination.ops_helpers import BASE_DIR, PYTHON, clean_env, free_port, start
 
 pytestmark = pytest.mark.slow
 READY_TIMEOUT = 240
@@ -22,14 +22,9 @@ READY_TIMEOUT = 240
 def test_run_starts_web_worker_beat_and_stops_them_on_sigterm(tmp_path):
     port = free_port()
     env = clean_env(tmp_path, DEBUG="1", PORT=str(port))
-    proc = subprocess.Popen(
+    proc = start(
         [PYTHON, "-m", "coordination.devtools", "run"],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
+        env,
     )
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)

@@ -105,12 +105,16 @@ def endpoint(receiver, db):
     return make
 
 
-@pytest.fixture
-def erp_refs(db):
+def make_erp_refs() -> None:
     """What an ERP project body refers to: a customer and two PMs."""
     factories.CustomerFactory(erp_id="CUST-1")
     factories.business_user(username="biz_pm")
     factories.engineering_user(username="eng_pm")
+
+
+@pytest.fixture
+def erp_refs(db):
+    make_erp_refs()
 
 
 PROJECT_BODY = {

@@ -3,6 +3,7 @@
 import pytest
 
 from kpi.models import Complaint, SatisfactionSurvey
+from kpi.services import COMPLAINT_FIELDS, SURVEY_FIELDS
 from tests import factories
 from tests.conftest import client_for
 
@@ -10,16 +11,6 @@ pytestmark = pytest.mark.django_db
 
 NASTY = [None, "", "\x00", "a\x00b", "x" * 5000, -1, 10**30, 1.5, True, [], {}, "2026-02-30"]
 NASTY_QUERY = ["\x00", "%00", "'; drop table x;--", "9" * 40, "-1", "2026-13-01T00:00", "true'"]
-SURVEY_FIELDS = ["respondent", "overall_score", "scores", "comments", "surveyed_on"]
-COMPLAINT_FIELDS = [
-    "source",
-    "category",
-    "severity",
-    "description",
-    "responsible_department",
-    "opened_on",
-    "closed_on",
-]
 GOOD_SURVEY = {"respondent": "r", "overall_score": 4, "scores": {"q": 4}}
 GOOD_COMPLAINT = {"source": "customer", "description": "d"}
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from coordination.core.models import Notification
 from coordination.reviews.models import Reminder
+from tests.coordination.ops_helpers import start
 from tests.reviews.factories import CadenceFactory, ReviewFactory
 
 pytestmark = pytest.mark.slow
@@ -52,7 +53,7 @@ def test_worker_sends_a_due_reminder_once(tmp_path):
         "PYTHONUNBUFFERED": "1",
     }
     celery_bin = str(Path(sys.executable).parent / "celery")
-    worker = subprocess.Popen(
+    worker = start(
         [
             celery_bin,
             "-A",
@@ -68,12 +69,7 @@ def test_worker_sends_a_due_reminder_once(tmp_path):
             "--without-gossip",
             "--without-mingle",
         ],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
+        env,
     )
     try:
         sender = Celery("reviews-e2e", broker=settings.CELERY_BROKER_URL)
