@@ -19,8 +19,7 @@ from django.views.decorators.http import require_POST
 from coordination.core.exceptions import Conflict
 from coordination.core.forms import search_field
 from coordination.core.models import Notification
-from coordination.dashboard import health
-from coordination.dashboard import selectors as sd
+from coordination.dashboard import health, selectors
 from projects.changes import services as changes
 from projects.changes.models import ChangeRequest
 from projects.changes.selectors import visible_change_requests
@@ -32,18 +31,18 @@ def _is_htmx(request) -> bool:
 
 # ---------------------------------------------------------------- home
 def approvals_context(user) -> dict:
-    return {"approvals": sd.approvals_for(user)}
+    return {"approvals": selectors.approvals_for(user)}
 
 
 def home_context(user) -> dict:
     unread = Notification.objects.filter(user=user, read_at__isnull=True)
-    action_items, action_counts = sd.my_action_items(user)
-    my_projects = sd.my_open_projects(user)
+    action_items, action_counts = selectors.my_action_items(user)
+    my_projects = selectors.my_open_projects(user)
     return {
         **approvals_context(user),
         "action_items": action_items,
         "action_counts": action_counts,
-        "next_reviews": sd.my_next_reviews(user),
+        "next_reviews": selectors.my_next_reviews(user),
         "my_projects": my_projects,
         "my_health": health.summary(my_projects),
         "notifications": list(unread.order_by("-created_at", "-id")[:10]),
@@ -158,17 +157,17 @@ class PortfolioFilterForm(forms.Form):
 @login_required
 def portfolio(request):
     """Projects by stage (board and table) with their health and its reasons."""
-    form = PortfolioFilterForm(request.GET or None, choices=sd.filter_choices(request.user))
+    form = PortfolioFilterForm(request.GET or None, choices=selectors.filter_choices(request.user))
     filters = form.filters()
-    projects = sd.portfolio(request.user, **filters)
+    projects = selectors.portfolio(request.user, **filters)
     view = "table" if request.GET.get("view") == "table" else "board"
     context = {
         "form": form,
         "projects": projects,
-        "columns": sd.board(projects, include_closed=filters.get("include_closed", False)),
+        "columns": selectors.board(projects, include_closed=filters.get("include_closed", False)),
         "summary": health.summary(projects),
         "view": view,
-        "limit": sd.PORTFOLIO_LIMIT,
+        "limit": selectors.PORTFOLIO_LIMIT,
     }
     if _is_htmx(request) and request.headers.get("HX-Target") == "portfolio-results":
         return render(request, "projects/dashboard/_portfolio_results.html", context)

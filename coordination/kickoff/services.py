@@ -20,7 +20,7 @@ from coordination.core.exceptions import Conflict
 from coordination.core.models import Department
 from coordination.core.roles import department_of
 from coordination.core.services import notify, record_audit, snapshot
-from coordination.kickoff import document as doc
+from coordination.kickoff import document
 from coordination.kickoff.models import (
     CollaborationCommitment,
     KickoffAttendee,
@@ -224,13 +224,13 @@ def update_kickoff(project: Project, *, by, data: dict[str, Any]) -> KickoffMeet
 def _signatories(meeting: KickoffMeeting) -> tuple[list[tuple[Any, str]], list[str]]:
     """[(user, role)] who must sign, one entry per person, and the required roles nobody holds."""
     project = meeting.project
-    roles = doc.required_roles()
+    roles = document.required_roles()
     attendee_rows = list(meeting.attendees.select_related("user", "user__profile"))
     has_finance = any(a.role == KickoffRole.FINANCE_REP for a in attendee_rows) or (
         project.memberships.filter(role=MemberRole.FINANCE_REP).exists()
     )
     if has_finance:
-        roles += [r for r in doc.CONDITIONAL_ROLES if r not in roles]
+        roles += [r for r in document.CONDITIONAL_ROLES if r not in roles]
     ordered = [r for r in ROLE_ORDER if r in roles] + [r for r in roles if r not in ROLE_ORDER]
     picked: list[tuple[Any, str]] = []
     seen: set[int] = set()
@@ -313,11 +313,11 @@ def hold_kickoff(project: Project, *, by) -> CollaborationCommitment:
 
 def _fill(commitment: CollaborationCommitment, meeting: KickoffMeeting) -> None:
     signatories, _missing = _signatories(meeting)
-    content = doc.build_content(meeting, signatories, commitment.version)
-    commitment.canonical_content = doc.canonical_json(content)
-    commitment.content_hash = doc.content_hash(commitment.canonical_content)
-    commitment.text_zh = doc.render_text(content, "zh-hans")
-    commitment.text_en = doc.render_text(content, "en")
+    content = document.build_content(meeting, signatories, commitment.version)
+    commitment.canonical_content = document.canonical_json(content)
+    commitment.content_hash = document.content_hash(commitment.canonical_content)
+    commitment.text_zh = document.render_text(content, "zh-hans")
+    commitment.text_en = document.render_text(content, "en")
 
 
 def _generate(
@@ -421,11 +421,11 @@ def sign_commitment(commitment_id: int, *, by, at=None) -> Signature:
             % {"status": commitment.get_status_display()},
             unmet=[_("承诺书未开放签署")],
         )
-    if doc.content_hash(commitment.canonical_content) != commitment.content_hash:
+    if document.content_hash(commitment.canonical_content) != commitment.content_hash:
         raise Conflict(_("承诺书内容校验失败，不能签署。"), unmet=[_("内容哈希不符")])
     signed_at = at or timezone.now()  # `at`: only for importing signatures made on paper
-    digest, key_id = doc.sign(
-        doc.signature_message(
+    digest, key_id = document.sign(
+        document.signature_message(
             commitment_id=commitment.pk,
             version=commitment.version,
             content_hash=commitment.content_hash,

@@ -14,8 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coordination.core.exceptions import Conflict
-from coordination.kickoff import document as doc
-from coordination.kickoff import selectors, services
+from coordination.kickoff import document, selectors, services
 from coordination.kickoff.forms import AttendeeFormSet, KickoffForm, ResponsibilityFormSet, rows
 from coordination.kickoff.models import CollaborationCommitment, KickoffMeeting
 from projects.core.selectors import visible_projects
@@ -51,7 +50,7 @@ def panel_context(user, project) -> dict:
         "project": project,
         "meeting": meeting,
         "commitment": current,
-        "verification": doc.verify_commitment(current) if current else None,
+        "verification": document.verify_commitment(current) if current else None,
         "pending": selectors.pending_signatories(current) if current else [],
         "can_manage": selectors.can_manage_kickoff(user, project),
         "can_hold": selectors.can_hold_kickoff(user, project),
@@ -207,7 +206,7 @@ def commitment_detail(request, pk: int):
         {
             "project": project,
             "commitment": commitment,
-            "verification": doc.verify_commitment(commitment),
+            "verification": document.verify_commitment(commitment),
             "pending": selectors.pending_signatories(commitment),
             "history": selectors.commitment_history(project),
             "is_signatory": selectors.is_signatory(request.user, commitment),
@@ -239,15 +238,15 @@ def commitment_print(request, pk: int):
     """The printable commitment in the active language, with signatures, times and hash."""
     commitment = _commitment(request, pk)
     i = 1 if _english() else 0
-    labels = {key: pair[i] for key, pair in doc.LABELS.items()}
+    labels = {key: pair[i] for key, pair in document.LABELS.items()}
     content = commitment.content
     for s in content.get("signatories", []):
-        s["role_label"] = doc.ROLE_LABELS.get(s["role"], (s["role"], s["role"]))[i]
-        s["department_label"] = doc.DEPARTMENT_LABELS.get(s["department"], ("", ""))[i]
+        s["role_label"] = document.ROLE_LABELS.get(s["role"], (s["role"], s["role"]))[i]
+        s["department_label"] = document.DEPARTMENT_LABELS.get(s["department"], ("", ""))[i]
     for row in content.get("responsibilities", []):
-        row["department_label"] = doc.DEPARTMENT_LABELS.get(row["department"], ("", ""))[i]
+        row["department_label"] = document.DEPARTMENT_LABELS.get(row["department"], ("", ""))[i]
     for m in content.get("milestones", []):
-        m["department_label"] = doc.DEPARTMENT_LABELS.get(m["owner_department"], ("", ""))[i]
+        m["department_label"] = document.DEPARTMENT_LABELS.get(m["owner_department"], ("", ""))[i]
     signatures = {s.signer_id: s for s in commitment.signatures.all()}
     signatories = [
         {**s, "signature": signatures.get(s["user_id"])} for s in content.get("signatories", [])
@@ -261,6 +260,6 @@ def commitment_print(request, pk: int):
             "content": content,
             "labels": labels,
             "signatories": signatories,
-            "verification": doc.verify_commitment(commitment),
+            "verification": document.verify_commitment(commitment),
         },
     )

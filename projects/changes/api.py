@@ -21,7 +21,7 @@ from coordination.api.inputs import validated_input
 from coordination.api.pagination import PageNumberPagination
 from coordination.api.schema import BAD_REQUEST  # {"<field>": ["message"]}
 from projects.api.filters import UpdatedSinceFilterSet
-from projects.changes import services as changes
+from projects.changes import services
 from projects.changes.models import ChangeDecision, ChangeRequest
 from projects.changes.selectors import (
     awaiting,
@@ -108,7 +108,7 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
         }
 
     def get_required_departments(self, obj) -> list[str]:
-        return changes.required_departments(obj)
+        return services.required_departments(obj)
 
     def validate_affected_milestones(self, value):
         # ids only: the service checks they belong to the project (400 otherwise)
@@ -267,7 +267,7 @@ class ProjectChangeRequestView(APIView):
     def post(self, request, code: str):
         project = get_object_or_404(visible_projects(request.user), code=code)
         data = validated_input(ChangeRequestSerializer, request)
-        cr = changes.create_change_request(project, by=request.user, data=data)
+        cr = services.create_change_request(project, by=request.user, data=data)
         return Response(_render(cr), status=status.HTTP_201_CREATED)
 
 
@@ -289,7 +289,7 @@ class ChangeRequestDetailView(APIView):
     def patch(self, request, pk: int):
         cr = _cr(request, pk)
         data = validated_input(ChangeRequestSerializer, request, partial=True)
-        cr = changes.update_change_request(cr.pk, by=request.user, data=data)
+        cr = services.update_change_request(cr.pk, by=request.user, data=data)
         return Response(_render(cr))
 
 
@@ -362,14 +362,14 @@ SubmitView = _action_view(
     "submit",
     "draft → submitted (requester or a PM); engineering is notified to assess the impact.",
     None,
-    lambda cr, user, data: changes.submit_change_request(cr.pk, by=user),
+    lambda cr, user, data: services.submit_change_request(cr.pk, by=user),
 )
 AssessView = _action_view(
     "assess",
     "submitted → assessed: engineering's impact assessment (engineering PM, director or tech "
     "lead); the approvers are notified.",
     AssessSerializer,
-    lambda cr, user, data: changes.assess_change_request(cr.pk, by=user, data=data),
+    lambda cr, user, data: services.assess_change_request(cr.pk, by=user, data=data),
 )
 ApproveView = _action_view(
     "approve",
@@ -378,7 +378,7 @@ ApproveView = _action_view(
     "project's forecast end and budget and the affected milestones' forecasts. PMO: 403. "
     "A department that already decided: 409.",
     DecisionSerializer,
-    lambda cr, user, data: changes.approve_change_request(
+    lambda cr, user, data: services.approve_change_request(
         cr.pk, by=user, comment=data.get("comment", ""), department=data.get("department")
     ),
 )
@@ -386,7 +386,7 @@ RejectView = _action_view(
     "reject",
     "Reject for the caller's department (a comment is required); any rejection rejects.",
     RejectSerializer,
-    lambda cr, user, data: changes.reject_change_request(
+    lambda cr, user, data: services.reject_change_request(
         cr.pk, by=user, comment=data.get("comment", ""), department=data.get("department")
     ),
 )
@@ -394,11 +394,11 @@ WithdrawView = _action_view(
     "withdraw",
     "Withdraw before the decision (requester or a PM).",
     None,
-    lambda cr, user, data: changes.withdraw_change_request(cr.pk, by=user),
+    lambda cr, user, data: services.withdraw_change_request(cr.pk, by=user),
 )
 ImplementView = _action_view(
     "implement",
     "approved → implemented (a PM).",
     None,
-    lambda cr, user, data: changes.implement_change_request(cr.pk, by=user),
+    lambda cr, user, data: services.implement_change_request(cr.pk, by=user),
 )

@@ -27,7 +27,7 @@ from coordination.api.pagination import PageNumberPagination
 from coordination.api.schema import BAD_REQUEST  # {"<field>": ["message"]}
 from projects.api.filters import UpdatedSinceFilterSet
 from projects.core.selectors import visible_projects
-from projects.presales import services as presales
+from projects.presales import services
 from projects.presales.models import FeasibilityAssessment, Quote
 from projects.presales.promise_gaps import margin_floor, promise_gaps
 
@@ -130,7 +130,7 @@ class QuoteSerializer(serializers.ModelSerializer):
             "project",
             "revision",
             "is_current",
-            *presales.QUOTE_FIELDS,
+            *services.QUOTE_FIELDS,
             "assessment_version",
             "author",
             "created_at",
@@ -277,7 +277,7 @@ class ProjectFeasibilityView(APIView):
     def post(self, request, code: str):
         project = _project(request, code)
         data = _input(FeasibilityAssessmentSerializer, request)
-        assessment = presales.create_assessment(project, by=request.user, data=data)
+        assessment = services.create_assessment(project, by=request.user, data=data)
         return Response(_render_assessment(assessment), status=status.HTTP_201_CREATED)
 
 
@@ -299,7 +299,7 @@ class FeasibilityDetailView(APIView):
     def patch(self, request, pk: int):
         assessment = _assessment(request, pk)
         data = _input(FeasibilityAssessmentSerializer, request, partial=True)
-        assessment = presales.update_assessment(assessment.pk, by=request.user, data=data)
+        assessment = services.update_assessment(assessment.pk, by=request.user, data=data)
         return Response(_render_assessment(assessment))
 
 
@@ -313,7 +313,7 @@ class FeasibilitySubmitView(APIView):
     )
     def post(self, request, pk: int):
         assessment = _assessment(request, pk)
-        assessment = presales.submit_assessment(assessment.pk, by=request.user)
+        assessment = services.submit_assessment(assessment.pk, by=request.user)
         return Response(_render_assessment(assessment))
 
 
@@ -328,7 +328,7 @@ class FeasibilityApproveView(APIView):
     def post(self, request, pk: int):
         assessment = _assessment(request, pk)
         comment = request.data.get("comment", "") if isinstance(request.data, dict) else ""
-        assessment = presales.approve_assessment(
+        assessment = services.approve_assessment(
             assessment.pk, by=request.user, comment=str(comment or "")
         )
         return Response(_render_assessment(assessment))
@@ -343,7 +343,7 @@ class FeasibilityReturnView(APIView):
     def post(self, request, pk: int):
         assessment = _assessment(request, pk)
         reason = request.data.get("reason", "") if isinstance(request.data, dict) else ""
-        assessment = presales.return_assessment(
+        assessment = services.return_assessment(
             assessment.pk, by=request.user, reason=str(reason or "")
         )
         return Response(_render_assessment(assessment))
@@ -363,7 +363,7 @@ class FeasibilityCopyRisksView(APIView):
     )
     def post(self, request, pk: int):
         assessment = _assessment(request, pk)
-        risks = presales.copy_risks_to_register(assessment.pk, by=request.user)
+        risks = services.copy_risks_to_register(assessment.pk, by=request.user)
         return Response({"risks": [r.pk for r in risks]})
 
 
@@ -411,7 +411,7 @@ class ProjectQuoteView(APIView):
         data = _input(QuoteSerializer, request)
         if "assessment_id" in data:
             data["assessment"] = data.pop("assessment_id")
-        quote, outcome = presales.put_quote(project, by=request.user, data=data)
+        quote, outcome = services.put_quote(project, by=request.user, data=data)
         quote = Quote.objects.select_related("project", "author", "assessment").get(pk=quote.pk)
         return Response(
             QuoteSerializer(quote).data,
