@@ -9,7 +9,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from coordination.core.exceptions import Conflict
+from coordination.api.concurrency import tagged
+from coordination.core.exceptions import Conflict, StaleWrite
 
 
 def validation_error_dict(exc: DjangoValidationError) -> dict:
@@ -22,6 +23,9 @@ def validation_error_dict(exc: DjangoValidationError) -> dict:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, StaleWrite):  # a Conflict too: the more precise answer first
+        response = Response({"detail": exc.detail}, status=status.HTTP_412_PRECONDITION_FAILED)
+        return tagged(response, exc.record) if exc.record is not None else response
     if isinstance(exc, Conflict):
         return Response({"detail": exc.detail, "unmet": exc.unmet}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, RequestDataTooBig):  # over DATA_UPLOAD_MAX_MEMORY_SIZE

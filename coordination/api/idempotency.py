@@ -10,8 +10,8 @@
    - different fingerprint → 409 (the key was used for another request);
    - no answer yet (still running) → 409, retry later;
    - otherwise the stored answer is replayed (same status and body, `Idempotent-Replayed`).
-4. Run the view; store its answer for 24 h unless it is 5xx, 401, 403 or 429 (transient or
-   refused: the claim is released so the client may retry with the same key).
+4. Run the view; store its answer for 24 h unless it is 5xx, 401, 403, 412 or 429 (transient
+   or refused: the claim is released so the client may retry with the same key).
 """
 
 from __future__ import annotations
@@ -32,7 +32,9 @@ HEADER = "HTTP_IDEMPOTENCY_KEY"
 PREFIX = "/api/v1/"
 TTL = datetime.timedelta(hours=24)
 ABANDONED = datetime.timedelta(minutes=10)  # no answer after this long: the process died
-NOT_STORED = {401, 403, 429}  # transient or refused: re-running changes nothing
+# transient or refused: re-running changes nothing. 412 answers the request's If-Match, which
+# the fingerprint does not cover: a retry with a fresh one must run, not replay the refusal.
+NOT_STORED = {401, 403, 412, 429}
 MAX_KEY = 255
 
 

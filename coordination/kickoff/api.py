@@ -12,6 +12,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from coordination.api.concurrency import ETAG, IF_MATCH, PRECONDITION_FAILED, if_match, tagged
 from coordination.api.schema import BAD_REQUEST, CONFLICT, FORBIDDEN, NOT_FOUND, UNAUTHORIZED
 from coordination.core.models import Department
 from coordination.kickoff import selectors, services
@@ -230,6 +231,7 @@ class VerifySerializer(serializers.Serializer):
 # ---------------------------------------------------------------- views
 READ = {401: UNAUTHORIZED, 404: NOT_FOUND}
 WRITE = {400: BAD_REQUEST, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT}
+CONDITIONAL_WRITE = {**WRITE, 412: PRECONDITION_FAILED}
 
 
 def _project(request, code: str):
@@ -238,7 +240,7 @@ def _project(request, code: str):
 
 def _meeting_response(project, code=status.HTTP_200_OK) -> Response:
     meeting = selectors.meeting_for(project)
-    return Response(KickoffMeetingSerializer(meeting).data, status=code)
+    return tagged(Response(KickoffMeetingSerializer(meeting).data, status=code), meeting)
 
 
 def _commitment_response(commitment_id: int, code=status.HTTP_200_OK) -> Response:
@@ -253,13 +255,16 @@ def _commitment_response(commitment_id: int, code=status.HTTP_200_OK) -> Respons
 class KickoffView(APIView):
     """The project's joint kickoff meeting (联合启动会) and its record."""
 
-    @extend_schema(responses={200: KickoffMeetingSerializer, **READ}, tags=["kickoff"])
+    @extend_schema(
+        parameters=[ETAG], responses={200: KickoffMeetingSerializer, **READ}, tags=["kickoff"]
+    )
     def get(self, request, code: str):
         project = _project(request, code)
         get_object_or_404(KickoffMeeting, project=project)
         return _meeting_response(project)
 
     @extend_schema(
+        parameters=[ETAG],
         request=KickoffWriteSerializer,
         responses={201: KickoffMeetingSerializer, **WRITE},
         tags=["kickoff"],
@@ -274,33 +279,45 @@ class KickoffView(APIView):
         return _meeting_response(project, status.HTTP_201_CREATED)
 
     @extend_schema(
+        parameters=[IF_MATCH, ETAG],
         request=KickoffWriteSerializer(partial=True),
-        responses={200: KickoffMeetingSerializer, **WRITE},
+        responses={200: KickoffMeetingSerializer, **CONDITIONAL_WRITE},
         tags=["kickoff"],
         description="Change the record. `attendees` and `responsibilities`, when given, replace "
-        "the lists. After the meeting is held, only while nobody has signed (else 409: amend).",
+        "the lists. After the meeting is held, only while nobody has signed (else 409: amend). "
+        "`If-Match`: the ETag of the record as read (412 when it changed since).",
     )
     def patch(self, request, code: str):
         project = _project(request, code)
         get_object_or_404(KickoffMeeting, project=project)
         data = KickoffWriteSerializer(data=request.data, partial=True, project=project)
         data.is_valid(raise_exception=True)
-        services.update_kickoff(project, by=request.user, data=dict(data.validated_data))
+        services.update_kickoff(
+            project,
+            by=request.user,
+            data=dict(data.validated_data),
+            expected_version=if_match(request),
+        )
         return _meeting_response(project)
 
 
 class KickoffHoldView(APIView):
     @extend_schema(
+        parameters=[IF_MATCH],
         request=None,
-        responses={200: CommitmentSerializer, **WRITE},
+        responses={200: CommitmentSerializer, **CONDITIONAL_WRITE},
         tags=["kickoff"],
         description="Mark the meeting held (attendance recorded, both PMs attended) and open "
-        "the collaboration commitment for signature. Answers the new commitment.",
+        "the collaboration commitment for signature. Answers the new commitment. `If-Match`: "
+        "the ETag of the kickoff record the commitment is to be built from (412 when it "
+        "changed since).",
     )
     def post(self, request, code: str):
         project = _project(request, code)
         get_object_or_404(KickoffMeeting, project=project)
-        commitment = services.hold_kickoff(project, by=request.user)
+        commitment = services.hold_kickoff(
+            project, by=request.user, expected_version=if_match(request)
+        )
         return _commitment_response(commitment.pk)
 
 

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from coordination.core.forms import add_version_field
 from coordination.core.models import Department
 from coordination.kickoff.models import KickoffRole
 
@@ -61,8 +62,9 @@ class KickoffForm(forms.Form):
         help_text=_("承诺书已有人签署时，保存即生成新版本，需要全部签署人重新签署。"),
     )
 
-    def __init__(self, *args, project, amending: bool = False, **kwargs):
+    def __init__(self, *args, project, amending: bool = False, meeting=None, **kwargs):
         super().__init__(*args, **kwargs)
+        add_version_field(self, meeting)
         self.fields["chair"].queryset = User.objects.filter(
             pk__in=[project.business_pm_id, project.engineering_pm_id]
         )

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from coordination.core.models import Authored, Department, author_field
+from coordination.core.models import Authored, Department, Versioned, author_field
 
 __all__ = [
     "KickoffRole",
@@ -36,7 +36,7 @@ class KickoffRole(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class KickoffMeeting(Authored):
+class KickoffMeeting(Versioned, Authored):
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("已安排")
         HELD = "held", _("已举行")

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coordination.core import events
+from coordination.core.concurrency import Expected, bump, check_version
 from coordination.core.exceptions import Conflict
 from coordination.core.models import Department
 from coordination.core.roles import department_of
@@ -182,13 +183,17 @@ def schedule_kickoff(project: Project, *, by, data: dict[str, Any]) -> KickoffMe
 
 
 @transaction.atomic
-def update_kickoff(project: Project, *, by, data: dict[str, Any]) -> KickoffMeeting:
+def update_kickoff(
+    project: Project, *, by, data: dict[str, Any], expected_version: Expected = None
+) -> KickoffMeeting:
     """Change the record. After the meeting is held this regenerates the open commitment in
-    place, which is only allowed while nobody has signed it (then it takes an amendment)."""
+    place, which is only allowed while nobody has signed it (then it takes an amendment).
+    `expected_version`: the version the writer read (StaleWrite when another save came first)."""
     meeting = (
         KickoffMeeting.objects.select_for_update().select_related("project").get(project=project)
     )
     require(by is None or can_manage_kickoff(by, meeting.project))
+    check_version(meeting, expected_version)
     _validate_record(meeting.project, data)
     current = None
     if meeting.status == KickoffMeeting.Status.HELD:
@@ -275,11 +280,15 @@ def _hold_unmet(meeting: KickoffMeeting) -> list[str]:
 
 
 @transaction.atomic
-def hold_kickoff(project: Project, *, by) -> CollaborationCommitment:
+def hold_kickoff(
+    project: Project, *, by, expected_version: Expected = None
+) -> CollaborationCommitment:
     """Mark the meeting held and open commitment v1 for signature.
 
     1. Lock the meeting; it must be scheduled (a held meeting answers 409).
-    2. The caller must be a PM of the project or PMO.
+    2. The caller must be a PM of the project or PMO; when it names the version of the
+       record it read, the record must still be at it (StaleWrite): the commitment is built
+       from the record the caller saw.
     3. Attendance must be recorded with both PMs present, and every required signatory role
        must be held by someone; otherwise 409 listing all that is missing.
     4. Save held, generate the commitment (draft → open), audit, ask signatories to sign.
@@ -291,6 +300,7 @@ def hold_kickoff(project: Project, *, by) -> CollaborationCommitment:
         by is None or can_hold_kickoff(by, meeting.project),
         _("只有项目经理或PMO可以确认启动会已举行。"),
     )
+    check_version(meeting, expected_version)
     if meeting.status != KickoffMeeting.Status.SCHEDULED:
         raise Conflict(_("启动会已举行。"), unmet=[_("启动会已举行")])
     if meeting.project.stage in CLOSED_STAGES:
@@ -462,7 +472,7 @@ def _complete(commitment: CollaborationCommitment, *, by, at=None) -> None:
     commitment.save(update_fields=["status", "signed_at"])
     milestone_ids = [m["id"] for m in commitment.content.get("milestones", [])]
     Milestone.objects.filter(project=project, pk__in=milestone_ids).update(
-        is_committed=True, updated_at=timezone.now()
+        is_committed=True, updated_at=timezone.now(), **bump()
     )
     record_audit(
         actor=by,
@@ -508,10 +518,16 @@ def commitment_payload(commitment: CollaborationCommitment) -> dict:
 # ---------------------------------------------------------------- amendment
 @transaction.atomic
 def amend_commitment(
-    commitment_id: int, *, by, reason: str, data: dict[str, Any] | None = None
+    commitment_id: int,
+    *,
+    by,
+    reason: str,
+    data: dict[str, Any] | None = None,
+    expected_version: Expected = None,
 ) -> CollaborationCommitment:
     """A new version from the (optionally changed) kickoff record; the old one is kept as
-    superseded and the new one must be signed again by every signatory."""
+    superseded and the new one must be signed again by every signatory. `expected_version`:
+    the version of the kickoff record the writer read (StaleWrite when it changed since)."""
     old = (
         CollaborationCommitment.objects.select_for_update()
         .select_related("project")
@@ -532,6 +548,7 @@ def amend_commitment(
     ):
         raise Conflict(_("只能修订当前版本的承诺书。"), unmet=[_("不是当前版本")])
     meeting = KickoffMeeting.objects.select_for_update().get(project=project)
+    check_version(meeting, expected_version)
     if data:
         _validate_record(project, data)
         before = _record_snapshot(meeting)

@@ -13,7 +13,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coordination.core.exceptions import Conflict
+from coordination.core.concurrency import VERSION_FIELD as VERSION
+from coordination.core.exceptions import Conflict, StaleWrite
+from coordination.core.forms import edit_conflict, expected_version
 from coordination.kickoff import document, selectors, services
 from coordination.kickoff.forms import AttendeeFormSet, KickoffForm, ResponsibilityFormSet, rows
 from coordination.kickoff.models import CollaborationCommitment, KickoffMeeting
@@ -111,21 +113,28 @@ def kickoff_edit(request, code: str):
     current = selectors.current_commitment(project)
     amending = selectors.edit_takes_amendment(current)
     initial, attendee_initial, split_initial = _initial(meeting, project)
+    conflict, status = None, 200
     if request.method == "POST":
-        form = KickoffForm(request.POST, project=project, amending=amending)
+        form = KickoffForm(request.POST, project=project, amending=amending, meeting=meeting)
         attendees = AttendeeFormSet(request.POST, prefix="att")
         split = ResponsibilityFormSet(request.POST, prefix="resp")
         if form.is_valid() and attendees.is_valid() and split.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
+            data = {k: v for k, v in form.cleaned_data.items() if k not in ("reason", VERSION)}
             data["attendees"] = rows(attendees)
             data["responsibilities"] = rows(split)
+            # a record scheduled since the page was read (version 0) is a conflict too
+            version = expected_version(form)
             try:
                 if meeting is None:
                     services.schedule_kickoff(project, by=request.user, data=data)
                     messages.success(request, _("联合启动会已安排。"))
                 elif amending:
                     new = services.amend_commitment(
-                        current.pk, by=request.user, reason=form.cleaned_data["reason"], data=data
+                        current.pk,
+                        by=request.user,
+                        reason=form.cleaned_data["reason"],
+                        data=data,
+                        expected_version=version,
                     )
                     messages.success(
                         request,
@@ -133,9 +142,14 @@ def kickoff_edit(request, code: str):
                     )
                     return redirect("commitment_detail", pk=new.pk)
                 else:
-                    services.update_kickoff(project, by=request.user, data=data)
+                    services.update_kickoff(
+                        project, by=request.user, data=data, expected_version=version
+                    )
                     messages.success(request, _("启动会记录已保存。"))
                 return redirect("kickoff_edit", code=project.code)
+            except StaleWrite as exc:
+                saved = KickoffForm(initial=_initial(exc.record, project)[0], project=project)
+                conflict, status = edit_conflict(form, exc, saved), 409
             except (Conflict, PermissionDenied) as exc:
                 _refusal(request, exc)
             except ValidationError as exc:
@@ -147,7 +161,7 @@ def kickoff_edit(request, code: str):
                 else:
                     form.add_error(None, exc)
     else:
-        form = KickoffForm(initial=initial, project=project, amending=amending)
+        form = KickoffForm(initial=initial, project=project, amending=amending, meeting=meeting)
         attendees = AttendeeFormSet(initial=attendee_initial, prefix="att")
         split = ResponsibilityFormSet(initial=split_initial, prefix="resp")
     return render(
@@ -159,7 +173,9 @@ def kickoff_edit(request, code: str):
             "attendees": attendees,
             "split": split,
             "amending": amending,
+            "conflict": conflict,
         },
+        status=status,
     )
 
 
@@ -168,9 +184,18 @@ def kickoff_edit(request, code: str):
 def kickoff_hold(request, code: str):
     project = _project(request, code)
     try:
-        commitment = services.hold_kickoff(project, by=request.user)
+        version = int(request.POST.get(VERSION) or "")
+    except ValueError:
+        version = None  # the button without the version it was shown with: no check
+    try:
+        commitment = services.hold_kickoff(project, by=request.user, expected_version=version)
     except KickoffMeeting.DoesNotExist as exc:
         raise Http404 from exc
+    except StaleWrite:
+        messages.error(
+            request, _("启动会记录在你打开页面之后已被修改，请核对最新记录后再确认举行。")
+        )
+        return redirect("kickoff_edit", code=project.code)
     except (Conflict, PermissionDenied) as exc:
         _refusal(request, exc)
         return redirect("kickoff_edit", code=project.code)

@@ -19,6 +19,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from coordination.api.concurrency import ETAG, IF_MATCH, PRECONDITION_FAILED, if_match, tagged
 from coordination.api.schema import BAD_REQUEST
 from coordination.core.models import Department
 from coordination.reviews import selectors, services
@@ -378,13 +379,25 @@ class ReviewDetailView(APIView):
     def _get(self, request, pk):
         return _review_queryset(selectors.visible_reviews(request.user)).get(pk=pk)
 
-    @extend_schema(responses={200: ReviewSerializer, 404: ERROR})
+    def _answer(self, request, pk):
+        review = self._get(request, pk)
+        return tagged(Response(ReviewSerializer(review).data), review)
+
+    @extend_schema(parameters=[ETAG], responses={200: ReviewSerializer, 404: ERROR})
     def get(self, request, pk: int):
-        return Response(ReviewSerializer(self._get(request, pk)).data)
+        return self._answer(request, pk)
 
     @extend_schema(
+        parameters=[IF_MATCH, ETAG],
         request=ReviewPatchSerializer,
-        responses={200: ReviewSerializer, 400: BAD_REQUEST, 403: ERROR, 404: ERROR, 409: CONFLICT},
+        responses={
+            200: ReviewSerializer,
+            400: BAD_REQUEST,
+            403: ERROR,
+            404: ERROR,
+            409: CONFLICT,
+            412: PRECONDITION_FAILED,
+        },
     )
     def patch(self, request, pk: int):
         self._get(request, pk)  # 404 before 403: outsiders never learn it exists
@@ -399,9 +412,10 @@ class ReviewDetailView(APIView):
             pk,
             by=request.user,
             attendance=[dict(a) for a in attendance] if attendance is not None else None,
+            expected_version=if_match(request),
             **changes,
         )
-        return Response(ReviewSerializer(self._get(request, pk)).data)
+        return self._answer(request, pk)
 
 
 class ReviewActionItemsView(APIView):

@@ -7,7 +7,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from coordination.core.forms import type_in_when_long
+from coordination.core.forms import add_version_field, type_in_when_long
 from coordination.core.models import Department
 from coordination.reviews.models import WEEKDAY_CHOICES, ActionItem, Review, ReviewKind
 from projects.core.models import Project
@@ -39,6 +39,7 @@ class ReviewMinutesForm(forms.Form):
 
     def __init__(self, *args, review: Review | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        add_version_field(self, review)
         for field, tag, label in RETRO_INPUTS:
             name = f"{field}_{tag}"
             initial = ""

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from coordination.core.models import Authored, Department, Timestamped, author_field
+from coordination.core.models import Authored, Department, Timestamped, Versioned, author_field
 
 __all__ = [
     "ActionItem",
@@ -133,7 +133,7 @@ class ReviewCadence(Authored):
         return datetime.datetime.combine(day, self.time_of_day, tzinfo=self.tz)
 
 
-class Review(Timestamped):
+class Review(Versioned, Timestamped):
     """One occurrence of a cadence (例会): minutes, decisions, attendance, retrospective."""
 
     class Status(models.TextChoices):

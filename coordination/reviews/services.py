@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coordination.core.concurrency import Expected, check_version
 from coordination.core.exceptions import Conflict
 from coordination.core.models import Department
 from coordination.core.roles import is_pmo
@@ -284,15 +285,18 @@ def update_review(
     *,
     by,
     attendance: list[dict] | None = None,
+    expected_version: Expected = None,
     **changes: Any,
 ) -> Review:
-    """Record minutes, decisions, retrospective entries and who attended."""
+    """Record minutes, decisions, retrospective entries and who attended; `expected_version`:
+    the version the writer read (StaleWrite when another save came first)."""
     review = (
         Review.objects.select_for_update(of=("self",))
         .select_related("cadence", "project")
         .get(pk=review_id)
     )
     _require(can_edit_review(by, review))
+    check_version(review, expected_version)
     if review.status == Review.Status.CANCELLED and changes.get("status") in (None, "cancelled"):
         if changes or attendance:
             raise Conflict(_("例会已取消，不能再记录。"))

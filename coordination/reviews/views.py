@@ -17,7 +17,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coordination.core.exceptions import Conflict
+from coordination.core.exceptions import Conflict, StaleWrite
+from coordination.core.forms import edit_conflict, expected_version
 from coordination.core.roles import is_pmo
 from coordination.reviews import selectors, services
 from coordination.reviews.forms import (
@@ -92,69 +93,119 @@ def _owners_for(review):
     return User.objects.filter(people, is_active=True).distinct().order_by("username")
 
 
+def _minutes_form(review, data=None) -> ReviewMinutesForm:
+    return ReviewMinutesForm(
+        data,
+        review=review,
+        initial={"status": review.status, "minutes": review.minutes, "decisions": review.decisions},
+    )
+
+
+def _detail_page(
+    request, review, *, form=None, item_form=None, ticked=None, conflict=None, status=200
+):
+    """The review page; `form`, `item_form` and `ticked` (who was ticked as attending) carry
+    what the user typed when a save is refused, so nothing typed is lost."""
+    attendance = _attendance_rows(review)
+    if ticked is not None:
+        for row in attendance:
+            row.attended = row.user_id in ticked
+    return render(
+        request,
+        "coordination/reviews/detail.html",
+        {
+            "review": review,
+            "form": form if form is not None else _minutes_form(review),
+            "can_edit": services.can_edit_review(request.user, review),
+            "attendance": attendance,
+            "action_items": list(review.action_items.all()),
+            "item_form": item_form
+            if item_form is not None
+            else ActionItemForm(owners=_owners_for(review)),
+            "today": services.local_today(),
+            "is_retro": review.kind == "monthly_retrospective",
+            "conflict": conflict,
+        },
+        status=status,
+    )
+
+
+def _minutes_conflict(form, exc: StaleWrite, ticked: set[int]) -> dict:
+    """Both sides of a refused save of the minutes, attendance included."""
+    saved = exc.record
+    conflict = edit_conflict(form, exc, _minutes_form(saved))
+    rows = _attendance_rows(saved)
+    were = {a.user_id for a in rows if a.attended}
+    if were != ticked:
+        names = {a.user_id: a.user.get_username() for a in rows}
+
+        def listed(ids):
+            return "、".join(sorted(names[i] for i in ids if i in names)) or "—"
+
+        conflict["rows"].append(
+            {
+                "name": "attendance",
+                "label": _("出席情况"),
+                "yours": listed(ticked),
+                "saved": listed(were),
+            }
+        )
+    return conflict
+
+
 @login_required
 def review_detail(request, pk: int):
     try:
         review = selectors.review_detail(request.user, pk)
     except Review.DoesNotExist as exc:
         raise Http404 from exc
-    can_edit = services.can_edit_review(request.user, review)
-    if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied
-        form = ReviewMinutesForm(request.POST, review=review)
-        if form.is_valid():
-            attendance = [
-                {"user": a.user.get_username(), "attended": f"attended_{a.user_id}" in request.POST}
-                for a in _attendance_rows(review)
-            ]
-            try:
-                services.update_review(
-                    review.pk,
-                    by=request.user,
-                    attendance=attendance,
-                    status=form.cleaned_data["status"],
-                    minutes=form.cleaned_data["minutes"],
-                    decisions=form.cleaned_data["decisions"],
-                    **form.retro_entries(),
-                )
-            except (ValidationError, Conflict, PermissionDenied) as exc:
-                _errors(request, exc)
-            else:
-                messages.success(request, _("会议记录已保存。"))
-                return redirect("reviews:detail", pk=review.pk)
-    else:
-        form = ReviewMinutesForm(
-            review=review,
-            initial={
-                "status": review.status,
-                "minutes": review.minutes,
-                "decisions": review.decisions,
-            },
-        )
-    return render(
-        request,
-        "coordination/reviews/detail.html",
-        {
-            "review": review,
-            "form": form,
-            "can_edit": can_edit,
-            "attendance": _attendance_rows(review),
-            "action_items": list(review.action_items.all()),
-            "item_form": ActionItemForm(owners=_owners_for(review)),
-            "today": services.local_today(),
-            "is_retro": review.kind == "monthly_retrospective",
-        },
-    )
+    if request.method != "POST":
+        return _detail_page(request, review)
+    if not services.can_edit_review(request.user, review):
+        raise PermissionDenied
+    form = _minutes_form(review, request.POST)
+    ticked = {
+        a.user_id for a in _attendance_rows(review) if f"attended_{a.user_id}" in request.POST
+    }
+    if form.is_valid():
+        attendance = [
+            {"user": a.user.get_username(), "attended": a.user_id in ticked}
+            for a in _attendance_rows(review)
+        ]
+        try:
+            services.update_review(
+                review.pk,
+                by=request.user,
+                attendance=attendance,
+                expected_version=expected_version(form),
+                status=form.cleaned_data["status"],
+                minutes=form.cleaned_data["minutes"],
+                decisions=form.cleaned_data["decisions"],
+                **form.retro_entries(),
+            )
+        except StaleWrite as exc:
+            conflict = _minutes_conflict(form, exc, ticked)
+            return _detail_page(
+                request, exc.record, form=form, ticked=ticked, conflict=conflict, status=409
+            )
+        except (ValidationError, Conflict, PermissionDenied) as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("会议记录已保存。"))
+            return redirect("reviews:detail", pk=review.pk)
+    return _detail_page(request, review, form=form, ticked=ticked)
 
 
 @login_required
 @require_POST
 def action_item_create(request, pk: int):
+    """Add an action item; a refused one shows the page again with what was typed."""
     try:
         review = selectors.review_detail(request.user, pk)
     except Review.DoesNotExist as exc:
         raise Http404 from exc
+    if not services.can_edit_review(request.user, review):
+        raise PermissionDenied
     form = ActionItemForm(request.POST, owners=_owners_for(review))
     if form.is_valid():
         try:
@@ -165,13 +216,21 @@ def action_item_create(request, pk: int):
                 owner=form.cleaned_data["owner"],
                 due_date=form.cleaned_data["due_date"],
             )
-        except (ValidationError, PermissionDenied) as exc:
-            _errors(request, exc)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
         else:
             messages.success(request, _("待办事项已添加。"))
+            return redirect("reviews:detail", pk=review.pk)
+    return _detail_page(request, review, item_form=form)
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    """A service's ValidationError on the form, field by field when possible."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
     else:
-        messages.error(request, _("请检查待办事项的填写。"))
-    return redirect("reviews:detail", pk=review.pk)
+        form.add_error(None, exc)
 
 
 @login_required

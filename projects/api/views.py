@@ -21,6 +21,7 @@ from rest_framework.filters import SearchFilter
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from coordination.api.concurrency import ETAG, IF_MATCH, PRECONDITION_FAILED, if_match, tagged
 from coordination.api.schema import (
     BAD_REQUEST,
     CONFLICT,
@@ -67,6 +68,7 @@ R400, R401, R403, R404, R409 = BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, 
 READ_ERRORS = {401: R401, 404: R404}
 WRITE_ERRORS = {400: R400, 401: R401, 403: R403, 404: R404}
 LIST_ERRORS = {400: R400, 401: R401}
+R412 = PRECONDITION_FAILED
 
 
 def _no_stage(request) -> None:
@@ -323,15 +325,20 @@ class ProjectDetailView(generics.GenericAPIView):
     def get_queryset(self):
         return project_list(self.request.user)
 
-    @extend_schema(summary="查看项目", responses={200: ProjectSerializer, **READ_ERRORS})
+    @extend_schema(
+        summary="查看项目", parameters=[ETAG], responses={200: ProjectSerializer, **READ_ERRORS}
+    )
     def get(self, request, code: str):
-        return Response(self.get_serializer(_visible_project(request, code)).data)
+        project = _visible_project(request, code)
+        return tagged(Response(self.get_serializer(project).data), project)
 
     @extend_schema(
         summary="修改项目",
-        description="`stage` 不可在此修改（400），请使用阶段变更接口。",
+        description="`stage` 不可在此修改（400），请使用阶段变更接口。"
+        "带 `If-Match` 时，项目在读取后已被修改则返回 412，不做任何更改。",
+        parameters=[IF_MATCH, ETAG],
         request=ProjectSerializer,
-        responses={200: ProjectSerializer, **WRITE_ERRORS},
+        responses={200: ProjectSerializer, **WRITE_ERRORS, 412: R412},
     )
     def patch(self, request, code: str):
         project = _visible_project(request, code)
@@ -339,8 +346,14 @@ class ProjectDetailView(generics.GenericAPIView):
         _no_stage(request)
         serializer = self.get_serializer(project, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        services.update_project(project.pk, by=request.user, data=serializer.validated_data)
-        return Response(self.get_serializer(_fresh(project)).data)
+        services.update_project(
+            project.pk,
+            by=request.user,
+            data=serializer.validated_data,
+            expected_version=if_match(request),
+        )
+        fresh = _fresh(project)
+        return tagged(Response(self.get_serializer(fresh).data), fresh)
 
 
 class ProjectTransitionView(APIView):
@@ -352,8 +365,9 @@ class ProjectTransitionView(APIView):
             "经过阶段门禁。门禁未满足或不允许的变更返回 409，`unmet` 列出每个未满足的条件。"
             "PMO 可用 `override: true` 并填写原因豁免可豁免的条件。"
         ),
+        parameters=[IF_MATCH, ETAG],
         request=TransitionSerializer,
-        responses={200: ProjectSerializer, **WRITE_ERRORS, 409: R409},
+        responses={200: ProjectSerializer, **WRITE_ERRORS, 409: R409, 412: R412},
     )
     def post(self, request, code: str):
         project = _visible_project(request, code)
@@ -367,8 +381,10 @@ class ProjectTransitionView(APIView):
             by=request.user,
             reason=data["reason"],
             override=data["override"],
+            expected_version=if_match(request),
         )
-        return Response(ProjectSerializer(_fresh(project)).data)
+        fresh = _fresh(project)
+        return tagged(Response(ProjectSerializer(fresh).data), fresh)
 
 
 # ---------------------------------------------------------------- milestones and risks
@@ -453,34 +469,47 @@ class ProjectChildDetailView(generics.GenericAPIView):
     """One milestone or risk; 404 unless its project is visible to the caller."""
 
     update_service = None
+    versioned = False  # ETag on reads and writes, If-Match honoured (milestones)
+
+    def _answer(self, obj) -> Response:
+        response = Response(self.get_serializer(obj).data)
+        return tagged(response, obj) if self.versioned else response
 
     def patch(self, request, pk: int):
         obj = self.get_object()
         require(can_edit_plan(request.user, obj.project))
         serializer = self.get_serializer(obj, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        type(self).update_service(obj.pk, by=request.user, data=serializer.validated_data)
-        return Response(self.get_serializer(self.get_object()).data)
+        versioned = {"expected_version": if_match(request)} if self.versioned else {}
+        type(self).update_service(
+            obj.pk, by=request.user, data=serializer.validated_data, **versioned
+        )
+        return self._answer(self.get_object())
 
 
 class MilestoneDetailView(ProjectChildDetailView):
     serializer_class = MilestoneSerializer
     update_service = staticmethod(services.update_milestone)
+    versioned = True
 
     def get_queryset(self):
         return Milestone.objects.filter(
             project__in=visible_projects(self.request.user)
         ).select_related("project")
 
-    @extend_schema(summary="查看里程碑", responses={200: MilestoneSerializer, **READ_ERRORS})
+    @extend_schema(
+        summary="查看里程碑", parameters=[ETAG], responses={200: MilestoneSerializer, **READ_ERRORS}
+    )
     def get(self, request, pk: int):
-        return Response(self.get_serializer(self.get_object()).data)
+        return self._answer(self.get_object())
 
     @extend_schema(
         summary="修改里程碑",
-        description="已承诺的里程碑不能改基线日期（409，请走变更申请）。",
+        description="已承诺的里程碑不能改基线日期（409，请走变更申请）。"
+        "带 `If-Match` 时，里程碑在读取后已被修改则返回 412，不做任何更改。",
+        parameters=[IF_MATCH, ETAG],
         request=MilestoneSerializer,
-        responses={200: MilestoneSerializer, **WRITE_ERRORS, 409: R409},
+        responses={200: MilestoneSerializer, **WRITE_ERRORS, 409: R409, 412: R412},
     )
     def patch(self, request, pk: int):
         return super().patch(request, pk)

@@ -17,6 +17,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from coordination.api.concurrency import ETAG, IF_MATCH, PRECONDITION_FAILED, if_match, tagged
 from coordination.api.inputs import validated_input
 from coordination.api.pagination import PageNumberPagination
 from coordination.api.schema import BAD_REQUEST  # {"<field>": ["message"]}
@@ -158,6 +159,7 @@ PaginatedChangeRequests = inline_serializer(
     },
 )
 ERRORS = {403: ErrorResponse, 404: ErrorResponse, 409: ConflictResponse}
+CONDITIONAL_ERRORS = {**ERRORS, 412: PRECONDITION_FAILED}
 
 
 class ChangeRequestFilter(UpdatedSinceFilterSet):
@@ -175,9 +177,10 @@ def _cr(request, pk: int) -> ChangeRequest:
     return get_object_or_404(visible_change_requests(request.user), pk=pk)
 
 
-def _render(cr: ChangeRequest) -> dict:
+def _render(cr: ChangeRequest, code=status.HTTP_200_OK) -> Response:
+    """The request as saved, with its ETag."""
     fresh = project_change_requests(cr.project).get(pk=cr.pk)
-    return ChangeRequestSerializer(fresh).data
+    return tagged(Response(ChangeRequestSerializer(fresh).data, status=code), fresh)
 
 
 def _paginate(view, request, qs):
@@ -245,6 +248,7 @@ class ProjectChangeRequestView(APIView):
 
     @extend_schema(
         operation_id="project_change_request_create",
+        parameters=[ETAG],
         request=ChangeRequestSerializer,
         responses={201: ChangeRequestSerializer, 400: BAD_REQUEST, **ERRORS},
         examples=[
@@ -268,7 +272,7 @@ class ProjectChangeRequestView(APIView):
         project = get_object_or_404(visible_projects(request.user), code=code)
         data = validated_input(ChangeRequestSerializer, request)
         cr = services.create_change_request(project, by=request.user, data=data)
-        return Response(_render(cr), status=status.HTTP_201_CREATED)
+        return _render(cr, status.HTTP_201_CREATED)
 
 
 class ChangeRequestDetailView(APIView):
@@ -276,21 +280,26 @@ class ChangeRequestDetailView(APIView):
 
     @extend_schema(
         operation_id="change_request_retrieve",
+        parameters=[ETAG],
         responses={200: ChangeRequestSerializer, 404: ErrorResponse},
     )
     def get(self, request, pk: int):
-        return Response(ChangeRequestSerializer(_cr(request, pk)).data)
+        cr = _cr(request, pk)
+        return tagged(Response(ChangeRequestSerializer(cr).data), cr)
 
     @extend_schema(
         operation_id="change_request_partial_update",
+        parameters=[IF_MATCH, ETAG],
         request=ChangeRequestSerializer,
-        responses={200: ChangeRequestSerializer, 400: BAD_REQUEST, **ERRORS},
+        responses={200: ChangeRequestSerializer, 400: BAD_REQUEST, **CONDITIONAL_ERRORS},
     )
     def patch(self, request, pk: int):
         cr = _cr(request, pk)
         data = validated_input(ChangeRequestSerializer, request, partial=True)
-        cr = services.update_change_request(cr.pk, by=request.user, data=data)
-        return Response(_render(cr))
+        cr = services.update_change_request(
+            cr.pk, by=request.user, data=data, expected_version=if_match(request)
+        )
+        return _render(cr)
 
 
 MeasuresResponse = inline_serializer(
@@ -344,14 +353,16 @@ def _action_view(name: str, description: str, request_serializer, call):
     class ActionView(APIView):
         @extend_schema(
             operation_id=f"change_request_{name}",
+            parameters=[IF_MATCH, ETAG],
             request=request_serializer,
-            responses={200: ChangeRequestSerializer, 400: BAD_REQUEST, **ERRORS},
-            description=description,
+            responses={200: ChangeRequestSerializer, 400: BAD_REQUEST, **CONDITIONAL_ERRORS},
+            description=description
+            + " `If-Match`: the ETag of the request as read (412 when it changed since).",
         )
         def post(self, request, pk: int):
             cr = _cr(request, pk)
             data = validated_input(request_serializer, request) if request_serializer else {}
-            return Response(_render(call(cr, request.user, data)))
+            return _render(call(cr, request.user, data, if_match(request)))
 
     ActionView.__name__ = f"ChangeRequest{name.title()}View"
     ActionView.__qualname__ = ActionView.__name__
@@ -362,14 +373,18 @@ SubmitView = _action_view(
     "submit",
     "draft → submitted (requester or a PM); engineering is notified to assess the impact.",
     None,
-    lambda cr, user, data: services.submit_change_request(cr.pk, by=user),
+    lambda cr, user, data, seen: services.submit_change_request(
+        cr.pk, by=user, expected_version=seen
+    ),
 )
 AssessView = _action_view(
     "assess",
     "submitted → assessed: engineering's impact assessment (engineering PM, director or tech "
     "lead); the approvers are notified.",
     AssessSerializer,
-    lambda cr, user, data: services.assess_change_request(cr.pk, by=user, data=data),
+    lambda cr, user, data, seen: services.assess_change_request(
+        cr.pk, by=user, data=data, expected_version=seen
+    ),
 )
 ApproveView = _action_view(
     "approve",
@@ -378,27 +393,39 @@ ApproveView = _action_view(
     "project's forecast end and budget and the affected milestones' forecasts. PMO: 403. "
     "A department that already decided: 409.",
     DecisionSerializer,
-    lambda cr, user, data: services.approve_change_request(
-        cr.pk, by=user, comment=data.get("comment", ""), department=data.get("department")
+    lambda cr, user, data, seen: services.approve_change_request(
+        cr.pk,
+        by=user,
+        comment=data.get("comment", ""),
+        department=data.get("department"),
+        expected_version=seen,
     ),
 )
 RejectView = _action_view(
     "reject",
     "Reject for the caller's department (a comment is required); any rejection rejects.",
     RejectSerializer,
-    lambda cr, user, data: services.reject_change_request(
-        cr.pk, by=user, comment=data.get("comment", ""), department=data.get("department")
+    lambda cr, user, data, seen: services.reject_change_request(
+        cr.pk,
+        by=user,
+        comment=data.get("comment", ""),
+        department=data.get("department"),
+        expected_version=seen,
     ),
 )
 WithdrawView = _action_view(
     "withdraw",
     "Withdraw before the decision (requester or a PM).",
     None,
-    lambda cr, user, data: services.withdraw_change_request(cr.pk, by=user),
+    lambda cr, user, data, seen: services.withdraw_change_request(
+        cr.pk, by=user, expected_version=seen
+    ),
 )
 ImplementView = _action_view(
     "implement",
     "approved → implemented (a PM).",
     None,
-    lambda cr, user, data: services.implement_change_request(cr.pk, by=user),
+    lambda cr, user, data, seen: services.implement_change_request(
+        cr.pk, by=user, expected_version=seen
+    ),
 )

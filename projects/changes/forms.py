@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coordination.core.forms import add_version_field
 from projects.changes.models import ChangeRequest
 from projects.core.models import Milestone
 
@@ -45,6 +46,8 @@ class ChangeRequestForm(forms.ModelForm):
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["affected_milestones"].queryset = Milestone.objects.filter(project=project)
+        if self.instance.pk:
+            add_version_field(self, self.instance)
         _style(self)
 
     def service_data(self) -> dict:
@@ -70,6 +73,10 @@ class AssessForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
+    """A move of a change request: the decision's comment and department, and the version of
+    the request the page showed."""
+
+    edit_version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
     comment = forms.CharField(
         label=_("意见"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -10,12 +10,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from coordination.core.models import Department, Timestamped
+from coordination.core.models import Department, Timestamped, Versioned
 
 __all__ = ["ChangeRequest", "ChangeDecision", "MilestoneChange"]
 
 
-class ChangeRequest(Timestamped):
+class ChangeRequest(Versioned, Timestamped):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         SUBMITTED = "submitted", _("已提交")

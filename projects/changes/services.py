@@ -3,7 +3,9 @@
 The HTML views, the API and the admin call these functions, so each rule lives here once.
 Every state change locks the change request row first (`select_for_update`): concurrent
 approvals, or an approval racing a withdrawal, are serialized, and whoever comes second
-re-reads the committed state and gets a Conflict when its action no longer applies.
+re-reads the committed state and gets a Conflict when its action no longer applies. Each
+write may name the version of the request its caller read (`expected_version`): another
+version refuses it with StaleWrite (coordination.core.concurrency).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coordination.core.concurrency import Expected, check_version
 from coordination.core.events import emit
 from coordination.core.exceptions import Conflict
 from coordination.core.models import Department
@@ -204,11 +207,14 @@ def create_change_request(project: Project, *, by, data: dict[str, Any]) -> Chan
 
 
 @transaction.atomic
-def update_change_request(cr_id: int, *, by, data: dict[str, Any]) -> ChangeRequest:
+def update_change_request(
+    cr_id: int, *, by, data: dict[str, Any], expected_version: Expected = None
+) -> ChangeRequest:
     """Edit a draft (requester, a PM or PMO)."""
     cr = _lock(cr_id)
     if not can_edit(by, cr):
         raise PermissionDenied(_("只有申请人或项目经理可以修改变更申请。"))
+    check_version(cr, expected_version)
     _expect(cr, Status.DRAFT)
     values, milestones = _clean_data(cr.project, data)
     before = snapshot(cr, AUDIT_FIELDS)
@@ -228,11 +234,12 @@ def update_change_request(cr_id: int, *, by, data: dict[str, Any]) -> ChangeRequ
 
 
 @transaction.atomic
-def submit_change_request(cr_id: int, *, by) -> ChangeRequest:
+def submit_change_request(cr_id: int, *, by, expected_version: Expected = None) -> ChangeRequest:
     """draft → submitted; engineering is asked for its impact assessment."""
     cr = _lock(cr_id)
     if not can_edit(by, cr):
         raise PermissionDenied(_("只有申请人或项目经理可以提交变更申请。"))
+    check_version(cr, expected_version)
     _expect(cr, Status.DRAFT)
     before = snapshot(cr, ["status"])
     cr.status = Status.SUBMITTED
@@ -262,12 +269,15 @@ def submit_change_request(cr_id: int, *, by) -> ChangeRequest:
 
 
 @transaction.atomic
-def assess_change_request(cr_id: int, *, by, data: dict[str, Any]) -> ChangeRequest:
+def assess_change_request(
+    cr_id: int, *, by, data: dict[str, Any], expected_version: Expected = None
+) -> ChangeRequest:
     """submitted → assessed: engineering's impact assessment (effort, risks; it may correct
     the schedule impact). Approvers are notified that the decision is theirs."""
     cr = _lock(cr_id)
     if not can_assess(by, cr.project):
         raise PermissionDenied(_("只有工程管理部的项目成员可以评估变更影响。"))
+    check_version(cr, expected_version)
     _expect(cr, Status.SUBMITTED)
     errors: dict[str, list[str]] = {}
     effort = data.get("effort_days")
@@ -375,7 +385,13 @@ def _apply_impact(cr: ChangeRequest, *, by) -> None:
 
 @transaction.atomic
 def decide_change_request(
-    cr_id: int, *, by, decision: str, comment: str = "", department: str | None = None
+    cr_id: int,
+    *,
+    by,
+    decision: str,
+    comment: str = "",
+    department: str | None = None,
+    expected_version: Expected = None,
 ) -> ChangeRequest:
     """One department's decision. Any rejection rejects; the last required approval approves
     and moves the forecasts. A department that already decided gets a Conflict."""
@@ -386,6 +402,7 @@ def decide_change_request(
         raise ValidationError({"comment": [_("驳回时请填写意见。")]})
     cr = _lock(cr_id)
     dept = deciding_department(cr, by, department)
+    check_version(cr, expected_version)
     if cr.status == Status.SUBMITTED:
         raise Conflict(
             _("变更申请 %(number)s 尚未完成工程影响评估，不能审批。") % {"number": cr.number},
@@ -448,7 +465,12 @@ def decide_change_request(
 
 
 def approve_change_request(
-    cr_id: int, *, by, comment: str = "", department: str | None = None
+    cr_id: int,
+    *,
+    by,
+    comment: str = "",
+    department: str | None = None,
+    expected_version: Expected = None,
 ) -> ChangeRequest:
     return decide_change_request(
         cr_id,
@@ -456,11 +478,17 @@ def approve_change_request(
         decision=ChangeDecision.Decision.APPROVE,
         comment=comment,
         department=department,
+        expected_version=expected_version,
     )
 
 
 def reject_change_request(
-    cr_id: int, *, by, comment: str = "", department: str | None = None
+    cr_id: int,
+    *,
+    by,
+    comment: str = "",
+    department: str | None = None,
+    expected_version: Expected = None,
 ) -> ChangeRequest:
     return decide_change_request(
         cr_id,
@@ -468,15 +496,19 @@ def reject_change_request(
         decision=ChangeDecision.Decision.REJECT,
         comment=comment,
         department=department,
+        expected_version=expected_version,
     )
 
 
 @transaction.atomic
-def withdraw_change_request(cr_id: int, *, by, reason: str = "") -> ChangeRequest:
+def withdraw_change_request(
+    cr_id: int, *, by, reason: str = "", expected_version: Expected = None
+) -> ChangeRequest:
     """Before the decision, the requester or a PM may withdraw."""
     cr = _lock(cr_id)
     if not can_withdraw(by, cr):
         raise PermissionDenied(_("只有申请人或项目经理可以撤回变更申请。"))
+    check_version(cr, expected_version)
     _expect(cr, *ChangeRequest.WITHDRAWABLE)
     before = snapshot(cr, ["status"])
     cr.status = Status.WITHDRAWN
@@ -495,11 +527,12 @@ def withdraw_change_request(cr_id: int, *, by, reason: str = "") -> ChangeReques
 
 
 @transaction.atomic
-def implement_change_request(cr_id: int, *, by) -> ChangeRequest:
+def implement_change_request(cr_id: int, *, by, expected_version: Expected = None) -> ChangeRequest:
     """approved → implemented, confirmed by one of the project's PMs."""
     cr = _lock(cr_id)
     if not can_implement(by, cr.project):
         raise PermissionDenied(_("只有项目经理可以确认变更已实施。"))
+    check_version(cr, expected_version)
     _expect(cr, Status.APPROVED)
     before = snapshot(cr, ["status"])
     cr.status = Status.IMPLEMENTED

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from coordination.core.exceptions import Conflict
+from coordination.core.exceptions import Conflict, StaleWrite
+from coordination.core.forms import add_version_field, edit_conflict, expected_version
 from projects.changes import rules
 from projects.changes import services as changes
 from projects.changes.forms import AssessForm, ChangeRequestForm, DecisionForm
@@ -49,14 +50,16 @@ def _apply_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
-def _refusal(request, exc: Exception) -> None:
+def _refusal_text(exc: Exception) -> str:
     if isinstance(exc, Conflict):
-        text = exc.detail + ("".join(f" {u}" for u in exc.unmet) if exc.unmet else "")
-    elif isinstance(exc, ValidationError):
-        text = " ".join(str(m) for m in exc.messages)
-    else:
-        text = str(exc) or _("你没有执行此操作的权限。")
-    messages.error(request, text)
+        return exc.detail + ("".join(f" {u}" for u in exc.unmet) if exc.unmet else "")
+    if isinstance(exc, ValidationError):
+        return " ".join(str(m) for m in exc.messages)
+    return str(exc) or _("你没有执行此操作的权限。")
+
+
+def _refusal(request, exc: Exception) -> None:
+    messages.error(request, _refusal_text(exc))
 
 
 def panel_context(project, user) -> dict:
@@ -94,7 +97,9 @@ def create(request, code: str):
             cr = changes.create_change_request(project, by=request.user, data=form.service_data())
         except ValidationError as exc:
             _apply_errors(form, exc)
-        except (Conflict, PermissionDenied) as exc:
+        except Conflict as exc:  # shown on the form, so what was typed stays
+            form.add_error(None, _refusal_text(exc))
+        except PermissionDenied as exc:
             _refusal(request, exc)
             return redirect("changes:project", code=project.code)
         else:
@@ -109,43 +114,80 @@ def create(request, code: str):
 def edit(request, pk: int):
     cr = _cr(request.user, pk)
     form = ChangeRequestForm(request.POST or None, instance=cr, project=cr.project)
+    conflict, status = None, 200
     if request.method == "POST" and form.is_valid():
         try:
-            changes.update_change_request(cr.pk, by=request.user, data=form.service_data())
+            changes.update_change_request(
+                cr.pk,
+                by=request.user,
+                data=form.service_data(),
+                expected_version=expected_version(form),
+            )
+        except StaleWrite as exc:
+            saved = ChangeRequestForm(instance=exc.record, project=cr.project)
+            conflict, status = edit_conflict(form, exc, saved), 409
         except ValidationError as exc:
             _apply_errors(form, exc)
-        except (Conflict, PermissionDenied) as exc:
+        except Conflict as exc:  # e.g. submitted meanwhile: shown on the form, input kept
+            form.add_error(None, _refusal_text(exc))
+        except PermissionDenied as exc:
             _refusal(request, exc)
             return redirect("changes:detail", pk=cr.pk)
         else:
             messages.success(request, _("变更申请已保存。"))
             return redirect("changes:detail", pk=cr.pk)
     return render(
-        request, "projects/changes/form.html", {"project": cr.project, "form": form, "cr": cr}
+        request,
+        "projects/changes/form.html",
+        {"project": cr.project, "form": form, "cr": cr, "conflict": conflict},
+        status=status,
     )
 
 
 @login_required
 def assess(request, pk: int):
     cr = _cr(request.user, pk)
-    form = AssessForm(
-        request.POST or None, initial={"schedule_impact_days": cr.schedule_impact_days}
-    )
+    form = _assess_form(cr, request.POST or None)
+    conflict, status = None, 200
     if request.method == "POST" and form.is_valid():
         try:
-            data = {k: v for k, v in form.cleaned_data.items() if v is not None}
-            changes.assess_change_request(cr.pk, by=request.user, data=data)
+            data = {
+                k: v for k, v in form.cleaned_data.items() if v is not None and k != "edit_version"
+            }
+            changes.assess_change_request(
+                cr.pk, by=request.user, data=data, expected_version=expected_version(form)
+            )
+        except StaleWrite as exc:
+            conflict, status = edit_conflict(form, exc, _assess_form(exc.record)), 409
         except ValidationError as exc:
             _apply_errors(form, exc)
-        except (Conflict, PermissionDenied) as exc:
+        except Conflict as exc:  # e.g. assessed meanwhile: shown on the form, input kept
+            form.add_error(None, _refusal_text(exc))
+        except PermissionDenied as exc:
             _refusal(request, exc)
             return redirect("changes:detail", pk=cr.pk)
         else:
             messages.success(request, _("影响评估已提交，等待各部门审批。"))
             return redirect("changes:detail", pk=cr.pk)
     return render(
-        request, "projects/changes/assess.html", {"project": cr.project, "form": form, "cr": cr}
+        request,
+        "projects/changes/assess.html",
+        {"project": cr.project, "form": form, "cr": cr, "conflict": conflict},
+        status=status,
     )
+
+
+def _assess_form(cr: ChangeRequest, data=None) -> AssessForm:
+    form = AssessForm(
+        data,
+        initial={
+            "effort_days": cr.effort_days,
+            "assessment_risks": cr.assessment_risks,
+            "schedule_impact_days": cr.schedule_impact_days,
+        },
+    )
+    add_version_field(form, cr)
+    return form
 
 
 def detail_context(cr: ChangeRequest, user) -> dict:
@@ -180,22 +222,31 @@ def detail(request, pk: int):
     return render(request, "projects/changes/detail.html", detail_context(cr, request.user))
 
 
+# each action names the version of the request the page showed (`seen`)
 ACTIONS = {
-    "submit": lambda cr, user, form: changes.submit_change_request(cr.pk, by=user),
-    "approve": lambda cr, user, form: changes.approve_change_request(
+    "submit": lambda cr, user, form, seen: changes.submit_change_request(
+        cr.pk, by=user, expected_version=seen
+    ),
+    "approve": lambda cr, user, form, seen: changes.approve_change_request(
         cr.pk,
         by=user,
         comment=form.cleaned_data["comment"],
         department=form.cleaned_data["department"] or None,
+        expected_version=seen,
     ),
-    "reject": lambda cr, user, form: changes.reject_change_request(
+    "reject": lambda cr, user, form, seen: changes.reject_change_request(
         cr.pk,
         by=user,
         comment=form.cleaned_data["comment"],
         department=form.cleaned_data["department"] or None,
+        expected_version=seen,
     ),
-    "withdraw": lambda cr, user, form: changes.withdraw_change_request(cr.pk, by=user),
-    "implement": lambda cr, user, form: changes.implement_change_request(cr.pk, by=user),
+    "withdraw": lambda cr, user, form, seen: changes.withdraw_change_request(
+        cr.pk, by=user, expected_version=seen
+    ),
+    "implement": lambda cr, user, form, seen: changes.implement_change_request(
+        cr.pk, by=user, expected_version=seen
+    ),
 }
 DONE = {
     "submit": gettext_lazy("变更申请已提交，等待工程管理部评估。"),
@@ -215,9 +266,23 @@ def act(request, pk: int, action: str):
     form = DecisionForm(request.POST)
     form.is_valid()
     try:
-        ACTIONS[action](cr, request.user, form)
-    except (Conflict, PermissionDenied, ValidationError) as exc:
+        ACTIONS[action](cr, request.user, form, expected_version(form))
+    except PermissionDenied as exc:
         _refusal(request, exc)
+    except (Conflict, ValidationError) as exc:
+        # the page again, with the request as it is now and the comment as typed
+        if isinstance(exc, StaleWrite):
+            messages.error(request, _("变更申请在你打开页面之后已被修改，请核对最新内容后再操作。"))
+        else:
+            _refusal(request, exc)
+        context = detail_context(_cr(request.user, pk), request.user)
+        context["decision_form"] = form
+        return render(
+            request,
+            "projects/changes/detail.html",
+            context,
+            status=400 if isinstance(exc, ValidationError) else 409,
+        )
     else:
         messages.success(request, str(DONE[action]))
     return redirect("changes:detail", pk=cr.pk)

@@ -18,7 +18,8 @@ of statements per batch (docs/performance.md), and no model instance per row:
    (IntegrityError), the savepoint is rolled back (no code consumed) and those rows are
    handed back to the per-row path (None), like duplicate `erp_id`s in the batch, which are
    processed one by one in batch order.
-5. Changed rows are written with one UPDATE … FROM json_populate_recordset; the audit
+5. Changed rows are written with one UPDATE … FROM json_populate_recordset, each becoming
+   its next edit version (as Versioned.save does, so a form read before goes stale); the audit
    events (`project.upserted`, the per-row path's before/after shape) with one INSERT
    (`record_audit_many`: record_audit's rule); `project.upserted` is emitted for the written
    rows with one batch emit (one after-commit callback; the webhook listener loads the
@@ -43,6 +44,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from coordination.core import events
+from coordination.core.concurrency import VERSION_FIELD
 from coordination.core.roles import is_pmo
 from coordination.core.services import record_audit_many
 from projects.core.models import Project, ProjectMembership
@@ -161,12 +163,15 @@ def _insert_projects(rows: list[dict], shared: dict) -> dict[str, int]:
 
 def _update_projects(rows: list[dict], shared: dict) -> None:
     """Write each row's values (by attname: id and the union of the changed fields, merged
-    with the locked values) and the `shared` ones (updated_at) by id, in one statement."""
+    with the locked values) and the `shared` ones (updated_at) by id, in one statement; each
+    row's edit version goes one up."""
     column, quote = _columns_of(Project), connection.ops.quote_name
+    version = quote(column[VERSION_FIELD])
     sets = ", ".join(
         [
             *(f"{quote(column[c])} = r.{quote(column[c])}" for c in rows[0] if c != "id"),
             *(f"{quote(column[c])} = k.{quote(column[c])}" for c in shared),
+            f"{version} = p.{version} + 1",
         ]
     )
     table = _table(Project)

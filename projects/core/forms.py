@@ -7,7 +7,12 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from coordination.core.forms import fill_choices, search_field, type_in_when_long
+from coordination.core.forms import (
+    add_version_field,
+    fill_choices,
+    search_field,
+    type_in_when_long,
+)
 from projects.core.models import Customer, Milestone, PrimaryOwner, Project, Risk, Stage
 from projects.core.selectors import customer_contains, pm_contains
 from projects.core.services import MILESTONE_FIELDS, PROJECT_FIELDS, RISK_FIELDS
@@ -148,6 +153,8 @@ class ProjectForm(BootstrapMixin, forms.ModelForm):
         )
         for name in ("business_pm", "engineering_pm"):
             type_in_when_long(self, name, keys=("username",), placeholder=_("用户名"))
+        if self.instance.pk:
+            add_version_field(self, self.instance)
 
     def service_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
@@ -172,6 +179,8 @@ class MilestoneForm(BootstrapMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["forecast_date"].required = False
+        if self.instance.pk:
+            add_version_field(self, self.instance)
 
     def service_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}

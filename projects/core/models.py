@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from coordination.core.models import Department, Timestamped
+from coordination.core.models import Department, Timestamped, Versioned
 
 
 class Customer(Timestamped):
@@ -62,7 +62,7 @@ class PrimaryOwner(models.TextChoices):
     ENGINEERING = "engineering", _("工程主责")
 
 
-class Project(Timestamped):
+class Project(Versioned, Timestamped):
     code = models.CharField(_("项目编号"), max_length=40, unique=True)
     erp_id = models.CharField(_("ERP编号"), max_length=64, unique=True, null=True, blank=True)
     name = models.CharField(_("项目名称"), max_length=200)
@@ -212,7 +212,7 @@ class ProjectMembership(models.Model):
         return f"{self.project.code} {self.user.get_username()} {self.get_role_display()}"
 
 
-class Milestone(models.Model):
+class Milestone(Versioned, models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("计划中")
         IN_PROGRESS = "in_progress", _("进行中")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coordination.core import events
+from coordination.core.concurrency import Expected, check_version
 from coordination.core.exceptions import Conflict, GateRefused
 from coordination.core.roles import is_pmo
 from coordination.core.services import allocate_numbers, notify, record_audit, snapshot
@@ -222,9 +223,19 @@ def create_project(*, by, data: dict[str, Any]) -> Project:
 
 
 @transaction.atomic
-def update_project(project_id: int, *, by, data: dict[str, Any], reason: str = "") -> Project:
+def update_project(
+    project_id: int,
+    *,
+    by,
+    data: dict[str, Any],
+    reason: str = "",
+    expected_version: Expected = None,
+) -> Project:
+    """Change the project's fields; `expected_version`: the version the writer read
+    (StaleWrite when another save came first)."""
     project = Project.objects.select_for_update().get(pk=project_id)
     require(by is None or can_edit_project(by, project))
+    check_version(project, expected_version)
     if "stage" in data:
         raise ValidationError({"stage": [_("阶段只能通过阶段变更接口修改。")]})
     changed = _apply(project, data, PROJECT_FIELDS)
@@ -286,12 +297,19 @@ def project_event_payload(project: Project) -> dict:
 
 @transaction.atomic
 def transition_project(
-    project_id: int, *, to: str, by, reason: str = "", override: bool = False
+    project_id: int,
+    *,
+    to: str,
+    by,
+    reason: str = "",
+    override: bool = False,
+    expected_version: Expected = None,
 ) -> Project:
     """Move a project to stage `to` through its gate.
 
     1. Lock the project row, so concurrent requests produce exactly one move.
-    2. Check the caller may move it and that `to` is an allowed target.
+    2. Check the caller may move it, that the project is still at the version the caller
+       read when it names one (StaleWrite), and that `to` is an allowed target.
     3. Run the gates; unmet conditions refuse with GateRefused listing all of them,
        unless the caller is PMO, asked to override, gave a reason, and every unmet
        condition belongs to an overridable gate.
@@ -300,6 +318,7 @@ def transition_project(
     """
     project = Project.objects.select_for_update().get(pk=project_id)
     require(by is None or can_transition(by, project), _("只有项目经理、负责人或PMO可以变更阶段。"))
+    check_version(project, expected_version)
     reason = (reason or "").strip()
     if to not in Stage.values:
         raise ValidationError({"to": [_("未知的阶段：%(to)s") % {"to": to}]})
@@ -402,9 +421,19 @@ def _check_milestone(milestone: Milestone) -> None:
 
 
 @transaction.atomic
-def update_milestone(milestone_id: int, *, by, data: dict[str, Any], reason: str = "") -> Milestone:
+def update_milestone(
+    milestone_id: int,
+    *,
+    by,
+    data: dict[str, Any],
+    reason: str = "",
+    expected_version: Expected = None,
+) -> Milestone:
+    """Change a milestone; `expected_version`: the version the writer read (StaleWrite when
+    another save came first)."""
     milestone = Milestone.objects.select_for_update().select_related("project").get(pk=milestone_id)
     require(by is None or can_edit_plan(by, milestone.project))
+    check_version(milestone, expected_version)
     if (
         "baseline_date" in data
         and milestone.is_committed

@@ -9,7 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coordination.core.exceptions import Conflict, GateRefused
+from coordination.core.concurrency import VERSION_FIELD
+from coordination.core.exceptions import Conflict, GateRefused, StaleWrite
+from coordination.core.forms import edit_conflict, expected_version
 from coordination.core.models import AuditEvent
 from coordination.core.paging import paginate
 from coordination.core.roles import is_pmo, sees_everything
@@ -78,15 +80,28 @@ def project_edit(request, code):
     if not permissions.can_edit_project(request.user, project):
         raise PermissionDenied
     form = ProjectForm(request.POST or None, instance=project)
+    conflict, status = None, 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_project(project.pk, by=request.user, data=form.service_data())
+            services.update_project(
+                project.pk,
+                by=request.user,
+                data=form.service_data(),
+                expected_version=expected_version(form),
+            )
+        except StaleWrite as exc:
+            conflict, status = edit_conflict(form, exc, ProjectForm(instance=exc.record)), 409
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
             messages.success(request, _("项目已保存。"))
             return redirect("projects:detail", code=project.code)
-    return render(request, "projects/form.html", {"form": form, "project": project})
+    return render(
+        request,
+        "projects/form.html",
+        {"form": form, "project": project, "conflict": conflict},
+        status=status,
+    )
 
 
 def _timeline(project: Project) -> list[dict]:
@@ -182,12 +197,21 @@ def _plan_form(request, code, form_class, model, service_create, service_update,
         raise PermissionDenied
     instance = get_object_or_404(model, pk=pk, project=project) if pk else None
     form = form_class(request.POST or None, instance=instance)
+    conflict, status = None, 200
     if request.method == "POST" and form.is_valid():
         try:
             if instance is None:
                 service_create(project, by=request.user, data=form.service_data())
             else:
-                service_update(instance.pk, by=request.user, data=form.service_data())
+                # a versioned record's form carries the version it was filled from
+                versioned = (
+                    {"expected_version": expected_version(form)}
+                    if VERSION_FIELD in form.fields
+                    else {}
+                )
+                service_update(instance.pk, by=request.user, data=form.service_data(), **versioned)
+        except StaleWrite as exc:
+            conflict, status = edit_conflict(form, exc, form_class(instance=exc.record)), 409
         except ValidationError as exc:
             _apply_errors(form, exc)
         except Conflict as exc:
@@ -197,7 +221,9 @@ def _plan_form(request, code, form_class, model, service_create, service_update,
             return redirect("projects:detail", code=project.code)
     heading = headings[0] if instance else headings[1]
     context = {"form": form, "project": project, "object": instance, "heading": heading}
-    return render(request, "projects/plan_form.html", context)
+    return render(
+        request, "projects/plan_form.html", {**context, "conflict": conflict}, status=status
+    )
 
 
 @login_required

@@ -22,6 +22,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from coordination.api.concurrency import ETAG, IF_MATCH, PRECONDITION_FAILED, if_match, tagged
 from coordination.api.inputs import validated_input
 from coordination.api.pagination import PageNumberPagination
 from coordination.api.schema import BAD_REQUEST  # {"<field>": ["message"]}
@@ -169,6 +170,8 @@ CommentRequest = inline_serializer(
     "ApproveComment", {"comment": serializers.CharField(required=False, allow_blank=True)}
 )
 ERRORS = {403: ErrorResponse, 404: ErrorResponse, 409: ConflictResponse}
+CONDITIONAL_ERRORS = {**ERRORS, 412: PRECONDITION_FAILED}
+IF_MATCH_NOTE = " `If-Match`: the ETag of the assessment as read (412 when it changed since)."
 
 
 class FeasibilityFilter(UpdatedSinceFilterSet):
@@ -194,11 +197,12 @@ def _assessment(request, pk: int) -> FeasibilityAssessment:
     )
 
 
-def _render_assessment(assessment: FeasibilityAssessment) -> dict:
+def _render_assessment(assessment: FeasibilityAssessment, code=status.HTTP_200_OK) -> Response:
+    """The assessment as saved, with its ETag."""
     fresh = FeasibilityAssessment.objects.select_related(
         "project", "author", "decided_by", "based_on"
     ).get(pk=assessment.pk)
-    return FeasibilityAssessmentSerializer(fresh).data
+    return tagged(Response(FeasibilityAssessmentSerializer(fresh).data, status=code), fresh)
 
 
 def _input(serializer_class, request, *, partial=False) -> dict:
@@ -253,6 +257,7 @@ class ProjectFeasibilityView(APIView):
 
     @extend_schema(
         operation_id="project_feasibility_create",
+        parameters=[ETAG],
         request=FeasibilityAssessmentSerializer,
         responses={201: FeasibilityAssessmentSerializer, 400: BAD_REQUEST, **ERRORS},
         examples=[
@@ -278,7 +283,7 @@ class ProjectFeasibilityView(APIView):
         project = _project(request, code)
         data = _input(FeasibilityAssessmentSerializer, request)
         assessment = services.create_assessment(project, by=request.user, data=data)
-        return Response(_render_assessment(assessment), status=status.HTTP_201_CREATED)
+        return _render_assessment(assessment, status.HTTP_201_CREATED)
 
 
 class FeasibilityDetailView(APIView):
@@ -286,67 +291,86 @@ class FeasibilityDetailView(APIView):
 
     @extend_schema(
         operation_id="feasibility_retrieve",
+        parameters=[ETAG],
         responses={200: FeasibilityAssessmentSerializer, 404: ErrorResponse},
     )
     def get(self, request, pk: int):
-        return Response(FeasibilityAssessmentSerializer(_assessment(request, pk)).data)
+        assessment = _assessment(request, pk)
+        return tagged(Response(FeasibilityAssessmentSerializer(assessment).data), assessment)
 
     @extend_schema(
         operation_id="feasibility_partial_update",
+        parameters=[IF_MATCH, ETAG],
         request=FeasibilityAssessmentSerializer,
-        responses={200: FeasibilityAssessmentSerializer, 400: BAD_REQUEST, **ERRORS},
+        responses={200: FeasibilityAssessmentSerializer, 400: BAD_REQUEST, **CONDITIONAL_ERRORS},
+        description="On a returned version the answer is the new draft, with its own ETag."
+        + IF_MATCH_NOTE,
     )
     def patch(self, request, pk: int):
         assessment = _assessment(request, pk)
         data = _input(FeasibilityAssessmentSerializer, request, partial=True)
-        assessment = services.update_assessment(assessment.pk, by=request.user, data=data)
-        return Response(_render_assessment(assessment))
+        assessment = services.update_assessment(
+            assessment.pk, by=request.user, data=data, expected_version=if_match(request)
+        )
+        return _render_assessment(assessment)
 
 
 class FeasibilitySubmitView(APIView):
     @extend_schema(
         operation_id="feasibility_submit",
+        parameters=[IF_MATCH, ETAG],
         request=None,
-        responses={200: FeasibilityAssessmentSerializer, **ERRORS},
+        responses={200: FeasibilityAssessmentSerializer, **CONDITIONAL_ERRORS},
         description="draft → submitted (a returned version is re-submitted as the next version); "
-        "notifies the project's engineering director.",
+        "notifies the project's engineering director." + IF_MATCH_NOTE,
     )
     def post(self, request, pk: int):
         assessment = _assessment(request, pk)
-        assessment = services.submit_assessment(assessment.pk, by=request.user)
-        return Response(_render_assessment(assessment))
+        assessment = services.submit_assessment(
+            assessment.pk, by=request.user, expected_version=if_match(request)
+        )
+        return _render_assessment(assessment)
 
 
 class FeasibilityApproveView(APIView):
     @extend_schema(
         operation_id="feasibility_approve",
+        parameters=[IF_MATCH, ETAG],
         request=CommentRequest,
-        responses={200: FeasibilityAssessmentSerializer, 400: BAD_REQUEST, **ERRORS},
+        responses={200: FeasibilityAssessmentSerializer, 400: BAD_REQUEST, **CONDITIONAL_ERRORS},
         description="submitted → approved by the project's engineering director; the previously "
-        "approved version becomes superseded.",
+        "approved version becomes superseded." + IF_MATCH_NOTE,
     )
     def post(self, request, pk: int):
         assessment = _assessment(request, pk)
         comment = request.data.get("comment", "") if isinstance(request.data, dict) else ""
         assessment = services.approve_assessment(
-            assessment.pk, by=request.user, comment=str(comment or "")
+            assessment.pk,
+            by=request.user,
+            comment=str(comment or ""),
+            expected_version=if_match(request),
         )
-        return Response(_render_assessment(assessment))
+        return _render_assessment(assessment)
 
 
 class FeasibilityReturnView(APIView):
     @extend_schema(
         operation_id="feasibility_return",
+        parameters=[IF_MATCH, ETAG],
         request=ReasonRequest,
-        responses={200: FeasibilityAssessmentSerializer, 400: BAD_REQUEST, **ERRORS},
+        responses={200: FeasibilityAssessmentSerializer, 400: BAD_REQUEST, **CONDITIONAL_ERRORS},
+        description="submitted → returned, with a reason." + IF_MATCH_NOTE,
     )
     def post(self, request, pk: int):
         assessment = _assessment(request, pk)
         reason = request.data.get("reason", "") if isinstance(request.data, dict) else ""
         assessment = services.return_assessment(
-            assessment.pk, by=request.user, reason=str(reason or "")
+            assessment.pk,
+            by=request.user,
+            reason=str(reason or ""),
+            expected_version=if_match(request),
         )
-        return Response(_render_assessment(assessment))
+        return _render_assessment(assessment)
 
 
 class FeasibilityCopyRisksView(APIView):
@@ -372,6 +396,7 @@ class ProjectQuoteView(APIView):
 
     @extend_schema(
         operation_id="project_quote_retrieve",
+        parameters=[ETAG],
         responses={200: QuoteSerializer, 404: ErrorResponse},
     )
     def get(self, request, code: str):
@@ -381,16 +406,20 @@ class ProjectQuoteView(APIView):
             project=project,
             is_current=True,
         )
-        return Response(QuoteSerializer(quote).data)
+        return tagged(Response(QuoteSerializer(quote).data), quote)
 
     @extend_schema(
         operation_id="project_quote_put",
+        parameters=[IF_MATCH, ETAG],
+        description="Each saved change is the next revision. `If-Match`: the ETag of the current "
+        'quote as read (`"v<revision>"`); 412 when another revision was saved since, or when '
+        "there is no quote yet.",
         request=QuoteSerializer,
         responses={
             200: QuoteSerializer,
             201: QuoteSerializer,
             400: BAD_REQUEST,
-            **ERRORS,
+            **CONDITIONAL_ERRORS,
         },
         examples=[
             OpenApiExample(
@@ -411,12 +440,15 @@ class ProjectQuoteView(APIView):
         data = _input(QuoteSerializer, request)
         if "assessment_id" in data:
             data["assessment"] = data.pop("assessment_id")
-        quote, outcome = services.put_quote(project, by=request.user, data=data)
+        quote, outcome = services.put_quote(
+            project, by=request.user, data=data, expected_version=if_match(request)
+        )
         quote = Quote.objects.select_related("project", "author", "assessment").get(pk=quote.pk)
-        return Response(
+        response = Response(
             QuoteSerializer(quote).data,
             status=status.HTTP_201_CREATED if outcome == "created" else status.HTTP_200_OK,
         )
+        return tagged(response, quote)
 
 
 class PromiseGapsView(APIView):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coordination.core.forms import add_version_field
 from projects.presales.models import FeasibilityAssessment, Quote
 from projects.presales.services import QUOTE_FIELDS
 
@@ -62,10 +63,15 @@ class AssessmentForm(forms.ModelForm):
             "assumptions": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, record: FeasibilityAssessment | None = None, **kwargs):
+        """`record`: the saved assessment being edited (the instance is an unsaved copy)."""
         super().__init__(*args, **kwargs)
-        if self.instance and self.instance.pk:
+        # the instance is an unsaved copy (views._copy): its risks prefill the text, or saving
+        # the form would drop them
+        if self.instance is not None and self.instance.key_risks:
             self.fields["key_risks_text"].initial = risks_to_text(self.instance.key_risks)
+        if record is not None:
+            add_version_field(self, record)
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
@@ -95,8 +101,11 @@ class QuoteForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, project=None, **kwargs):
+    def __init__(self, *args, project=None, current: Quote | None = None, **kwargs):
+        """`current`: the project's current quote (None: none yet), whose revision the form
+        carries as the version it was filled from."""
         super().__init__(*args, **kwargs)
+        add_version_field(self, current)
         qs = FeasibilityAssessment.objects.none()
         if project is not None:
             qs = project.feasibility_assessments.select_related("project").order_by("-version")

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from coordination.core.models import Timestamped
+from coordination.core.models import Timestamped, Versioned
 
 COST_FIELDS = [
     "labour_cost",
@@ -34,7 +34,7 @@ def _money(label):
     )
 
 
-class FeasibilityAssessment(Timestamped):
+class FeasibilityAssessment(Versioned, Timestamped):
     class Verdict(models.TextChoices):
         FEASIBLE = "feasible", _("可行")
         CONDITIONAL = "conditional", _("有条件可行")
@@ -202,6 +202,12 @@ class Quote(Timestamped):
 
     def __str__(self) -> str:
         return f"{self.project.code} {_('报价')} r{self.revision}"
+
+    @property
+    def edit_version(self) -> int:
+        """A quote is never edited in place: each saved change is the next revision, so the
+        revision is the version a writer names (coordination.core.concurrency)."""
+        return self.revision
 
 
 __all__ = ["COST_FIELDS", "FeasibilityAssessment", "Quote"]

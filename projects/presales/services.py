@@ -1,6 +1,9 @@
 """Pre-sales writes: feasibility assessments (engineering) and quotes (business).
 
 HTML views, the API and admin actions all call these functions, so each rule lives here.
+Writes to an assessment or the quote may name the version their caller read
+(`expected_version`): another version refuses them with StaleWrite
+(coordination.core.concurrency). A quote's version is its current revision (0: none yet).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coordination.core.concurrency import Expected, check_version
 from coordination.core.exceptions import Conflict
 from coordination.core.models import Department
 from coordination.core.roles import department_of
@@ -205,13 +209,16 @@ def _derive_version(old: FeasibilityAssessment, *, by) -> FeasibilityAssessment:
 
 
 @transaction.atomic
-def update_assessment(assessment_id: int, *, by, data: dict[str, Any]) -> FeasibilityAssessment:
+def update_assessment(
+    assessment_id: int, *, by, data: dict[str, Any], expected_version: Expected = None
+) -> FeasibilityAssessment:
     """Edit a draft in place; editing a returned version creates the next version as a draft."""
     assessment = FeasibilityAssessment.objects.select_related("project").get(pk=assessment_id)
     project = _lock_project(assessment.project_id)
     assessment = FeasibilityAssessment.objects.select_for_update().get(pk=assessment_id)
     assessment.project = project
     require(can_write_assessment(by, project), _("只有工程管理部的项目成员可以编制可行性评估。"))
+    check_version(assessment, expected_version)
     _require_opportunity(project)
     if not assessment.is_editable:
         raise Conflict(
@@ -247,7 +254,9 @@ def update_assessment(assessment_id: int, *, by, data: dict[str, Any]) -> Feasib
 
 
 @transaction.atomic
-def submit_assessment(assessment_id: int, *, by) -> FeasibilityAssessment:
+def submit_assessment(
+    assessment_id: int, *, by, expected_version: Expected = None
+) -> FeasibilityAssessment:
     """draft → submitted; a returned version is re-submitted as the next version.
 
     Notifies the project's engineering director(s).
@@ -258,6 +267,7 @@ def submit_assessment(assessment_id: int, *, by) -> FeasibilityAssessment:
     assessment = FeasibilityAssessment.objects.select_for_update().get(pk=assessment_id)
     assessment.project = project
     require(can_write_assessment(by, project), _("只有工程管理部的项目成员可以提交可行性评估。"))
+    check_version(assessment, expected_version)
     _require_opportunity(project)
     if assessment.status == Status.RETURNED:
         assessment = _derive_version(assessment, by=by)
@@ -301,13 +311,16 @@ def submit_assessment(assessment_id: int, *, by) -> FeasibilityAssessment:
     return assessment
 
 
-def _decide(assessment_id: int, *, by) -> tuple[Project, FeasibilityAssessment]:
+def _decide(
+    assessment_id: int, *, by, expected_version: Expected = None
+) -> tuple[Project, FeasibilityAssessment]:
     project = _lock_project(
         FeasibilityAssessment.objects.values_list("project_id", flat=True).get(pk=assessment_id)
     )
     assessment = FeasibilityAssessment.objects.select_for_update().get(pk=assessment_id)
     assessment.project = project
     require(can_decide_assessment(by, project), _("只有本项目的工程总监可以审批可行性评估。"))
+    check_version(assessment, expected_version)
     _require_opportunity(project)
     if assessment.status != Status.SUBMITTED:
         raise Conflict(
@@ -329,9 +342,11 @@ def _notify_decision(project: Project, assessment: FeasibilityAssessment, subjec
 
 
 @transaction.atomic
-def approve_assessment(assessment_id: int, *, by, comment: str = "") -> FeasibilityAssessment:
+def approve_assessment(
+    assessment_id: int, *, by, comment: str = "", expected_version: Expected = None
+) -> FeasibilityAssessment:
     """submitted → approved; the previously approved version becomes superseded."""
-    project, assessment = _decide(assessment_id, by=by)
+    project, assessment = _decide(assessment_id, by=by, expected_version=expected_version)
     now = timezone.now()
     for old in project.feasibility_assessments.select_for_update().filter(status=Status.APPROVED):
         old.status = Status.SUPERSEDED
@@ -369,12 +384,14 @@ def approve_assessment(assessment_id: int, *, by, comment: str = "") -> Feasibil
 
 
 @transaction.atomic
-def return_assessment(assessment_id: int, *, by, reason: str) -> FeasibilityAssessment:
+def return_assessment(
+    assessment_id: int, *, by, reason: str, expected_version: Expected = None
+) -> FeasibilityAssessment:
     """submitted → returned, with a written reason."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("退回必须填写原因。")]})
-    project, assessment = _decide(assessment_id, by=by)
+    project, assessment = _decide(assessment_id, by=by, expected_version=expected_version)
     assessment.status = Status.RETURNED
     assessment.decided_by = by
     assessment.decided_at = timezone.now()
@@ -451,11 +468,15 @@ def current_approved(project: Project) -> FeasibilityAssessment | None:
 
 
 @transaction.atomic
-def put_quote(project: Project, *, by, data: dict[str, Any]) -> tuple[Quote, str]:
+def put_quote(
+    project: Project, *, by, data: dict[str, Any], expected_version: Expected = None
+) -> tuple[Quote, str]:
     """Replace the project's current quote. Returns (quote, created|updated|unchanged).
 
     The previous revision is kept (is_current=False). Without an explicit `assessment`
     the quote relies on the current approved assessment. An identical repeat writes nothing.
+    `expected_version`: the revision the writer read, 0 for none (StaleWrite when another
+    revision was saved first; the project row lock orders the writers).
     """
     project = _lock_project(project.pk)
     require(can_write_quote(by, project), _("只有业务部的项目成员可以填写报价。"))
@@ -472,6 +493,7 @@ def put_quote(project: Project, *, by, data: dict[str, Any]) -> tuple[Quote, str
         raise ValidationError({"assessment": [_("该评估不属于本项目。")]})
 
     previous = Quote.objects.select_for_update().filter(project=project, is_current=True).first()
+    check_version(previous, expected_version)
     quote = Quote(project=project, author=by, currency=project.currency)
     if previous is not None:
         for name in QUOTE_FIELDS:

@@ -12,7 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coordination.core.exceptions import Conflict
+from coordination.core.exceptions import Conflict, StaleWrite
+from coordination.core.forms import edit_conflict, expected_version
 from projects.core.selectors import visible_projects
 from projects.presales import services as presales
 from projects.presales.forms import AssessmentForm, QuoteForm, ReturnForm
@@ -42,11 +43,12 @@ def _apply_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
+def _conflict_text(exc: Conflict) -> str:
+    return f"{exc.detail} {'；'.join(exc.unmet)}" if exc.unmet else exc.detail
+
+
 def _conflict_message(request, exc: Conflict) -> None:
-    text = exc.detail
-    if exc.unmet:
-        text = f"{text} {'；'.join(exc.unmet)}"
-    messages.error(request, text)
+    messages.error(request, _conflict_text(exc))
 
 
 def panel_context(project, user) -> dict:
@@ -104,9 +106,8 @@ def assessment_create(request, code: str):
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
-        except Conflict as exc:
-            _conflict_message(request, exc)
-            return redirect("presales:page", code=project.code)
+        except Conflict as exc:  # shown on the form, so what was typed stays
+            form.add_error(None, _conflict_text(exc))
         else:
             messages.success(request, _("已创建第%(v)s版评估草稿。") % {"v": assessment.version})
             return redirect("presales:assessment", pk=assessment.pk)
@@ -130,6 +131,10 @@ def _copy(assessment: FeasibilityAssessment) -> FeasibilityAssessment:
 
 @login_required
 def assessment_detail(request, pk: int):
+    return _assessment_page(request, pk)
+
+
+def _assessment_page(request, pk: int, *, return_form=None, status=200):
     assessment = _assessment(request.user, pk)
     project = assessment.project
     return render(
@@ -138,11 +143,12 @@ def assessment_detail(request, pk: int):
         {
             "project": project,
             "assessment": assessment,
-            "return_form": ReturnForm(),
+            "return_form": return_form if return_form is not None else ReturnForm(),
             "can_write_assessment": presales.can_write_assessment(request.user, project),
             "can_decide": presales.can_decide_assessment(request.user, project),
             "quotes": assessment.quotes.select_related("author").order_by("-revision"),
         },
+        status=status,
     )
 
 
@@ -153,17 +159,23 @@ def assessment_edit(request, pk: int):
     if not presales.can_write_assessment(request.user, project):
         messages.error(request, _("只有工程管理部的项目成员可以编制可行性评估。"))
         return redirect("presales:assessment", pk=assessment.pk)
-    form = AssessmentForm(request.POST or None, instance=_copy(assessment))
+    form = AssessmentForm(request.POST or None, instance=_copy(assessment), record=assessment)
+    conflict, status = None, 200
     if request.method == "POST" and form.is_valid():
         try:
             saved = presales.update_assessment(
-                assessment.pk, by=request.user, data=form.service_data()
+                assessment.pk,
+                by=request.user,
+                data=form.service_data(),
+                expected_version=expected_version(form),
             )
+        except StaleWrite as exc:
+            current = AssessmentForm(instance=_copy(exc.record), record=exc.record)
+            conflict, status = edit_conflict(form, exc, current), 409
         except ValidationError as exc:
             _apply_errors(form, exc)
-        except Conflict as exc:
-            _conflict_message(request, exc)
-            return redirect("presales:assessment", pk=assessment.pk)
+        except Conflict as exc:  # e.g. submitted meanwhile: shown on the form, input kept
+            form.add_error(None, _conflict_text(exc))
         else:
             if saved.pk != assessment.pk:
                 messages.success(
@@ -175,7 +187,8 @@ def assessment_edit(request, pk: int):
     return render(
         request,
         "projects/presales/assessment_form.html",
-        {"project": project, "form": form, "assessment": assessment},
+        {"project": project, "form": form, "assessment": assessment, "conflict": conflict},
+        status=status,
     )
 
 
@@ -185,21 +198,33 @@ def assessment_action(request, pk: int, action: str):
     assessment = _assessment(request.user, pk)
     target = assessment.pk
     try:
+        seen = int(request.POST.get("edit_version") or "")
+    except ValueError:
+        seen = None  # a post without the version its page showed: no check
+    return_form = ReturnForm(request.POST) if action == "return" else None
+    try:
         if action == "submit":
-            target = presales.submit_assessment(assessment.pk, by=request.user).pk
+            target = presales.submit_assessment(
+                assessment.pk, by=request.user, expected_version=seen
+            ).pk
             messages.success(request, _("评估已提交，等待工程总监审批。"))
         elif action == "approve":
             presales.approve_assessment(
-                assessment.pk, by=request.user, comment=request.POST.get("comment", "")
+                assessment.pk,
+                by=request.user,
+                comment=request.POST.get("comment", ""),
+                expected_version=seen,
             )
             messages.success(request, _("评估已批准。"))
         elif action == "return":
-            form = ReturnForm(request.POST)
-            if not form.is_valid():
+            if not return_form.is_valid():
                 messages.error(request, _("退回必须填写原因。"))
                 return redirect("presales:assessment", pk=assessment.pk)
             presales.return_assessment(
-                assessment.pk, by=request.user, reason=form.cleaned_data["reason"]
+                assessment.pk,
+                by=request.user,
+                reason=return_form.cleaned_data["reason"],
+                expected_version=seen,
             )
             messages.success(request, _("评估已退回。"))
         elif action == "copy-risks":
@@ -208,7 +233,12 @@ def assessment_action(request, pk: int, action: str):
         else:
             return redirect("presales:assessment", pk=assessment.pk)
     except Conflict as exc:
-        _conflict_message(request, exc)
+        if isinstance(exc, StaleWrite):
+            messages.error(request, _("评估在你打开页面之后已被修改，请核对最新内容后再操作。"))
+        else:
+            _conflict_message(request, exc)
+        if return_form is not None:  # the page again, with the reason as typed
+            return _assessment_page(request, pk, return_form=return_form, status=409)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     return redirect("presales:assessment", pk=target)
@@ -222,16 +252,29 @@ def quote_form(request, code: str):
         return redirect("presales:page", code=project.code)
     current = Quote.objects.filter(project=project, is_current=True).first()
     form = QuoteForm(
-        request.POST or None, instance=current and _quote_copy(current), project=project
+        request.POST or None,
+        instance=current and _quote_copy(current),
+        project=project,
+        current=current,
     )
+    conflict, status = None, 200
     if request.method == "POST" and form.is_valid():
         try:
-            _quote, outcome = presales.put_quote(project, by=request.user, data=form.service_data())
+            _quote, outcome = presales.put_quote(
+                project,
+                by=request.user,
+                data=form.service_data(),
+                expected_version=expected_version(form),
+            )
+        except StaleWrite as exc:
+            saved = exc.record
+            kept = QuoteForm(instance=saved and _quote_copy(saved), project=project, current=saved)
+            conflict, status = edit_conflict(form, exc, kept), 409
+            current = saved
         except ValidationError as exc:
             _apply_errors(form, exc)
-        except Conflict as exc:
-            _conflict_message(request, exc)
-            return redirect("presales:page", code=project.code)
+        except Conflict as exc:  # e.g. no longer an opportunity: shown on the form, input kept
+            form.add_error(None, _conflict_text(exc))
         else:
             if outcome == "unchanged":
                 messages.info(request, _("报价没有变化。"))
@@ -241,7 +284,8 @@ def quote_form(request, code: str):
     return render(
         request,
         "projects/presales/quote_form.html",
-        {"project": project, "form": form, "quote": current},
+        {"project": project, "form": form, "quote": current, "conflict": conflict},
+        status=status,
     )
 
 

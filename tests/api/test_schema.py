@@ -108,3 +108,46 @@ def test_docs_page_loads_nothing_from_the_internet():
     assert external == []
     for asset in re.findall(r"""(?:src|href)=["']([^"']+\.(?:js|css))["']""", html):
         assert asset.startswith("/static/"), asset
+
+
+# The records two people may edit: each write sends If-Match (412 when stale) and answers
+# the new ETag; each read of the record answers its ETag (API.md).
+CONDITIONAL_WRITES = {
+    ("/api/v1/projects/{code}/", "patch"),
+    ("/api/v1/projects/{code}/transition/", "post"),
+    ("/api/v1/milestones/{id}/", "patch"),
+    ("/api/v1/reviews/{id}/", "patch"),
+    ("/api/v1/projects/{code}/kickoff/", "patch"),
+    ("/api/v1/projects/{code}/kickoff/hold/", "post"),
+    ("/api/v1/change-requests/{id}/", "patch"),
+    ("/api/v1/change-requests/{id}/submit/", "post"),
+    ("/api/v1/change-requests/{id}/approve/", "post"),
+    ("/api/v1/feasibility/{id}/", "patch"),
+    ("/api/v1/feasibility/{id}/submit/", "post"),
+    ("/api/v1/feasibility/{id}/approve/", "post"),
+    ("/api/v1/feasibility/{id}/return/", "post"),
+    ("/api/v1/projects/{code}/quote/", "put"),
+}
+TAGGED_READS = {
+    "/api/v1/projects/{code}/",
+    "/api/v1/milestones/{id}/",
+    "/api/v1/reviews/{id}/",
+    "/api/v1/projects/{code}/kickoff/",
+    "/api/v1/change-requests/{id}/",
+    "/api/v1/feasibility/{id}/",
+    "/api/v1/projects/{code}/quote/",
+}
+
+
+def test_schema_documents_etag_if_match_and_412_on_the_records_two_people_edit():
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    for path, method in CONDITIONAL_WRITES:
+        operation = paths[path][method]
+        header = {p["name"]: p for p in operation["parameters"] if p["in"] == "header"}
+        assert not header["If-Match"].get("required"), (path, method)
+        assert "412" in operation["responses"], (path, method)
+        assert operation["responses"]["412"]["content"]["application/json"]["schema"], path
+    for path in TAGGED_READS:
+        assert "ETag" in paths[path]["get"]["responses"]["200"]["headers"], path
+    for path, method in CONDITIONAL_WRITES - {("/api/v1/projects/{code}/kickoff/hold/", "post")}:
+        assert "ETag" in paths[path][method]["responses"]["200"]["headers"], (path, method)

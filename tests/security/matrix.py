@@ -278,7 +278,7 @@ MATRIX: dict[str, dict] = {
     "changes/<int:pk>/<str:action>/": {
         "kwargs": {"pk": "cr.pk", "action": "approve"},
         "get":    "302 302 405 405 405 405 405 405 405",
-        "post":   "302 302 302 404 302 302 302 302 302",
+        "post":   "302 302 302 404 409 409 302 302 302",
     },
     "changes/<int:pk>/assess/": {
         "kwargs": {"pk": "cr.pk"},
@@ -535,7 +535,7 @@ MATRIX: dict[str, dict] = {
     "reviews/<int:pk>/action-items/": {
         "kwargs": {"pk": "review.pk"},
         "get":    "302 302 405 405 405 405 405 405 405",
-        "post":   "302 302 302 404 302 302 302 302 302",
+        "post":   "302 302 403 404 200 200 403 200 403",
     },
     "reviews/action-items/<int:item_id>/status/": {
         "kwargs": {"item_id": "action_item.pk"},
