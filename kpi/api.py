@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.shortcuts import get_object_or_404
-from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers
@@ -14,11 +10,12 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coordination.api.schema import BAD_REQUEST
+from coordination.api.pagination import SyncPagination, updated_since
+from coordination.api.schema import BAD_REQUEST, SINCE_PARAMETER
 from kpi import exports, services
 from kpi import periods as P
 from kpi.models import Complaint, KpiDefinition, SatisfactionSurvey
-from kpi.params import BadParams, comparison_for, parse_scorecard_params, parse_value_params
+from kpi.params import comparison_for, parse_scorecard_params, parse_value_params
 from kpi.selectors.kpi_values import value_rows
 from kpi.selectors.scopes import SCORECARD_DEPARTMENTS
 from kpi.selectors.scorecards import scorecard
@@ -67,6 +64,8 @@ class ComplaintSerializer(serializers.ModelSerializer):
 class _ProjectInputList(generics.ListCreateAPIView):
     """Shared by surveys and complaints: list (paginated) and record through the service."""
 
+    pagination_class = SyncPagination
+
     search_fields: list[str] = []
     filterset_fields: list[str] = []
     ordering_fields: list[str] = []
@@ -82,19 +81,9 @@ class _ProjectInputList(generics.ListCreateAPIView):
         if getattr(self, "swagger_fake_view", False):
             return self.serializer_class.Meta.model.objects.none()
         qs = self.serializer_class.Meta.model.objects.filter(project=self.get_project())
-        since = self.request.query_params.get("updated_since")
-        if since:
-            try:
-                when = parse_datetime(since)
-            except ValueError:
-                when = None
-            if when is None:
-                raise BadParams({"updated_since": [_("请使用 ISO 8601 日期时间。")]})
-            try:  # to UTC: PostgreSQL refuses offsets beyond ±15:59
-                when = when.astimezone(datetime.UTC)
-            except (OverflowError, ValueError):
-                raise BadParams({"updated_since": [_("请使用 ISO 8601 日期时间。")]})
-            qs = qs.filter(updated_at__gte=when)
+        since = updated_since(self.request)
+        if since is not None:
+            qs = qs.filter(updated_at__gte=since)
         return qs.select_related("project")
 
     def create(self, request, *args, **kwargs):
@@ -115,7 +104,10 @@ class SurveyList(_ProjectInputList):
     def record(self, project, data):
         return services.record_survey(project, by=self.request.user, data=data)
 
-    @extend_schema(responses={200: SurveySerializer(many=True), 404: ERROR_DETAIL})
+    @extend_schema(
+        parameters=[SINCE_PARAMETER],
+        responses={200: SurveySerializer(many=True), 400: ERROR_400, 404: ERROR_DETAIL},
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -136,7 +128,10 @@ class ComplaintList(_ProjectInputList):
     def record(self, project, data):
         return services.record_complaint(project, by=self.request.user, data=data)
 
-    @extend_schema(responses={200: ComplaintSerializer(many=True), 404: ERROR_DETAIL})
+    @extend_schema(
+        parameters=[SINCE_PARAMETER],
+        responses={200: ComplaintSerializer(many=True), 400: ERROR_400, 404: ERROR_DETAIL},
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

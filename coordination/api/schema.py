@@ -5,8 +5,22 @@ same name and different classes make drf-spectacular warn and produce a wrong sc
 """
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    inline_serializer,
+)
 from rest_framework import serializers
+
+from coordination.api.pagination import (
+    COUNT_DESCRIPTION,
+    CURSOR,
+    CURSOR_DESCRIPTION,
+    NEXT_DESCRIPTION,
+    SINCE,
+    SINCE_DESCRIPTION,
+)
 
 
 class ApiErrorSerializer(serializers.Serializer):
@@ -41,6 +55,29 @@ CONFLICT = OpenApiResponse(
     ],
 )
 TOO_LARGE = OpenApiResponse(ApiErrorSerializer, description="Request body too large.")
+
+# `?updated_since=` of a list paged by SyncPagination (which documents `cursor` itself) ...
+SINCE_PARAMETER = OpenApiParameter(SINCE, OpenApiTypes.DATETIME, description=SINCE_DESCRIPTION)
+# ... and of one paged by SyncPagination by hand (an APIView): its parameters and envelope.
+SYNC_PARAMETERS = [
+    SINCE_PARAMETER,
+    OpenApiParameter(CURSOR, str, description=CURSOR_DESCRIPTION),
+    OpenApiParameter("page", int, description="A page number (not with `updated_since`)."),
+    OpenApiParameter("page_size", int, description="Rows per page (at most 200)."),
+]
+
+
+def sync_page(name: str, results: serializers.Serializer) -> serializers.Serializer:
+    """`{"count", "next", "previous", "results"}`, `count` absent with `updated_since`."""
+    return inline_serializer(
+        name,
+        {
+            "count": serializers.IntegerField(required=False, help_text=COUNT_DESCRIPTION),
+            "next": serializers.URLField(allow_null=True, help_text=NEXT_DESCRIPTION),
+            "previous": serializers.URLField(allow_null=True),
+            "results": results,
+        },
+    )
 
 
 def postprocess_page_not_found(result, generator, request, public):

@@ -4,13 +4,10 @@ Views parse and authorise; every write goes through coordination.reviews.service
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
-
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -20,7 +17,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coordination.api.concurrency import ETAG, IF_MATCH, PRECONDITION_FAILED, if_match, tagged
-from coordination.api.schema import BAD_REQUEST
+from coordination.api.pagination import SyncPagination, updated_since
+from coordination.api.schema import BAD_REQUEST, SINCE_PARAMETER
 from coordination.core.models import Department
 from coordination.reviews import selectors, services
 from coordination.reviews.models import (
@@ -62,30 +60,6 @@ def _date_param(request, name: str):
     if value is None:
         raise ValidationError({name: [_("日期格式应为 YYYY-MM-DD。")]})
     return value
-
-
-def _datetime_param(request, name: str):
-    raw = request.query_params.get(name)
-    if not raw:
-        return None
-    try:
-        value = parse_datetime(raw)
-    except ValueError:
-        value = None
-    if value is None:
-        try:
-            day = parse_date(raw)
-        except ValueError:
-            day = None
-        if day is None:
-            raise ValidationError({name: [_("时间格式应为 ISO 8601。")]})
-
-        value = timezone.make_aware(datetime.combine(day, time.min))
-
-    try:  # to UTC: PostgreSQL refuses offsets beyond ±15:59 (was a 500)
-        return value.astimezone(UTC)
-    except OverflowError:
-        raise ValidationError({name: [_("时间超出范围。")]})
 
 
 def _user_by_name(username: str, field: str):
@@ -342,7 +316,7 @@ class ProjectCadencesView(APIView):
         OpenApiParameter("kind", str, enum=ReviewKind.values),
         OpenApiParameter("date_from", OpenApiTypes.DATE),
         OpenApiParameter("date_to", OpenApiTypes.DATE),
-        OpenApiParameter("updated_since", OpenApiTypes.DATETIME),
+        SINCE_PARAMETER,
         OpenApiParameter("mine", bool, description="only reviews I take part in"),
         OpenApiParameter("search", str, description="text in minutes, decisions, project"),
     ],
@@ -352,6 +326,7 @@ class ReviewListView(generics.ListAPIView):
     """Review occurrences the caller may see, in start order."""
 
     serializer_class = ReviewSerializer
+    pagination_class = SyncPagination
     filter_backends: list = []
 
     def get_queryset(self):
@@ -366,7 +341,7 @@ class ReviewListView(generics.ListAPIView):
                 kind=kind,
                 date_from=_date_param(request, "date_from") or _date_param(request, "from"),
                 date_to=_date_param(request, "date_to") or _date_param(request, "to"),
-                updated_since=_datetime_param(request, "updated_since"),
+                updated_since=updated_since(request),
                 mine=_flag(request, "mine"),
                 search=request.query_params.get("search", "").strip()[:200] or None,
             )
@@ -453,13 +428,14 @@ class ReviewActionItemsView(APIView):
         OpenApiParameter("overdue", bool, description="only open items past their due date"),
         OpenApiParameter("status", str, enum=ActionItem.Status.values),
         OpenApiParameter("project", str, description="project code"),
-        OpenApiParameter("updated_since", OpenApiTypes.DATETIME),
+        SINCE_PARAMETER,
         OpenApiParameter("search", str, description="text in title or description"),
     ],
     responses={200: ActionItemSerializer(many=True), 400: BAD_REQUEST},
 )
 class ActionItemListView(generics.ListAPIView):
     serializer_class = ActionItemSerializer
+    pagination_class = SyncPagination
     filter_backends: list = []
 
     def get_queryset(self):
@@ -473,7 +449,7 @@ class ActionItemListView(generics.ListAPIView):
             overdue=_flag(request, "overdue"),
             status=status_,
             project_code=request.query_params.get("project") or None,
-            updated_since=_datetime_param(request, "updated_since"),
+            updated_since=updated_since(request),
             search=request.query_params.get("search", "").strip()[:200] or None,
         )
 
@@ -521,14 +497,22 @@ class JobRotationListView(generics.ListCreateAPIView):
     """互换岗位体验 records: your own, those on your projects; PMO and executives see all."""
 
     serializer_class = JobRotationSerializer
+    pagination_class = SyncPagination
     filter_backends: list = []
 
     def get_queryset(self):
         qs = selectors.visible_job_rotations(self.request.user)
-        since = _datetime_param(self.request, "updated_since")
-        if since:
+        since = updated_since(self.request)
+        if since is not None:
             qs = qs.filter(updated_at__gte=since)
         return qs
+
+    @extend_schema(
+        parameters=[SINCE_PARAMETER],
+        responses={200: JobRotationSerializer(many=True), 400: BAD_REQUEST},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         request=JobRotationSerializer,

@@ -30,7 +30,7 @@ import sys
 import uuid
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.error import HTTPError
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 from urllib.request import Request, urlopen
 
 
@@ -82,17 +82,21 @@ class Hub:
     def upsert_project(self, erp_id: str, data: dict):
         return self.call("PUT", f"/api/v1/erp/projects/{erp_id}/", data)
 
-    def changed_since(self, path: str, since: str):
-        """Every record changed since `since`, page by page (oldest change first)."""
-        page = 1
+    def changed_since(self, path: str, since: str, page_size: int = 200):
+        """Every record changed since `since`, oldest change first, following `next` until it
+        is null (docs/erp-integration.md, section 4). A record changed while we read comes
+        again later: apply in order, the last one wins."""
+        _status, body = self.call(
+            "GET", path, params={"updated_since": since, "page_size": page_size}
+        )
         while True:
-            _status, body = self.call(
-                "GET", path, params={"updated_since": since, "page": page, "page_size": 200}
-            )
             yield from body["results"]
             if not body["next"]:
                 return
-            page += 1
+            # next's path and query (its opaque cursor) on our base URL: behind a proxy `next`
+            # may name an inner host, and the token must go to no other host
+            link = urlsplit(body["next"])
+            _status, body = self.call("GET", f"{link.path}?{link.query}")
 
 
 def signature_of(secret: str, raw_body: bytes) -> str:
@@ -106,7 +110,9 @@ def verify_signature(secret: str, raw_body: bytes, header: str) -> bool:
 
 # ---------------------------------------------------------------- commands
 def cmd_sync(hub: Hub, args) -> int:
-    since = datetime.datetime.now(datetime.UTC).isoformat()
+    # 5 minutes back: writes still committing when we read, and clocks that disagree
+    started = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=5)
+    since = started.isoformat()
     status, _customer = hub.upsert_customer(
         args.customer_erp_id, {"name": args.customer_name, "contact_name": "张伟"}
     )

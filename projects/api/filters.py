@@ -1,35 +1,43 @@
 """Query filters of the projects API (django-filter). Bad values answer 400, never 500."""
 
-import datetime
-
+from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
+from coordination.api.pagination import SINCE, parse_updated_since
 from projects.core.models import Customer, Milestone, Project, Risk, Stage
 
 
-class UtcIsoDateTimeFilter(filters.IsoDateTimeFilter):
-    """ISO 8601, handed to the database in UTC: PostgreSQL refuses offsets beyond ±15:59
-    (a 500 otherwise); a moment outside years 1-9999 once in UTC answers 400."""
+class _UpdatedSinceField(forms.Field):
+    """`parse_updated_since` as a form field: only an absent parameter means "no filter"
+    (an empty one is refused like any other value that is not a datetime with an offset)."""
 
-    def filter(self, qs, value):
-        if value:
-            try:
-                value = value.astimezone(datetime.UTC)
-            except OverflowError:
-                raise ValidationError({self.field_name: [_("时间超出范围。")]})
-        return super().filter(qs, value)
+    def clean(self, value):
+        if value is None:
+            return None
+        try:
+            return parse_updated_since(value)
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.detail[SINCE])
+
+
+class UpdatedSinceFilter(filters.IsoDateTimeFilter):
+    field_class = _UpdatedSinceField
 
 
 class UpdatedSinceFilterSet(filters.FilterSet):
-    """Every ERP-facing list: `?updated_since=<ISO 8601 datetime>` for incremental sync."""
+    """Every ERP-facing list: `?updated_since=<ISO 8601 datetime with offset>` for incremental
+    sync, paged by `coordination.api.pagination.SyncPagination`'s cursor."""
 
-    updated_since = UtcIsoDateTimeFilter(
+    updated_since = UpdatedSinceFilter(
         field_name="updated_at",
         lookup_expr="gte",
-        label=_("只返回在此时间（含）之后更新的记录，ISO 8601，例如 2026-11-25T08:00:00Z"),
+        label=_(
+            "只返回此时间（含）之后更新的记录：带时区偏移的 ISO 8601，如 2026-11-25T08:00:00Z；"
+            "按 (updated_at, id) 以游标分页，沿 next 读到 null 为止，不含 count"
+        ),
     )
 
 
@@ -86,16 +94,10 @@ class RiskFilter(UpdatedSinceFilterSet):
 
 
 class StableOrderingFilter(OrderingFilter):
-    """`?ordering=` plus `id` as the last key, so paging through equal values misses nothing;
-    with `?updated_since=` and no `?ordering=`: `updated_at, id`."""
+    """`?ordering=` plus `id` as the last key, so paging through equal values misses nothing.
+    (With `?updated_since=` the cursor pagination orders by `updated_at, id` itself.)"""
 
     def get_ordering(self, request, queryset, view):
-        if "updated_since" in request.query_params and not request.query_params.get(
-            self.ordering_param
-        ):
-            # incremental sync: oldest change first, so a record changed while the client
-            # pages moves behind it (seen later) instead of slipping past it
-            return ["updated_at", "id"]
         ordering = list(super().get_ordering(request, queryset, view) or [])
         if not any(key.lstrip("-") in ("id", "pk") for key in ordering):
             last_desc = bool(ordering) and ordering[-1].startswith("-")

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coordination.api.concurrency import ETAG, IF_MATCH, PRECONDITION_FAILED, if_match, tagged
+from coordination.api.pagination import SINCE, SyncPagination
 from coordination.api.schema import (
     BAD_REQUEST,
     CONFLICT,
@@ -85,6 +86,7 @@ def _no_stage(request) -> None:
 
 class ListFilterMixin:
     filter_backends = [DjangoFilterBackend, SearchFilter, StableOrderingFilter]
+    pagination_class = SyncPagination  # every list here accepts `?updated_since=`
 
 
 class _FiltersWhenAsked(DjangoFilterBackend):
@@ -169,11 +171,23 @@ class ProjectListView(ListFilterMixin, generics.ListCreateAPIView):
         # Same rows, filters, ordering and JSON as the generic list, read with values_list()
         # (docs/performance.md); the count runs over the filtered projects without joins.
         queryset = self.filter_queryset(visible_projects(request.user))
+        if SINCE in request.query_params:
+            return self._sync_page(request, queryset)
         rows = _ValuesPage(queryset, self._requested_slice(request))
         page = self.paginate_queryset(rows)
         if page is None:
             return Response(project_list_rows(rows[:]))
         return self.get_paginated_response(project_list_rows(page))
+
+    def _sync_page(self, request, queryset) -> Response:
+        """The cursor's page as `values_list()` rows (with the id the cursor needs), no count."""
+        rows = self.paginator.paginate_queryset(
+            queryset.values_list(*PROJECT_LIST_VALUES, "id"),
+            request,
+            view=self,
+            key=_project_row_key,
+        )
+        return self.get_paginated_response(project_list_rows([row[:-1] for row in rows]))
 
     def _requested_slice(self, request) -> tuple[int, int] | None:
         """(offset, size) of the page asked for by number, to read with its count."""
@@ -189,7 +203,8 @@ class ProjectListView(ListFilterMixin, generics.ListCreateAPIView):
     @extend_schema(
         summary="列出项目",
         description="`?search=` 搜索项目编号、名称、ERP编号和客户名称；"
-        "增量同步用 `?updated_since=...&ordering=updated_at`。",
+        "增量同步用 `?updated_since=<带时区偏移的时间>`：按 (updated_at, id) 升序以游标分页，"
+        "沿 `next` 读到 null 为止，此时响应不含 `count`。",
         responses={200: ProjectSerializer, **LIST_ERRORS},
     )
     def get(self, request, *args, **kwargs):
@@ -208,6 +223,13 @@ class ProjectListView(ListFilterMixin, generics.ListCreateAPIView):
         serializer.is_valid(raise_exception=True)
         project = services.create_project(by=request.user, data=serializer.validated_data)
         return Response(self.get_serializer(project).data, status=status.HTTP_201_CREATED)
+
+
+_UPDATED_AT = PROJECT_LIST_VALUES.index("updated_at")
+
+
+def _project_row_key(row) -> tuple:
+    return row[_UPDATED_AT], row[-1]
 
 
 class _ValuesPage:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
@@ -19,8 +18,12 @@ from rest_framework.views import APIView
 
 from coordination.api.concurrency import ETAG, IF_MATCH, PRECONDITION_FAILED, if_match, tagged
 from coordination.api.inputs import validated_input
-from coordination.api.pagination import PageNumberPagination
-from coordination.api.schema import BAD_REQUEST  # {"<field>": ["message"]}
+from coordination.api.pagination import SyncPagination
+from coordination.api.schema import (  # BAD_REQUEST: {"<field>": ["message"]}
+    BAD_REQUEST,
+    SYNC_PARAMETERS,
+    sync_page,
+)
 from projects.api.filters import UpdatedSinceFilterSet
 from projects.changes import services
 from projects.changes.models import ChangeDecision, ChangeRequest
@@ -149,14 +152,8 @@ ConflictResponse = inline_serializer(
 )
 ErrorResponse = inline_serializer("ChangeRequestError", {"detail": serializers.CharField()})
 # the lists are paginated by hand (_paginate): document the page envelope, not a bare array
-PaginatedChangeRequests = inline_serializer(
-    "PaginatedChangeRequestList",
-    {
-        "count": serializers.IntegerField(),
-        "next": serializers.URLField(allow_null=True),
-        "previous": serializers.URLField(allow_null=True),
-        "results": ChangeRequestSerializer(many=True),
-    },
+PaginatedChangeRequests = sync_page(
+    "PaginatedChangeRequestList", ChangeRequestSerializer(many=True)
 )
 ERRORS = {403: ErrorResponse, 404: ErrorResponse, 409: ConflictResponse}
 CONDITIONAL_ERRORS = {**ERRORS, 412: PRECONDITION_FAILED}
@@ -184,8 +181,6 @@ def _render(cr: ChangeRequest, code=status.HTTP_200_OK) -> Response:
 
 
 def _paginate(view, request, qs):
-    if "updated_since" in request.query_params:  # incremental sync: oldest change first
-        qs = qs.order_by("updated_at", "id")
     filterset = ChangeRequestFilter(request.query_params, queryset=qs)
     if not filterset.is_valid():
         raise ValidationError(filterset.errors)
@@ -193,7 +188,7 @@ def _paginate(view, request, qs):
     term = str(request.query_params.get("search", "")).replace("\x00", "").strip()
     if term:
         qs = qs.filter(Q(title__icontains=term) | Q(number__icontains=term))
-    paginator = PageNumberPagination()
+    paginator = SyncPagination()
     page = paginator.paginate_queryset(qs, request, view=view)
     return paginator.get_paginated_response(ChangeRequestSerializer(page, many=True).data)
 
@@ -201,9 +196,7 @@ def _paginate(view, request, qs):
 LIST_PARAMS = [
     OpenApiParameter("search", str, description="in number and title"),
     OpenApiParameter("status", str, many=True, enum=ChangeRequest.Status.values),
-    OpenApiParameter("updated_since", OpenApiTypes.DATETIME),
-    OpenApiParameter("page", int),
-    OpenApiParameter("page_size", int),
+    *SYNC_PARAMETERS,
 ]
 
 

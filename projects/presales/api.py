@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -24,8 +23,12 @@ from rest_framework.views import APIView
 
 from coordination.api.concurrency import ETAG, IF_MATCH, PRECONDITION_FAILED, if_match, tagged
 from coordination.api.inputs import validated_input
-from coordination.api.pagination import PageNumberPagination
-from coordination.api.schema import BAD_REQUEST  # {"<field>": ["message"]}
+from coordination.api.pagination import SyncPagination
+from coordination.api.schema import (  # BAD_REQUEST: {"<field>": ["message"]}
+    BAD_REQUEST,
+    SYNC_PARAMETERS,
+    sync_page,
+)
 from projects.api.filters import UpdatedSinceFilterSet
 from projects.core.selectors import visible_projects
 from projects.presales import services
@@ -222,19 +225,11 @@ class ProjectFeasibilityView(APIView):
         operation_id="project_feasibility_list",
         parameters=[
             OpenApiParameter("status", str, many=True, enum=FeasibilityAssessment.Status.values),
-            OpenApiParameter("updated_since", OpenApiTypes.DATETIME),
-            OpenApiParameter("page", int),
-            OpenApiParameter("page_size", int),
+            *SYNC_PARAMETERS,
         ],
         responses={
-            200: inline_serializer(  # paginated by hand: the page envelope, not a bare array
-                "PaginatedFeasibilityAssessmentList",
-                {
-                    "count": serializers.IntegerField(),
-                    "next": serializers.URLField(allow_null=True),
-                    "previous": serializers.URLField(allow_null=True),
-                    "results": FeasibilityAssessmentSerializer(many=True),
-                },
+            200: sync_page(  # paginated by hand: the page envelope, not a bare array
+                "PaginatedFeasibilityAssessmentList", FeasibilityAssessmentSerializer(many=True)
             ),
             400: BAD_REQUEST,
             404: ErrorResponse,
@@ -249,7 +244,7 @@ class ProjectFeasibilityView(APIView):
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
         qs = filterset.qs
-        paginator = PageNumberPagination()
+        paginator = SyncPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(
             FeasibilityAssessmentSerializer(page, many=True).data

@@ -213,7 +213,7 @@ def test_list_filters_and_bad_filter_values(c):
     url = f"/api/v1/projects/{c.project.code}/feasibility/"
     client = client_for(c.engineering_pm)
     assert [r["version"] for r in client.get(url + "?status=approved").json()["results"]] == [2]
-    assert client.get(url + "?updated_since=2000-01-01T00:00:00Z").json()["count"] == 2
+    assert len(client.get(url + "?updated_since=2000-01-01T00:00:00Z").json()["results"]) == 2
     assert client.get(url + "?updated_since=yesterday").status_code == 400
     assert client.get(url + "?status=nonsense").status_code == 400
     assert client.get(url + "?page_size=1").json()["next"]
