@@ -294,3 +294,8 @@ def test_pmo_sees_and_filters_failed_reminders_by_reason(settings):
     client.cookies["django_language"] = "en"
     english = client.get("/admin/coordination/reminder/?failure_reason=lease").content.decode()
     assert "Failure reason" in english and "Timed out on every attempt" in english
+    ids = [str(pk) for pk in Reminder.objects.values_list("pk", flat=True)]
+    client.post("/admin/coordination/reminder/", {"action": "requeue", "_selected_action": ids})
+    assert set(Reminder.objects.values_list("status", "attempts", "failure_reason")) == {
+        ("pending", 0, "")
+    }
