@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -10,11 +11,14 @@ class CoordinationConfig(AppConfig):
     def ready(self) -> None:
         # Registrations that run on import: a profile for every user (signal), the kickoff
         # stage gate; then webhooks listen to every domain event and the
-        # beat schedule is copied into its admin rows after migrate.
+        # beat schedule is copied into its admin rows after migrate; the reminder outbox's
+        # channel timeouts are checked against its lease.
         from coordination.beat import sync_after_migrate
         from coordination.core import events, signals  # noqa: F401
         from coordination.integration import deliveries
         from coordination.kickoff import gates  # noqa: F401
+        from coordination.reviews.reminders.rules import check_channel_timeouts
 
         post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="sync_beat_schedule")
         events.listen("*", deliveries.fan_out)
+        checks.register(check_channel_timeouts)

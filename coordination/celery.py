@@ -3,6 +3,9 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_init
+
+from coordination.reviews.reminders.rules import check_channel_timeouts
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coordination.settings")
 
@@ -12,3 +15,13 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(
     ["coordination.core", "coordination.reviews", "coordination.integration", "handover", "kpi"]
 )
+
+
+@worker_init.connect
+def refuse_channel_timeouts_past_the_lease(**kwargs) -> None:
+    """A worker sends reminders: it does not start with a channel timeout that could outlast
+    a reminder claim's lease (the check reminders.E001; `manage.py check` runs it too).
+    SystemExit, because Celery logs and ignores any Exception a signal handler raises."""
+    errors = check_channel_timeouts()
+    if errors:
+        raise SystemExit("; ".join(f"{error.id}: {error.msg}" for error in errors))

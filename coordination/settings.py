@@ -170,6 +170,8 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 25))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# seconds per SMTP operation; without one a hung server holds a reminder batch past its lease
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "coordination-hub@localhost")
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -272,6 +274,9 @@ REVIEW_REMINDER_LEAD_MINUTES = int(os.environ.get("REVIEW_REMINDER_LEAD_MINUTES"
 ACTION_ITEM_ESCALATION_DAYS = int(os.environ.get("ACTION_ITEM_ESCALATION_DAYS", "3"))
 REMINDER_SENDING_TIMEOUT_SECONDS = int(os.environ.get("REMINDER_SENDING_TIMEOUT_SECONDS", "300"))
 REMINDER_MAX_ATTEMPTS = int(os.environ.get("REMINDER_MAX_ATTEMPTS", "5"))
+REMINDER_BACKOFF_SECONDS = float(os.environ.get("REMINDER_BACKOFF_SECONDS", "60"))
+# Both channel timeouts at most a quarter of REMINDER_SENDING_TIMEOUT_SECONDS (check reminders.E001)
+CHAT_WEBHOOK_TIMEOUT = float(os.environ.get("CHAT_WEBHOOK_TIMEOUT", "10"))
 CHAT_WEBHOOK_SECRET = os.environ.get("CHAT_WEBHOOK_SECRET", "")  # DingTalk robot signing secret
 
 LOGGING = {

@@ -1,6 +1,7 @@
 """Admin for the review loop: PMO edits cadences; reminders are an audit-friendly log."""
 
 from django.contrib import admin, messages
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from coordination.core.admin_scale import IndexedDateHierarchyMixin
@@ -104,10 +105,12 @@ class ReminderAdmin(IndexedDateHierarchyMixin, admin.ModelAdmin):
         "kind",
         "status",
         "attempts",
+        "failure_reason",
+        "error",
         "due_at",
         "sent_at",
     )
-    list_filter = ("status", "channel", "kind")
+    list_filter = ("status", "failure_reason", "channel", "kind")
     search_fields = ("subject", "recipient__username", "target_key", "last_error")
     date_hierarchy = "due_at"
     list_select_related = ("recipient",)
@@ -120,10 +123,18 @@ class ReminderAdmin(IndexedDateHierarchyMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    @admin.display(description=_("最近错误"))
+    def error(self, obj):
+        # the whole text is on the row's page
+        return Truncator(obj.last_error).chars(80)
+
     @admin.action(description=_("重新发送失败的提醒"))
     def requeue(self, request, queryset):
         count = queryset.filter(status=models.Reminder.Status.FAILED).update(
-            status=models.Reminder.Status.PENDING, next_attempt_at=None, attempts=0
+            status=models.Reminder.Status.PENDING,
+            next_attempt_at=None,
+            attempts=0,
+            failure_reason="",
         )
         self.message_user(request, _("已重新排队 %d 条提醒。") % count, messages.SUCCESS)
 

@@ -281,6 +281,13 @@ class Reminder(models.Model):
         SENT = "sent", _("已发送")
         FAILED = "failed", _("发送失败")
 
+    class Failure(models.TextChoices):
+        """Why a row ended `failed`; last_error keeps the details."""
+
+        OBSOLETE = "obsolete", _("已无需提醒")
+        CHANNEL = "channel", _("渠道多次失败")
+        LEASE = "lease", _("多次发送超时")
+
     target_key = models.CharField(_("提醒对象"), max_length=80)
     review = models.ForeignKey(
         Review, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
@@ -308,6 +315,9 @@ class Reminder(models.Model):
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     last_error = models.TextField(_("最近错误"), blank=True, default="")
+    failure_reason = models.CharField(
+        _("失败原因"), max_length=10, choices=Failure.choices, blank=True, default=""
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

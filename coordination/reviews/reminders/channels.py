@@ -5,11 +5,18 @@ The chat webhook body is DingTalk / WeCom style JSON; DingTalk robots with a sig
 secret get `timestamp` and `sign` query parameters, where
 `sign = urlencode(base64(HMAC-SHA256(secret, f"{timestamp}\\n{secret}")))`.
 WeCom robots are authorised by the `key` in their URL and are not signed.
+
+A crash between a channel's answer and the row's "sent" can repeat that one message, so
+each carries a stable id derived from the row: e-mails the Message-ID
+`<reminder-<id>@<mail domain>>`, chat posts the marker `[reminder-<id>]` as the text's last
+line (neither robot API documents a message id or idempotency field; the marker lets a
+reader or a bot drop the repeat).
 """
 
 from __future__ import annotations
 
 import base64
+import email.utils
 import hashlib
 import hmac
 import ipaddress
@@ -19,10 +26,11 @@ import urllib.parse
 
 import requests
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 
 from coordination.core.models import Notification
 from coordination.reviews.models import Reminder
+from coordination.reviews.reminders.rules import chat_timeout
 
 DINGTALK_HOSTS = ("oapi.dingtalk.com",)
 WECOM_HOSTS = ("qyapi.weixin.qq.com",)
@@ -30,6 +38,11 @@ WECOM_HOSTS = ("qyapi.weixin.qq.com",)
 
 class ChannelError(Exception):
     """The channel refused or failed; the reminder is retried with backoff."""
+
+
+class ChannelTimeout(ChannelError):
+    """The destination did not answer within its timeout: the sender tries no more rows for
+    the same destination (`destination`) in this batch."""
 
 
 def http_post(url: str, payload: dict, timeout: float) -> requests.Response:
@@ -82,18 +95,42 @@ def split_secret(url: str) -> tuple[str, str]:
 
 
 def build_chat_request(
-    url: str, text: str, *, now_ms: int | None = None, secret: str | None = None
+    url: str,
+    text: str,
+    *,
+    now_ms: int | None = None,
+    secret: str | None = None,
+    marker: str = "",
 ) -> tuple[str, dict]:
-    """The URL (signed for DingTalk when a secret is known) and the JSON body to post."""
+    """The URL (signed for DingTalk when a secret is known) and the JSON body to post; a
+    `marker` (the reminder's stable id) ends the text on a line of its own."""
     clean, found_secret = split_secret(url)
     secret = found_secret if secret is None else secret
-    payload = {"msgtype": "text", "text": {"content": text}}
+    content = f"{text}\n{marker}" if marker else text
+    payload = {"msgtype": "text", "text": {"content": content}}
     if platform_of(clean) == "dingtalk" and secret:
         timestamp = now_ms if now_ms is not None else int(time.time() * 1000)
         sign = urllib.parse.quote_plus(dingtalk_sign(secret, timestamp))
         joiner = "&" if urllib.parse.urlsplit(clean).query else "?"
         clean = f"{clean}{joiner}timestamp={timestamp}&sign={sign}"
     return clean, payload
+
+
+def reference(reminder: Reminder) -> str:
+    """The row's stable id, the same on every attempt and every worker: `reminder-<id>`."""
+    return f"reminder-{reminder.pk}"
+
+
+def chat_marker(reminder: Reminder) -> str:
+    return f"[{reference(reminder)}]" if reminder.pk else ""
+
+
+def message_id(reminder: Reminder) -> str:
+    """`<reminder-<id>@<domain of DEFAULT_FROM_EMAIL>>`, the domain being the same for every
+    worker (make_msgid would use each machine's own host name)."""
+    domain = email.utils.parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2]
+    domain = domain or urllib.parse.urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<{reference(reminder)}@{domain}>"
 
 
 def _text(reminder: Reminder) -> str:
@@ -105,13 +142,18 @@ def send_email(reminder: Reminder) -> None:
     address = reminder.recipient.email
     if not address:
         raise ChannelError("recipient has no e-mail address")
+    # a row not saved yet (a preview) has no id to derive one from: Django makes one
+    headers = {"Message-ID": message_id(reminder)} if reminder.pk else {}
     try:
-        send_mail(
+        EmailMessage(
             reminder.subject,
             _text(reminder)[len(reminder.subject) :].strip(),
             None,
             [address],
-        )
+            headers=headers,
+        ).send()
+    except TimeoutError as exc:  # socket.timeout: connect or any SMTP reply past EMAIL_TIMEOUT
+        raise ChannelTimeout(f"mail: timed out: {exc}") from exc
     except Exception as exc:
         raise ChannelError(f"mail: {exc}") from exc
 
@@ -121,11 +163,12 @@ def send_chat(reminder: Reminder) -> None:
     url = profile.chat_webhook_url if profile else ""
     if not url:
         raise ChannelError("recipient has no chat webhook URL")
-    target, payload = build_chat_request(url, _text(reminder))
+    target, payload = build_chat_request(url, _text(reminder), marker=chat_marker(reminder))
     check_public_url(target)
-    timeout = float(getattr(settings, "CHAT_WEBHOOK_TIMEOUT", 10))
     try:
-        response = http_post(target, payload, timeout)
+        response = http_post(target, payload, chat_timeout())
+    except requests.Timeout as exc:
+        raise ChannelTimeout(f"chat: {exc.__class__.__name__}: {exc}") from exc
     except requests.RequestException as exc:
         raise ChannelError(f"chat: {exc.__class__.__name__}: {exc}") from exc
     if response.status_code >= 300:
@@ -154,6 +197,16 @@ SENDERS = {
     Reminder.Channel.CHAT: send_chat,
     Reminder.Channel.INAPP: send_inapp,
 }
+
+
+def destination(reminder: Reminder) -> str:
+    """Where a row goes, as far as one hung server holds up others: the mail server for every
+    e-mail, the robot's host for a chat post (every robot of a platform shares one)."""
+    if reminder.channel == Reminder.Channel.CHAT:
+        profile = getattr(reminder.recipient, "profile", None)
+        url = profile.chat_webhook_url if profile else ""
+        return f"chat:{(urllib.parse.urlsplit(url).hostname or '').lower()}"
+    return str(reminder.channel)
 
 
 def deliver(reminder: Reminder) -> None:

@@ -22,7 +22,13 @@ from django.utils.translation import gettext as _
 from coordination.core.channels_rule import channels_for
 from coordination.reviews.models import Reminder, Review
 from coordination.reviews.reminders.rows import rows_for, translated
-from coordination.reviews.reminders.rules import batch_size, lead_time, sending_timeout
+from coordination.reviews.reminders.rules import (
+    LEASE_ERROR,
+    batch_size,
+    lead_time,
+    max_attempts,
+    sending_timeout,
+)
 
 
 def in_use() -> bool:
@@ -139,9 +145,11 @@ def claim_batch(*, limit: int | None = None, now: datetime.datetime | None = Non
 
     1. In one short transaction, select due rows with FOR UPDATE SKIP LOCKED: pending rows
        whose due time and retry time have come, and rows stuck in `sending` for longer than
-       REMINDER_SENDING_TIMEOUT_SECONDS (their sender crashed between claim and send).
-    2. Mark them `sending` with claimed_at = now and attempts + 1, then commit: the lock is
-       held only for this update, never while a message is sent.
+       REMINDER_SENDING_TIMEOUT_SECONDS (their sender crashed or hung).
+    2. A stuck row that has used REMINDER_MAX_ATTEMPTS attempts ends `failed` (failure_reason
+       "lease"); the others are marked `sending` with claimed_at = now and attempts + 1 (a
+       reclaim is an attempt), then commit: the lock is held only for this update, never
+       while a message is sent.
     3. Another sender running at the same moment skips the locked rows and, after our commit,
        no longer sees them as pending, so no row is claimed twice.
     """
@@ -159,10 +167,25 @@ def claim_batch(*, limit: int | None = None, now: datetime.datetime | None = Non
             .values_list("pk", flat=True)[:limit]
         )
         if ids:
-            Reminder.objects.filter(pk__in=ids).update(
+            Reminder.objects.filter(
+                pk__in=ids, status=Reminder.Status.SENDING, attempts__gte=max_attempts()
+            ).update(
+                status=Reminder.Status.FAILED,
+                failure_reason=Reminder.Failure.LEASE,
+                last_error=LEASE_ERROR,
+                updated_at=now,
+            )
+            Reminder.objects.filter(pk__in=ids).exclude(status=Reminder.Status.FAILED).update(
                 status=Reminder.Status.SENDING,
                 claimed_at=now,
                 attempts=F("attempts") + 1,
                 updated_at=now,
             )
-    return list(Reminder.objects.filter(pk__in=ids).select_related("recipient__profile"))
+    return list(
+        Reminder.objects.filter(pk__in=ids, status=Reminder.Status.SENDING)
+        .select_related("recipient__profile")
+        # the targets' statuses for send_batch's obsolete check, as on PostgreSQL
+        .annotate(
+            target_review_status=F("review__status"), target_item_status=F("action_item__status")
+        )
+    )

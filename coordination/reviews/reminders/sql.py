@@ -53,6 +53,7 @@ def insert_select(source: str, params: dict, *, joins: str = "", **exprs: str) -
         "due_at": exprs["due_at"],
         "attempts": "0",
         "last_error": "''",
+        "failure_reason": "''",
         "created_at": "%(created)s",
         "updated_at": "%(created)s",
     }
