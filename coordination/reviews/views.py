@@ -132,6 +132,12 @@ def review_detail(request, pk: int):
                 "decisions": review.decisions,
             },
         )
+    action_items = list(review.action_items.all())
+    for item in action_items:
+        # who keeps these minutes updates every item of the review; anyone else their own
+        item.can_update = can_edit or (
+            item.owner_id == request.user.pk and services.can_edit_action_item(request.user, item)
+        )
     return render(
         request,
         "coordination/reviews/detail.html",
@@ -140,7 +146,7 @@ def review_detail(request, pk: int):
             "form": form,
             "can_edit": can_edit,
             "attendance": _attendance_rows(review),
-            "action_items": list(review.action_items.all()),
+            "action_items": action_items,
             "item_form": ActionItemForm(owners=_owners_for(review)),
             "today": services.local_today(),
             "is_retro": review.kind == "monthly_retrospective",
@@ -202,10 +208,13 @@ def my_action_items(request):
         items = items.filter(status=ActionItem.Status.OPEN)
     elif show == "overdue":
         items = selectors.action_item_list(request.user, mine=True, overdue=True)
+    rows = list(items[:500])
+    for item in rows:
+        item.can_update = services.can_edit_action_item(request.user, item)  # their own
     return render(
         request,
         "coordination/reviews/my_action_items.html",
-        {"items": list(items[:500]), "show": show, "today": services.local_today()},
+        {"items": rows, "show": show, "today": services.local_today()},
     )
 
 
@@ -247,7 +256,11 @@ def job_rotations(request):
     return render(
         request,
         "coordination/reviews/job_rotations.html",
-        {"form": form, "rotations": list(selectors.visible_job_rotations(request.user)[:200])},
+        {
+            "form": form,
+            "can_record": services.can_record_job_rotation(request.user, request.user),
+            "rotations": list(selectors.visible_job_rotations(request.user)[:200]),
+        },
     )
 
 
