@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "coordination.core.security.ReadOnlyRoleMiddleware",  # executives: HTML writes are 403
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "coordination.api.idempotency.IdempotencyKeyMiddleware",  # Idempotency-Key on API POSTs
     "coordination.core.security.ContentSecurityPolicyMiddleware",  # CSP header (docs/security.md)
@@ -202,6 +203,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
         "coordination.api.authentication.ApiClientScopes",  # ERP API clients: scopes
+        "coordination.api.authentication.WritesNeedWriter",  # executives: API writes are 403
     ],
     "DEFAULT_PARSER_CLASSES": ["coordination.api.parsers.JSONParser"],  # deep nesting: 400
     "DEFAULT_RENDERER_CLASSES": [
@@ -265,6 +267,8 @@ SPECTACULAR_SETTINGS = {
 # Domain settings (DOMAIN.md): configurable thresholds.
 PROMISE_GAP_MARGIN_FLOOR = float(os.environ.get("PROMISE_GAP_MARGIN_FLOOR", "0.10"))
 CHANGE_REQUEST_FINANCE_THRESHOLD = os.environ.get("CHANGE_REQUEST_FINANCE_THRESHOLD", "100000")
+# PMO's choice: may a change request's requester decide it for their own department?
+CHANGE_REQUEST_REQUESTER_MAY_APPROVE = env_bool("CHANGE_REQUEST_REQUESTER_MAY_APPROVE", False)
 HANDOVER_SLA_WORKING_DAYS = int(os.environ.get("HANDOVER_SLA_WORKING_DAYS", "5"))
 # Webhook targets: hosts allowed even if they resolve to private/loopback addresses.
 WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS")

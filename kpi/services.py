@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from coordination.core import events
 from coordination.core.exceptions import Conflict
-from coordination.core.roles import is_pmo
+from coordination.core.roles import can_write, is_pmo
 from coordination.core.services import record_audit, snapshot
 from kpi import periods as P
 from kpi.models import ClosedPeriod, Complaint, KpiSnapshot, SatisfactionSurvey, ScopeType
@@ -36,7 +36,7 @@ COMPLAINT_FIELDS = [
 
 def can_record_inputs(user, project: Project) -> bool:
     """Anyone holding a role on the project, and PMO, may record its surveys and complaints."""
-    return is_pmo(user) or bool(project_roles(user, project))
+    return can_write(user) and (is_pmo(user) or bool(project_roles(user, project)))
 
 
 def _require_recorder(user, project: Project) -> None:

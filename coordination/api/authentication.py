@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication as DRFTokenAuthentication
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from coordination.core.roles import remember_group_names
+from coordination.core.roles import can_write, remember_group_names
 from coordination.integration.models import TOKEN_PREFIX, ApiClientToken
 from coordination.integration.services import authenticate_key, required_scope
 
@@ -67,6 +67,16 @@ class ApiClientScopes(BasePermission):
             self.message = _("API客户端缺少权限范围：%(scope)s") % {"scope": scope or "-"}
             return False
         return True
+
+
+class WritesNeedWriter(BasePermission):
+    """A write by a user who may not write (`can_write`: executives) is 403 before its body
+    is read, on every route; each service asks the same question again."""
+
+    message = _("你的角色只能查看，不能修改数据。")
+
+    def has_permission(self, request, view) -> bool:
+        return request.method in SAFE_METHODS or can_write(request.user)
 
 
 class TokenScheme(OpenApiAuthenticationExtension):

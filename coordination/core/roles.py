@@ -60,3 +60,11 @@ def is_executive(user) -> bool:
 def sees_everything(user) -> bool:
     """PMO and executives see every project; everyone else sees their own."""
     return is_pmo(user) or is_executive(user)
+
+
+def can_write(user) -> bool:
+    """Whether `user` may change anything at all. Executives are read-only everywhere (they
+    follow the projects, they do not run them); PMO staff in the executive group still act
+    as PMO. Every write permission asks this first, so a read-only role is refused in one
+    place whatever else it holds (a project role, the business department)."""
+    return bool(user and user.is_authenticated) and (is_pmo(user) or not is_executive(user))

@@ -1,4 +1,5 @@
-"""Security plumbing of the web layer: a Content-Security-Policy header and a throttled login.
+"""Security plumbing of the web layer: a Content-Security-Policy header, a throttled login and
+the refusal of HTML writes by read-only roles.
 
 CSP: every script and style is served from our own static files (no CDN), so 'self' is enough
 for loading; 'unsafe-inline' stays for scripts and styles because two templates use inline
@@ -14,8 +15,11 @@ import hashlib
 from django.conf import settings
 from django.contrib.auth.views import LoginView
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.forms.utils import ErrorDict
 from django.utils.translation import gettext as _
+
+from coordination.core.roles import can_write
 
 CSP = (
     "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
@@ -33,6 +37,46 @@ class ContentSecurityPolicyMiddleware:
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response
+
+
+# Pages a read-only role may still post to: each changes only the user's own session,
+# settings or inbox.
+OWN_DATA_ROUTES = frozenset(
+    {"login", "logout", "set_language", "profile", "notification_read", "notifications_read_all"}
+)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+class ReadOnlyRoleMiddleware:
+    """A POST (PUT, PATCH, DELETE) to an HTML page by a user who may not write
+    (`coordination.core.roles.can_write`: executives) answers 403 before the view runs, so a
+    page added later is read-only for them too. Each write's own permission function asks
+    the same question (and hides the page's buttons); this is the door in front of it.
+    The API asks it as a DRF permission (token users are known only inside DRF:
+    `coordination.api.authentication.WritesNeedWriter`); the admin keeps its own permissions.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method in SAFE_METHODS:
+            return None
+        match = request.resolver_match
+        if (
+            match is None
+            or match.url_name in OWN_DATA_ROUTES
+            or "admin" in match.namespaces
+            or match.route.startswith("api/")
+        ):
+            return None
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not can_write(user):
+            raise PermissionDenied(_("你的角色只能查看，不能修改数据。"))
+        return None
 
 
 def client_ip(request) -> str:

@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from coordination.core import forms as core_forms
 from coordination.core.models import Department
-from coordination.core.roles import department_of, sees_everything
+from coordination.core.roles import can_write, department_of, sees_everything
 from coordination.dashboard import health
 from coordination.kickoff.models import CollaborationCommitment
+from coordination.reviews import services as reviews
 from coordination.reviews.models import ActionItem, Review, ReviewCadence
 from handover.models import Handover, HandoverItem
 from projects.changes import rules as change_rules
@@ -91,7 +92,7 @@ def change_requests_to_decide(user) -> list[ChangeRequest]:
         if cr.project.engineering_pm_id == user.pk:
             mine.add(MemberRole.ENGINEERING_PM)
         decided = {d.department for d in cr.decisions.all()}
-        cr.my_departments = change_rules.open_departments(cr, mine, decided)
+        cr.my_departments = change_rules.open_departments(cr, user, mine, decided)
         cr.my_department_labels = [changes.DEPARTMENT_LABELS[d] for d in cr.my_departments]
         cr.my_department_choices = list(
             zip(cr.my_departments, cr.my_department_labels, strict=True)
@@ -225,6 +226,10 @@ class Approvals:
 
 
 def approvals_for(user) -> Approvals:
+    """Everything waiting for `user`'s decision; nothing for a read-only role (can_write),
+    whose every action on these lists would be refused."""
+    if not can_write(user):
+        return Approvals()
     return Approvals(
         change_requests=change_requests_to_decide(user),
         to_assess=list(change_requests_to_assess(user)[:HOME_LIMIT]),
@@ -243,6 +248,7 @@ def my_action_items(user, *, today: datetime.date | None = None, limit: int = HO
     rows = list(base.select_related("project", "review").order_by("due_date", "id")[:limit])
     for item in rows:
         item.is_overdue = item.due_date < today
+        item.can_update = reviews.can_edit_action_item(user, item)  # their own: no query
     return rows, counts
 
 

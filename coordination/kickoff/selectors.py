@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from coordination.core.roles import is_pmo
+from coordination.core.roles import can_write, is_pmo
 from coordination.kickoff.models import CollaborationCommitment, KickoffMeeting
 from projects.core.models import Project
 from projects.core.permissions import can_edit_project
@@ -54,13 +54,18 @@ def can_manage_kickoff(user, project: Project) -> bool:
 
 
 def can_hold_kickoff(user, project: Project) -> bool:
-    return is_pmo(user) or bool(project_roles(user, project) & PM_ROLES)
+    return can_write(user) and (is_pmo(user) or bool(project_roles(user, project) & PM_ROLES))
 
 
 def is_signatory(user, commitment: CollaborationCommitment) -> bool:
     return bool(user and user.is_authenticated) and any(
         s["user_id"] == user.pk for s in commitment.required_signatories
     )
+
+
+def can_sign(user, commitment: CollaborationCommitment) -> bool:
+    """A listed signatory who may write (a read-only role signs nothing)."""
+    return can_write(user) and is_signatory(user, commitment)
 
 
 def edit_takes_amendment(commitment: CollaborationCommitment | None) -> bool:

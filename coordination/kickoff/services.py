@@ -19,7 +19,7 @@ from coordination.core import events
 from coordination.core.concurrency import Expected, bump, check_version
 from coordination.core.exceptions import Conflict
 from coordination.core.models import Department
-from coordination.core.roles import department_of
+from coordination.core.roles import can_write, department_of
 from coordination.core.services import notify, record_audit, snapshot
 from coordination.kickoff import document
 from coordination.kickoff.models import (
@@ -273,9 +273,16 @@ def _hold_unmet(meeting: KickoffMeeting) -> list[str]:
         unmet.append(_("业务项目经理未出席"))
     if project.engineering_pm_id not in attended:
         unmet.append(_("工程项目经理未出席"))
-    _picked, missing = _signatories(meeting)
+    picked, missing = _signatories(meeting)
     for role in missing:
         unmet.append(_("缺少必需的签署人：%(role)s") % {"role": KickoffRole(role).label})
+    for user, role in picked:
+        if not can_write(user):  # would block the commitment: they cannot sign
+            name = user.get_full_name() or user.get_username()
+            unmet.append(
+                _("%(name)s（%(role)s）为只读角色，不能签署承诺书")
+                % {"name": name, "role": KickoffRole(role).label}
+            )
     return unmet
 
 
@@ -409,8 +416,8 @@ def sign_commitment(commitment_id: int, *, by, at=None) -> Signature:
 
     1. Lock the commitment row, so two last signatures can't both miss "fully signed".
     2. A signature by `by` already there: return it (signing twice is harmless).
-    3. Only a listed signatory may sign (403), only an open commitment (409), and only if
-       the stored content still hashes to its content_hash (409: tampered).
+    3. Only a listed signatory who may write may sign (403), only an open commitment (409),
+       and only if the stored content still hashes to its content_hash (409: tampered).
     4. Store the signature with its HMAC; when every signatory has signed: status signed,
        the linked milestones become committed, emit commitment.signed, notify both PMs.
     """
@@ -425,6 +432,8 @@ def sign_commitment(commitment_id: int, *, by, at=None) -> Signature:
     entry = next((s for s in commitment.required_signatories if s["user_id"] == by.pk), None)
     if entry is None:
         raise PermissionDenied(_("你不是此承诺书的签署人。"))
+    if not can_write(by):
+        raise PermissionDenied(_("你的角色只能查看，不能签署承诺书。"))
     if commitment.status != CollaborationCommitment.Status.OPEN:
         raise Conflict(
             _("承诺书当前状态为“%(status)s”，不能签署。")

@@ -56,7 +56,7 @@ def panel_context(user, project) -> dict:
         "pending": selectors.pending_signatories(current) if current else [],
         "can_manage": selectors.can_manage_kickoff(user, project),
         "can_hold": selectors.can_hold_kickoff(user, project),
-        "is_signatory": bool(current and selectors.is_signatory(user, current)),
+        "can_sign": bool(current and selectors.can_sign(user, current)),
         "has_signed": bool(current and current.signatures.filter(signer=user).exists()),
     }
 
@@ -234,9 +234,10 @@ def commitment_detail(request, pk: int):
             "verification": document.verify_commitment(commitment),
             "pending": selectors.pending_signatories(commitment),
             "history": selectors.commitment_history(project),
-            "is_signatory": selectors.is_signatory(request.user, commitment),
+            "can_sign": selectors.can_sign(request.user, commitment),
             "has_signed": commitment.signatures.filter(signer=request.user).exists(),
             "can_amend": selectors.can_hold_kickoff(request.user, project),
+            "can_manage": selectors.can_manage_kickoff(request.user, project),
             "text": commitment.text_en if _english() else commitment.text_zh,
         },
     )

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from coordination.core.concurrency import Expected, check_version
 from coordination.core.exceptions import Conflict
 from coordination.core.models import Department
-from coordination.core.roles import is_pmo
+from coordination.core.roles import can_write, is_pmo
 from coordination.core.services import notify, record_audit, snapshot
 from coordination.reviews.models import (
     ActionItem,
@@ -67,6 +67,8 @@ def _is_project_lead(user, project) -> bool:
 
 def can_manage_cadence(user, project) -> bool:
     """PMO everywhere; the project's PMs and leads for their project's cadences."""
+    if not can_write(user):
+        return False
     if is_pmo(user):
         return True
     if project is None:
@@ -77,7 +79,7 @@ def can_manage_cadence(user, project) -> bool:
 
 def can_edit_review(user, review: Review) -> bool:
     """PMO, the project's leads, and the cadence's participants keep the minutes."""
-    if not user or not user.is_authenticated:
+    if not can_write(user):
         return False
     if is_pmo(user) or _is_project_lead(user, review.project):
         return True
@@ -85,11 +87,16 @@ def can_edit_review(user, review: Review) -> bool:
 
 
 def can_edit_action_item(user, item: ActionItem) -> bool:
-    if not user or not user.is_authenticated:
+    if not can_write(user):
         return False
     if item.owner_id == user.pk or is_pmo(user) or _is_project_lead(user, item.project):
         return True
     return item.review is not None and can_edit_review(user, item.review)
+
+
+def can_record_job_rotation(by, user) -> bool:
+    """Anyone records their own rotation; PMO records anyone's."""
+    return can_write(by) and (user.pk == by.pk or is_pmo(by))
 
 
 # --- cadences and occurrences ---------------------------------------------------------------
@@ -436,7 +443,7 @@ def create_job_rotation(
 ) -> JobRotation:
     """Record a 互换岗位体验. Anyone records their own; PMO records anyone's."""
     user = user or by
-    _require(user.pk == by.pk or is_pmo(by))
+    _require(can_record_job_rotation(by, user))
     if not from_department:
         profile = getattr(user, "profile", None)
         from_department = profile.department if profile else ""

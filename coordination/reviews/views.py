@@ -107,6 +107,7 @@ def _detail_page(
     """The review page; `form`, `item_form` and `ticked` (who was ticked as attending) carry
     what the user typed when a save is refused, so nothing typed is lost."""
     attendance = _attendance_rows(review)
+    can_edit = services.can_edit_review(request.user, review)
     if ticked is not None:
         for row in attendance:
             row.attended = row.user_id in ticked
@@ -116,9 +117,9 @@ def _detail_page(
         {
             "review": review,
             "form": form if form is not None else _minutes_form(review),
-            "can_edit": services.can_edit_review(request.user, review),
+            "can_edit": can_edit,
             "attendance": attendance,
-            "action_items": list(review.action_items.all()),
+            "action_items": _action_items(request.user, review, can_edit),
             "item_form": item_form
             if item_form is not None
             else ActionItemForm(owners=_owners_for(review)),
@@ -128,6 +129,16 @@ def _detail_page(
         },
         status=status,
     )
+
+
+def _action_items(user, review, can_edit: bool) -> list:
+    items = list(review.action_items.all())
+    for item in items:
+        # who keeps these minutes updates every item of the review; anyone else their own
+        item.can_update = can_edit or (
+            item.owner_id == user.pk and services.can_edit_action_item(user, item)
+        )
+    return items
 
 
 def _minutes_conflict(form, exc: StaleWrite, ticked: set[int]) -> dict:
@@ -261,10 +272,13 @@ def my_action_items(request):
         items = items.filter(status=ActionItem.Status.OPEN)
     elif show == "overdue":
         items = selectors.action_item_list(request.user, mine=True, overdue=True)
+    rows = list(items[:500])
+    for item in rows:
+        item.can_update = services.can_edit_action_item(request.user, item)  # their own
     return render(
         request,
         "coordination/reviews/my_action_items.html",
-        {"items": list(items[:500]), "show": show, "today": services.local_today()},
+        {"items": rows, "show": show, "today": services.local_today()},
     )
 
 
@@ -306,7 +320,11 @@ def job_rotations(request):
     return render(
         request,
         "coordination/reviews/job_rotations.html",
-        {"form": form, "rotations": list(selectors.visible_job_rotations(request.user)[:200])},
+        {
+            "form": form,
+            "can_record": services.can_record_job_rotation(request.user, request.user),
+            "rotations": list(selectors.visible_job_rotations(request.user)[:200]),
+        },
     )
 
 

@@ -40,7 +40,13 @@ from projects.api.serializers import (
 from projects.core import services
 from projects.core.erp_bulk import bulk_upsert_projects
 from projects.core.models import Customer
-from projects.core.permissions import can_create_project, can_manage_customers, require
+from projects.core.permissions import (
+    CREATE_CUSTOMER_REFUSED,
+    EDIT_CUSTOMER_REFUSED,
+    can_create_project,
+    can_upsert_customer,
+    require,
+)
 
 User = get_user_model()
 
@@ -112,6 +118,7 @@ class ErpCustomerUpsertView(APIView):
         description=(
             "201 新建，200 更新或无变化。完全相同的重复请求不写入任何内容："
             "`updated_at` 不变，也不产生审计事件。"
+            "新建需要业务部或PMO，更新需要PMO或该客户某个项目的业务项目经理/业务负责人。"
         ),
         request=ErpCustomerUpsertSerializer,
         examples=CUSTOMER_EXAMPLES,
@@ -125,7 +132,11 @@ class ErpCustomerUpsertView(APIView):
     )
     def put(self, request, erp_id: str):
         _check_erp_id(erp_id)
-        require(can_manage_customers(request.user), _("只有业务部或PMO可以维护客户。"))
+        known = Customer.objects.filter(erp_id=erp_id).first()
+        require(
+            can_upsert_customer(request.user, known),
+            CREATE_CUSTOMER_REFUSED if known is None else EDIT_CUSTOMER_REFUSED,
+        )
         serializer = ErpCustomerUpsertSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         customer, outcome = services.upsert_customer_by_erp_id(

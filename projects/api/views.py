@@ -49,10 +49,13 @@ from projects.api.serializers import (
 from projects.core import services
 from projects.core.models import Customer, Milestone, Project, Risk
 from projects.core.permissions import (
+    CREATE_CUSTOMER_REFUSED,
+    EDIT_CUSTOMER_REFUSED,
+    can_create_customer,
     can_create_project,
+    can_edit_customer,
     can_edit_plan,
     can_edit_project,
-    can_manage_customers,
     can_transition,
     require,
 )
@@ -122,7 +125,7 @@ class CustomerListView(ListFilterMixin, generics.ListCreateAPIView):
         responses={201: CustomerSerializer, 400: R400, 401: R401, 403: R403},
     )
     def post(self, request, *args, **kwargs):
-        require(can_manage_customers(request.user), _("只有业务部或PMO可以维护客户。"))
+        require(can_create_customer(request.user), CREATE_CUSTOMER_REFUSED)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         customer = services.create_customer(by=request.user, data=serializer.validated_data)
@@ -130,6 +133,9 @@ class CustomerListView(ListFilterMixin, generics.ListCreateAPIView):
 
 
 class CustomerDetailView(generics.GenericAPIView):
+    """One customer. Every signed-in user may read; PMO and the business side of one of its
+    projects may edit (projects.core.permissions.can_edit_customer)."""
+
     serializer_class = CustomerSerializer
     queryset = Customer.objects.all()
 
@@ -139,12 +145,13 @@ class CustomerDetailView(generics.GenericAPIView):
 
     @extend_schema(
         summary="修改客户",
+        description="PMO，或该客户某个项目的业务项目经理/业务负责人。",
         request=CustomerSerializer,
         responses={200: CustomerSerializer, **WRITE_ERRORS},
     )
     def patch(self, request, pk: int):
         customer = self.get_object()
-        require(can_manage_customers(request.user), _("只有业务部或PMO可以维护客户。"))
+        require(can_edit_customer(request.user, customer), EDIT_CUSTOMER_REFUSED)
         serializer = self.get_serializer(customer, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         customer = services.update_customer(

@@ -18,7 +18,7 @@ from django.db.models import (
     Sum,
 )
 
-from coordination.core.roles import is_pmo
+from coordination.core.roles import can_write
 from projects.changes import rules
 from projects.changes.models import ChangeDecision, ChangeRequest
 from projects.changes.services import ASSESSOR_ROLES
@@ -55,21 +55,23 @@ def open_change_requests(project: Project) -> list[ChangeRequest]:
 
 
 def awaiting(user) -> QuerySet[ChangeRequest]:
-    """Assessed change requests on which a department `user` acts for has not decided yet."""
-    if not user or not user.is_authenticated or is_pmo(user):
+    """Assessed change requests on which a department `user` decides for has not decided yet
+    (SQL form of rules.open_departments)."""
+    if not rules.decides_at_all(user):
         return ChangeRequest.objects.none()
     condition = Q(pk__in=[])
     for dept in DEPARTMENT_ROLES:
         undecided = ~Exists(
             ChangeDecision.objects.filter(change_request=OuterRef("pk"), department=dept)
         )
-        condition |= rules.acts_for_q(user, dept) & Q(undecided) & rules.required_q(dept)
+        condition |= rules.decides_q(user, dept) & Q(undecided)
     return ChangeRequest.objects.filter(status=Status.ASSESSED).filter(condition)
 
 
 def awaiting_assessment(user) -> QuerySet[ChangeRequest]:
-    """Submitted change requests on projects where `user` may assess for engineering."""
-    if not user or not user.is_authenticated:
+    """Submitted change requests on projects where `user` may assess for engineering
+    (services.can_assess)."""
+    if not can_write(user):
         return ChangeRequest.objects.none()
     # Two index scans for the projects (an OR with Exists scans every submitted request).
     projects = (

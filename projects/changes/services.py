@@ -19,15 +19,21 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coordination.core.concurrency import Expected, check_version
 from coordination.core.events import emit
 from coordination.core.exceptions import Conflict
 from coordination.core.models import Department
-from coordination.core.roles import is_pmo
+from coordination.core.roles import can_write, department_of, is_pmo
 from coordination.core.services import next_number, notify, record_audit, snapshot
 from projects.changes.models import ChangeDecision, ChangeRequest, MilestoneChange
-from projects.changes.rules import departments_for, required_departments
+from projects.changes.rules import (
+    deciding_departments,
+    departments_for,
+    requester_barred,
+    required_departments,
+)
 from projects.core.models import CLOSED_STAGES, Milestone, Project
 from projects.core.roles import DEPARTMENT_ROLES, ENGINEERING_ROLES, PM_ROLES
 from projects.core.selectors import members_with_role, project_roles
@@ -45,6 +51,7 @@ EDITABLE_FIELDS = [
 ]
 AUDIT_FIELDS = [*EDITABLE_FIELDS, "status", "effort_days", "assessment_risks", "decided_at"]
 ASSESSOR_ROLES = ENGINEERING_ROLES  # engineering assesses a change before anyone decides
+REQUESTER_REFUSED = gettext_lazy("申请人不能为本部门审批自己提出的变更申请。")
 DEPARTMENT_LABELS = {
     Department.BUSINESS: Department.BUSINESS.label,
     Department.ENGINEERING: Department.ENGINEERING.label,
@@ -56,48 +63,63 @@ DEPARTMENT_LABELS = {
 
 
 def can_create(user, project: Project) -> bool:
-    return is_pmo(user) or bool(project_roles(user, project))
+    return can_write(user) and (is_pmo(user) or bool(project_roles(user, project)))
 
 
 def can_edit(user, cr: ChangeRequest) -> bool:
-    return (
-        cr.requested_by_id == getattr(user, "pk", None)
+    return can_write(user) and (
+        cr.requested_by_id == user.pk
         or is_pmo(user)
         or bool(project_roles(user, cr.project) & PM_ROLES)
     )
 
 
 def can_assess(user, project: Project) -> bool:
-    return bool(project_roles(user, project) & ASSESSOR_ROLES)
+    return can_write(user) and bool(project_roles(user, project) & ASSESSOR_ROLES)
 
 
 def can_withdraw(user, cr: ChangeRequest) -> bool:
     """The requester or one of the project's two PMs."""
-    return cr.requested_by_id == getattr(user, "pk", None) or bool(
-        project_roles(user, cr.project) & PM_ROLES
+    return can_write(user) and (
+        cr.requested_by_id == user.pk or bool(project_roles(user, cr.project) & PM_ROLES)
     )
 
 
 def can_implement(user, project: Project) -> bool:
-    return bool(project_roles(user, project) & PM_ROLES)
+    return can_write(user) and bool(project_roles(user, project) & PM_ROLES)
 
 
 def deciding_department(cr: ChangeRequest, user, department: str | None = None) -> str:
-    """The department `user` acts for on `cr`; PermissionDenied when none, 400 when ambiguous."""
+    """The department `user` acts for on `cr` (rules.deciding_departments); PermissionDenied
+    when none, 400 when ambiguous."""
     if is_pmo(user):
         raise PermissionDenied(_("PMO 不能代替部门审批变更申请。"))
-    mine = [d for d in departments_for(user, cr.project) if d in required_departments(cr)]
+    mine = deciding_departments(cr, user)
     if department:
         if department not in mine:
+            if barred_as_requester(cr, user, department):
+                raise PermissionDenied(REQUESTER_REFUSED)
             raise PermissionDenied(_("你不能代表该部门审批此变更申请。"))
         return department
     if not mine:
+        if barred_as_requester(cr, user, department_of(user)):
+            raise PermissionDenied(REQUESTER_REFUSED)
         raise PermissionDenied(_("你不是此变更申请的审批人。"))
     if len(mine) > 1:
         raise ValidationError(
             {"department": [_("你在本项目中代表多个部门，请指定审批部门：%s") % ", ".join(mine)]}
         )
     return mine[0]
+
+
+def barred_as_requester(cr: ChangeRequest, user, department: str) -> bool:
+    """`user` requested `cr` and would decide for `department` but for that."""
+    return (
+        cr.requested_by_id == user.pk
+        and requester_barred(user, department)
+        and department in departments_for(user, cr.project)
+        and department in required_departments(cr)
+    )
 
 
 def approvers(cr: ChangeRequest, departments: list[str] | None = None) -> list:
@@ -107,8 +129,12 @@ def approvers(cr: ChangeRequest, departments: list[str] | None = None) -> list:
     for dept in departments or required_departments(cr):
         if dept in decided:
             continue
-        users.extend(members_with_role(cr.project, *DEPARTMENT_ROLES[dept]))
-    return [u for u in users if not is_pmo(u)]
+        users.extend(
+            u
+            for u in members_with_role(cr.project, *DEPARTMENT_ROLES[dept])
+            if dept in deciding_departments(cr, u)
+        )
+    return users
 
 
 # ---------------------------------------------------------------- helpers

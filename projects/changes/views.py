@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from coordination.core.exceptions import Conflict, StaleWrite
 from coordination.core.forms import add_version_field, edit_conflict, expected_version
+from coordination.core.roles import department_of
 from projects.changes import rules
 from projects.changes import services as changes
 from projects.changes.forms import AssessForm, ChangeRequestForm, DecisionForm
@@ -113,6 +114,9 @@ def create(request, code: str):
 @login_required
 def edit(request, pk: int):
     cr = _cr(request.user, pk)
+    if not changes.can_edit(request.user, cr):
+        messages.error(request, _("只有申请人或项目经理可以修改变更申请。"))
+        return redirect("changes:detail", pk=cr.pk)
     form = ChangeRequestForm(request.POST or None, instance=cr, project=cr.project)
     conflict, status = None, 200
     if request.method == "POST" and form.is_valid():
@@ -147,6 +151,9 @@ def edit(request, pk: int):
 @login_required
 def assess(request, pk: int):
     cr = _cr(request.user, pk)
+    if not changes.can_assess(request.user, cr.project):
+        messages.error(request, _("只有工程管理部的项目成员可以评估变更影响。"))
+        return redirect("changes:detail", pk=cr.pk)
     form = _assess_form(cr, request.POST or None)
     conflict, status = None, 200
     if request.method == "POST" and form.is_valid():
@@ -193,7 +200,7 @@ def _assess_form(cr: ChangeRequest, data=None) -> AssessForm:
 def detail_context(cr: ChangeRequest, user) -> dict:
     project = cr.project
     decided = {d.department: d for d in cr.decisions.all()}
-    mine = [d for d in rules.departments_for(user, project) if d in rules.required_departments(cr)]
+    mine = rules.deciding_departments(cr, user)
     return {
         "project": project,
         "cr": cr,
@@ -210,6 +217,9 @@ def detail_context(cr: ChangeRequest, user) -> dict:
         and changes.can_assess(user, project),
         "can_decide": cr.status == ChangeRequest.Status.ASSESSED
         and any(d not in decided for d in mine),
+        "barred_as_requester": cr.status == ChangeRequest.Status.ASSESSED
+        and department_of(user) not in decided
+        and changes.barred_as_requester(cr, user, department_of(user)),
         "can_withdraw": cr.status in ChangeRequest.WITHDRAWABLE and changes.can_withdraw(user, cr),
         "can_implement": cr.status == ChangeRequest.Status.APPROVED
         and changes.can_implement(user, project),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from coordination.core.admin_scale import IndexedDateHierarchyMixin, ReadOnlyAdmin
 from coordination.core.exceptions import Conflict
 from coordination.core.models import AuditEvent
+from coordination.core.roles import can_write
 from coordination.core.services import record_audit, snapshot
 from projects.core import services
 from projects.core.models import (
@@ -26,6 +27,7 @@ from projects.core.models import (
     Risk,
     StageTransition,
 )
+from projects.core.permissions import can_create_customer, can_edit_customer
 
 AUDIT_HISTORY_LIMIT = 20
 
@@ -111,6 +113,23 @@ class CustomerAdmin(admin.ModelAdmin):
     list_display = ["name", "erp_id", "contact_name", "contact_phone", "updated_at"]
     search_fields = ["name", "erp_id", "contact_name", "contact_email"]
     readonly_fields = ["created_at", "updated_at"]
+
+    # The same rules as the API (projects.core.permissions): a customer the user may not
+    # edit opens read-only, on top of the staff user's model permissions.
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and can_create_customer(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if obj is None:
+            return allowed and can_write(request.user)
+        return allowed and can_edit_customer(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        if obj is None:
+            return allowed and can_write(request.user)
+        return allowed and can_edit_customer(request.user, obj)
 
     def save_model(self, request, obj, form, change):
         data = _data(obj, services.CUSTOMER_FIELDS)

@@ -45,7 +45,7 @@ from django.utils import timezone
 
 from coordination.core import events
 from coordination.core.concurrency import VERSION_FIELD
-from coordination.core.roles import is_pmo
+from coordination.core.roles import can_write, is_pmo
 from coordination.core.services import record_audit_many
 from projects.core.models import Project, ProjectMembership
 from projects.core.permissions import LEAD_ROLES
@@ -213,6 +213,8 @@ def _lock_existing(erp_ids: list[str], names: set[str]) -> dict[str, dict]:
 
 def _editable(by, rows) -> set[int]:
     """Ids of the locked `rows` `by` may edit (can_edit_project), from at most one query."""
+    if by is not None and not can_write(by):
+        return set()
     if by is None or is_pmo(by):
         return {r["id"] for r in rows}
     mine = {r["id"] for r in rows if by.pk in (r["business_pm_id"], r["engineering_pm_id"])}

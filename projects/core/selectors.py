@@ -6,7 +6,7 @@ from django.db import connections
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from coordination.core.roles import sees_everything
-from projects.core.models import MemberRole, Project, ProjectMembership
+from projects.core.models import Customer, MemberRole, Project, ProjectMembership
 
 
 def visible_projects(user) -> QuerySet[Project]:
@@ -108,6 +108,27 @@ def project_roles(user, project: Project) -> set[str]:
         roles.add(MemberRole.BUSINESS_PM)
     if project.engineering_pm_id == user.pk:
         roles.add(MemberRole.ENGINEERING_PM)
+    return roles
+
+
+def customer_roles(user, customer: Customer) -> set[str]:
+    """The roles `user` holds on any project of `customer` (PM roles from the projects)."""
+    if not user or not user.is_authenticated:
+        return set()
+    roles = set(
+        ProjectMembership.objects.filter(user=user, project__customer=customer)
+        .values_list("role", flat=True)
+        .distinct()
+    )
+    for business_pm_id, engineering_pm_id in (
+        Project.objects.filter(customer=customer)
+        .filter(Q(business_pm=user) | Q(engineering_pm=user))
+        .values_list("business_pm_id", "engineering_pm_id")
+    ):
+        if business_pm_id == user.pk:
+            roles.add(MemberRole.BUSINESS_PM)
+        if engineering_pm_id == user.pk:
+            roles.add(MemberRole.ENGINEERING_PM)
     return roles
 
 

@@ -29,10 +29,13 @@ from projects.core.models import (
     check_planned_dates,
 )
 from projects.core.permissions import (
+    CREATE_CUSTOMER_REFUSED,
+    EDIT_CUSTOMER_REFUSED,
+    can_create_customer,
     can_create_project,
+    can_edit_customer,
     can_edit_plan,
     can_edit_project,
-    can_manage_customers,
     can_transition,
     require,
 )
@@ -134,7 +137,7 @@ def _retry_once_on_insert_race(write):
 # ---------------------------------------------------------------- customers
 @transaction.atomic
 def create_customer(*, by, data: dict[str, Any]) -> Customer:
-    require(by is None or can_manage_customers(by), _("只有业务部或PMO可以维护客户。"))
+    require(by is None or can_create_customer(by), CREATE_CUSTOMER_REFUSED)
     customer = Customer()
     _apply(customer, data, CUSTOMER_FIELDS)
     _validate(customer)
@@ -150,8 +153,8 @@ def create_customer(*, by, data: dict[str, Any]) -> Customer:
 
 @transaction.atomic
 def update_customer(customer_id: int, *, by, data: dict[str, Any]) -> Customer:
-    require(by is None or can_manage_customers(by), _("只有业务部或PMO可以维护客户。"))
     customer = Customer.objects.select_for_update().get(pk=customer_id)
+    require(by is None or can_edit_customer(by, customer), EDIT_CUSTOMER_REFUSED)
     changed = _apply(customer, data, CUSTOMER_FIELDS)
     if changed:
         _validate(customer)
@@ -166,11 +169,11 @@ def upsert_customer_by_erp_id(erp_id: str, *, by, data: dict[str, Any]) -> tuple
     An identical repeat writes nothing: no save (same updated_at), no audit event.
     Concurrent first calls: the unique erp_id lets one insert win; the loser retries as update.
     """
-    require(by is None or can_manage_customers(by), _("只有业务部或PMO可以维护客户。"))
 
     def write() -> tuple[Customer, str]:
         customer = Customer.objects.select_for_update().filter(erp_id=erp_id).first()
         if customer is None:
+            require(by is None or can_create_customer(by), CREATE_CUSTOMER_REFUSED)
             customer = Customer(erp_id=erp_id)
             _apply(customer, data, CUSTOMER_FIELDS)
             _validate(customer)
@@ -182,6 +185,7 @@ def upsert_customer_by_erp_id(erp_id: str, *, by, data: dict[str, Any]) -> tuple
                 after=snapshot(customer, CUSTOMER_FIELDS),
             )
             return customer, "created"
+        require(by is None or can_edit_customer(by, customer), EDIT_CUSTOMER_REFUSED)
         changed = _apply(customer, data, CUSTOMER_FIELDS)
         if not changed:
             return customer, "unchanged"

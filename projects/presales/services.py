@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from coordination.core.concurrency import Expected, check_version
 from coordination.core.exceptions import Conflict
 from coordination.core.models import Department
-from coordination.core.roles import department_of
+from coordination.core.roles import can_write, department_of
 from coordination.core.services import notify, record_audit, snapshot
 from projects.core.models import MemberRole, Project, Risk, Stage
 from projects.core.permissions import require
@@ -54,7 +54,7 @@ QUOTE_FIELDS = [
 # ---------------------------------------------------------------- who may
 def can_write_assessment(user, project: Project) -> bool:
     """Engineering people on the project: engineering roles, or engineering staff members."""
-    if not user or not user.is_authenticated:
+    if not can_write(user):
         return False
     roles = project_roles(user, project)
     if roles & ENGINEERING_ROLES:
@@ -64,14 +64,14 @@ def can_write_assessment(user, project: Project) -> bool:
 
 def can_decide_assessment(user, project: Project) -> bool:
     """Only the project's engineering director approves or returns."""
-    if not user or not user.is_authenticated:
+    if not can_write(user):
         return False
     return MemberRole.ENGINEERING_DIRECTOR in project_roles(user, project)
 
 
 def can_write_quote(user, project: Project) -> bool:
     """Business people on the project: business PM or lead, or business staff members."""
-    if not user or not user.is_authenticated:
+    if not can_write(user):
         return False
     roles = project_roles(user, project)
     if roles & BUSINESS_ROLES:

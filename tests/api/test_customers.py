@@ -1,6 +1,10 @@
 import pytest
+from django.contrib.auth.models import Permission
+from rest_framework.test import APIClient
 
 from coordination.core.models import AuditEvent
+from coordination.integration import services as integration
+from coordination.integration.models import ApiScope
 from projects.core.models import Customer
 from tests import factories
 from tests.api.helpers import client_for
@@ -93,3 +97,102 @@ def test_refused_create_changes_nothing():
     response = client.post("/api/v1/customers/", {"name": "x"}, format="json")
     assert response.status_code == 403
     assert not Customer.objects.exists()
+
+
+# ---------------------------------------------------------------- who edits a customer
+# projects.core.permissions.can_edit_customer, asked by the API, the ERP upsert, the admin.
+EDITORS = ["pmo", "business_lead", "business_pm"]
+REFUSED = ["engineering_pm", "other_business_pm", "other_business_lead", "engineering"]
+REFUSED += ["executive"]
+
+
+def _customer_people():
+    project = factories.ProjectFactory(customer__erp_id="ERP-C-7")
+    other = factories.ProjectFactory()
+    lead = factories.business_user()
+    factories.MembershipFactory(project=project, user=lead, role="business_lead")
+    other_lead = factories.business_user()
+    factories.MembershipFactory(project=other, user=other_lead, role="business_lead")
+    engineer = factories.engineering_user()
+    factories.MembershipFactory(project=project, user=engineer, role="member")
+    executive = factories.executive_user()  # a business lead of the project, read-only anyway
+    factories.MembershipFactory(project=project, user=executive, role="business_lead")
+    people = {
+        "pmo": factories.pmo_user(),
+        "business_lead": lead,
+        "business_pm": project.business_pm,
+        "engineering_pm": project.engineering_pm,
+        "other_business_pm": other.business_pm,
+        "other_business_lead": other_lead,
+        "engineering": engineer,
+        "executive": executive,
+    }
+    return project.customer, people
+
+
+def test_who_edits_a_customer_over_the_api():
+    customer, people = _customer_people()
+    statuses = {
+        name: (
+            client_for(user)
+            .patch(f"/api/v1/customers/{customer.pk}/", {"notes": name}, format="json")
+            .status_code,
+            client_for(user)
+            .put(f"/api/v1/erp/customers/{customer.erp_id}/", {"name": name}, format="json")
+            .status_code,
+        )
+        for name, user in people.items()
+    }
+    assert statuses == {
+        **{name: (200, 200) for name in EDITORS},
+        **{name: (403, 403) for name in REFUSED},
+    }
+    customer.refresh_from_db()
+    assert customer.name == "business_pm"  # the last editor's upsert, no refused one after it
+
+
+def _erp_client(name: str, scopes: list[str]) -> APIClient:
+    _client, key = integration.create_api_client(name=name, scopes=scopes)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return api
+
+
+def test_an_erp_client_with_the_customer_scope_keeps_upserting():
+    customer, _people = _customer_people()
+    api = _erp_client("SAP", [ApiScope.WRITE_CUSTOMERS])
+    url = f"/api/v1/erp/customers/{customer.erp_id}/"
+    assert api.put(url, {"name": "华东电力（ERP）"}, format="json").status_code == 200
+    new = api.put("/api/v1/erp/customers/ERP-NEW/", {"name": "新客户"}, format="json")
+    assert new.status_code == 201
+    reader = _erp_client("BI", [ApiScope.READ])
+    assert reader.put(url, {"name": "x"}, format="json").status_code == 403
+    customer.refresh_from_db()
+    assert customer.name == "华东电力（ERP）"
+
+
+def test_the_admin_asks_the_same_rule(client):
+    """Staff with every customer permission of the model still edit only the customers the
+    rule allows: another customer's change page is read-only and its POST refused."""
+    customer, people = _customer_people()
+    perms = Permission.objects.filter(
+        content_type__app_label="projects", codename__endswith="_customer"
+    )
+    url = f"/admin/projects/customer/{customer.pk}/change/"
+    outcomes = {}
+    for name in ("pmo", "business_pm", "other_business_pm", "executive"):
+        user = people[name]
+        user.is_staff = True
+        user.save()
+        user.user_permissions.set(perms)
+        client.force_login(user)
+        page = client.get(url).content.decode()
+        posted = client.post(url, {"name": f"由 {name} 修改"})
+        outcomes[name] = ('name="name"' in page, posted.status_code)
+    assert outcomes == {
+        "pmo": (True, 302),
+        "business_pm": (True, 302),
+        "other_business_pm": (False, 403),
+        "executive": (False, 403),
+    }
+    assert AuditEvent.objects.filter(action="customer.updated").count() == 2

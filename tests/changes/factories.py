@@ -27,6 +27,7 @@ from decimal import Decimal
 import factory
 
 from coordination.core.models import Department
+from projects.changes import rules
 from projects.changes import services as changes
 from projects.changes.models import ChangeDecision, ChangeRequest, MilestoneChange
 from projects.core.models import MemberRole, Milestone, Project, Stage
@@ -67,13 +68,23 @@ WALK_ARGS = (
 )
 
 
-def default_approver(project: Project, department: str):
+def default_approver(project: Project, department: str, requester=None):
     """Who decides for `department` unless told: the business or engineering PM, the
-    project's (first) finance representative."""
-    if department == Department.BUSINESS:
-        return project.business_pm
-    if department == Department.ENGINEERING:
-        return project.engineering_pm
+    project's (first) finance representative. The requester never decides for their own
+    department (projects.changes.rules): when the PM asked, the project's business lead or
+    engineering director decides, one joining the project when it has none."""
+    if department in (Department.BUSINESS, Department.ENGINEERING):
+        business = department == Department.BUSINESS
+        pm = project.business_pm if business else project.engineering_pm
+        if requester is None or pm.pk != requester.pk or not rules.requester_barred(pm, department):
+            return pm
+        lead_role = MemberRole.BUSINESS_LEAD if business else MemberRole.ENGINEERING_DIRECTOR
+        leads = members_with_role(project, lead_role)
+        if leads:
+            return leads[0]
+        user = factories.business_user() if business else factories.engineering_user()
+        factories.MembershipFactory(project=project, user=user, role=lead_role)
+        return user
     reps = members_with_role(project, MemberRole.FINANCE_REP)
     if not reps:
         raise ValueError(
@@ -163,7 +174,7 @@ class ChangeRequestFactory(factory.django.DjangoModelFactory):
                         change_request=cr,
                         department=department,
                         decided_by=approvers.get(department)
-                        or default_approver(cr.project, department),
+                        or default_approver(cr.project, department, requested_by),
                         decision=Decision.APPROVE if step == "approve" else Decision.REJECT,
                         comment=decision_comment,
                     )
@@ -185,7 +196,9 @@ class ChangeDecisionFactory(factory.django.DjangoModelFactory):
     change_request = factory.SubFactory(ChangeRequestFactory, status=Status.ASSESSED)
     department = Department.BUSINESS
     decided_by = factory.LazyAttribute(
-        lambda o: default_approver(o.change_request.project, o.department)
+        lambda o: default_approver(
+            o.change_request.project, o.department, o.change_request.requested_by
+        )
     )
     decision = Decision.APPROVE
     comment = factory.LazyAttribute(lambda o: "不同意。" if o.decision == Decision.REJECT else "")
@@ -304,14 +317,15 @@ def assessed(c: Cast, **data) -> ChangeRequest:
 
 
 def approved(c: Cast, **data) -> ChangeRequest:
-    """Assessed, then approved by both PMs (and the finance rep when finance must decide)."""
+    """Assessed, then approved by the business lead (the business PM asked for it), the
+    engineering PM (and the finance rep when finance must decide)."""
     return draft(
         c,
         status=Status.APPROVED,
         submitted_by=c.biz_pm,
         assessed_by=c.eng_pm,
         approvers={
-            Department.BUSINESS: c.biz_pm,
+            Department.BUSINESS: c.biz_lead,
             Department.ENGINEERING: c.eng_pm,
             Department.FINANCE: c.finance,
         },

@@ -103,7 +103,7 @@ def test_full_flow_over_the_api(c, settings):
     cr = f.draft(c)
     base = f"/api/v1/change-requests/{cr.pk}"
     assert client_for(c.biz_pm).post(f"{base}/submit/").json()["status"] == "submitted"
-    assert client_for(c.biz_pm).post(f"{base}/approve/").status_code == 409  # not assessed
+    assert client_for(c.biz_lead).post(f"{base}/approve/").status_code == 409  # not assessed
     bad = client_for(c.eng_pm).post(f"{base}/assess/", {"effort_days": -1}, format="json")
     assert bad.status_code == 400
     assert (
@@ -117,13 +117,16 @@ def test_full_flow_over_the_api(c, settings):
     )
     assert r.status_code == 200 and r.json()["status"] == "assessed"
     assert client_for(c.pmo).post(f"{base}/approve/").status_code == 403
+    assert client_for(c.biz_pm).post(f"{base}/approve/").status_code == 403  # the requester
     assert (
-        client_for(c.biz_pm)
+        client_for(c.biz_lead)
         .post(f"{base}/approve/", {"comment": "ok"}, format="json")
         .json()["status"]
         == "assessed"
     )
-    assert client_for(c.biz_lead).post(f"{base}/approve/").status_code == 409  # stale
+    second_lead = factories.business_user()
+    factories.MembershipFactory(project=c.project, user=second_lead, role="business_lead")
+    assert client_for(second_lead).post(f"{base}/approve/").status_code == 409  # stale
     assert client_for(c.eng_pm).post(f"{base}/approve/").json()["status"] == "assessed"
     r = client_for(c.finance).post(f"{base}/approve/")
     assert r.status_code == 200 and r.json()["status"] == "approved"
@@ -140,20 +143,20 @@ def test_full_flow_over_the_api(c, settings):
 def test_reject_needs_comment_and_department_choice_is_checked(c):
     cr = f.assessed(c)
     base = f"/api/v1/change-requests/{cr.pk}"
-    assert client_for(c.biz_pm).post(f"{base}/reject/", {}, format="json").status_code == 400
+    assert client_for(c.biz_lead).post(f"{base}/reject/", {}, format="json").status_code == 400
     assert (
-        client_for(c.biz_pm)
+        client_for(c.biz_lead)
         .post(f"{base}/approve/", {"department": "pmo"}, format="json")
         .status_code
         == 400
     )
     assert (
-        client_for(c.biz_pm)
+        client_for(c.biz_lead)
         .post(f"{base}/approve/", {"department": "engineering"}, format="json")
         .status_code
         == 403
     )
-    r = client_for(c.biz_pm).post(f"{base}/reject/", {"comment": "超出合同"}, format="json")
+    r = client_for(c.biz_lead).post(f"{base}/reject/", {"comment": "超出合同"}, format="json")
     assert r.status_code == 200 and r.json()["status"] == "rejected"
 
 
@@ -204,8 +207,8 @@ def test_read_permissions(c):
 
 def test_approve_permissions(c):
     statuses = {}
-    for name, user in _people(c).items():
-        cr = f.assessed(c)
+    for name, user in {**_people(c), "business_lead": c.biz_lead}.items():
+        cr = f.assessed(c)  # asked for by the business PM
         statuses[name] = (
             client_for(user).post(f"/api/v1/change-requests/{cr.pk}/approve/").status_code
         )
@@ -213,7 +216,8 @@ def test_approve_permissions(c):
         "anonymous": 401,
         "non_member": 404,
         "member": 403,
-        "pm": 200,
+        "pm": 403,  # the requester, for their own department
+        "business_lead": 200,
         "other_department": 404,
         "pmo": 403,
         "executive": 403,
@@ -243,14 +247,14 @@ def test_awaiting_me_inbox(c, settings):
     small = f.assessed(c)
     big = f.assessed(c, cost_impact=Decimal("250000"))
     f.submitted(c)  # not assessed yet: nobody's decision
-    changes.approve_change_request(small.pk, by=c.biz_pm)
+    changes.approve_change_request(small.pk, by=c.biz_lead)
 
     def inbox(user):
         r = client_for(user).get("/api/v1/change-requests/?awaiting_me=1")
         assert r.status_code == 200
         return {row["number"] for row in r.json()["results"]}
 
-    assert inbox(c.biz_pm) == {big.number}
+    assert inbox(c.biz_pm) == set()  # the requester does not decide for business
     assert inbox(c.biz_lead) == {big.number}
     assert inbox(c.eng_pm) == {small.number, big.number}
     assert inbox(c.finance) == {big.number}

@@ -12,6 +12,7 @@ from coordination.core.exceptions import Conflict
 from coordination.core.models import AuditEvent
 from projects.changes import services as changes
 from projects.changes.models import ChangeDecision, ChangeRequest, MilestoneChange
+from tests import factories
 from tests.changes import factories as f
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -45,7 +46,7 @@ def test_concurrent_business_and_engineering_approvals_approve_exactly_once(atte
     c = f.cast()
     cr = f.assessed(c)
     results = race(
-        lambda: changes.approve_change_request(cr.pk, by=c.biz_pm),
+        lambda: changes.approve_change_request(cr.pk, by=c.biz_lead),
         lambda: changes.approve_change_request(cr.pk, by=c.eng_pm),
     )
     assert not [r for r in results if isinstance(r, Exception)], results
@@ -70,9 +71,11 @@ def test_concurrent_business_and_engineering_approvals_approve_exactly_once(atte
 @pytest.mark.parametrize("attempt", range(3))
 def test_same_department_approving_twice_at_once_records_one_decision(attempt):
     c = f.cast()
+    second_lead = factories.business_user()
+    factories.MembershipFactory(project=c.project, user=second_lead, role="business_lead")
     cr = f.assessed(c)
     results = race(
-        lambda: changes.approve_change_request(cr.pk, by=c.biz_pm),
+        lambda: changes.approve_change_request(cr.pk, by=second_lead),
         lambda: changes.approve_change_request(cr.pk, by=c.biz_lead),
     )
     assert sum(isinstance(r, Conflict) for r in results) == 1
@@ -85,7 +88,7 @@ def test_final_approval_racing_withdrawal_has_exactly_one_outcome(attempt):
     cr = f.assessed(c)
     changes.approve_change_request(cr.pk, by=c.eng_pm)
     results = race(
-        lambda: changes.approve_change_request(cr.pk, by=c.biz_pm),
+        lambda: changes.approve_change_request(cr.pk, by=c.biz_lead),
         lambda: changes.withdraw_change_request(cr.pk, by=c.biz_pm),
     )
     conflicts = [r for r in results if isinstance(r, Conflict)]

@@ -75,7 +75,7 @@ def test_submit_notifies_engineering_and_records_time(c):
 def test_decision_needs_the_assessment_first(c):
     cr = f.submitted(c)
     with pytest.raises(Conflict) as exc:
-        changes.approve_change_request(cr.pk, by=c.biz_pm)
+        changes.approve_change_request(cr.pk, by=c.biz_lead)
     assert exc.value.unmet
     assert not ChangeDecision.objects.exists()
 
@@ -101,7 +101,8 @@ def test_only_engineering_assesses_and_input_is_checked(c):
             "user", flat=True
         )
     )
-    assert notified == {c.biz_pm.pk, c.biz_lead.pk, c.eng_pm.pk, c.eng_director.pk}
+    # the business PM asked for it: the business lead decides for business
+    assert notified == {c.biz_lead.pk, c.eng_pm.pk, c.eng_director.pk}
 
 
 def test_dual_approval_moves_forecasts_keeps_baselines_and_records_history(c):
@@ -149,7 +150,7 @@ def test_finance_must_approve_above_the_threshold(c, settings):
     settings.CHANGE_REQUEST_FINANCE_THRESHOLD = "100000"
     cr = f.assessed(c, cost_impact=Decimal("-150000"))  # |−150 000| > threshold
     assert changes.required_departments(cr) == ["business", "engineering", "finance"]
-    changes.approve_change_request(cr.pk, by=c.biz_pm)
+    changes.approve_change_request(cr.pk, by=c.biz_lead)
     cr = changes.approve_change_request(cr.pk, by=c.eng_pm)
     assert cr.status == S.ASSESSED
     cr = changes.approve_change_request(cr.pk, by=c.finance)
@@ -161,17 +162,17 @@ def test_at_the_threshold_finance_is_not_asked(c, settings):
     cr = f.assessed(c, cost_impact=Decimal("100000"))
     with pytest.raises(PermissionDenied):
         changes.approve_change_request(cr.pk, by=c.finance)
-    changes.approve_change_request(cr.pk, by=c.biz_pm)
+    changes.approve_change_request(cr.pk, by=c.biz_lead)
     assert changes.approve_change_request(cr.pk, by=c.eng_pm).status == S.APPROVED
 
 
-@pytest.mark.parametrize("rejecter", ["biz_pm", "eng_director", "finance"])
+@pytest.mark.parametrize("rejecter", ["biz_lead", "eng_director", "finance"])
 def test_any_rejection_rejects_and_leaves_forecasts(c, settings, rejecter):
     settings.CHANGE_REQUEST_FINANCE_THRESHOLD = "1000"
     cr = f.assessed(c)
     changes.approve_change_request(cr.pk, by=c.eng_pm)
     if rejecter == "eng_director":
-        changes.approve_change_request(cr.pk, by=c.biz_pm)
+        changes.approve_change_request(cr.pk, by=c.biz_lead)
         with pytest.raises(Conflict):  # engineering already decided
             changes.reject_change_request(cr.pk, by=c.eng_director, comment="不可行")
         cr = changes.reject_change_request(cr.pk, by=c.finance, comment="超预算")
@@ -191,7 +192,7 @@ def test_any_rejection_rejects_and_leaves_forecasts(c, settings, rejecter):
 def test_reject_needs_a_comment(c):
     cr = f.assessed(c)
     with pytest.raises(ValidationError):
-        changes.reject_change_request(cr.pk, by=c.biz_pm, comment=" ")
+        changes.reject_change_request(cr.pk, by=c.biz_lead, comment=" ")
     assert not ChangeDecision.objects.exists()
 
 
@@ -209,10 +210,12 @@ def test_pmo_and_others_never_decide_for_a_department(c):
 
 
 def test_a_department_decides_once(c):
+    second_lead = factories.business_user()
+    factories.MembershipFactory(project=c.project, user=second_lead, role="business_lead")
     cr = f.assessed(c)
-    changes.approve_change_request(cr.pk, by=c.biz_pm)
+    changes.approve_change_request(cr.pk, by=c.biz_lead)
     with pytest.raises(Conflict):
-        changes.approve_change_request(cr.pk, by=c.biz_lead)
+        changes.approve_change_request(cr.pk, by=second_lead)
     assert ChangeDecision.objects.count() == 1
 
 
@@ -238,7 +241,7 @@ def test_withdraw_before_decision_only(c):
     cr = changes.withdraw_change_request(cr.pk, by=c.eng_pm)  # a PM, not the requester
     assert cr.status == S.WITHDRAWN and cr.withdrawn_by == c.eng_pm
     with pytest.raises(Conflict):
-        changes.approve_change_request(cr.pk, by=c.biz_pm)
+        changes.approve_change_request(cr.pk, by=c.biz_lead)
     done = f.approved(c)
     with pytest.raises(Conflict):
         changes.withdraw_change_request(done.pk, by=c.biz_pm)

@@ -21,7 +21,7 @@ def test_cycle_time_share_and_drift():
     a = f.approved(c)  # +50 000, +14 days
     b = f.approved(c, cost_impact=Decimal("-10000"), schedule_impact_days=-4)
     r = f.assessed(c)
-    changes.reject_change_request(r.pk, by=c.biz_pm, comment="不同意")
+    changes.reject_change_request(r.pk, by=c.biz_lead, comment="不同意")
     f.submitted(c)  # open, not decided
     base = datetime.datetime(2026, 3, 1, 10, 0, tzinfo=datetime.UTC)
     for cr, days in ((a, 2), (b, 4), (r, 3)):

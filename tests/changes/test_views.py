@@ -99,14 +99,18 @@ def test_assess_and_decide_through_the_pages(c):
     )
     cr.refresh_from_db()
     assert cr.status == S.ASSESSED
-    page = client(c.biz_pm).get(reverse("changes:detail", args=[cr.pk])).content.decode()
+    page = client(c.biz_lead).get(reverse("changes:detail", args=[cr.pk])).content.decode()
     assert reverse("changes:act", args=[cr.pk, "approve"]) in page
+    # the requester sees why there is no decision for them
+    mine = client(c.biz_pm).get(reverse("changes:detail", args=[cr.pk])).content.decode()
+    assert reverse("changes:act", args=[cr.pk, "approve"]) not in mine
+    assert "data-requester-barred" in mine
     # PMO sees the page but gets no decision buttons, and a POST is refused with a message
     pmo_page = client(c.pmo).get(reverse("changes:detail", args=[cr.pk])).content.decode()
     assert reverse("changes:act", args=[cr.pk, "approve"]) not in pmo_page
     r = client(c.pmo).post(reverse("changes:act", args=[cr.pk, "approve"]), follow=True)
     assert r.status_code == 200 and "PMO" in r.content.decode()
-    client(c.biz_pm).post(reverse("changes:act", args=[cr.pk, "approve"]), {"comment": "可以"})
+    client(c.biz_lead).post(reverse("changes:act", args=[cr.pk, "approve"]), {"comment": "可以"})
     client(c.eng_pm).post(reverse("changes:act", args=[cr.pk, "approve"]))
     cr.refresh_from_db()
     assert cr.status == S.APPROVED
@@ -120,9 +124,9 @@ def test_assess_and_decide_through_the_pages(c):
 
 def test_reject_and_withdraw_buttons(c):
     cr = f.assessed(c)
-    r = client(c.biz_pm).post(reverse("changes:act", args=[cr.pk, "reject"]), follow=True)
+    r = client(c.biz_lead).post(reverse("changes:act", args=[cr.pk, "reject"]), follow=True)
     assert "驳回时请填写意见" in r.content.decode()
-    client(c.biz_pm).post(reverse("changes:act", args=[cr.pk, "reject"]), {"comment": "不同意"})
+    client(c.biz_lead).post(reverse("changes:act", args=[cr.pk, "reject"]), {"comment": "不同意"})
     cr.refresh_from_db()
     assert cr.status == S.REJECTED
     other = f.assessed(c)
@@ -134,12 +138,14 @@ def test_reject_and_withdraw_buttons(c):
 def test_inbox_lists_what_waits_for_me(c):
     to_decide = f.assessed(c)
     to_assess = f.submitted(c)
-    page = client(c.biz_pm).get(reverse("changes:inbox")).content.decode()
+    page = client(c.biz_lead).get(reverse("changes:inbox")).content.decode()
     assert to_decide.number in page and 'data-awaiting="decision"' in page
+    page = client(c.biz_pm).get(reverse("changes:inbox")).content.decode()
+    assert 'data-awaiting="decision"' not in page  # the requester
     page = client(c.eng_pm).get(reverse("changes:inbox")).content.decode()
     assert 'data-awaiting="assessment"' in page and to_assess.number in page
-    changes.approve_change_request(to_decide.pk, by=c.biz_pm)
-    page = client(c.biz_pm).get(reverse("changes:inbox")).content.decode()
+    changes.approve_change_request(to_decide.pk, by=c.biz_lead)
+    page = client(c.biz_lead).get(reverse("changes:inbox")).content.decode()
     assert 'data-awaiting="decision"' not in page
 
 
@@ -157,7 +163,7 @@ def test_panel_and_inbox_queries_are_constant(c):
     def add(n):
         for _ in range(n):
             cr = f.assessed(c)
-            changes.approve_change_request(cr.pk, by=c.biz_pm)
+            changes.approve_change_request(cr.pk, by=c.biz_lead)
             f.submitted(c)
 
     add(1)

@@ -68,6 +68,24 @@ def test_not_listed_for_other_departments_pmo_or_once_decided(client):
     assert "增加输送线" in approvals(client, c.eng_pm)
 
 
+def test_not_offered_to_its_requester_for_their_own_department(client, settings):
+    """The business PM asked for the change: the business lead decides for business, the
+    requester's card does not offer it (PMO's setting CHANGE_REQUEST_REQUESTER_MAY_APPROVE
+    lets them)."""
+    c = cr.cast()
+    request = cr.assessed(c, title="增加输送线")
+    assert request.requested_by == c.biz_pm
+    assert "增加输送线" not in approvals(client, c.biz_pm)
+    assert "增加输送线" in approvals(client, c.biz_lead)
+    client.force_login(c.biz_pm)
+    url = reverse("dashboard:approve_change_request", args=[request.pk])
+    html = client.post(url, {"department": "business"}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-flash="error"' in html and "申请人不能为本部门审批" in html
+    assert not ChangeDecision.objects.filter(change_request=request).exists()
+    settings.CHANGE_REQUEST_REQUESTER_MAY_APPROVE = True
+    assert "增加输送线" in approvals(client, c.biz_pm)
+
+
 def test_submitted_but_not_assessed_is_listed_for_engineering_to_assess(client):
     c = cr.cast()
     request = cr.submitted(c, title="改线")
@@ -101,7 +119,7 @@ def test_approve_with_htmx_updates_the_card_in_place(client):
 def test_last_approval_approves_and_says_so(client):
     c = cr.cast()
     request = cr.assessed(c)
-    cr.changes.approve_change_request(request.pk, by=c.biz_pm)
+    cr.changes.approve_change_request(request.pk, by=c.biz_lead)
     client.force_login(c.eng_pm)
     html = client.post(
         reverse("dashboard:approve_change_request", args=[request.pk]), HTTP_HX_REQUEST="true"
@@ -114,7 +132,7 @@ def test_last_approval_approves_and_says_so(client):
 def test_approve_without_javascript_redirects_home_with_a_message(client):
     c = cr.cast()
     request = cr.assessed(c)
-    client.force_login(c.biz_pm)
+    client.force_login(c.biz_lead)
     response = client.post(reverse("dashboard:approve_change_request", args=[request.pk]))
     assert response.status_code == 302 and response["Location"] == reverse("home")
     html = client.get(reverse("home")).content.decode()
@@ -125,7 +143,7 @@ def test_approving_twice_or_without_the_right_is_refused_in_the_card(client):
     c = cr.cast()
     request = cr.assessed(c)
     url = reverse("dashboard:approve_change_request", args=[request.pk])
-    client.force_login(c.biz_pm)
+    client.force_login(c.biz_lead)
     client.post(url, HTTP_HX_REQUEST="true")
     html = client.post(url, HTTP_HX_REQUEST="true").content.decode()
     assert 'data-flash="error"' in html and "已对变更申请" in html
@@ -256,7 +274,7 @@ def _populate(n: int, me, c):
         ActionItemFactory(owner=me, project=project, due_date=f.days(-1))
         factories.MembershipFactory(project=project, user=c.eng_director, role="member")
     for _ in range(n):
-        cr.assessed(c)
+        cr.assessed(c, by=c.member)  # asked for by someone else: me decides for business
 
 
 @pytest.mark.parametrize("n", [1, 6])
@@ -277,7 +295,7 @@ EXPECTED_HOME_QUERIES = 24
 
 def test_approvals_card_alone_for_htmx_refresh(client):
     c = cr.cast()
-    request = cr.assessed(c)
+    request = cr.assessed(c, by=c.member)
     client.force_login(c.biz_pm)
     html = client.get(reverse("dashboard:approvals")).content.decode()
     assert html.lstrip().startswith("<section") and request.number in html

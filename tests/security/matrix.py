@@ -18,11 +18,81 @@ EXEMPT = (
 )
 
 # fmt: off
+# Routes that change only the caller's own session, settings or inbox: the one writes a
+# read-only role (exec) still makes (coordination.core.security.OWN_DATA_ROUTES); on every
+# other route × write method the exec column is a refusal (test_exec_is_refused_...).
+OWN_DATA = (
+    "accounts/login/",
+    "accounts/logout/",
+    "api/v1/auth/token/",
+    "profile/",
+    "notifications/<int:pk>/read/",
+    "notifications/read-all/",
+)
+
+# Rules whose cells need people or objects beyond the nine columns (world.py RULE_PEOPLE):
+# one request per person, as in MATRIX (empty body; 400/409 or 200: allowed, 403: refused),
+# optionally with settings.
+RULES: dict[str, dict] = {
+    # projects.core.permissions.can_edit_customer: PMO and the business side of one of the
+    # customer's projects (P's business PM and business lead); not a business PM or lead of
+    # other projects (non_member, other_biz_lead), not engineering, never an executive.
+    "customer edit (API)": {
+        "route": "api/v1/customers/<int:pk>/",
+        "method": "patch",
+        "kwargs": {"pk": "customer.pk"},
+        "expect": {
+            "pmo": 200, "biz_lead": 200, "biz_pm": 200,
+            "non_member": 403, "other_biz_lead": 403, "eng_pm": 403, "other_dept": 403,
+            "exec": 403, "exec_on_p": 403,
+        },
+    },
+    "customer edit (ERP upsert of a known ERP id)": {
+        "route": "api/v1/erp/customers/<str:erp_id>/",
+        "method": "put",
+        "kwargs": {"erp_id": "customer.erp_id"},
+        "expect": {
+            "erp": 400, "pmo": 400, "biz_lead": 400, "biz_pm": 400,
+            "non_member": 403, "other_biz_lead": 403, "eng_pm": 403, "other_dept": 403,
+            "exec": 403, "exec_on_p": 403,
+        },
+    },
+    # projects.changes.rules: the requester (P's business PM asked for cr_assessed) does not
+    # decide for their own department; P's business lead does; the engineering PM decides for
+    # engineering; an executive never decides, even as a business lead.
+    "change request approve × requester": {
+        "route": "api/v1/change-requests/<int:pk>/approve/",
+        "method": "post",
+        "kwargs": {"pk": "cr_assessed.pk"},
+        "expect": {
+            "biz_pm": 403, "biz_lead": 200, "eng_pm": 200, "pmo": 403,
+            "exec": 403, "exec_on_p": 403,
+        },
+    },
+    "change request approve × requester, CHANGE_REQUEST_REQUESTER_MAY_APPROVE": {
+        "route": "api/v1/change-requests/<int:pk>/approve/",
+        "method": "post",
+        "kwargs": {"pk": "cr_assessed.pk"},
+        "settings": {"CHANGE_REQUEST_REQUESTER_MAY_APPROVE": True},
+        "expect": {
+            "biz_pm": 200, "biz_lead": 200, "eng_pm": 200, "pmo": 403,
+            "exec": 403, "exec_on_p": 403,
+        },
+    },
+    "change request reject × requester": {
+        "route": "api/v1/change-requests/<int:pk>/reject/",
+        "method": "post",
+        "kwargs": {"pk": "cr_assessed.pk"},
+        "body": {"comment": "不同意"},
+        "expect": {"biz_pm": 403, "biz_lead": 200, "exec_on_p": 403},
+    },
+}
+
 MATRIX: dict[str, dict] = {
     # route: kwargs, then per method:  anon erp  oth  non  bpm  epm  fin  pmo  exec
     "": {
         "get":    "302 302 200 200 200 200 200 200 200",
-        "post":   "302 302 200 200 200 200 200 200 200",
+        "post":   "302 302 200 200 200 200 200 200 403",
     },
     "accounts/login/": {
         "get":    "200 200 200 200 200 200 200 200 200",
@@ -54,11 +124,11 @@ MATRIX: dict[str, dict] = {
     },
     "api/v1/change-requests/<int:pk>/approve/": {
         "kwargs": {"pk": "cr.pk"},
-        "post":   "401 403 403 404 409 409 403 403 403",
+        "post":   "401 403 403 404 403 409 403 403 403",
     },
     "api/v1/change-requests/<int:pk>/assess/": {
         "kwargs": {"pk": "cr.pk"},
-        "post":   "401 403 400 404 400 400 400 400 400",
+        "post":   "401 403 400 404 400 400 400 400 403",
     },
     "api/v1/change-requests/<int:pk>/implement/": {
         "kwargs": {"pk": "cr.pk"},
@@ -66,7 +136,7 @@ MATRIX: dict[str, dict] = {
     },
     "api/v1/change-requests/<int:pk>/reject/": {
         "kwargs": {"pk": "cr.pk"},
-        "post":   "401 403 400 404 400 400 400 400 400",
+        "post":   "401 403 400 404 400 400 400 400 403",
     },
     "api/v1/change-requests/<int:pk>/submit/": {
         "kwargs": {"pk": "cr.pk"},
@@ -94,23 +164,23 @@ MATRIX: dict[str, dict] = {
     },
     "api/v1/customers/": {
         "get":    "401 200 200 200 200 200 200 200 200",
-        "post":   "401 400 403 400 400 403 403 400 400",
+        "post":   "401 400 403 400 400 403 403 400 403",
     },
     "api/v1/customers/<int:pk>/": {
         "kwargs": {"pk": "customer.pk"},
         "get":    "401 200 200 200 200 200 200 200 200",
-        "patch":  "401 200 403 200 200 403 403 200 200",
+        "patch":  "401 200 403 403 200 403 403 200 403",
     },
     "api/v1/erp/customers/<str:erp_id>/": {
         "kwargs": {"erp_id": "customer.erp_id"},
-        "put":    "401 400 403 400 400 403 403 400 400",
+        "put":    "401 400 403 403 400 403 403 400 403",
     },
     "api/v1/erp/projects/<str:erp_id>/": {
         "kwargs": {"erp_id": "project.erp_id"},
-        "put":    "401 400 403 400 400 403 403 400 400",
+        "put":    "401 400 403 400 400 403 403 400 403",
     },
     "api/v1/erp/projects/bulk/": {
-        "post":   "401 400 403 400 400 403 403 400 400",
+        "post":   "401 400 403 400 400 403 403 400 403",
     },
     "api/v1/feasibility/<int:pk>/": {
         "kwargs": {"pk": "feasibility.pk"},
@@ -127,7 +197,7 @@ MATRIX: dict[str, dict] = {
     },
     "api/v1/feasibility/<int:pk>/return/": {
         "kwargs": {"pk": "feasibility.pk"},
-        "post":   "401 403 400 404 400 400 400 400 400",
+        "post":   "401 403 400 404 400 400 400 400 403",
     },
     "api/v1/feasibility/<int:pk>/submit/": {
         "kwargs": {"pk": "feasibility.pk"},
@@ -147,7 +217,7 @@ MATRIX: dict[str, dict] = {
     },
     "api/v1/job-rotations/": {
         "get":    "401 200 200 200 200 200 200 200 200",
-        "post":   "401 403 400 400 400 400 400 400 400",
+        "post":   "401 403 400 400 400 400 400 400 403",
     },
     "api/v1/kpis/": {
         "get":    "401 200 200 200 200 200 200 200 200",
@@ -168,7 +238,7 @@ MATRIX: dict[str, dict] = {
     },
     "api/v1/projects/": {
         "get":    "401 200 200 200 200 200 200 200 200",
-        "post":   "401 400 403 400 400 403 403 400 400",
+        "post":   "401 400 403 400 400 403 403 400 403",
     },
     "api/v1/projects/<str:code>/": {
         "kwargs": {"code": "project.code"},
@@ -178,12 +248,12 @@ MATRIX: dict[str, dict] = {
     "api/v1/projects/<str:code>/cadences/": {
         "kwargs": {"code": "project.code"},
         "get":    "401 200 200 404 200 200 200 200 200",
-        "post":   "401 400 400 404 400 400 400 400 400",
+        "post":   "401 400 400 404 400 400 400 400 403",
     },
     "api/v1/projects/<str:code>/change-requests/": {
         "kwargs": {"code": "project.code"},
         "get":    "401 200 200 404 200 200 200 200 200",
-        "post":   "401 400 400 404 400 400 400 400 400",
+        "post":   "401 400 400 404 400 400 400 400 403",
     },
     "api/v1/projects/<str:code>/change-requests/measures/": {
         "kwargs": {"code": "project.code"},
@@ -196,12 +266,12 @@ MATRIX: dict[str, dict] = {
     "api/v1/projects/<str:code>/complaints/": {
         "kwargs": {"code": "project.code"},
         "get":    "401 200 200 404 200 200 200 200 200",
-        "post":   "401 400 400 404 400 400 400 400 400",
+        "post":   "401 400 400 404 400 400 400 400 403",
     },
     "api/v1/projects/<str:code>/feasibility/": {
         "kwargs": {"code": "project.code"},
         "get":    "401 200 200 404 200 200 200 200 200",
-        "post":   "401 400 400 404 400 400 400 400 400",
+        "post":   "401 400 400 404 400 400 400 400 403",
     },
     "api/v1/projects/<str:code>/handover/": {
         "kwargs": {"code": "project.code"},
@@ -214,7 +284,7 @@ MATRIX: dict[str, dict] = {
     "api/v1/projects/<str:code>/kickoff/": {
         "kwargs": {"code": "project.code"},
         "get":    "401 200 200 404 200 200 200 200 200",
-        "post":   "401 400 400 404 400 400 400 400 400",
+        "post":   "401 400 400 404 400 400 400 400 403",
         "patch":  "401 200 403 404 200 200 403 200 403",
     },
     "api/v1/projects/<str:code>/kickoff/hold/": {
@@ -233,7 +303,7 @@ MATRIX: dict[str, dict] = {
     "api/v1/projects/<str:code>/quote/": {
         "kwargs": {"code": "project.code"},
         "get":    "401 200 200 404 200 200 200 200 200",
-        "put":    "401 400 400 404 400 400 400 400 400",
+        "put":    "401 400 400 404 400 400 400 400 403",
     },
     "api/v1/projects/<str:code>/risks/": {
         "kwargs": {"code": "project.code"},
@@ -243,7 +313,7 @@ MATRIX: dict[str, dict] = {
     "api/v1/projects/<str:code>/surveys/": {
         "kwargs": {"code": "project.code"},
         "get":    "401 200 200 404 200 200 200 200 200",
-        "post":   "401 400 400 404 400 400 400 400 400",
+        "post":   "401 400 400 404 400 400 400 400 403",
     },
     "api/v1/projects/<str:code>/transition/": {
         "kwargs": {"code": "project.code"},
@@ -263,7 +333,7 @@ MATRIX: dict[str, dict] = {
     "api/v1/reviews/<int:pk>/action-items/": {
         "kwargs": {"pk": "review.pk"},
         "get":    "401 200 200 404 200 200 200 200 200",
-        "post":   "401 403 400 404 400 400 400 400 400",
+        "post":   "401 403 400 404 400 400 400 400 403",
     },
     "api/v1/risks/<int:pk>/": {
         "kwargs": {"pk": "risk.pk"},
@@ -273,120 +343,120 @@ MATRIX: dict[str, dict] = {
     "changes/<int:pk>/": {
         "kwargs": {"pk": "cr.pk"},
         "get":    "302 302 200 404 200 200 200 200 200",
-        "post":   "302 302 200 404 200 200 200 200 200",
+        "post":   "302 302 200 404 200 200 200 200 403",
     },
     "changes/<int:pk>/<str:action>/": {
         "kwargs": {"pk": "cr.pk", "action": "approve"},
         "get":    "302 302 405 405 405 405 405 405 405",
-        "post":   "302 302 302 404 409 409 302 302 302",
+        "post":   "302 302 302 404 409 409 302 302 403",
     },
     "changes/<int:pk>/assess/": {
         "kwargs": {"pk": "cr.pk"},
-        "get":    "302 302 200 404 200 200 200 200 200",
-        "post":   "302 302 200 404 200 200 200 200 200",
+        "get":    "302 302 302 404 302 200 302 302 302",
+        "post":   "302 302 302 404 302 200 302 302 403",
     },
     "changes/<int:pk>/edit/": {
         "kwargs": {"pk": "cr.pk"},
-        "get":    "302 302 200 404 200 200 200 200 200",
-        "post":   "302 302 200 404 200 200 200 200 200",
+        "get":    "302 302 302 404 200 200 302 200 302",
+        "post":   "302 302 302 404 200 200 302 200 403",
     },
     "changes/inbox/": {
         "get":    "302 302 200 200 200 200 200 200 200",
-        "post":   "302 302 200 200 200 200 200 200 200",
+        "post":   "302 302 200 200 200 200 200 200 403",
     },
     "commitments/<int:pk>/": {
         "kwargs": {"pk": "commitment.pk"},
         "get":    "302 302 200 404 200 200 200 200 200",
-        "post":   "302 302 200 404 200 200 200 200 200",
+        "post":   "302 302 200 404 200 200 200 200 403",
     },
     "commitments/<int:pk>/print/": {
         "kwargs": {"pk": "commitment.pk"},
         "get":    "302 302 200 404 200 200 200 200 200",
-        "post":   "302 302 200 404 200 200 200 200 200",
+        "post":   "302 302 200 404 200 200 200 200 403",
     },
     "commitments/<int:pk>/sign/": {
         "kwargs": {"pk": "commitment.pk"},
         "get":    "302 302 405 405 405 405 405 405 405",
-        "post":   "302 302 302 404 302 302 302 302 302",
+        "post":   "302 302 302 404 302 302 302 302 403",
     },
     "dashboard/approvals/": {
         "get":    "302 302 200 200 200 200 200 200 200",
-        "post":   "302 302 200 200 200 200 200 200 200",
+        "post":   "302 302 200 200 200 200 200 200 403",
     },
     "dashboard/changes/<int:pk>/approve/": {
         "kwargs": {"pk": "cr.pk"},
         "get":    "302 302 405 405 405 405 405 405 405",
-        "post":   "302 302 302 404 302 302 302 302 302",
+        "post":   "302 302 302 404 302 302 302 302 403",
     },
     "handover/": {
         "get":    "302 302 200 200 200 200 200 200 200",
-        "post":   "302 302 200 200 200 200 200 200 200",
+        "post":   "302 302 200 200 200 200 200 200 403",
     },
     "handover/<str:code>/": {
         "kwargs": {"code": "project.code"},
         "get":    "302 302 200 404 200 200 200 200 200",
-        "post":   "302 302 200 404 200 200 200 200 200",
+        "post":   "302 302 200 404 200 200 200 200 403",
     },
     "handover/<str:code>/panel/": {
         "kwargs": {"code": "project.code"},
         "get":    "302 302 200 404 200 200 200 200 200",
-        "post":   "302 302 200 404 200 200 200 200 200",
+        "post":   "302 302 200 404 200 200 200 200 403",
     },
     "handover/<str:code>/submit/": {
         "kwargs": {"code": "project.code"},
         "get":    "302 302 405 405 405 405 405 405 405",
-        "post":   "302 302 302 404 302 302 302 302 302",
+        "post":   "302 302 302 404 302 302 302 302 403",
     },
     "handover/items/<int:item_id>/accept/": {
         "kwargs": {"item_id": "handover_item.pk"},
         "get":    "302 302 405 405 405 405 405 405 405",
-        "post":   "302 302 302 404 302 302 302 302 302",
+        "post":   "302 302 302 404 302 302 302 302 403",
     },
     "handover/items/<int:item_id>/file/": {
         "kwargs": {"item_id": "handover_item.pk"},
         "get":    "302 302 200 404 200 200 200 200 200",
-        "post":   "302 302 200 404 200 200 200 200 200",
+        "post":   "302 302 200 404 200 200 200 200 403",
     },
     "handover/items/<int:item_id>/provide/": {
         "kwargs": {"item_id": "handover_item.pk"},
         "get":    "302 302 405 405 405 405 405 405 405",
-        "post":   "302 302 302 404 302 302 302 302 302",
+        "post":   "302 302 302 404 302 302 302 302 403",
     },
     "handover/items/<int:item_id>/reject/": {
         "kwargs": {"item_id": "handover_item.pk"},
         "get":    "302 302 405 405 405 405 405 405 405",
-        "post":   "302 302 302 404 302 302 302 302 302",
+        "post":   "302 302 302 404 302 302 302 302 403",
     },
     "kpi/": {
         "get":    "302 302 200 200 200 200 200 200 200",
-        "post":   "302 302 200 200 200 200 200 200 200",
+        "post":   "302 302 200 200 200 200 200 200 403",
     },
     "kpi/compare/": {
         "get":    "302 302 200 200 200 200 200 200 200",
-        "post":   "302 302 200 200 200 200 200 200 200",
+        "post":   "302 302 200 200 200 200 200 200 403",
     },
     "kpi/export/": {
         "get":    "302 302 200 200 200 200 200 200 200",
-        "post":   "302 302 200 200 200 200 200 200 200",
+        "post":   "302 302 200 200 200 200 200 200 403",
     },
     "kpi/projects/<str:code>/complaints/": {
         "kwargs": {"code": "project.code"},
         "get":    "302 302 405 405 405 405 405 405 405",
-        "post":   "302 302 302 404 302 302 302 302 302",
+        "post":   "302 302 302 404 302 302 302 302 403",
     },
     "kpi/projects/<str:code>/panel/": {
         "kwargs": {"code": "project.code"},
         "get":    "302 302 200 404 200 200 200 200 200",
-        "post":   "302 302 200 404 200 200 200 200 200",
+        "post":   "302 302 200 404 200 200 200 200 403",
     },
     "kpi/projects/<str:code>/surveys/": {
         "kwargs": {"code": "project.code"},
         "get":    "302 302 405 405 405 405 405 405 405",
-        "post":   "302 302 302 404 302 302 302 302 302",
+        "post":   "302 302 302 404 302 302 302 302 403",
     },
     "kpi/scorecards/": {
         "get":    "302 302 200 200 200 200 200 200 200",
-        "post":   "302 302 200 200 200 200 200 200 200",
+        "post":   "302 302 200 200 200 200 200 200 403",
     },
     "notifications/<int:pk>/read/": {
         "kwargs": {"pk": "notification.pk"},
@@ -399,7 +469,7 @@ MATRIX: dict[str, dict] = {
     },
     "portfolio/": {
         "get":    "302 302 200 200 200 200 200 200 200",
-        "post":   "302 302 200 200 200 200 200 200 200",
+        "post":   "302 302 200 200 200 200 200 200 403",
     },
     "profile/": {
         "get":    "302 302 200 200 200 200 200 200 200",
@@ -407,37 +477,37 @@ MATRIX: dict[str, dict] = {
     },
     "projects/": {
         "get":    "302 302 200 200 200 200 200 200 200",
-        "post":   "302 302 200 200 200 200 200 200 200",
+        "post":   "302 302 200 200 200 200 200 200 403",
     },
     "projects/<str:code>/": {
         "kwargs": {"code": "project.code"},
         "get":    "302 302 200 404 200 200 200 200 200",
-        "post":   "302 302 200 404 200 200 200 200 200",
+        "post":   "302 302 200 404 200 200 200 200 403",
     },
     "projects/<str:code>/changes/": {
         "kwargs": {"code": "project.code"},
         "get":    "302 302 200 404 200 200 200 200 200",
-        "post":   "302 302 200 404 200 200 200 200 200",
+        "post":   "302 302 200 404 200 200 200 200 403",
     },
     "projects/<str:code>/changes/new/": {
         "kwargs": {"code": "project.code"},
         "get":    "302 302 200 404 200 200 200 200 302",
-        "post":   "302 302 200 404 200 200 200 200 302",
+        "post":   "302 302 200 404 200 200 200 200 403",
     },
     "projects/<str:code>/changes/panel/": {
         "kwargs": {"code": "project.code"},
         "get":    "302 302 200 404 200 200 200 200 200",
-        "post":   "302 302 200 404 200 200 200 200 200",
+        "post":   "302 302 200 404 200 200 200 200 403",
     },
     "projects/<str:code>/commitment/": {
         "kwargs": {"code": "project.code"},
         "get":    "302 302 302 404 302 302 302 302 302",
-        "post":   "302 302 302 404 302 302 302 302 302",
+        "post":   "302 302 302 404 302 302 302 302 403",
     },
     "projects/<str:code>/commitment/print/": {
         "kwargs": {"code": "project.code"},
         "get":    "302 302 302 404 302 302 302 302 302",
-        "post":   "302 302 302 404 302 302 302 302 302",
+        "post":   "302 302 302 404 302 302 302 302 403",
     },
     "projects/<str:code>/edit/": {
         "kwargs": {"code": "project.code"},
@@ -452,12 +522,12 @@ MATRIX: dict[str, dict] = {
     "projects/<str:code>/kickoff/hold/": {
         "kwargs": {"code": "project.code"},
         "get":    "302 302 405 405 405 405 405 405 405",
-        "post":   "302 302 302 404 302 302 302 302 302",
+        "post":   "302 302 302 404 302 302 302 302 403",
     },
     "projects/<str:code>/kickoff/panel/": {
         "kwargs": {"code": "project.code"},
         "get":    "302 302 200 404 200 200 200 200 200",
-        "post":   "302 302 200 404 200 200 200 200 200",
+        "post":   "302 302 200 404 200 200 200 200 403",
     },
     "projects/<str:code>/milestones/<int:pk>/edit/": {
         "kwargs": {"code": "project.code", "pk": "milestone.pk"},
@@ -472,22 +542,22 @@ MATRIX: dict[str, dict] = {
     "projects/<str:code>/presales/": {
         "kwargs": {"code": "project.code"},
         "get":    "302 302 200 404 200 200 200 200 200",
-        "post":   "302 302 200 404 200 200 200 200 200",
+        "post":   "302 302 200 404 200 200 200 200 403",
     },
     "projects/<str:code>/presales/feasibility/new/": {
         "kwargs": {"code": "project.code"},
         "get":    "302 302 200 404 302 200 302 302 302",
-        "post":   "302 302 200 404 302 200 302 302 302",
+        "post":   "302 302 200 404 302 200 302 302 403",
     },
     "projects/<str:code>/presales/panel/": {
         "kwargs": {"code": "project.code"},
         "get":    "302 302 200 404 200 200 200 200 200",
-        "post":   "302 302 200 404 200 200 200 200 200",
+        "post":   "302 302 200 404 200 200 200 200 403",
     },
     "projects/<str:code>/presales/quote/": {
         "kwargs": {"code": "project.code"},
         "get":    "302 302 302 404 200 302 302 302 302",
-        "post":   "302 302 302 404 200 302 302 302 302",
+        "post":   "302 302 302 404 200 302 302 302 403",
     },
     "projects/<str:code>/risks/<int:pk>/edit/": {
         "kwargs": {"code": "project.code", "pk": "risk.pk"},
@@ -502,16 +572,16 @@ MATRIX: dict[str, dict] = {
     "projects/<str:code>/transition/": {
         "kwargs": {"code": "project.code"},
         "get":    "302 302 405 405 405 405 405 405 405",
-        "post":   "302 302 302 404 302 302 302 302 302",
+        "post":   "302 302 302 404 302 302 302 302 403",
     },
     "projects/new/": {
-        "get":    "302 302 403 200 200 403 403 200 200",
-        "post":   "302 302 403 200 200 403 403 200 200",
+        "get":    "302 302 403 200 200 403 403 200 403",
+        "post":   "302 302 403 200 200 403 403 200 403",
     },
     "projects/presales/feasibility/<int:pk>/": {
         "kwargs": {"pk": "feasibility.pk"},
         "get":    "302 302 200 404 200 200 200 200 200",
-        "post":   "302 302 200 404 200 200 200 200 200",
+        "post":   "302 302 200 404 200 200 200 200 403",
     },
     "projects/presales/feasibility/<int:pk>/<slug:action>/": {
         "kwargs": {"pk": "feasibility.pk", "action": "submit"},
@@ -521,11 +591,11 @@ MATRIX: dict[str, dict] = {
     "projects/presales/feasibility/<int:pk>/edit/": {
         "kwargs": {"pk": "feasibility.pk"},
         "get":    "302 302 200 404 302 200 302 302 302",
-        "post":   "302 302 200 404 302 200 302 302 302",
+        "post":   "302 302 200 404 302 200 302 302 403",
     },
     "reviews/": {
         "get":    "302 302 200 200 200 200 200 200 200",
-        "post":   "302 302 200 200 200 200 200 200 200",
+        "post":   "302 302 200 200 200 200 200 200 403",
     },
     "reviews/<int:pk>/": {
         "kwargs": {"pk": "review.pk"},
@@ -540,34 +610,34 @@ MATRIX: dict[str, dict] = {
     "reviews/action-items/<int:item_id>/status/": {
         "kwargs": {"item_id": "action_item.pk"},
         "get":    "302 302 405 405 405 405 405 405 405",
-        "post":   "302 302 302 404 302 302 302 302 302",
+        "post":   "302 302 302 404 302 302 302 302 403",
     },
     "reviews/job-rotations/": {
         "get":    "302 302 200 200 200 200 200 200 200",
-        "post":   "302 302 200 200 200 200 200 200 200",
+        "post":   "302 302 200 200 200 200 200 200 403",
     },
     "reviews/my-action-items/": {
         "get":    "302 302 200 200 200 200 200 200 200",
-        "post":   "302 302 200 200 200 200 200 200 200",
+        "post":   "302 302 200 200 200 200 200 200 403",
     },
     "reviews/my-reminders/": {
         "get":    "302 302 200 200 200 200 200 200 200",
-        "post":   "302 302 200 200 200 200 200 200 200",
+        "post":   "302 302 200 200 200 200 200 200 403",
     },
     "reviews/project/<str:code>/": {
         "kwargs": {"code": "project.code"},
         "get":    "302 302 200 404 200 200 200 200 200",
-        "post":   "302 302 200 404 200 200 200 200 200",
+        "post":   "302 302 200 404 200 200 200 200 403",
     },
     "reviews/project/<str:code>/cadences/": {
         "kwargs": {"code": "project.code"},
         "get":    "302 302 405 405 405 405 405 405 405",
-        "post":   "302 302 302 404 302 302 302 302 302",
+        "post":   "302 302 302 404 302 302 302 302 403",
     },
     "reviews/project/<str:code>/panel/": {
         "kwargs": {"code": "project.code"},
         "get":    "302 302 200 404 200 200 200 200 200",
-        "post":   "302 302 200 404 200 200 200 200 200",
+        "post":   "302 302 200 404 200 200 200 200 403",
     },
 }
 # fmt: on

@@ -56,8 +56,14 @@ def make_clients(world) -> dict[str, Client]:
     return clients
 
 
-def request_status(client: Client, method: str, url: str) -> int:
-    """The status of one request; whatever it wrote is rolled back (cells are independent)."""
+def request_status(client: Client, method: str, url: str, body: str = EMPTY_JSON) -> int:
+    """The status of one request; whatever it wrote is rolled back (cells are independent).
+    `body`: the JSON an API write sends (HTML writes post an empty form)."""
+    return request(client, method, url, body).status_code
+
+
+def request(client: Client, method: str, url: str, body: str = EMPTY_JSON):
+    """One request whose writes are rolled back; its response."""
     is_api = url.startswith("/api/")
     cookies = client.cookies  # a logout (or login) must not change the role of later cells
     client.cookies = cookies.__class__(cookies)
@@ -65,14 +71,14 @@ def request_status(client: Client, method: str, url: str) -> int:
         if method == "get":
             response = client.get(url)
         elif is_api:
-            response = getattr(client, method)(url, EMPTY_JSON, content_type="application/json")
+            response = getattr(client, method)(url, body, content_type="application/json")
         elif method == "post":
             response = client.post(url, {})
         else:
             response = getattr(client, method)(url)
         transaction.set_rollback(True)
     client.cookies = cookies
-    return response.status_code
+    return response
 
 
 _PK_OBJECTS = [  # (route fragment before <pk>/<item_id>, world object)

@@ -3,19 +3,29 @@
 A route the resolver knows but the table does not fails `test_every_route_is_in_the_matrix`
 with a ready-to-paste entry (its observed statuses). Set SEC_MATRIX_DUMP=<file> to write the
 observed table of every route (to review a change of behaviour, never to paste blindly).
+
+The rules whose cells need more people than the columns (customer edit, the requester of a
+change request) are the table `RULES`; the executive column is read-only everywhere: every
+write route refuses it, and no page it can open offers it a write.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import pprint
+import re
+from urllib.parse import urlsplit
 
 import pytest
+from django.contrib import messages
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import transaction
+from django.urls import Resolver404, resolve
 
 from tests.security import routes
-from tests.security.matrix import EXEMPT, MATRIX
+from tests.security.matrix import EXEMPT, MATRIX, OWN_DATA, RULES
 from tests.security.world import ROLES, build_world
 
 # the marker also tells pytest-django to create the test database for this module
@@ -104,6 +114,112 @@ def test_matrix_cell(world, blocker, route):
                 lines.append(f"  {m.upper():6} expected {expected[m]}")
                 lines.append(f"  {'':6} observed {observed[m]}")
         pytest.fail("\n".join(lines))
+
+
+@pytest.mark.parametrize("rule", sorted(RULES))
+def test_rule_cell(world, blocker, settings, rule):
+    spec = RULES[rule]
+    for name, value in spec.get("settings", {}).items():
+        setattr(settings, name, value)
+    url = routes.fill(spec["route"], spec["kwargs"], world)
+    body = json.dumps(spec.get("body", {}))
+    observed = {
+        person: routes.request_status(world.clients[person], spec["method"], url, body)
+        for person in spec["expect"]
+    }
+    assert observed == spec["expect"], rule
+
+
+REFUSED = ("401", "403", "404", "405")
+
+
+def test_exec_is_refused_on_every_write_route():
+    """An executive is read-only everywhere: on every route × write method but those that
+    change only their own session, settings or inbox, the exec column is a refusal (the
+    table says so here; test_matrix_cell checks the table against real responses)."""
+    col = ROLES.index("exec")
+    allowed = {
+        f"{m.upper()} {route}": entry[m].split()[col]
+        for route, entry in MATRIX.items()
+        if route not in OWN_DATA
+        for m in routes.WRITE_METHODS
+        if m in entry and entry[m].split()[col] not in REFUSED
+    }
+    assert not allowed, allowed
+    own = {r: MATRIX[r]["post"].split()[col] for r in OWN_DATA}
+    assert not [r for r, status in own.items() if status in REFUSED], own
+
+
+_FORM = re.compile(r"<form\b[^>]*>", re.I)
+_ATTR = re.compile(r'([\w-]+)="([^"]*)"')
+_LINK = re.compile(r'<a\b[^>]*\bhref="([^"#]*)', re.I)
+_HX_WRITE = re.compile(r'\bhx-(?:post|put|patch|delete)="([^"]*)"', re.I)
+LANGUAGE_SWITCH = "i18n/setlang/"  # set_language: the user's own language
+
+
+def _route(path: str) -> str | None:
+    try:
+        return resolve(urlsplit(path).path).route
+    except Resolver404:
+        return None
+
+
+def _writes_offered(html: str, page_url: str) -> set[str]:
+    """Targets of the page's POST forms and htmx writes."""
+    targets = set(_HX_WRITE.findall(html))
+    for tag in _FORM.findall(html):
+        attrs = {k.lower(): v for k, v in _ATTR.findall(tag)}
+        if attrs.get("method", "get").lower() == "post":
+            targets.add(attrs.get("action") or page_url)
+    return targets
+
+
+def _release(response) -> None:
+    """Close a file response's file (response.close() would also close the test's database
+    connection through request_finished)."""
+    stream = getattr(response, "file_to_stream", None)
+    if stream is not None:
+        stream.close()
+
+
+@pytest.mark.parametrize("person", ["exec", "exec_on_p"])
+def test_no_page_offers_the_executive_a_write(world, blocker, person):
+    """Every page of the matrix an executive opens (also one who is a business lead on P):
+    no form or htmx write but their own (logout, language, notifications, profile), and no
+    link that leads them to a refusal (403, or a redirect with an error message)."""
+    col = ROLES.index("exec")
+    client = world.clients[person]
+    pages = [
+        routes.fill(route, entry.get("kwargs", {}), world)
+        for route, entry in MATRIX.items()
+        if "get" in entry and entry["get"].split()[col] == "200"
+    ]
+    offered, links = {}, set()
+    for url in pages:
+        response = routes.request(client, "get", url)
+        if not response["Content-Type"].startswith("text/html"):  # JSON, files, exports
+            _release(response)
+            continue
+        html = response.content.decode()
+        for target in _writes_offered(html, url):
+            route = _route(target)
+            if route not in (*OWN_DATA, LANGUAGE_SWITCH):
+                offered.setdefault(url, []).append(target)
+        links |= {href for href in _LINK.findall(html) if href.startswith("/")}
+    assert not offered, offered
+    dead = {}
+    for href in sorted(links):
+        route = _route(href)
+        if route is None or route.startswith(EXEMPT) or route.startswith("api/"):
+            continue
+        response = routes.request(client, "get", href)
+        _release(response)
+        errors = [
+            m.message for m in get_messages(response.wsgi_request) if m.level == messages.ERROR
+        ]
+        if response.status_code == 403 or errors:
+            dead[href] = (response.status_code, errors)
+    assert not dead, dead
 
 
 NOT_PROJECT_SCOPED = (

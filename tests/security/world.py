@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from coordination.integration import services as integration
 from coordination.integration.models import ApiScope
 from handover import services as handover_services
+from projects.changes.models import ChangeRequest
 from projects.core.models import MemberRole, Project
 from tests import factories
 from tests.changes.factories import ChangeRequestFactory
@@ -36,6 +37,11 @@ ROLES = (
     "pmo",
     "exec",
 )
+
+# People beyond the columns, for the rules whose cells need them (matrix.RULES): P's business
+# lead, the business lead of Q, and an executive who is also a business lead on P (read-only
+# still wins).
+RULE_PEOPLE = ("biz_lead", "other_biz_lead", "exec_on_p")
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -73,7 +79,14 @@ def build_world() -> World:
         "finance": team.finance_rep,
         "pmo": factories.pmo_user(username="sec_pmo"),
         "exec": factories.executive_user(username="sec_exec"),
+        "biz_lead": team.business_lead,
+        "other_biz_lead": factories.business_user(username="sec_other_biz_lead"),
+        "exec_on_p": factories.executive_user(username="sec_exec_on_p"),
     }
+    factories.MembershipFactory(
+        project=q, user=users["other_biz_lead"], role=MemberRole.BUSINESS_LEAD
+    )
+    factories.MembershipFactory(project=p, user=users["exec_on_p"], role=MemberRole.BUSINESS_LEAD)
     client, key = integration.create_api_client(
         name="SEC-ERP", scopes=[s.value for s in ApiScope], throttle_rate="100000/min"
     )
@@ -99,6 +112,10 @@ def build_world() -> World:
         scope_impact="新增输送线。",
         affected_milestones=[milestone.pk],
     )
+    # asked for by P's business PM, assessed: waiting for the departments' decisions
+    cr_assessed = ChangeRequestFactory(
+        project=p, requested_by=team.business_pm, status=ChangeRequest.Status.ASSESSED
+    )
     cadence = CadenceFactory(project=p)
     review = ReviewFactory(cadence=cadence, project=p)
     action_item = ActionItemFactory(review=review, project=p, owner=team.tech_lead)
@@ -112,6 +129,7 @@ def build_world() -> World:
         "feasibility": AssessmentFactory(project=p, status="draft"),
         "quote": QuoteFactory(project=p),
         "cr": cr,
+        "cr_assessed": cr_assessed,
         "handover": handover,
         "handover_item": items[0],
         "commitment": commitment,
