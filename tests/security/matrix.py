@@ -348,7 +348,7 @@ MATRIX: dict[str, dict] = {
     "changes/<int:pk>/<str:action>/": {
         "kwargs": {"pk": "cr.pk", "action": "approve"},
         "get":    "302 302 405 405 405 405 405 405 405",
-        "post":   "302 302 302 404 409 409 302 302 403",
+        "post":   "302 302 302 404 302 409 302 302 403",
     },
     "changes/<int:pk>/assess/": {
         "kwargs": {"pk": "cr.pk"},
