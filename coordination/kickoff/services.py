@@ -340,7 +340,11 @@ def _generate(
         actor=by,
         action="commitment.generated",
         target=commitment,
-        after={"version": commitment.version, "content_hash": commitment.content_hash},
+        after={
+            "version": commitment.version,
+            "content_hash": commitment.content_hash,
+            "sections": doc.section_hashes(commitment.content),
+        },
         reason=reason,
     )
     return _open(commitment, by=by)
@@ -388,7 +392,10 @@ def _rewrite_content(commitment: CollaborationCommitment, meeting: KickoffMeetin
             action="commitment.regenerated",
             target=commitment,
             before={"content_hash": before},
-            after={"content_hash": commitment.content_hash},
+            after={
+                "content_hash": commitment.content_hash,
+                "sections": doc.section_hashes(commitment.content),
+            },
         )
 
 
@@ -448,7 +455,15 @@ def sign_commitment(commitment_id: int, *, by, at=None) -> Signature:
         actor=by,
         action="commitment.signature_added",
         target=commitment,
-        after={"signer": by.get_username(), "role": entry["role"], "hash": signature.content_hash},
+        # what was signed, as the witness verification compares the signature row against
+        after={
+            "signer": by.get_username(),
+            "role": entry["role"],
+            "hash": signature.content_hash,
+            "signature_id": signature.pk,
+            "signer_id": by.pk,
+            "signed_at": doc.iso(signed_at),
+        },
     )
     if not pending_signatories(commitment):
         _complete(commitment, by=by, at=signed_at)
@@ -471,6 +486,7 @@ def _complete(commitment: CollaborationCommitment, *, by, at=None) -> None:
         before={"status": CollaborationCommitment.Status.OPEN},
         after={
             "status": CollaborationCommitment.Status.SIGNED,
+            "signed_at": doc.iso(commitment.signed_at),
             "committed_milestones": milestone_ids,
         },
     )

@@ -18,6 +18,7 @@ from coordination.kickoff import document as doc
 from coordination.kickoff import selectors, services
 from coordination.kickoff.forms import AttendeeFormSet, KickoffForm, ResponsibilityFormSet, rows
 from coordination.kickoff.models import CollaborationCommitment, KickoffMeeting
+from coordination.kickoff.verification import verify_commitment
 from projects.core.selectors import visible_projects
 
 
@@ -51,7 +52,7 @@ def panel_context(user, project) -> dict:
         "project": project,
         "meeting": meeting,
         "commitment": current,
-        "verification": doc.verify_commitment(current) if current else None,
+        "verification": verify_commitment(current) if current else None,
         "pending": selectors.pending_signatories(current) if current else [],
         "can_manage": selectors.can_manage_kickoff(user, project),
         "can_hold": selectors.can_hold_kickoff(user, project),
@@ -207,7 +208,7 @@ def commitment_detail(request, pk: int):
         {
             "project": project,
             "commitment": commitment,
-            "verification": doc.verify_commitment(commitment),
+            "verification": verify_commitment(commitment),
             "pending": selectors.pending_signatories(commitment),
             "history": selectors.commitment_history(project),
             "is_signatory": selectors.is_signatory(request.user, commitment),
@@ -261,6 +262,6 @@ def commitment_print(request, pk: int):
             "content": content,
             "labels": labels,
             "signatories": signatories,
-            "verification": doc.verify_commitment(commitment),
+            "verification": verify_commitment(commitment),
         },
     )
