@@ -5,9 +5,14 @@ The audit trail is append-only: nobody adds, edits or deletes an AuditEvent here
 
 from __future__ import annotations
 
+import time
+
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.admin import TokenAdmin as BaseTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
@@ -17,7 +22,9 @@ from coordination.core.admin_scale import (
     IndexedValuesListFilter,
     ReadOnlyAdmin,
 )
+from coordination.core.audit_chain import verify_chain
 from coordination.core.models import AuditEvent, Notification, Profile, Sequence
+from coordination.core.roles import is_pmo
 
 User = get_user_model()
 
@@ -98,6 +105,30 @@ class AuditEventAdmin(IndexedDateHierarchyMixin, ReadOnlyAdmin):
     def lookup_allowed(self, lookup, value, request=None):
         # The project admin links here with ?project_code=...
         return lookup == "project_code" or super().lookup_allowed(lookup, value, request)
+
+    def get_urls(self):
+        verify = self.admin_site.admin_view(self.verify_chain_view)
+        return [
+            path("verify/", verify, name="coordination_auditevent_verify"),
+            *super().get_urls(),
+        ]
+
+    def verify_chain_view(self, request):
+        """校验审计链: what `manage.py verify_audit` reports, for PMO."""
+        if not is_pmo(request.user):
+            raise PermissionDenied
+        started = time.perf_counter()
+        report = verify_chain(AuditEvent)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("校验审计链"),
+            "report": report,
+            "seconds": time.perf_counter() - started,
+            "broken_exists": report.broken_id is not None
+            and AuditEvent.objects.filter(pk=report.broken_id).exists(),
+        }
+        return TemplateResponse(request, "admin/coordination/auditevent/verify.html", context)
 
 
 @admin.register(Notification)

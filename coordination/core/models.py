@@ -1,9 +1,11 @@
 """People, audit trail, in-app notifications and numbering shared by every app."""
 
 from django.conf import settings
-from django.db import models
+from django.db import models, router, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coordination.core import audit_chain
 from coordination.core.concurrency import VERSION_FIELD, next_version
 
 
@@ -104,9 +106,17 @@ class Profile(models.Model):
 
 
 class AuditEvent(models.Model):
-    """Who did what to which object, when, before → after, and why. Append-only."""
+    """Who did what to which object, when, before → after, and why. Append-only.
 
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    Each event carries the hash of the one before it (coordination.core.audit_chain): an
+    edited, deleted or slipped-in row breaks the chain, and `manage.py verify_audit` (or the
+    admin's 校验审计链) names the first broken link. `save()` chains a new event; the set-based
+    `record_audit_many` chains its rows the same way."""
+
+    # set when the event is made, not at INSERT: the hash is computed before the row is written
+    created_at = models.DateTimeField(
+        _("时间"), default=timezone.now, editable=False, db_index=True
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("操作人"),
@@ -126,17 +136,33 @@ class AuditEvent(models.Model):
     before = models.JSONField(_("变更前"), null=True, blank=True)
     after = models.JSONField(_("变更后"), null=True, blank=True)
     reason = models.TextField(_("原因"), blank=True, default="")
+    prev_hash = models.CharField(_("前一条的哈希"), max_length=64, editable=False)
+    hash = models.CharField(_("哈希(SHA-256)"), max_length=64, editable=False)
 
     class Meta:
         verbose_name = _("审计事件")
         verbose_name_plural = _("审计事件")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["target_type", "target_id"])]
+        constraints = [
+            # two events chained to the same predecessor would fork the chain
+            models.UniqueConstraint(fields=["prev_hash"], name="auditevent_one_successor")
+        ]
 
     def __str__(self) -> str:
         return (
             f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_repr}"
         )
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError(f"audit event {self.pk} cannot be changed")
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using, savepoint=False):
+            prev, ids = audit_chain.next_links(type(self), 1, using)
+            audit_chain.seal([self], prev, ids)
+            kwargs["force_insert"] = True
+            super().save(*args, **kwargs)
 
 
 class Notification(models.Model):

@@ -18,6 +18,7 @@ from django.db.models import Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone, translation
 
+from coordination.core import audit_chain
 from coordination.core.channels_rule import EMAIL, channels_for
 from coordination.core.models import AuditEvent, Notification, Sequence
 
@@ -43,6 +44,8 @@ def _jsonable(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, models.Model):
         return getattr(value, "code", None) or getattr(value, "username", None) or value.pk
+    if isinstance(value, float):
+        return audit_chain.plain_float(value)  # as jsonb will hand it back (the chain's hash)
     return value
 
 
@@ -64,35 +67,48 @@ def record_audit(
     after: dict | None = None,
     reason: str = "",
     project_code: str = "",
+    at: datetime.datetime | None = None,
 ) -> AuditEvent:
-    """Append one audit event. Call inside the service's transaction."""
+    """Append one audit event, chained to the last one (AuditEvent.save). Call inside the
+    service's transaction. `at`: when it happened, if not now (the demo's history)."""
+    when = {"created_at": at} if at is not None else {}
     return AuditEvent.objects.create(
-        **_audit_who(actor, action, reason), **_audit_target(target, before, after, project_code)
+        **_audit_who(actor, action, reason),
+        **_audit_target(target, before, after, project_code),
+        **when,
     )
 
 
+@transaction.atomic(savepoint=False)
 def record_audit_many(
     *, actor, action: str, changes: Iterable[tuple[Any, dict | None, dict | None]], reason: str = ""
 ) -> None:
     """`record_audit(actor=actor, action=action, target=t, before=b, after=a, reason=reason)`
-    for each (t, b, a) of `changes`, in one INSERT. A target is a model instance, or an object
-    answering what record_audit reads of one (`_meta`, `pk`, `str()`, `project` or `code`)."""
+    for each (t, b, a) of `changes`, in one INSERT, chained like record_audit's. A target is a
+    model instance, or an object answering what record_audit reads of one (`_meta`, `pk`,
+    `str()`, `project` or `code`)."""
     rows = [_audit_target(target, before, after, "") for target, before, after in changes]
     if not rows:
         return
     who = _audit_who(actor, action, reason)
+    prev, ids = audit_chain.next_links(AuditEvent, len(rows), connection.alias)
     if connection.vendor != "postgresql":
-        AuditEvent.objects.bulk_create([AuditEvent(**who, **row) for row in rows])
+        events = [AuditEvent(**who, **row) for row in rows]
+        audit_chain.seal(events, prev, ids)
+        AuditEvent.objects.bulk_create(events)
         return
     # INSERT … SELECT FROM json_populate_recordset: the events are one JSON parameter typed by
     # the table's own columns (no model instance per event), what they share comes once.
-    # The keys are the columns' names.
+    # The keys are the columns' names; each row's JSON is its canonical content (what its
+    # hash covers) plus the two chain columns.
     real_actor = who.pop("actor")
-    shared = {**who, "actor_id": getattr(real_actor, "pk", None)}
-    shared["created_at"] = timezone.now().isoformat()
+    created_at = audit_chain.instant(timezone.now())
+    rows = [{**who, **row, "created_at": created_at} for row in rows]
+    shared = {"actor_id": getattr(real_actor, "pk", None)}
     quote = connection.ops.quote_name
     table = quote(AuditEvent._meta.db_table)
-    own, common = [quote(c) for c in rows[0]], [quote(c) for c in shared]
+    own = [quote(c) for c in [*audit_chain.CHAINED, "prev_hash", "hash"]]
+    common = [quote(c) for c in shared]
     values = [*(f"r.{c}" for c in own), *(f"k.{c}" for c in common)]
     sql = (
         f"INSERT INTO {table} ({', '.join([*own, *common])}) SELECT {', '.join(values)} "  # noqa: S608  # nosec B608 (table and column names of the model)
@@ -100,7 +116,7 @@ def record_audit_many(
         f"json_populate_record(NULL::{table}, %s) AS k"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [_json_text(rows), _json_text(shared)])
+        cursor.execute(sql, [audit_chain.seal_rows(rows, prev, ids), _json_text(shared)])
 
 
 def _json_text(value) -> str:

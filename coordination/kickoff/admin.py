@@ -2,12 +2,11 @@
 they change only through the services (generate, sign, amend)."""
 
 from django.contrib import admin
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from coordination.core.admin_scale import ReadOnlyAdmin
 from coordination.core.services import record_audit
-from coordination.kickoff.document import verify_commitment
 from coordination.kickoff.models import (
     CollaborationCommitment,
     KickoffAttendee,
@@ -15,6 +14,7 @@ from coordination.kickoff.models import (
     ResponsibilityAssignment,
     Signature,
 )
+from coordination.kickoff.verification import verify_commitment
 
 
 class _FrozenWhenHeld:
@@ -130,12 +130,15 @@ class CollaborationCommitmentAdmin(admin.ModelAdmin):
     @admin.display(description=_("校验"))
     def verification(self, obj):
         result = verify_commitment(obj)
+        findings = result["findings"]
         if result["valid"]:
             return format_html('<strong style="color:green">{}</strong>', _("校验通过"))
         return format_html(
             '<strong style="color:#b00">{}</strong><br>{}',
             _("校验失败"),
-            "; ".join(result["problems"]),
+            format_html_join(
+                "", "<code>{}</code> {}<br>", ((f["field"], f["message"]) for f in findings)
+            ),
         )
 
     def has_add_permission(self, request):

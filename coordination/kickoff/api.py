@@ -16,8 +16,8 @@ from coordination.api.concurrency import ETAG, IF_MATCH, PRECONDITION_FAILED, if
 from coordination.api.schema import BAD_REQUEST, CONFLICT, FORBIDDEN, NOT_FOUND, UNAUTHORIZED
 from coordination.core.models import Department
 from coordination.kickoff import selectors, services
-from coordination.kickoff.document import verify_commitment
 from coordination.kickoff.models import CollaborationCommitment, KickoffMeeting, KickoffRole
+from coordination.kickoff.verification import verify_commitment
 from projects.core.models import Milestone, Risk
 from projects.core.selectors import visible_projects
 
@@ -220,12 +220,38 @@ class VerifySignatureSerializer(serializers.Serializer):
     key_id = serializers.CharField()
 
 
+class VerifyFindingSerializer(serializers.Serializer):
+    field = serializers.CharField(
+        help_text="what no longer matches: a column of the commitment (`status`, `signed_at`, "
+        "`canonical_content`, `content_hash`, `text_zh`, `text_en`, `version`, `project`, "
+        "`superseded_at`), a part of its content (`content.milestones`, …), `signatures` (the "
+        "set: one missing or unrecorded), a column of a signature (`signatures.signer`, "
+        "`signatures.role`, `signatures.content_hash`, `signatures.signed_at`, "
+        "`signatures.hmac`), or `audit` (an audit event read as evidence was altered)"
+    )
+    code = serializers.CharField(
+        help_text="machine-readable kind, e.g. `content_changed`, `section_changed`, "
+        "`status_reopened`, `recorded_signed`, `signature_missing`, `signer_changed`, "
+        "`signed_at_changed`, `hmac_invalid`"
+    )
+    message = serializers.CharField(help_text="the same sentence as in `problems`")
+    signer = serializers.CharField(
+        allow_null=True, help_text="username of the signatory concerned, if any"
+    )
+
+
 class VerifySerializer(serializers.Serializer):
     valid = serializers.BooleanField()
     content_hash = serializers.CharField()
     recomputed_hash = serializers.CharField()
     signatures = VerifySignatureSerializer(many=True)
-    problems = serializers.ListField(child=serializers.CharField())
+    problems = serializers.ListField(
+        child=serializers.CharField(), help_text="one sentence per finding, in the same order"
+    )
+    findings = VerifyFindingSerializer(many=True, help_text="what is wrong, field by field")
+    changed_fields = serializers.ListField(
+        child=serializers.CharField(), help_text="the distinct `field`s of `findings`, sorted"
+    )
 
 
 # ---------------------------------------------------------------- views
@@ -360,7 +386,10 @@ class CommitmentVerifyView(APIView):
     @extend_schema(
         responses={200: VerifySerializer, **READ},
         tags=["commitments"],
-        description="Recompute the content hash and every signature's HMAC.",
+        description="Recompute the content hash and every signature's HMAC, and check status, "
+        "signing time and signatures against each other and against the audit trail recorded "
+        "at signing: `valid` is false when anything stored no longer matches, even if it was "
+        "changed in the database with its triggers off; `findings` names each field.",
         examples=[
             OpenApiExample(
                 "tampered",
@@ -379,10 +408,61 @@ class CommitmentVerifyView(APIView):
                             "key_id": "3b9e0c…",
                         }
                     ],
-                    "problems": ["内容哈希不符：存储的内容已被改动。"],
+                    "problems": [
+                        "内容哈希不符：存储的内容已被改动。",
+                        "内容中的“关键里程碑（承诺日期）”（milestones）已被改动。",
+                    ],
+                    "findings": [
+                        {
+                            "field": "canonical_content",
+                            "code": "content_changed",
+                            "message": "内容哈希不符：存储的内容已被改动。",
+                            "signer": None,
+                        },
+                        {
+                            "field": "content.milestones",
+                            "code": "section_changed",
+                            "message": "内容中的“关键里程碑（承诺日期）”（milestones）已被改动。",
+                            "signer": None,
+                        },
+                    ],
+                    "changed_fields": ["canonical_content", "content.milestones"],
                 },
                 response_only=True,
-            )
+            ),
+            OpenApiExample(
+                "signing erased",
+                value={
+                    "valid": False,
+                    "content_hash": "9f2c…",
+                    "recomputed_hash": "9f2c…",
+                    "signatures": [],
+                    "problems": [
+                        "审计记录显示此承诺书已于 2026-03-02 10:00:00 全部签署，"
+                        "但状态现为“待签署”。",
+                        "审计记录显示 li.business 已于 2026-03-02 09:30:00 签署，"
+                        "但这份签名已不存在。",
+                    ],
+                    "findings": [
+                        {
+                            "field": "status",
+                            "code": "recorded_signed",
+                            "message": "审计记录显示此承诺书已于 2026-03-02 10:00:00 全部签署，"
+                            "但状态现为“待签署”。",
+                            "signer": None,
+                        },
+                        {
+                            "field": "signatures",
+                            "code": "signature_missing",
+                            "message": "审计记录显示 li.business 已于 2026-03-02 09:30:00 签署，"
+                            "但这份签名已不存在。",
+                            "signer": "li.business",
+                        },
+                    ],
+                    "changed_fields": ["signatures", "status"],
+                },
+                response_only=True,
+            ),
         ],
     )
     def get(self, request, pk: int):

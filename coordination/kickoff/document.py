@@ -6,8 +6,8 @@
 3. A signature is an HMAC-SHA256 over (commitment id, version, content hash, signer id,
    role, signed_at ISO) with settings.COMMITMENT_SIGNING_KEY; verification also accepts
    the keys in COMMITMENT_SIGNING_KEY_FALLBACKS so keys can be rotated.
-4. `verify_commitment` recomputes the hash from the stored JSON, the rendered texts and
-   every HMAC, and names each thing that does not match.
+4. `section_hashes(content)` digests each part of the content; the audit trail records them
+   with the content, so coordination.kickoff.verification can name the part that changed.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import zoneinfo
 from typing import Any
 
 from django.conf import settings
-from django.utils.translation import gettext as _
 
 DEFAULT_REQUIRED_ROLES = ["business_pm", "engineering_pm", "business_lead", "engineering_director"]
 CONDITIONAL_ROLES = ["finance_rep"]  # required when the project has one
@@ -38,6 +37,12 @@ def canonical_json(content: dict) -> str:
 
 def content_hash(canonical: str) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def section_hashes(content: dict) -> dict[str, str]:
+    """{top-level key: SHA-256 of its canonical JSON}: recorded in the audit trail when the
+    content is written, so verification can name the part of a changed content."""
+    return {key: content_hash(canonical_json(value)) for key, value in content.items()}
 
 
 def _user_entry(user, role: str) -> dict:
@@ -286,81 +291,3 @@ def signature_message_for(signature) -> bytes:
         role=signature.role,
         signed_at=signature.signed_at,
     )
-
-
-# ---------------------------------------------------------------- verification
-def verify_commitment(commitment) -> dict:
-    """Recompute the content hash and every signature's HMAC; list every problem found.
-
-    Reads only what is stored: if any row was changed behind the application's back (content,
-    hash, signature fields, signer), the result is invalid and `problems` says what failed.
-    """
-    problems: list[str] = []
-    recomputed = content_hash(commitment.canonical_content or "")
-    hash_ok = recomputed == commitment.content_hash
-    if not hash_ok:
-        problems.append(_("内容哈希不符：存储的内容已被改动。"))
-    try:
-        content = json.loads(commitment.canonical_content or "")
-    except ValueError:
-        content = None
-        problems.append(_("规范化内容不是有效的JSON。"))
-    if content is not None:
-        if canonical_json(content) != commitment.canonical_content:
-            problems.append(_("规范化内容的格式不是规范形式。"))
-        if content.get("version") != commitment.version:
-            problems.append(_("版本号与内容不一致。"))
-        if content.get("project", {}).get("code") != commitment.project.code:
-            problems.append(_("项目与内容不一致。"))
-        for language, stored in (("zh-hans", commitment.text_zh), ("en", commitment.text_en)):
-            if render_text(content, language) != stored:
-                problems.append(_("%(lang)s文本与规范化内容不一致。") % {"lang": language})
-    required = {(s["user_id"], s["role"]) for s in (content or {}).get("signatories", [])}
-
-    signatures = []
-    signed_users = set()
-    prefetched = "signatures" in getattr(commitment, "_prefetched_objects_cache", {})
-    rows = (
-        commitment.signatures.all()
-        if prefetched
-        else commitment.signatures.select_related("signer")
-    )
-    for sig in rows:
-        sig_hash_ok = sig.content_hash == commitment.content_hash and sig.content_hash == recomputed
-        key_used = check_hmac(signature_message_for(sig), sig.hmac)
-        hmac_ok = key_used is not None
-        who = sig.signer.get_username()
-        if not sig_hash_ok:
-            problems.append(_("%(who)s 签署的内容哈希与当前内容不符。") % {"who": who})
-        if not hmac_ok:
-            problems.append(_("%(who)s 的签名校验失败（签名记录被改动）。") % {"who": who})
-        if (sig.signer_id, sig.role) not in required:
-            problems.append(_("%(who)s 不是此承诺书的签署人。") % {"who": who})
-        signed_users.add((sig.signer_id, sig.role))
-        signatures.append(
-            {
-                "signer": who,
-                "signer_id": sig.signer_id,
-                "role": sig.role,
-                "department": sig.department,
-                "signed_at": sig.signed_at.isoformat(),
-                "hash_ok": sig_hash_ok,
-                "hmac_ok": hmac_ok,
-                "key_id": sig.key_id,
-            }
-        )
-    if commitment.status == "signed":
-        missing = [
-            s
-            for s in (content or {}).get("signatories", [])
-            if (s["user_id"], s["role"]) not in signed_users
-        ]
-        for s in missing:
-            problems.append(_("状态为已签署，但缺少 %(who)s 的签名。") % {"who": s["username"]})
-    return {
-        "valid": not problems,
-        "content_hash": commitment.content_hash,
-        "recomputed_hash": recomputed,
-        "signatures": signatures,
-        "problems": problems,
-    }

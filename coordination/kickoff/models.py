@@ -2,7 +2,10 @@
 
 A commitment's content is frozen once anyone has signed it: `save()` refuses a content
 change, the service refuses with 409, the admin shows it read-only and, on PostgreSQL, a
-trigger (migration 0002) refuses UPDATE of content and UPDATE/DELETE of signatures.
+trigger (migration 0002) refuses UPDATE of content and UPDATE/DELETE of signatures. Migration
+0006 adds the state: only the services' status moves, a signing time that never changes once
+signed, signatures added only while open. What gets past them (triggers off) is named by
+coordination.kickoff.verification.
 """
 
 from __future__ import annotations

@@ -357,7 +357,11 @@ def _generate(
         actor=by,
         action="commitment.generated",
         target=commitment,
-        after={"version": commitment.version, "content_hash": commitment.content_hash},
+        after={
+            "version": commitment.version,
+            "content_hash": commitment.content_hash,
+            "sections": document.section_hashes(commitment.content),
+        },
         reason=reason,
     )
     return _open(commitment, by=by)
@@ -405,7 +409,10 @@ def _rewrite_content(commitment: CollaborationCommitment, meeting: KickoffMeetin
             action="commitment.regenerated",
             target=commitment,
             before={"content_hash": before},
-            after={"content_hash": commitment.content_hash},
+            after={
+                "content_hash": commitment.content_hash,
+                "sections": document.section_hashes(commitment.content),
+            },
         )
 
 
@@ -467,7 +474,15 @@ def sign_commitment(commitment_id: int, *, by, at=None) -> Signature:
         actor=by,
         action="commitment.signature_added",
         target=commitment,
-        after={"signer": by.get_username(), "role": entry["role"], "hash": signature.content_hash},
+        # what was signed, as the witness verification compares the signature row against
+        after={
+            "signer": by.get_username(),
+            "role": entry["role"],
+            "hash": signature.content_hash,
+            "signature_id": signature.pk,
+            "signer_id": by.pk,
+            "signed_at": document.iso(signed_at),
+        },
     )
     if not pending_signatories(commitment):
         _complete(commitment, by=by, at=signed_at)
@@ -490,6 +505,7 @@ def _complete(commitment: CollaborationCommitment, *, by, at=None) -> None:
         before={"status": CollaborationCommitment.Status.OPEN},
         after={
             "status": CollaborationCommitment.Status.SIGNED,
+            "signed_at": document.iso(commitment.signed_at),
             "committed_milestones": milestone_ids,
         },
     )

@@ -19,6 +19,7 @@ from coordination.core.forms import edit_conflict, expected_version
 from coordination.kickoff import document, selectors, services
 from coordination.kickoff.forms import AttendeeFormSet, KickoffForm, ResponsibilityFormSet, rows
 from coordination.kickoff.models import CollaborationCommitment, KickoffMeeting
+from coordination.kickoff.verification import verify_commitment
 from projects.core.selectors import visible_projects
 
 
@@ -52,7 +53,7 @@ def panel_context(user, project) -> dict:
         "project": project,
         "meeting": meeting,
         "commitment": current,
-        "verification": document.verify_commitment(current) if current else None,
+        "verification": verify_commitment(current) if current else None,
         "pending": selectors.pending_signatories(current) if current else [],
         "can_manage": selectors.can_manage_kickoff(user, project),
         "can_hold": selectors.can_hold_kickoff(user, project),
@@ -231,7 +232,7 @@ def commitment_detail(request, pk: int):
         {
             "project": project,
             "commitment": commitment,
-            "verification": document.verify_commitment(commitment),
+            "verification": verify_commitment(commitment),
             "pending": selectors.pending_signatories(commitment),
             "history": selectors.commitment_history(project),
             "can_sign": selectors.can_sign(request.user, commitment),
@@ -286,6 +287,6 @@ def commitment_print(request, pk: int):
             "content": content,
             "labels": labels,
             "signatories": signatories,
-            "verification": document.verify_commitment(commitment),
+            "verification": verify_commitment(commitment),
         },
     )

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('coordination', '0005_reminder_claim_indexes'),
+        ('coordination', '0006_tamper_evidence'),
     ]
 
     operations = [

@@ -9,6 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from coordination.core.audit_chain import GENESIS, verify_chain
 from coordination.core.models import AuditEvent
 from coordination.core.services import record_audit, record_audit_many
 from tests import factories
@@ -95,10 +96,11 @@ def test_each_row_is_the_one_record_audit_writes(who, vendor, monkeypatch):
     with CaptureQueriesContext(connection) as queries:
         record_audit_many(actor=actor, action="thing.changed", changes=changes, reason="原因")
     monkeypatch.undo()
-    assert len(queries) == 1
+    assert len(queries) == 2  # the chain's tail (on PostgreSQL under its lock), the INSERT
     many = _new_ids(start)
     assert len(one_by_one) == len(many) == len(changes)
     assert _stored(many) == _stored(one_by_one)
+    assert verify_chain(AuditEvent).ok  # both forms chain their rows, one after the other
 
 
 def test_times_are_the_writes_own():
@@ -115,3 +117,17 @@ def test_no_changes_write_nothing():
     with CaptureQueriesContext(connection) as queries:
         record_audit_many(actor=None, action="thing.changed", changes=[])
     assert len(queries) == 0
+
+
+def test_a_batch_is_chained_in_id_order_after_the_last_event():
+    project = factories.ProjectFactory()
+    single = record_audit(actor=None, action="thing.changed", target=project)
+    start = _last_id()
+    record_audit_many(
+        actor=None, action="thing.changed", changes=[(project, None, {"n": n}) for n in range(3)]
+    )
+    batch = list(AuditEvent.objects.filter(pk__in=_new_ids(start)).order_by("pk"))
+    assert [e.prev_hash for e in batch] == [single.hash, batch[0].hash, batch[1].hash]
+    assert AuditEvent.objects.order_by("pk").first().prev_hash == GENESIS
+    report = verify_chain(AuditEvent)
+    assert report.ok and report.last_id == batch[-1].pk and report.head == batch[-1].hash

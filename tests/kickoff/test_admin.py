@@ -54,7 +54,7 @@ def test_admin_lists_and_signatures_are_view_only(admin_client):
     assert page.status_code == 200 and 'name="customer_core_needs"' not in page.content.decode()
 
 
-QUERIES = 3  # visible commitment, its signatures with signers, the project (verify)
+QUERIES = 4  # visible commitment, its signatures with signers, the project, its audit events
 
 
 @pytest.mark.parametrize("signers", [1, 5])

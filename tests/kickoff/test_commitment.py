@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 
 from coordination.core import events
 from coordination.core.exceptions import Conflict, GateRefused
@@ -14,6 +15,7 @@ from coordination.kickoff.models import (
     KickoffMeeting,
     Signature,
 )
+from coordination.kickoff.verification import verify_commitment
 from projects.core import services as project_services
 from projects.core.models import Stage
 from tests import factories
@@ -194,7 +196,10 @@ def test_a_superseded_commitment_cannot_be_signed():
 def test_a_draft_cannot_be_signed():
     team = Team()
     commitment = team.hold()
-    CollaborationCommitment.objects.filter(pk=commitment.pk).update(status="draft")
+    with connection.cursor() as cursor:  # the trigger refuses open → draft: switch it off
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        CollaborationCommitment.objects.filter(pk=commitment.pk).update(status="draft")
+        cursor.execute("SET LOCAL session_replication_role = DEFAULT")
     with pytest.raises(Conflict):
         kickoff.sign_commitment(commitment.pk, by=team.business_pm)
 
@@ -248,7 +253,7 @@ def test_amendment_is_a_new_version_signed_again():
     assert v2.content["feasibility_summary"] == "需延长两周"
     assert v1.content["feasibility_summary"] == "工期可行，需提前订货"  # old text kept
     assert v2.signatures.count() == 0
-    assert doc.verify_commitment(v1)["valid"]
+    assert verify_commitment(v1)["valid"]
     with pytest.raises(Conflict):  # only the current version can be amended
         kickoff.amend_commitment(v1.pk, by=team.engineering_pm, reason="again")
     with pytest.raises(ValidationError):
@@ -259,7 +264,7 @@ def test_amendment_is_a_new_version_signed_again():
 def test_verification_passes_for_an_untouched_commitment():
     team = Team()
     commitment = team.sign_all(team.hold())
-    result = doc.verify_commitment(commitment)
+    result = verify_commitment(commitment)
     assert result["valid"] and result["problems"] == []
     assert len(result["signatures"]) == 5
     assert all(s["hash_ok"] and s["hmac_ok"] for s in result["signatures"])
@@ -274,7 +279,7 @@ def test_key_rotation_keeps_old_signatures_valid(settings):
     settings.COMMITMENT_SIGNING_KEY = "new-key-9876543210"
     settings.COMMITMENT_SIGNING_KEY_FALLBACKS = ["old-key-0123456789"]
     kickoff.sign_commitment(commitment.pk, by=team.engineering_pm)
-    result = doc.verify_commitment(commitment)
+    result = verify_commitment(commitment)
     assert result["valid"]
     assert {s["key_id"] for s in result["signatures"]} == {
         doc.key_fingerprint("old-key-0123456789"),
@@ -282,7 +287,7 @@ def test_key_rotation_keeps_old_signatures_valid(settings):
     }
 
     settings.COMMITMENT_SIGNING_KEY_FALLBACKS = []  # the old key forgotten: its signature fails
-    result = doc.verify_commitment(commitment)
+    result = verify_commitment(commitment)
     assert not result["valid"]
     failed = [s["signer"] for s in result["signatures"] if not s["hmac_ok"]]
     assert failed == [team.business_pm.username]

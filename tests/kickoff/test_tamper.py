@@ -7,8 +7,8 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from coordination.kickoff import services as kickoff
-from coordination.kickoff.document import verify_commitment
 from coordination.kickoff.models import CollaborationCommitment, Signature
+from coordination.kickoff.verification import verify_commitment
 from tests import factories
 from tests.kickoff.factories import Team
 
@@ -31,13 +31,15 @@ def signed():
 
 
 def test_trigger_refuses_content_update_of_a_signed_commitment(signed):
-    _team, commitment = signed
+    team, commitment = signed
     with pytest.raises(DatabaseError), transaction.atomic():
         CollaborationCommitment.objects.filter(pk=commitment.pk).update(text_zh="改")
     with pytest.raises(DatabaseError), transaction.atomic():
         CollaborationCommitment.objects.filter(pk=commitment.pk).update(content_hash="0" * 64)
-    # status is not content: amendments still supersede it
-    CollaborationCommitment.objects.filter(pk=commitment.pk).update(status="superseded")
+    # status is not content: amendments still supersede it (the only way: test_state_trigger.py)
+    kickoff.amend_commitment(commitment.pk, by=team.business_pm, reason="客户调整里程碑")
+    commitment.refresh_from_db()
+    assert commitment.status == "superseded"
 
 
 def test_trigger_refuses_signature_update_and_delete(signed):

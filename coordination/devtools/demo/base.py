@@ -18,7 +18,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from coordination.core.models import AuditEvent, Profile
+from coordination.core.models import Profile
 from coordination.core.roles import ALL_GROUPS
 from coordination.core.services import record_audit
 from coordination.devtools.demo.context import DemoContext
@@ -223,8 +223,7 @@ def _create_project(ctx: DemoContext, row, customers) -> tuple:
         expected_standards="GB 50300 验收标准；客户企业标准 Q/HD-2025。",
     )
     creator = users["biz_lead"]
-    created = record_audit(actor=creator, action="project.created", target=project)
-    AuditEvent.objects.filter(pk=created.pk).update(created_at=_at(when[0], 9))
+    record_audit(actor=creator, action="project.created", target=project, at=_at(when[0], 9))
     for i in range(1, len(path)):
         reason = ""
         if path[i] == "on_hold":
@@ -236,15 +235,15 @@ def _create_project(ctx: DemoContext, row, customers) -> tuple:
             project=project, from_stage=path[i - 1], to_stage=path[i], actor=actor, reason=reason
         )
         StageTransition.objects.filter(pk=transition.pk).update(created_at=_at(when[i]))
-        event = record_audit(
+        record_audit(
             actor=actor,
             action="project.stage_changed",
             target=project,
             before={"stage": path[i - 1]},
             after={"stage": path[i]},
             reason=reason,
+            at=_at(when[i]),
         )
-        AuditEvent.objects.filter(pk=event.pk).update(created_at=_at(when[i]))
     return project, True
 
 
