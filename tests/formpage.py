@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+from django.test import Client
+
 
 class _Forms(HTMLParser):
     def __init__(self):
@@ -71,3 +73,10 @@ def read_form(response, *, having: str) -> dict:
             data.pop("csrfmiddlewaretoken", None)
             return data
     raise AssertionError(f"no POST form with a field {having!r} on the page")
+
+
+def login(user) -> Client:
+    """A browser session of `user`."""
+    client = Client()
+    client.force_login(user)
+    return client

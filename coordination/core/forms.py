@@ -178,3 +178,14 @@ def shown(field: forms.Field, value) -> str:
     if isinstance(value, datetime.datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     return str(value)
+
+
+def apply_errors(form, exc, renamed: dict[str, str] | None = None) -> None:
+    """Put a service's ValidationError on the form, field by field where the form has that
+    field (`renamed` maps a service's field to the form's), the rest on the form itself."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.error_dict.items():
+        target = (renamed or {}).get(field, field)
+        form.add_error(target if target in form.fields else None, errors)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coordination.core.exceptions import Conflict, StaleWrite
-from coordination.core.forms import edit_conflict, expected_version
+from coordination.core.forms import apply_errors, edit_conflict, expected_version
 from coordination.core.roles import is_pmo
 from coordination.reviews import selectors, services
 from coordination.reviews.forms import (
@@ -228,20 +228,11 @@ def action_item_create(request, pk: int):
                 due_date=form.cleaned_data["due_date"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("待办事项已添加。"))
             return redirect("reviews:detail", pk=review.pk)
     return _detail_page(request, review, item_form=form)
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    """A service's ValidationError on the form, field by field when possible."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @login_required

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from coordination.core.exceptions import Conflict, StaleWrite
-from coordination.core.forms import add_version_field, edit_conflict, expected_version
+from coordination.core.forms import add_version_field, apply_errors, edit_conflict, expected_version
 from coordination.core.roles import department_of
 from projects.changes import rules
 from projects.changes import services as changes
@@ -41,14 +41,6 @@ def _project(user, code: str):
 
 def _cr(user, pk: int) -> ChangeRequest:
     return get_object_or_404(visible_change_requests(user), pk=pk)
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _refusal_text(exc: Exception) -> str:
@@ -97,7 +89,7 @@ def create(request, code: str):
         try:
             cr = changes.create_change_request(project, by=request.user, data=form.service_data())
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         except Conflict as exc:  # shown on the form, so what was typed stays
             form.add_error(None, _refusal_text(exc))
         except PermissionDenied as exc:
@@ -131,7 +123,7 @@ def edit(request, pk: int):
             saved = ChangeRequestForm(instance=exc.record, project=cr.project)
             conflict, status = edit_conflict(form, exc, saved), 409
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         except Conflict as exc:  # e.g. submitted meanwhile: shown on the form, input kept
             form.add_error(None, _refusal_text(exc))
         except PermissionDenied as exc:
@@ -167,7 +159,7 @@ def assess(request, pk: int):
         except StaleWrite as exc:
             conflict, status = edit_conflict(form, exc, _assess_form(exc.record)), 409
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         except Conflict as exc:  # e.g. assessed meanwhile: shown on the form, input kept
             form.add_error(None, _refusal_text(exc))
         except PermissionDenied as exc:

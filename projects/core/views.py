@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from coordination.core.concurrency import VERSION_FIELD
 from coordination.core.exceptions import Conflict, GateRefused, StaleWrite
-from coordination.core.forms import edit_conflict, expected_version
+from coordination.core.forms import apply_errors, edit_conflict, expected_version
 from coordination.core.models import AuditEvent
 from coordination.core.paging import paginate
 from coordination.core.roles import is_pmo, sees_everything
@@ -31,15 +31,6 @@ def _visible_project(user, code: str) -> Project:
         "customer", "business_pm", "engineering_pm"
     )
     return get_object_or_404(qs, code=code)
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form, field by field when possible."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @login_required
@@ -67,7 +58,7 @@ def project_create(request):
         try:
             project = services.create_project(by=request.user, data=form.service_data())
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("项目 %(code)s 已创建。") % {"code": project.code})
             return redirect("projects:detail", code=project.code)
@@ -92,7 +83,7 @@ def project_edit(request, code):
         except StaleWrite as exc:
             conflict, status = edit_conflict(form, exc, ProjectForm(instance=exc.record)), 409
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("项目已保存。"))
             return redirect("projects:detail", code=project.code)
@@ -213,7 +204,7 @@ def _plan_form(request, code, form_class, model, service_create, service_update,
         except StaleWrite as exc:
             conflict, status = edit_conflict(form, exc, form_class(instance=exc.record)), 409
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         except Conflict as exc:
             form.add_error(None, exc.detail)
         else:

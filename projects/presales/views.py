@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coordination.core.exceptions import Conflict, StaleWrite
-from coordination.core.forms import edit_conflict, expected_version
+from coordination.core.forms import apply_errors, edit_conflict, expected_version
 from projects.core.selectors import visible_projects
 from projects.presales import services as presales
 from projects.presales.forms import AssessmentForm, QuoteForm, ReturnForm
@@ -32,15 +32,6 @@ def _assessment(user, pk: int) -> FeasibilityAssessment:
         pk=pk,
         project__in=visible_projects(user),
     )
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = "key_risks_text" if field == "key_risks" else field
-            form.add_error(target if target in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _conflict_text(exc: Conflict) -> str:
@@ -105,7 +96,7 @@ def assessment_create(request, code: str):
                 project, by=request.user, data=form.service_data()
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc, {"key_risks": "key_risks_text"})
         except Conflict as exc:  # shown on the form, so what was typed stays
             form.add_error(None, _conflict_text(exc))
         else:
@@ -173,7 +164,7 @@ def assessment_edit(request, pk: int):
             current = AssessmentForm(instance=_copy(exc.record), record=exc.record)
             conflict, status = edit_conflict(form, exc, current), 409
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc, {"key_risks": "key_risks_text"})
         except Conflict as exc:  # e.g. submitted meanwhile: shown on the form, input kept
             form.add_error(None, _conflict_text(exc))
         else:
@@ -272,7 +263,7 @@ def quote_form(request, code: str):
             conflict, status = edit_conflict(form, exc, kept), 409
             current = saved
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc, {"key_risks": "key_risks_text"})
         except Conflict as exc:  # e.g. no longer an opportunity: shown on the form, input kept
             form.add_error(None, _conflict_text(exc))
         else:

@@ -2,12 +2,11 @@
 the moves refuse a stale page or If-Match, and a refused form keeps what was typed."""
 
 import pytest
-from django.test import Client
 
 from projects.changes.models import ChangeRequest
 from tests.api.helpers import client_for
 from tests.changes import factories as f
-from tests.formpage import read_form
+from tests.formpage import login, read_form
 
 pytestmark = pytest.mark.django_db
 S = ChangeRequest.Status
@@ -16,12 +15,6 @@ S = ChangeRequest.Status
 @pytest.fixture
 def c():
     return f.cast()
-
-
-def login(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_the_second_editor_of_a_draft_sees_both_texts_and_keeps_theirs(c):

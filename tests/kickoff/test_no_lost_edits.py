@@ -2,20 +2,13 @@
 keeps what they typed, and the first saver's record stands; the API answers 412."""
 
 import pytest
-from django.test import Client
 
 from coordination.kickoff.models import KickoffMeeting
 from tests.api.helpers import client_for
-from tests.formpage import read_form
+from tests.formpage import login, read_form
 from tests.kickoff.factories import Team
 
 pytestmark = pytest.mark.django_db
-
-
-def login(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_the_second_saver_of_the_kickoff_record_sees_the_conflict():

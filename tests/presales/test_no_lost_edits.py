@@ -2,22 +2,15 @@
 saver both texts with their input kept; the API answers 412 and changes nothing."""
 
 import pytest
-from django.test import Client
 
 from projects.presales import services as presales
 from projects.presales.models import FeasibilityAssessment, Quote
 from tests.api.helpers import client_for
-from tests.formpage import read_form
+from tests.formpage import login, read_form
 from tests.presales.factories import AssessmentFactory, QuoteFactory, cast
 
 pytestmark = pytest.mark.django_db
 S = FeasibilityAssessment.Status
-
-
-def login(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

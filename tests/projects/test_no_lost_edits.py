@@ -2,7 +2,6 @@
 the API honours If-Match (412, nothing changed), and every writer makes a new version."""
 
 import pytest
-from django.test import Client
 from rest_framework.test import APIClient
 
 from coordination.core.models import AuditEvent
@@ -11,15 +10,9 @@ from projects.core import services
 from projects.core.models import Milestone, Project, Stage
 from tests import factories
 from tests.api.helpers import client_for
-from tests.formpage import read_form
+from tests.formpage import login, read_form
 
 pytestmark = pytest.mark.django_db
-
-
-def login(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -2,22 +2,15 @@
 never silently replace each other's text, and a refused form keeps what was typed."""
 
 import pytest
-from django.test import Client
 
 from coordination.core.models import AuditEvent
 from coordination.reviews.models import ActionItem, Review
 from tests.api.helpers import client_for
 from tests.factories import ProjectFactory, executive_user
-from tests.formpage import read_form
+from tests.formpage import login, read_form
 from tests.reviews.factories import CadenceFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def login(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -5,15 +5,10 @@ from django.test import Client
 
 from coordination.reviews.models import ActionItem, JobRotation, ReviewCadence
 from tests.factories import ProjectFactory, business_user, pmo_user
+from tests.formpage import login
 from tests.reviews.factories import CadenceFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def login(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_pages_render_for_a_pm():
