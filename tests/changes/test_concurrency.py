@@ -3,10 +3,7 @@ exactly one valid outcome, and the loser gets a Conflict that changed nothing.""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from coordination.core.exceptions import Conflict
 from coordination.core.models import AuditEvent
@@ -14,31 +11,14 @@ from projects.changes import services as changes
 from projects.changes.models import ChangeDecision, ChangeRequest, MilestoneChange
 from tests import factories
 from tests.changes import factories as f
+from tests.concurrency import together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 S = ChangeRequest.Status
 
 
 def race(*calls):
-    """Run `calls` at the same moment, each in its own thread and DB connection."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = call()
-        except Exception as exc:  # the loser's refusal is the result
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
+    return together(calls, timeout=30)
 
 
 @pytest.mark.parametrize("attempt", range(3))

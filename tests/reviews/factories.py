@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from coordination.reviews.models import (
     ActionItem,
+    Reminder,
     Review,
     ReviewAttendance,
     ReviewCadence,
@@ -92,3 +93,18 @@ class ActionItemFactory(factory.django.DjangoModelFactory):
     done_at = factory.LazyAttribute(
         lambda o: timezone.now() if o.status == ActionItem.Status.DONE else None
     )
+
+
+def overdue_reminder(item, **fields):
+    """An overdue-owner reminder row for action item `item`, in-app unless said otherwise."""
+    values = {
+        "target_key": f"action:{item.pk}",
+        "action_item": item,
+        "recipient": item.owner,
+        "channel": "inapp",
+        "kind": "overdue_owner",
+        "subject": "逾期",
+        "due_at": "2026-11-25T00:30:00Z",
+        **fields,
+    }
+    return Reminder.objects.create(**values)

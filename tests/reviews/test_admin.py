@@ -6,7 +6,7 @@ from django.test import Client
 from coordination.beat import sync_beat_schedule
 from coordination.reviews.models import Reminder, ReviewCadence
 from tests.factories import ProjectFactory, UserFactory
-from tests.reviews.factories import ActionItemFactory
+from tests.reviews.factories import ActionItemFactory, overdue_reminder
 
 pytestmark = pytest.mark.django_db
 
@@ -21,16 +21,7 @@ def admin_client():
 
 def test_changelists_and_forms_render(admin_client):
     item = ActionItemFactory()
-    Reminder.objects.create(
-        target_key=f"action:{item.pk}",
-        action_item=item,
-        recipient=item.owner,
-        channel="inapp",
-        kind="overdue_owner",
-        subject="逾期",
-        due_at="2026-11-25T00:30:00Z",
-        status="failed",
-    )
+    overdue_reminder(item, status="failed")
     sync_beat_schedule()
     for model in ["reviewcadence", "review", "actionitem", "reminder", "jobrotation"]:
         assert admin_client.get(f"/admin/coordination/{model}/").status_code == 200, model

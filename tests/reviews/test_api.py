@@ -16,7 +16,12 @@ from tests.factories import (
     executive_user,
     pmo_user,
 )
-from tests.reviews.factories import ActionItemFactory, CadenceFactory, ReviewFactory
+from tests.reviews.factories import (
+    ActionItemFactory,
+    CadenceFactory,
+    ReviewFactory,
+    overdue_reminder,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -285,29 +290,13 @@ def test_action_item_and_reminder_lists_query_count_is_constant(
     client = client_for(world["pmo"])
     client.get("/api/v1/action-items/")
     first = ActionItemFactory(review=world["review"])
-    Reminder.objects.create(
-        target_key=f"action:{first.pk}",
-        action_item=first,
-        recipient=first.owner,
-        channel="inapp",
-        kind="overdue_owner",
-        subject="逾期",
-        due_at="2026-11-25T00:30:00Z",
-    )
+    overdue_reminder(first)
     with django_assert_max_num_queries(8) as small:
         client.get("/api/v1/action-items/")
         client.get("/api/v1/reminders/?mine=0")
     for _ in range(10):
         item = ActionItemFactory(review=ReviewFactory(cadence=CadenceFactory()))
-        Reminder.objects.create(
-            target_key=f"action:{item.pk}",
-            action_item=item,
-            recipient=item.owner,
-            channel="inapp",
-            kind="overdue_owner",
-            subject="逾期",
-            due_at="2026-11-25T00:30:00Z",
-        )
+        overdue_reminder(item)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get("/api/v1/action-items/").json()["count"] == 11
         assert client.get("/api/v1/reminders/?mine=0").json()["count"] == 11

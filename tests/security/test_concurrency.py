@@ -4,10 +4,7 @@ ERP project upserts and Idempotency-Key: tests/erp/test_concurrency.py.)"""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from coordination.core.exceptions import Conflict
 from coordination.core.models import AuditEvent
@@ -16,32 +13,11 @@ from coordination.kickoff.models import Signature
 from projects.core import services
 from projects.core.models import Customer, Project, StageTransition
 from tests import factories
+from tests.concurrency import together
 from tests.kickoff.factories import Team
 
 pytestmark = pytest.mark.django_db(transaction=True)
 N = 8
-
-
-def together(calls) -> list:
-    """Run every call at the same moment in its own thread (own DB connection)."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = call()
-        except Exception as exc:  # the losers' refusals are results too
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 def test_n_threads_moving_one_project_make_exactly_one_transition():
