@@ -8,7 +8,7 @@ UI and API, where permissions, versioning and the audit trail live; the admin on
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from projects.presales.models import FeasibilityAssessment, Quote
+from projects.presales.models import COST_FIELDS, FeasibilityAssessment, Quote
 
 
 class QuoteInline(admin.TabularInline):
@@ -56,18 +56,7 @@ class FeasibilityAssessmentAdmin(admin.ModelAdmin):
         (None, {"fields": ["project", "version", "status", "verdict", "conditions"]}),
         (
             _("成本估算"),
-            {
-                "fields": [
-                    "labour_cost",
-                    "materials_cost",
-                    "equipment_cost",
-                    "subcontracting_cost",
-                    "contingency_cost",
-                    "total_cost",
-                    "currency",
-                    "estimated_duration_days",
-                ]
-            },
+            {"fields": [*COST_FIELDS, "total_cost", "currency", "estimated_duration_days"]},
         ),
         (_("风险与假设"), {"fields": ["key_risks", "assumptions"]}),
         (

@@ -32,7 +32,7 @@ from coordination.api.schema import (  # BAD_REQUEST: {"<field>": ["message"]}
 from projects.api.filters import UpdatedSinceFilterSet
 from projects.core.selectors import visible_projects
 from projects.presales import services
-from projects.presales.models import FeasibilityAssessment, Quote
+from projects.presales.models import COST_FIELDS, FeasibilityAssessment, Quote
 from projects.presales.promise_gaps import margin_floor, promise_gaps
 
 # ---------------------------------------------------------------- serializers
@@ -67,11 +67,7 @@ class FeasibilityAssessmentSerializer(serializers.ModelSerializer):
             "is_current",
             "verdict",
             "conditions",
-            "labour_cost",
-            "materials_cost",
-            "equipment_cost",
-            "subcontracting_cost",
-            "contingency_cost",
+            *COST_FIELDS,
             "total_cost",
             "currency",
             "estimated_duration_days",

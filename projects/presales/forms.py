@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coordination.core.forms import add_version_field
 from projects.presales.models import FeasibilityAssessment, Quote
-from projects.presales.services import QUOTE_FIELDS
+from projects.presales.services import ASSESSMENT_FIELDS, QUOTE_FIELDS
 
 
 def risks_to_text(risks: list[dict]) -> str:
@@ -46,18 +46,7 @@ class AssessmentForm(forms.ModelForm):
 
     class Meta:
         model = FeasibilityAssessment
-        fields = [
-            "verdict",
-            "conditions",
-            "labour_cost",
-            "materials_cost",
-            "equipment_cost",
-            "subcontracting_cost",
-            "contingency_cost",
-            "currency",
-            "estimated_duration_days",
-            "assumptions",
-        ]
+        fields = [f for f in ASSESSMENT_FIELDS if f != "key_risks"]  # risks: key_risks_text
         widgets = {
             "conditions": forms.Textarea(attrs={"rows": 3}),
             "assumptions": forms.Textarea(attrs={"rows": 3}),
