@@ -119,10 +119,10 @@ def _app() -> tuple[float, float, int]:
 
 RAW_INSERT = """
 INSERT INTO coordination_reminder (target_key, review_id, recipient_id, channel, kind, subject,
-    body, url, status, due_at, attempts, last_error, created_at, updated_at)
+    body, url, status, due_at, attempts, last_error, failure_reason, created_at, updated_at)
 SELECT 'review:' || r.id, r.id, u.id, ch.channel, 'review_upcoming',
        '例会即将开始', '日期：' || r.date, '/reviews/' || r.id || '/', 'pending',
-       r.starts_at - interval '30 minutes', 0, '', now(), now()
+       r.starts_at - interval '30 minutes', 0, '', '', now(), now()
 FROM coordination_review r
 JOIN coordination_reviewcadence c ON c.id = r.cadence_id AND c.is_active
 JOIN coordination_reviewcadence_participants cp ON cp.reviewcadence_id = c.id
