@@ -23,7 +23,7 @@ from coordination.core.admin_scale import (
     ReadOnlyAdmin,
 )
 from coordination.core.audit_chain import verify_chain
-from coordination.core.models import AuditEvent, Notification, Profile, Sequence
+from coordination.core.models import AuditEvent, CompanyDayOff, Notification, Profile, Sequence
 from coordination.core.roles import is_pmo
 
 User = get_user_model()
@@ -145,3 +145,13 @@ class NotificationAdmin(admin.ModelAdmin):
 class SequenceAdmin(admin.ModelAdmin):
     list_display = ["name", "value"]
     search_fields = ["name"]
+
+
+@admin.register(CompanyDayOff)
+class CompanyDayOffAdmin(admin.ModelAdmin):
+    """PMO's company days off and site shutdowns: every working-day computation skips them."""
+
+    list_display = ("start", "end", "kind", "name")
+    list_filter = ("kind",)
+    search_fields = ("name",)
+    date_hierarchy = "start"

@@ -200,3 +200,33 @@ class Sequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}={self.value}"
+
+
+class CompanyDayOff(models.Model):
+    """A company day off or a site shutdown (inclusive dates) on top of China's statutory
+    calendar: no working day falls inside it (coordination.core.workdays)."""
+
+    class Kind(models.TextChoices):
+        DAY_OFF = "day_off", _("公司休息日")
+        SHUTDOWN = "shutdown", _("停工检修")
+
+    start = models.DateField(_("开始日期"))
+    end = models.DateField(_("结束日期"))
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.DAY_OFF)
+    name = models.CharField(_("名称"), max_length=200)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("公司休息日")
+        verbose_name_plural = _("公司休息日")
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")), name="day_off_end_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        if self.start == self.end:
+            return f"{self.start} {self.name}"
+        return f"{self.start}–{self.end} {self.name}"
