@@ -46,6 +46,7 @@ urlpatterns = [
     path("reviews/", include("coordination.reviews.urls")),
     path("", dashboard_views.home, name="home"),
     path("projects/", include("projects.core.urls")),
+    path("customers/", include("projects.core.customer_urls")),
     path("projects/", include("projects.presales.urls")),
     path("", include("projects.changes.urls")),
     path("", include("coordination.dashboard.urls")),

@@ -28,6 +28,7 @@ from coordination.api.schema import FORBIDDEN as R403
 from coordination.api.schema import TOO_LARGE
 from coordination.api.schema import UNAUTHORIZED as R401
 from coordination.core.exceptions import Conflict
+from coordination.core.roles import remember_group_names
 from projects.api.serializers import (
     MAX_BULK_ROWS,
     CustomerSerializer,
@@ -47,6 +48,7 @@ from projects.core.permissions import (
     can_upsert_customer,
     require,
 )
+from projects.core.team import with_client_flags
 
 User = get_user_model()
 
@@ -404,7 +406,14 @@ class ErpProjectBulkView(APIView):
                 if key := _lookup_key(row.get(field)):
                     usernames.add(key)
         customers = {c.erp_id: c for c in Customer.objects.filter(erp_id__in=customer_ids)}
-        users = {u.username: u for u in User.objects.filter(username__in=usernames, is_active=True)}
+        users = {
+            u.username: u
+            for u in with_client_flags(
+                User.objects.filter(username__in=usernames, is_active=True)
+            ).prefetch_related("groups")
+        }
+        for user in users.values():  # the PM rule's can_write asks no query per user
+            remember_group_names(user, [g.name for g in user.groups.all()])
         return {"customers": customers, "users": users}
 
     @staticmethod

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects.api import erp, views
+from projects.api import erp, members, views
 
 urlpatterns = [
     path("customers/", views.CustomerListView.as_view(), name="api-customer-list"),
@@ -26,6 +26,16 @@ urlpatterns = [
         "projects/<str:code>/risks/",
         views.RiskListView.as_view(),
         name="api-project-risks",
+    ),
+    path(
+        "projects/<str:code>/members/",
+        members.ProjectMemberListView.as_view(),
+        name="api-project-members",
+    ),
+    path(
+        "project-members/<int:pk>/",
+        members.ProjectMemberDetailView.as_view(),
+        name="api-project-member-detail",
     ),
     path("milestones/<int:pk>/", views.MilestoneDetailView.as_view(), name="api-milestone-detail"),
     path("risks/<int:pk>/", views.RiskDetailView.as_view(), name="api-risk-detail"),

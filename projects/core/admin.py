@@ -7,6 +7,7 @@ UI and the API. Feature modules named `admin_*.py` in this package are loaded at
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -16,11 +17,13 @@ from django.utils.translation import gettext_lazy as _
 from coordination.core.admin_scale import IndexedDateHierarchyMixin, ReadOnlyAdmin
 from coordination.core.exceptions import Conflict
 from coordination.core.models import AuditEvent
-from coordination.core.roles import can_write
+from coordination.core.roles import can_write, is_pmo
 from coordination.core.services import record_audit, snapshot
-from projects.core import services
+from projects.core import services, team
 from projects.core.models import (
     Customer,
+    DefaultMember,
+    MemberRole,
     Milestone,
     Project,
     ProjectMembership,
@@ -365,3 +368,77 @@ class StageTransitionAdmin(ReadOnlyAdmin):
     search_fields = ["project__code", "project__name", "reason"]
     list_select_related = ["project", "actor"]
     date_hierarchy = "created_at"
+
+
+# ---------------------------------------------------------------- department defaults
+class DefaultMemberForm(forms.ModelForm):
+    """A default must fit its role (projects.core.team.role_refusal: department, no API
+    client account, no read-only role) and be one of the default roles."""
+
+    class Meta:
+        model = DefaultMember
+        fields = ["customer", "role", "user"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "role" in self.fields:
+            self.fields["role"].choices = [
+                (r.value, r.label) for r in MemberRole if r.value in team.DEFAULT_ROLES
+            ]
+
+    def clean(self):
+        data = super().clean()
+        user, role = data.get("user"), data.get("role")
+        if user is not None and role:
+            refusal = team.role_refusal(user, role)
+            if refusal:
+                self.add_error("user", refusal)
+        return data
+
+
+@admin.register(DefaultMember)
+class DefaultMemberAdmin(admin.ModelAdmin):
+    """PMO's department defaults: who takes which role on every new project, for the company
+    or for one customer (which then replaces the company's default for that role)."""
+
+    form = DefaultMemberForm
+    actions = None  # no bulk delete: each removal is audited (delete_model)
+    list_display = ["role", "user", "customer", "created_at"]
+    list_filter = ["role", ("customer", admin.EmptyFieldListFilter)]
+    search_fields = ["user__username", "customer__name", "customer__erp_id"]
+    list_select_related = ["user", "customer"]
+    autocomplete_fields = ["user", "customer"]
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) and is_pmo(request.user)
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and is_pmo(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and is_pmo(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and is_pmo(request.user)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        record_audit(
+            actor=request.user,
+            action="default_member.changed" if change else "default_member.added",
+            target=obj,
+            after={
+                "role": obj.role,
+                "user": obj.user.get_username(),
+                "customer": obj.customer.erp_id or obj.customer.name if obj.customer else None,
+            },
+        )
+
+    def delete_model(self, request, obj):
+        record_audit(
+            actor=request.user,
+            action="default_member.removed",
+            target=obj,
+            before={"role": obj.role, "user": obj.user.get_username()},
+        )
+        super().delete_model(request, obj)

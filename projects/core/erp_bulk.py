@@ -6,7 +6,8 @@ of statements per batch (docs/performance.md), and no model instance per row:
 1. One statement locks the batch's existing projects (FOR UPDATE, ordered by id) and reads
    the values the batch needs (the fields it sets, identity, dates, PMs).
 2. Each row is checked on its own: edit permission (roles for the whole batch from at most
-   one query), the planned-dates rule (`services._check_dates`), and the model's own field
+   one query), the planned-dates rule (`services._check_dates`), the PMs' fit for their
+   roles (`team.role_refusal`, on users the view read with their flags), the model's own field
    validation (`Field.clean`, as `full_clean` runs it) of every value the row writes. A row
    failing the dates rule or permission is reported and skipped; a row whose values the
    model refuses is handed back to the per-row path (None), which reports full_clean's
@@ -24,6 +25,9 @@ of statements per batch (docs/performance.md), and no model instance per row:
    (`record_audit_many`: record_audit's rule); `project.upserted` is emitted for the written
    rows with one batch emit (one after-commit callback; the webhook listener loads the
    endpoints once for the batch).
+
+6. The new projects get their first members (department defaults, the creator) with
+   `team.start_team`: one read, one INSERT, one audit INSERT, one notification per person.
 
 All valid rows of the batch are written in one transaction.
 """
@@ -47,7 +51,8 @@ from coordination.core import events
 from coordination.core.concurrency import VERSION_FIELD
 from coordination.core.roles import can_write, is_pmo
 from coordination.core.services import record_audit_many
-from projects.core.models import Project, ProjectMembership
+from projects.core import team
+from projects.core.models import MemberRole, Project, ProjectMembership
 from projects.core.permissions import LEAD_ROLES
 from projects.core.services import (
     PROJECT_FIELDS,
@@ -285,6 +290,7 @@ class _Batch:
     editable: set[int]
     defaults: dict
     accepted: set = dataclasses.field(default_factory=set)  # see _model_accepts
+    refusals: dict = dataclasses.field(default_factory=dict)  # see _check_pms
     creates: list[_Write] = dataclasses.field(default_factory=list)
     updates: list[_Write] = dataclasses.field(default_factory=list)
     set_by_new: set[str] = dataclasses.field(default_factory=set)  # the fields new rows set
@@ -315,7 +321,8 @@ def bulk_upsert_projects(items: list[tuple[str, dict[str, Any]]], *, by) -> list
         batch = _lock_batch(items, single, by, defaults)
         for i in single:
             results[i] = _check_row(batch, i, *items[i])
-        written = _insert_new(batch, now) + _update_changed(batch, now)
+        created = _insert_new(batch, now)
+        written = created + _update_changed(batch, now)
         record_audit_many(
             actor=by,
             action="project.upserted",
@@ -324,6 +331,8 @@ def bulk_upsert_projects(items: list[tuple[str, dict[str, Any]]], *, by) -> list
         for w in written:
             results[w.index] = (w.row["code"], "created" if w.before is None else "updated")
         events.emit_many("project.upserted", [project_event_payload(w.row) for w in written])
+        # the new projects' department defaults (and creator), set-based like the rows
+        team.start_team([w.row for w in created], by=by)
     return results
 
 
@@ -360,6 +369,7 @@ def _check_row(batch: _Batch, index: int, erp_id: str, data: dict) -> Result:
         return None  # the per-row path reports full_clean's errors
     try:
         _check_dates(row)
+        _check_pms(batch, data, checked)
     except ValidationError as exc:
         return exc
     if before is None:
@@ -367,6 +377,27 @@ def _check_row(batch: _Batch, index: int, erp_id: str, data: dict) -> Result:
     else:
         batch.plan_update(index, row, before, after)
     return None
+
+
+PM_ROLES = {"business_pm": MemberRole.BUSINESS_PM, "engineering_pm": MemberRole.ENGINEERING_PM}
+
+
+def _check_pms(batch: _Batch, data: dict, checked) -> None:
+    """The PMs a row sets fit their roles (projects.core.team.role_refusal, as the per-row
+    path's check_project_pms), for the batch's users read with their flags by the view's
+    lookups: no query per row; each (user, role) is judged once per batch."""
+    errors = {}
+    for field, role in PM_ROLES.items():
+        if field not in checked or field not in data:
+            continue
+        user = data[field]
+        key = (user.pk, role)
+        if key not in batch.refusals:
+            batch.refusals[key] = team.role_refusal(user, role)
+        if batch.refusals[key]:
+            errors[field] = [batch.refusals[key]]
+    if errors:
+        raise ValidationError(errors)
 
 
 def _new_row(defaults: dict, erp_id: str, data: dict) -> _Row:

@@ -8,14 +8,30 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from coordination.core.forms import (
+    CHOICE_LIMIT,
     add_version_field,
     fill_choices,
     search_field,
     type_in_when_long,
 )
-from projects.core.models import Customer, Milestone, PrimaryOwner, Project, Risk, Stage
+from projects.core.models import (
+    Customer,
+    MemberRole,
+    Milestone,
+    PrimaryOwner,
+    Project,
+    Risk,
+    Stage,
+)
 from projects.core.selectors import customer_contains, pm_contains
-from projects.core.services import MILESTONE_FIELDS, PROJECT_FIELDS, RISK_FIELDS
+from projects.core.services import (
+    CUSTOMER_ERP_FIELDS,
+    CUSTOMER_FIELDS,
+    MILESTONE_FIELDS,
+    PROJECT_FIELDS,
+    RISK_FIELDS,
+)
+from projects.core.team import eligible_users
 
 User = get_user_model()
 
@@ -145,8 +161,17 @@ class ProjectForm(BootstrapMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["business_pm"].queryset = _users()
-        self.fields["engineering_pm"].queryset = _users()
+        # only people who fit the role (projects.core.team, the services check it again);
+        # an existing project's current PM stays choosable
+        for name, role in (
+            ("business_pm", MemberRole.BUSINESS_PM),
+            ("engineering_pm", MemberRole.ENGINEERING_PM),
+        ):
+            current = getattr(self.instance, f"{name}_id", None)
+            eligible = Q(pk__in=eligible_users(role).values("pk"))
+            self.fields[name].queryset = _users().filter(
+                eligible | Q(pk=current) if current else eligible
+            )
         self.fields["customer"].queryset = Customer.objects.order_by("name", "pk")
         type_in_when_long(
             self, "customer", keys=("erp_id", "name"), placeholder=_("客户 ERP 编号或全称")
@@ -210,3 +235,78 @@ class TransitionForm(forms.Form):
         label=_("原因"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     override = forms.BooleanField(label=_("PMO豁免未满足的条件"), required=False)
+
+
+class UserByDepartmentField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        name = obj.get_full_name()
+        return f"{name} ({obj.username})" if name else obj.username
+
+
+class MemberForm(BootstrapMixin, forms.Form):
+    """Add a member: a person of a delivery department and a role. The picker lists the
+    people who fit some role, grouped by department; projects.core.team.add_member checks
+    that the person fits the chosen one."""
+
+    user = UserByDepartmentField(label=_("人员"), queryset=User.objects.none())
+    role = forms.ChoiceField(label=_("项目角色"), choices=MemberRole.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["user"]
+        field.queryset = eligible_users()
+        people = list(field.queryset[: CHOICE_LIMIT + 1])
+        if len(people) > CHOICE_LIMIT:
+            type_in_when_long(self, "user", keys=("username",), placeholder=_("用户名"))
+            return
+        groups: dict[str, list] = {}
+        for person in people:
+            groups.setdefault(person.profile.get_department_display(), []).append(
+                (person.pk, field.label_from_instance(person))
+            )
+        field.choices = [("", "---------"), *groups.items()]
+
+
+class CustomerFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label=_("搜索"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs["placeholder"] = _("名称、ERP编号、联系人")
+
+    def apply(self, qs):
+        if self.is_valid() and self.cleaned_data["q"].strip():
+            term = self.cleaned_data["q"].strip()
+            qs = qs.filter(
+                Q(name__icontains=term)
+                | Q(erp_id__icontains=term)
+                | Q(contact_name__icontains=term)
+                | Q(contact_email__icontains=term)
+            )
+        return qs
+
+
+class CustomerForm(BootstrapMixin, forms.ModelForm):
+    """A customer; an ERP customer's ERP-owned fields are shown disabled (never posted, and
+    projects.core.services.update_customer refuses them anyway)."""
+
+    class Meta:
+        model = Customer
+        fields = CUSTOMER_FIELDS
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            add_version_field(self, self.instance)
+            if self.instance.erp_id:
+                for name in CUSTOMER_ERP_FIELDS:
+                    self.fields[name].disabled = True
+                    self.fields[name].help_text = _("由ERP同步维护，只读")
+
+    def service_data(self) -> dict:
+        return {
+            name: self.cleaned_data[name]
+            for name in self.Meta.fields
+            if not self.fields[name].disabled
+        }

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from coordination.core.models import Department, Timestamped, Versioned
 
 
-class Customer(Timestamped):
+class Customer(Versioned, Timestamped):
     erp_id = models.CharField(_("ERP编号"), max_length=64, unique=True, null=True, blank=True)
     name = models.CharField(_("客户名称"), max_length=200)
     contact_name = models.CharField(_("联系人"), max_length=100, blank=True, default="")
@@ -210,6 +210,49 @@ class ProjectMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project.code} {self.user.get_username()} {self.get_role_display()}"
+
+
+class DefaultMember(models.Model):
+    """A department default: who takes `role` on every new project (of `customer`, or of the
+    company when `customer` is empty). For a role, a customer's own defaults replace the
+    company's (projects.core.team.default_members_for). Set by PMO in the admin."""
+
+    role = models.CharField(_("项目角色"), max_length=30, choices=MemberRole.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("人员"),
+        on_delete=models.CASCADE,
+        related_name="default_memberships",
+    )
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("客户"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="default_members",
+        help_text=_("留空：公司默认；填写：仅该客户的新项目，并替代该角色的公司默认"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("部门默认成员")
+        verbose_name_plural = _("部门默认成员")
+        ordering = ["customer", "role", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role", "user"],
+                condition=Q(customer__isnull=True),
+                name="uniq_company_default_member",
+            ),
+            models.UniqueConstraint(
+                fields=["customer", "role", "user"], name="uniq_customer_default_member"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.customer.name if self.customer_id else gettext("公司默认")
+        return f"{scope}: {self.get_role_display()} {self.user.get_username()}"
 
 
 class Milestone(Versioned, models.Model):

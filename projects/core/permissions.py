@@ -49,6 +49,12 @@ def can_edit_project(user, project: Project) -> bool:
     return can_write(user) and (is_pmo(user) or bool(project_roles(user, project) & LEAD_ROLES))
 
 
+def can_manage_members(user, project: Project) -> bool:
+    """Adding and removing members (and replacing a PM from the team panel): the project's
+    PMs, its business lead and engineering director, and PMO (projects.core.team)."""
+    return can_write(user) and (is_pmo(user) or bool(project_roles(user, project) & LEAD_ROLES))
+
+
 def can_transition(user, project: Project) -> bool:
     return can_write(user) and (is_pmo(user) or bool(project_roles(user, project) & LEAD_ROLES))
 

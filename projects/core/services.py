@@ -16,7 +16,7 @@ from coordination.core.concurrency import Expected, check_version
 from coordination.core.exceptions import Conflict, GateRefused
 from coordination.core.roles import is_pmo
 from coordination.core.services import allocate_numbers, notify, record_audit, snapshot
-from projects.core import stages
+from projects.core import stages, team
 from projects.core.models import (
     PROJECT_READ_ONLY_FIELDS,
     PROJECT_SHOWN_FIELDS,
@@ -58,6 +58,10 @@ CUSTOMER_FIELDS = [
     "address",
     "notes",
 ]
+# What the ERP owns on a customer it synced (one with an erp_id): its identity, legal name and
+# address. The people who hold the relationship edit the contacts and notes in the hub; a
+# write other than the ERP upsert may not change these (update_customer).
+CUSTOMER_ERP_FIELDS = ["erp_id", "name", "address"]
 MILESTONE_FIELDS = [
     "name",
     "description",
@@ -110,6 +114,13 @@ def _check_dates(instance) -> None:
     )
 
 
+def _check_pms(project: Project, changed=None) -> None:
+    """The PMs fit their roles (projects.core.team.check_project_pms), checked when set: an
+    edit that leaves them alone is not refused for an older project's PM."""
+    if changed is None or {"business_pm", "engineering_pm"} & changed.keys():
+        team.check_project_pms(project)
+
+
 def _audit_change(actor, action, instance, changed, reason: str = "") -> None:
     if not changed:
         return
@@ -152,9 +163,22 @@ def create_customer(*, by, data: dict[str, Any]) -> Customer:
 
 
 @transaction.atomic
-def update_customer(customer_id: int, *, by, data: dict[str, Any]) -> Customer:
+def update_customer(
+    customer_id: int, *, by, data: dict[str, Any], expected_version: Expected = None
+) -> Customer:
+    """Change a customer; an ERP customer's CUSTOMER_ERP_FIELDS are refused (400 on each
+    field); `expected_version`: the version the writer read (StaleWrite)."""
     customer = Customer.objects.select_for_update().get(pk=customer_id)
     require(by is None or can_edit_customer(by, customer), EDIT_CUSTOMER_REFUSED)
+    check_version(customer, expected_version)
+    if customer.erp_id:
+        owned = {
+            name: [_("该字段由ERP同步维护，不能在此修改。")]
+            for name in CUSTOMER_ERP_FIELDS
+            if name in data and data[name] != getattr(customer, name)
+        }
+        if owned:
+            raise ValidationError(owned)
     changed = _apply(customer, data, CUSTOMER_FIELDS)
     if changed:
         _validate(customer)
@@ -218,11 +242,13 @@ def create_project(*, by, data: dict[str, Any]) -> Project:
     if project.forecast_budget is None:
         project.forecast_budget = project.baseline_budget
     _validate(project)
+    _check_pms(project)
     project.stage_changed_at = timezone.now()
     project.save()
     record_audit(
         actor=by, action="project.created", target=project, after=snapshot(project, PROJECT_FIELDS)
     )
+    team.start_team([project], by=by)
     return project
 
 
@@ -245,6 +271,7 @@ def update_project(
     changed = _apply(project, data, PROJECT_FIELDS)
     if changed:
         _validate(project)
+        _check_pms(project, changed)
         project.save()
         _audit_change(by, "project.updated", project, changed, reason)
     return project
@@ -266,6 +293,7 @@ def upsert_project_by_erp_id(erp_id: str, *, by, data: dict[str, Any]) -> tuple[
             _apply(project, data, PROJECT_FIELDS)
             project.forecast_end = project.forecast_end or project.planned_end
             _validate(project)
+            _check_pms(project)
             project.stage_changed_at = timezone.now()
             project.save()
             record_audit(
@@ -274,6 +302,7 @@ def upsert_project_by_erp_id(erp_id: str, *, by, data: dict[str, Any]) -> tuple[
                 target=project,
                 after=snapshot(project, PROJECT_FIELDS),
             )
+            team.start_team([project], by=by)
             events.emit("project.upserted", project_event_payload(project))
             return project, "created"
         require(by is None or can_edit_project(by, project))
@@ -281,6 +310,7 @@ def upsert_project_by_erp_id(erp_id: str, *, by, data: dict[str, Any]) -> tuple[
         if not changed:
             return project, "unchanged"
         _validate(project)
+        _check_pms(project, changed)
         project.save()
         _audit_change(by, "project.upserted", project, changed)
         events.emit("project.upserted", project_event_payload(project))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects.core import views
+from projects.core import team_views, views
 
 app_name = "projects"
 
@@ -15,4 +15,7 @@ urlpatterns = [
     path("<str:code>/milestones/<int:pk>/edit/", views.milestone_form, name="milestone_edit"),
     path("<str:code>/risks/new/", views.risk_form, name="risk_create"),
     path("<str:code>/risks/<int:pk>/edit/", views.risk_form, name="risk_edit"),
+    path("<str:code>/members/", team_views.members_panel, name="members"),
+    path("<str:code>/members/add/", team_views.member_add, name="member_add"),
+    path("<str:code>/members/<int:pk>/remove/", team_views.member_remove, name="member_remove"),
 ]
