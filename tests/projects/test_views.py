@@ -433,6 +433,7 @@ def test_long_choice_lists_are_typed_on_the_project_form(client, monkeypatch):
     project.customer.erp_id = "C-0042"
     project.customer.save()
     other = factories.CustomerFactory(name="华北电网", erp_id=None)
+    factories.business_user(), factories.engineering_user()  # past the limit for each PM role
     signed_in(client, project.business_pm)
     url = reverse("projects:edit", args=[project.code])
     html = client.get(url).content.decode()
