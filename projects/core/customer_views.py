@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from coordination.core.exceptions import StaleWrite
 from coordination.core.forms import apply_errors, edit_conflict, expected_version
@@ -21,6 +22,7 @@ from projects.core.models import Customer
 
 
 @login_required
+@require_GET
 def customer_list(request):
     form = CustomerFilterForm(request.GET or None)
     qs = form.apply(Customer.objects.annotate(project_count=Count("projects"))).order_by(

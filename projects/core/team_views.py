@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from coordination.core.forms import apply_errors
 from projects.core import permissions, selectors, team
@@ -45,6 +45,7 @@ def _answer(request, project: Project, form: MemberForm | None = None, status: i
 
 
 @login_required
+@require_GET
 def members_panel(request, code: str):
     return _panel(request, _project(request, code))
 

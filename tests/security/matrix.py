@@ -171,6 +171,18 @@ MATRIX: dict[str, dict] = {
         "get":    "401 200 200 200 200 200 200 200 200",
         "patch":  "401 200 403 403 200 403 403 200 403",
     },
+    "customers/": {
+        "get":    "302 302 200 200 200 200 200 200 200",
+    },
+    "customers/<int:pk>/": {
+        "kwargs": {"pk": "customer.pk"},
+        "get":    "302 302 200 200 200 200 200 200 200",
+        "post":   "302 302 403 403 400 403 403 400 403",
+    },
+    "customers/new/": {
+        "get":    "302 302 403 200 200 403 403 200 403",
+        "post":   "302 302 403 200 200 403 403 200 403",
+    },
     "api/v1/erp/customers/<str:erp_id>/": {
         "kwargs": {"erp_id": "customer.erp_id"},
         "put":    "401 400 403 403 400 403 403 400 403",
@@ -291,6 +303,13 @@ MATRIX: dict[str, dict] = {
         "kwargs": {"code": "project.code"},
         "post":   "401 409 403 404 409 409 403 409 403",
     },
+    # projects.core.permissions.can_manage_members: the PMs, the leads and PMO (the ERP's
+    # PMO service user adds members; its token's scopes do not delete them)
+    "api/v1/projects/<str:code>/members/": {
+        "kwargs": {"code": "project.code"},
+        "get":    "401 200 200 404 200 200 200 200 200",
+        "post":   "401 400 403 404 400 400 403 400 403",
+    },
     "api/v1/projects/<str:code>/milestones/": {
         "kwargs": {"code": "project.code"},
         "get":    "401 200 200 404 200 200 200 200 200",
@@ -334,6 +353,10 @@ MATRIX: dict[str, dict] = {
         "kwargs": {"pk": "review.pk"},
         "get":    "401 200 200 404 200 200 200 200 200",
         "post":   "401 403 400 404 400 400 400 400 403",
+    },
+    "api/v1/project-members/<int:pk>/": {
+        "kwargs": {"pk": "membership.pk"},
+        "delete": "401 403 403 404 204 204 403 204 403",
     },
     "api/v1/risks/<int:pk>/": {
         "kwargs": {"pk": "risk.pk"},
@@ -533,6 +556,20 @@ MATRIX: dict[str, dict] = {
         "kwargs": {"code": "project.code", "pk": "milestone.pk"},
         "get":    "302 302 403 404 200 200 403 200 403",
         "post":   "302 302 403 404 200 200 403 200 403",
+    },
+    "projects/<str:code>/members/": {
+        "kwargs": {"code": "project.code"},
+        "get":    "302 302 200 404 200 200 200 200 200",
+    },
+    "projects/<str:code>/members/<int:pk>/remove/": {
+        "kwargs": {"code": "project.code", "pk": "membership.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 403 404 302 302 403 302 403",
+    },
+    "projects/<str:code>/members/add/": {
+        "kwargs": {"code": "project.code"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 403 404 400 400 403 400 403",
     },
     "projects/<str:code>/milestones/new/": {
         "kwargs": {"code": "project.code"},

@@ -225,6 +225,7 @@ def test_no_page_offers_the_executive_a_write(world, blocker, person):
 NOT_PROJECT_SCOPED = (
     "api/v1/erp/",  # ERP upserts are keyed by ERP id; updating needs can_edit_project (403)
     "api/v1/customers/",  # customers are shared master data
+    "customers/",  # the same customers in the UI
     "notifications/",  # a user's own inbox: someone else's notification is a silent no-op
 )
 

@@ -69,7 +69,7 @@ def build_world() -> World:
     p.save()
     commitment = team.hold()
     other_dept = factories.engineering_user(username="sec_other_dept")
-    factories.MembershipFactory(project=p, user=other_dept, role=MemberRole.MEMBER)
+    membership = factories.MembershipFactory(project=p, user=other_dept, role=MemberRole.MEMBER)
     q = factories.ProjectFactory(erp_id="ERP-Q-0001")
     users = {
         "other_dept": other_dept,
@@ -124,6 +124,7 @@ def build_world() -> World:
     )
     objs = {
         "customer": p.customer,
+        "membership": membership,
         "milestone": milestone,
         "risk": team.risk,
         "feasibility": AssessmentFactory(project=p, status="draft"),
