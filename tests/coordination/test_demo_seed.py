@@ -13,6 +13,7 @@ from coordination.core.roles import ALL_GROUPS, is_executive, is_pmo
 from coordination.devtools.demo.users import DEMO_PASSWORD, DEMO_USERS
 from projects.core.models import (
     Customer,
+    DefaultMember,
     Milestone,
     Project,
     ProjectMembership,
@@ -20,6 +21,7 @@ from projects.core.models import (
     Stage,
     StageTransition,
 )
+from projects.core.team import default_members_for
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 3, 2)
@@ -114,6 +116,19 @@ def check_users(client):
         assert ProjectMembership.objects.filter(user__username=username, role=role).count() == (
             total
         )
+    # PMO's department defaults: the company's four roles, and the metro customer's own
+    # tech lead, which replaces the company's for that customer's new projects
+    company = set(DefaultMember.objects.filter(customer=None).values_list("role", "user__username"))
+    assert company == {
+        ("business_lead", "biz_lead"),
+        ("engineering_director", "eng_director"),
+        ("tech_lead", "tech_lead"),
+        ("finance_rep", "finance"),
+    }
+    metro = Customer.objects.get(erp_id="DEMO-C004")
+    assert default_members_for([metro.pk])[metro.pk]["tech_lead"] == [
+        User.objects.get(username="eng_pm2")
+    ]
     response = client.post(
         "/accounts/login/", {"username": "biz_pm", "password": DEMO_PASSWORD}, follow=False
     )

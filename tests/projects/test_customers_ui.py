@@ -24,7 +24,9 @@ def test_the_list_is_paged_and_searched(client):
     client.force_login(factories.engineering_user())
     page = client.get(reverse("customers:list"))
     assert page.status_code == 200
-    assert len(page.context["page"].object_list) == 25 and page.context["page"].paginator.count == 31
+    assert (
+        len(page.context["page"].object_list) == 25 and page.context["page"].paginator.count == 31
+    )
     found = client.get(reverse("customers:list"), {"q": "张经理"})
     assert [c.name for c in found.context["page"].object_list] == ["华东智能制造有限公司"]
     assert "新建客户" not in page.content.decode()  # engineering does not create customers
@@ -118,7 +120,11 @@ def test_a_stale_edit_is_shown_side_by_side_and_saves_nothing(client):
 
 def test_who_may_not_edit_sees_the_customer_read_only(client):
     customer, _pm = _erp_customer_with_pm()
-    for user in (factories.business_user(), factories.engineering_user(), factories.executive_user()):
+    for user in (
+        factories.business_user(),
+        factories.engineering_user(),
+        factories.executive_user(),
+    ):
         client.force_login(user)
         url = reverse("customers:detail", args=[customer.pk])
         page = client.get(url)

@@ -92,7 +92,10 @@ def test_a_pm_of_the_wrong_kind_is_refused_everywhere(client, field, who):
     assert response.status_code == 200 and field in response.context["form"].errors
     # the API and the ERP upsert: 400 naming the field
     customer = factories.CustomerFactory()
-    good = {"business_pm": factories.business_user(), "engineering_pm": factories.engineering_user()}
+    good = {
+        "business_pm": factories.business_user(),
+        "engineering_pm": factories.engineering_user(),
+    }
     body = {
         "name": "X",
         "customer": customer.pk,
@@ -115,7 +118,11 @@ def test_a_pm_of_the_wrong_kind_is_refused_everywhere(client, field, who):
 
 
 def test_the_project_form_offers_only_fitting_pms(client):
-    biz, eng, fin = factories.business_user(), factories.engineering_user(), factories.finance_user()
+    biz, eng, fin = (
+        factories.business_user(),
+        factories.engineering_user(),
+        factories.finance_user(),
+    )
     robot, boss = erp_robot(), factories.executive_user()
     client.force_login(biz)
     form = client.get(reverse("projects:create")).context["form"]
@@ -162,9 +169,10 @@ def test_a_new_project_starts_with_the_department_defaults_and_the_creator_sees_
     assert (their_tech.username, "tech_lead") in roles(own)
     assert (tech.username, "tech_lead") not in roles(own)  # the customer's default replaces it
     assert Notification.objects.filter(user=director, kind="project.member_added").count() == 2
-    assert AuditEvent.objects.filter(
-        action="project.member_added", project_code=plain.code
-    ).count() == 5
+    assert (
+        AuditEvent.objects.filter(action="project.member_added", project_code=plain.code).count()
+        == 5
+    )
     # the creator sees what they created: list, detail, API
     client = api(creator)
     assert client.get(f"/api/v1/projects/{plain.code}/").status_code == 200
@@ -303,7 +311,9 @@ def test_the_panel_adds_and_removes_with_htmx(client, project):
     html = response.content.decode()
     assert response.status_code == 200 and 'data-member="panel_director"' in html
     # refused: the picked person keeps their choice, the error is on the field
-    response = client.post(add, {"user": director.pk, "role": "finance_rep"}, HTTP_HX_REQUEST="true")
+    response = client.post(
+        add, {"user": director.pk, "role": "finance_rep"}, HTTP_HX_REQUEST="true"
+    )
     assert response.context["form"].errors["user"]
     assert response.context["form"]["role"].value() == "finance_rep"
     membership = ProjectMembership.objects.get(user=director)
@@ -347,3 +357,17 @@ def test_the_members_panel_reads_a_constant_number_of_queries(client, path):
             assert get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_pmo_sets_defaults_in_the_admin_and_a_wrong_department_is_refused(client):
+    pmo = factories.pmo_user(is_staff=True, is_superuser=True)
+    client.force_login(pmo)
+    url = reverse("admin:projects_defaultmember_add")
+    fin, eng = factories.finance_user(), factories.engineering_user()
+    response = client.post(url, {"role": "engineering_director", "user": fin.pk})
+    assert response.status_code == 200 and "user" in response.context["adminform"].form.errors
+    assert not DefaultMember.objects.exists()
+    response = client.post(url, {"role": "engineering_director", "user": eng.pk})
+    assert response.status_code == 302
+    assert DefaultMember.objects.get().user == eng
+    assert AuditEvent.objects.filter(action="default_member.added").count() == 1

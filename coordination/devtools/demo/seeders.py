@@ -11,6 +11,7 @@ from coordination.devtools.demo import (
     kpi,
     presales,
     reviews,
+    team,
 )
 from coordination.devtools.demo.context import DemoContext
 
@@ -19,6 +20,7 @@ def seeders() -> list[Callable[[DemoContext], None]]:
     """Every room's seeder, in the order they run (later ones build on earlier data)."""
     return [
         base.seed_base,
+        team.seed_team,
         presales.seed_presales,
         handover.seed_handover,
         changes.seed_changes,
