@@ -117,6 +117,11 @@ class CustomerAdmin(admin.ModelAdmin):
     search_fields = ["name", "erp_id", "contact_name", "contact_email"]
     readonly_fields = ["created_at", "updated_at"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # what the ERP owns on a customer it synced (services.update_customer refuses it)
+        owned = services.CUSTOMER_ERP_FIELDS if obj is not None and obj.erp_id else []
+        return [*owned, *self.readonly_fields]
+
     # The same rules as the API (projects.core.permissions): a customer the user may not
     # edit opens read-only, on top of the staff user's model permissions.
     def has_add_permission(self, request):
@@ -371,6 +376,23 @@ class StageTransitionAdmin(ReadOnlyAdmin):
 
 
 # ---------------------------------------------------------------- department defaults
+class CompanyOrCustomerFilter(admin.SimpleListFilter):
+    """Company defaults or customer-specific ones (not a list of every customer)."""
+
+    title = _("范围")
+    parameter_name = "scope"
+
+    def lookups(self, request, model_admin):
+        return [("company", _("公司默认")), ("customer", _("客户专属"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "company":
+            return queryset.filter(customer__isnull=True)
+        if self.value() == "customer":
+            return queryset.filter(customer__isnull=False)
+        return queryset
+
+
 class DefaultMemberForm(forms.ModelForm):
     """A default must fit its role (projects.core.team.role_refusal: department, no API
     client account, no read-only role) and be one of the default roles."""
@@ -404,7 +426,7 @@ class DefaultMemberAdmin(admin.ModelAdmin):
     form = DefaultMemberForm
     actions = None  # no bulk delete: each removal is audited (delete_model)
     list_display = ["role", "user", "customer", "created_at"]
-    list_filter = ["role", ("customer", admin.EmptyFieldListFilter)]
+    list_filter = ["role", CompanyOrCustomerFilter]
     search_fields = ["user__username", "customer__name", "customer__erp_id"]
     list_select_related = ["user", "customer"]
     autocomplete_fields = ["user", "customer"]

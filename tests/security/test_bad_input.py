@@ -27,7 +27,7 @@ BODIES = {
     "deep": "[" * 5000 + "]" * 5000,
 }
 # actions that take no body: a malformed one is ignored (harmless), not parsed
-BODYLESS = {"api/v1/change-requests/<int:pk>/submit/"}
+BODYLESS = {"api/v1/change-requests/<int:pk>/submit/", "api/v1/project-members/<int:pk>/"}
 HUGE = '{"title": "' + "x" * (6 * 1024 * 1024) + '"}'  # > DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
