@@ -290,7 +290,8 @@ def default_members_for(customer_ids: Iterable[int]) -> dict[int | None, dict[st
 def start_team(projects: list, *, by) -> list[ProjectMembership]:
     """The first members of new projects (create, ERP upsert, ERP bulk upsert), set-based:
     each project's department defaults (default_members_for), and its creator as a member
-    when they would not see it otherwise (not PMO or an executive, not one of its PMs), so
+    when they would not see it otherwise (not PMO or an executive, not one of its PMs or
+    defaults), so
     the creator always sees what they created. One read, one INSERT, one audit INSERT, one
     notification per person added; `projects` are Projects or rows with `id`, `code`, `name`,
     `customer_id`, `business_pm_id`, `engineering_pm_id`."""
@@ -301,9 +302,11 @@ def start_team(projects: list, *, by) -> list[ProjectMembership]:
     creator_sees_all = creator is None or is_pmo(creator) or not can_write(creator)
     rows: list[ProjectMembership] = []
     for p in projects:
+        on_it = {p.business_pm_id, p.engineering_pm_id}
         for role, users in defaults[p.customer_id].items():
             rows += [ProjectMembership(project_id=p.id, user=u, role=role) for u in users]
-        if not creator_sees_all and creator.pk not in (p.business_pm_id, p.engineering_pm_id):
+            on_it.update(u.pk for u in users)
+        if not creator_sees_all and creator.pk not in on_it:
             rows.append(ProjectMembership(project_id=p.id, user=creator, role=MemberRole.MEMBER))
     if not rows:
         return []

@@ -371,3 +371,10 @@ def test_pmo_sets_defaults_in_the_admin_and_a_wrong_department_is_refused(client
     assert response.status_code == 302
     assert DefaultMember.objects.get().user == eng
     assert AuditEvent.objects.filter(action="default_member.added").count() == 1
+
+
+def test_a_creator_who_is_a_default_gets_no_second_row():
+    lead = factories.business_user()
+    DefaultMember.objects.create(role=MemberRole.BUSINESS_LEAD, user=lead)
+    project = services.create_project(by=lead, data=project_data())
+    assert list(project.memberships.values_list("role", flat=True)) == ["business_lead"]
