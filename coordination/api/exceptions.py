@@ -38,4 +38,8 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, ObjectDoesNotExist):
         exc = Http404()
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, list):
+        # ValidationError(["…"]) (DRF's search filter raises one): API.md promises an object
+        response.data = {"non_field_errors": response.data}
+    return response
