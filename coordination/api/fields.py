@@ -76,7 +76,7 @@ class AsciiDecimalField(serializers.DecimalField):
     are a 400 that says so (DRF's own checks refuse the rest: "NaN", "1e400", letters)."""
 
     default_error_messages = {
-        "ascii_digits": _("金额只能使用半角数字 0-9（可带小数点和负号），例如 \"1234.50\"。"),
+        "ascii_digits": _('金额只能使用半角数字 0-9（可带小数点和负号），例如 "1234.50"。'),
     }
 
     def to_internal_value(self, data):

@@ -147,7 +147,10 @@ _CENTRAL = {
         _ANY_OBJECT,
     ),
     "401": ("No or invalid credentials.", _ERROR_REF),
-    "403": ("Known object, action not allowed to you (or an API client's missing scope).", _ERROR_REF),
+    "403": (
+        "Known object, action not allowed to you (or an API client's missing scope).",
+        _ERROR_REF,
+    ),
     "404": ("No such object, or outside what you may see (also a malformed id).", _ERROR_REF),
     "412": (
         "If-Match is stale: the record changed since it was read. Nothing was changed; the "

@@ -306,18 +306,12 @@ MeasuresResponse = inline_serializer(
         "cycle_days": AsciiDecimalField(
             max_digits=10, decimal_places=2, allow_null=True, help_text="submitted → decided"
         ),
-        "approved_share_pct": AsciiDecimalField(
-            max_digits=5, decimal_places=1, allow_null=True
-        ),
+        "approved_share_pct": AsciiDecimalField(max_digits=5, decimal_places=1, allow_null=True),
         "approved_cost_impact": AsciiDecimalField(max_digits=16, decimal_places=2),
         "approved_schedule_impact_days": serializers.IntegerField(),
         "currency": serializers.CharField(),
-        "baseline_budget": AsciiDecimalField(
-            max_digits=16, decimal_places=2, allow_null=True
-        ),
-        "forecast_budget": AsciiDecimalField(
-            max_digits=16, decimal_places=2, allow_null=True
-        ),
+        "baseline_budget": AsciiDecimalField(max_digits=16, decimal_places=2, allow_null=True),
+        "forecast_budget": AsciiDecimalField(max_digits=16, decimal_places=2, allow_null=True),
         "budget_drift": AsciiDecimalField(max_digits=16, decimal_places=2, allow_null=True),
         "planned_end": serializers.DateField(allow_null=True),
         "forecast_end": serializers.DateField(allow_null=True),

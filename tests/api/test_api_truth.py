@@ -10,10 +10,11 @@ import pytest
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import ValidationError
 
+from coordination.api.exceptions import exception_handler
 from projects.core.models import Customer
 from tests import factories
-from tests.api.helpers import client_for
 from tests.reviews.factories import ActionItemFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
@@ -120,10 +121,6 @@ def test_ordinary_text_in_search_still_works():
 
 def test_an_error_body_is_never_a_bare_array(pmo_client):
     """A ValidationError raised with a list (DRF's search filter does) is wrapped."""
-    from rest_framework.exceptions import ValidationError
-
-    from coordination.api.exceptions import exception_handler
-
     response = exception_handler(ValidationError(["bad"]), {})
     assert response.data == {"non_field_errors": ["bad"]}
     response = exception_handler(ValidationError("bad"), {})
@@ -283,3 +280,24 @@ def test_a_json_body_over_the_upload_limit_is_a_413(settings, project):
     assert set(response.json()) == {"detail"}
     project.refresh_from_db()
     assert project.name != "x" * 2000
+
+
+@pytest.mark.parametrize("key", ["", "x" * 256, "a\x00b"])
+def test_without_credentials_a_malformed_idempotency_key_still_answers_401(key):
+    """Found by the fuzzer's ignored_auth check: the key was judged before the caller."""
+    response = Client().post(
+        "/api/v1/customers/",
+        {"name": "甲"},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY=key,
+    )
+    assert response.status_code == 401
+    assert not Customer.objects.exists()
+    with_token = token_client(factories.pmo_user()).post(
+        "/api/v1/customers/",
+        {"name": "甲"},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY=key,
+    )
+    assert with_token.status_code == 400
+    assert list(with_token.json()) == ["Idempotency-Key"]

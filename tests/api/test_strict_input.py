@@ -78,7 +78,10 @@ def test_an_erp_id_in_a_body_that_is_blank_or_invisible_is_a_400(pmo_client, erp
     assert list(response.json()) == ["customer_erp_id"]
     bulk = pmo_client.post(
         "/api/v1/erp/projects/bulk/",
-        [{**_project_body(customer), "erp_id": erp_id}, {**_project_body(customer), "erp_id": "P-2"}],
+        [
+            {**_project_body(customer), "erp_id": erp_id},
+            {**_project_body(customer), "erp_id": "P-2"},
+        ],
     )
     assert bulk.status_code == 200
     rows = bulk.json()
