@@ -324,7 +324,11 @@ class KpiComparison(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("split", OpenApiTypes.DATE),
-            OpenApiParameter("months", int, description="window length after split (1–60)"),
+            OpenApiParameter(
+                "months",
+                {"type": "integer", "minimum": 1, "maximum": 60},  # as kpi.params parses it
+                description="window length after split (1–60)",
+            ),
             OpenApiParameter("projects", str, description="project codes, comma separated"),
             OpenApiParameter("cohort", str, description="a saved project cohort's slug"),
         ],
