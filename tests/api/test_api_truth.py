@@ -301,3 +301,19 @@ def test_without_credentials_a_malformed_idempotency_key_still_answers_401(key):
     )
     assert with_token.status_code == 400
     assert list(with_token.json()) == ["Idempotency-Key"]
+
+
+def test_every_documented_409_is_the_shape_of_api_md(schema):
+    components = schema["components"]["schemas"]
+    documented = 0
+    for path, method, operation in operations(schema):
+        response = operation["responses"].get("409")
+        if response is None:
+            continue
+        documented += 1
+        body = response["content"]["application/json"]["schema"]
+        if "$ref" in body:
+            body = components[body["$ref"].rsplit("/", 1)[1]]
+        assert {"detail", "unmet"} <= set(body["properties"]), (method, path)
+        assert {"detail", "unmet"} <= set(body.get("required", [])), (method, path)
+    assert documented >= 35  # every POST (Idempotency-Key) and the gates
