@@ -182,9 +182,9 @@ def statuses_for(method: str, operation: dict) -> list[str]:
     if any(p.get("in") == "path" for p in parameters):
         statuses.append("404")
     if method in _WRITES:
-        statuses.append("415")  # coordination.api.authentication.BodyIsParsed
-        if "requestBody" in operation:
-            statuses.append("413")  # coordination.api.parsers.JSONParser
+        # coordination.api.authentication.BodyIsParsed parses any body a write is sent,
+        # also where none is declared: not JSON is 415, past DATA_UPLOAD_MAX_MEMORY_SIZE 413
+        statuses += ["413", "415"]
     if any(p.get("in") == "header" and p.get("name") == "If-Match" for p in parameters):
         statuses.append("412")
     return statuses

@@ -15,6 +15,7 @@ from rest_framework.exceptions import ValidationError
 from coordination.api.exceptions import exception_handler
 from projects.core.models import Customer
 from tests import factories
+from tests.changes.factories import ChangeRequestFactory
 from tests.reviews.factories import ActionItemFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
@@ -141,9 +142,7 @@ def test_every_operation_documents_every_status_it_can_return(schema):
         if any(p["in"] == "path" for p in operation.get("parameters", [])):
             expected.add("404")
         if method in WRITES:
-            expected.add("415")
-            if "requestBody" in operation:
-                expected.add("413")
+            expected |= {"413", "415"}
         headers = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
         if "If-Match" in headers:
             expected.add("412")
@@ -317,3 +316,18 @@ def test_every_documented_409_is_the_shape_of_api_md(schema):
         assert {"detail", "unmet"} <= set(body["properties"]), (method, path)
         assert {"detail", "unmet"} <= set(body.get("required", [])), (method, path)
     assert documented >= 35  # every POST (Idempotency-Key) and the gates
+
+
+def test_a_write_that_declares_no_body_still_refuses_one_too_large_or_not_json(settings):
+    """The change request's submit declares no body and ignores one: 413 and 415 still hold,
+    and the request stays a draft."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    cr = ChangeRequestFactory()
+    client = token_client(cr.project.business_pm)
+    url = f"/api/v1/change-requests/{cr.pk}/submit/"
+    big = client.post(url, '{"x": "' + "x" * 2000 + '"}', content_type="application/json")
+    assert big.status_code == 413
+    form = client.post(url, "x=1", content_type="application/x-www-form-urlencoded")
+    assert form.status_code == 415
+    cr.refresh_from_db()
+    assert cr.status == "draft"
