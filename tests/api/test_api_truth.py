@@ -331,3 +331,21 @@ def test_a_write_that_declares_no_body_still_refuses_one_too_large_or_not_json(s
     assert form.status_code == 415
     cr.refresh_from_db()
     assert cr.status == "draft"
+
+
+@pytest.mark.parametrize("export", ["csv", "xlsx"])
+def test_an_error_of_an_export_is_json_with_its_message(export):
+    client = token_client(factories.pmo_user())
+    response = client.get(
+        "/api/v1/kpis/scorecard/", {"format": export, "department": "business", "period": "x"}
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert list(response.json()) == ["period"]
+
+
+def test_the_browsable_api_answers_errors_in_json_too():
+    client = token_client(factories.pmo_user())
+    response = client.get("/api/v1/projects/", {"customer": "x"}, HTTP_ACCEPT="text/html")
+    assert response.status_code == 400
+    assert list(response.json()) == ["customer"]
