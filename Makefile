@@ -36,7 +36,7 @@ audit: install
 
 ## make fuzz / make celery-faults: the longer security runs (docs/security.md).
 fuzz: install services
-	$(BIN)/python bench/fuzz_api.py --examples $${EXAMPLES:-25}
+	$(BIN)/python bench/fuzz_api.py --examples $${EXAMPLES:-30}
 
 celery-faults: install services
 	$(BIN)/python bench/celery_faults.py

@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "coordination.core.middleware.UserLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "coordination.api.middleware.JsonErrorsMiddleware",  # /api/: every error body is JSON
+    "coordination.api.middleware.QueryControlCharactersMiddleware",  # /api/: NUL in query: 400
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -204,6 +206,7 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "coordination.api.authentication.ApiClientScopes",  # ERP API clients: scopes
         "coordination.api.authentication.WritesNeedWriter",  # executives: API writes are 403
+        "coordination.api.authentication.BodyIsParsed",  # any write: 415/400/413 for its body
     ],
     "DEFAULT_PARSER_CLASSES": ["coordination.api.parsers.JSONParser"],  # deep nesting: 400
     "DEFAULT_RENDERER_CLASSES": [
@@ -246,6 +249,7 @@ SPECTACULAR_SETTINGS = {
         "coordination.api.idempotency.postprocess_idempotency_header",
         "coordination.api.schema.postprocess_page_not_found",  # lists: 404 past the last page
         "coordination.api.schema.postprocess_local_time",  # "09:00:00": a pattern, not format
+        "coordination.api.schema.postprocess_error_statuses",  # 400/401/403/404/412/413/415/429
     ],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # One name per shared choice set, whatever the field is called (to, stage, department...).

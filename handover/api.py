@@ -12,6 +12,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from coordination.api.fields import ModelSerializer
 from coordination.api.parsers import JSONParser  # deep nesting: 400, not 500
 from coordination.api.schema import BAD_REQUEST
 from handover import selectors, services
@@ -32,7 +33,7 @@ class ConflictSerializer(serializers.Serializer):
     unmet = serializers.ListField(child=serializers.CharField())
 
 
-class HandoverItemSerializer(serializers.ModelSerializer):
+class HandoverItemSerializer(ModelSerializer):
     title = serializers.CharField(read_only=True)
     description = serializers.CharField(read_only=True)
     file_name = serializers.CharField(source="evidence_filename", read_only=True)
@@ -90,7 +91,7 @@ class ProgressSerializer(serializers.Serializer):
     rejections = serializers.IntegerField()
 
 
-class HandoverSerializer(serializers.ModelSerializer):
+class HandoverSerializer(ModelSerializer):
     project = serializers.SlugRelatedField(slug_field="code", read_only=True)
     overdue = serializers.SerializerMethodField()
     lead_time_days = serializers.SerializerMethodField()

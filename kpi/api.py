@@ -10,6 +10,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from coordination.api.fields import AsciiDecimalField, ModelSerializer, OffsetDateTimeField
 from coordination.api.pagination import SyncPagination, updated_since
 from coordination.api.schema import BAD_REQUEST, SINCE_PARAMETER
 from kpi import exports, services
@@ -26,7 +27,7 @@ ERROR_DETAIL = inline_serializer("KpiErrorDetail", {"detail": serializers.CharFi
 
 
 # ------------------------------------------------------------------ inputs
-class SurveySerializer(serializers.ModelSerializer):
+class SurveySerializer(ModelSerializer):
     project = serializers.CharField(source="project.code", read_only=True)
     scores = serializers.DictField(
         child=serializers.IntegerField(min_value=1, max_value=5), required=False
@@ -50,7 +51,7 @@ class SurveySerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "project", "created_at", "updated_at"]
 
 
-class ComplaintSerializer(serializers.ModelSerializer):
+class ComplaintSerializer(ModelSerializer):
     project = serializers.CharField(source="project.code", read_only=True)
     opened_on = serializers.DateField(required=False)
     closed_on = serializers.DateField(required=False, allow_null=True)
@@ -143,7 +144,7 @@ class ComplaintList(_ProjectInputList):
 
 
 # ------------------------------------------------------------------ definitions and values
-class KpiDefinitionSerializer(serializers.ModelSerializer):
+class KpiDefinitionSerializer(ModelSerializer):
     class Meta:
         model = KpiDefinition
         fields = [
@@ -174,12 +175,12 @@ class KpiValueSerializer(serializers.Serializer):
     period = serializers.CharField()
     start = serializers.DateField()
     end = serializers.DateField()
-    numerator = serializers.DecimalField(max_digits=18, decimal_places=4, allow_null=True)
-    denominator = serializers.DecimalField(max_digits=18, decimal_places=4, allow_null=True)
-    value = serializers.DecimalField(max_digits=18, decimal_places=4, allow_null=True)
+    numerator = AsciiDecimalField(max_digits=18, decimal_places=4, allow_null=True)
+    denominator = AsciiDecimalField(max_digits=18, decimal_places=4, allow_null=True)
+    value = AsciiDecimalField(max_digits=18, decimal_places=4, allow_null=True)
     extra = serializers.DictField()
     frozen = serializers.BooleanField()
-    computed_at = serializers.DateTimeField(allow_null=True)
+    computed_at = OffsetDateTimeField(allow_null=True)
 
 
 class KpiValues(APIView):
@@ -228,14 +229,14 @@ class ScorecardKpiSerializer(serializers.Serializer):
     name = serializers.CharField()
     unit = serializers.CharField()
     direction = serializers.CharField()
-    target = serializers.DecimalField(max_digits=12, decimal_places=2)
+    target = AsciiDecimalField(max_digits=12, decimal_places=2)
     is_joint = serializers.BooleanField()
-    weight = serializers.DecimalField(max_digits=6, decimal_places=2)
-    numerator = serializers.DecimalField(max_digits=18, decimal_places=4, allow_null=True)
-    denominator = serializers.DecimalField(max_digits=18, decimal_places=4, allow_null=True)
-    value = serializers.DecimalField(max_digits=18, decimal_places=4, allow_null=True)
+    weight = AsciiDecimalField(max_digits=6, decimal_places=2)
+    numerator = AsciiDecimalField(max_digits=18, decimal_places=4, allow_null=True)
+    denominator = AsciiDecimalField(max_digits=18, decimal_places=4, allow_null=True)
+    value = AsciiDecimalField(max_digits=18, decimal_places=4, allow_null=True)
     extra = serializers.DictField()
-    score = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
+    score = AsciiDecimalField(max_digits=6, decimal_places=1, allow_null=True)
     frozen = serializers.BooleanField()
 
 
@@ -246,7 +247,7 @@ class ScorecardSerializer(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField()
     frozen = serializers.BooleanField()
-    score = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
+    score = AsciiDecimalField(max_digits=6, decimal_places=1, allow_null=True)
     kpis = ScorecardKpiSerializer(many=True)
 
 
@@ -291,16 +292,16 @@ class ComparisonGroupSerializer(serializers.Serializer):
     end = serializers.DateField(allow_null=True)
     projects = serializers.IntegerField(allow_null=True)
     delivered_projects = serializers.IntegerField()
-    delivery_cycle_days = serializers.DecimalField(max_digits=10, decimal_places=1, allow_null=True)
+    delivery_cycle_days = AsciiDecimalField(max_digits=10, decimal_places=1, allow_null=True)
     surveys = serializers.IntegerField()
-    satisfaction_share = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
-    satisfaction_average = serializers.DecimalField(max_digits=4, decimal_places=2, allow_null=True)
+    satisfaction_share = AsciiDecimalField(max_digits=6, decimal_places=1, allow_null=True)
+    satisfaction_average = AsciiDecimalField(max_digits=4, decimal_places=2, allow_null=True)
     customer_complaints = serializers.IntegerField()
     cross_department_complaints = serializers.IntegerField()
-    customer_complaints_per_project = serializers.DecimalField(
+    customer_complaints_per_project = AsciiDecimalField(
         max_digits=10, decimal_places=2, allow_null=True
     )
-    cross_department_complaints_per_project = serializers.DecimalField(
+    cross_department_complaints_per_project = AsciiDecimalField(
         max_digits=10, decimal_places=2, allow_null=True
     )
 
@@ -313,7 +314,7 @@ class ComparisonSerializer(serializers.Serializer):
     before = ComparisonGroupSerializer()
     after = ComparisonGroupSerializer()
     change = serializers.DictField(
-        child=serializers.DecimalField(max_digits=10, decimal_places=1, allow_null=True)
+        child=AsciiDecimalField(max_digits=10, decimal_places=1, allow_null=True)
     )
 
 
@@ -323,7 +324,11 @@ class KpiComparison(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("split", OpenApiTypes.DATE),
-            OpenApiParameter("months", int, description="window length after split (1–60)"),
+            OpenApiParameter(
+                "months",
+                {"type": "integer", "minimum": 1, "maximum": 60},  # as kpi.params parses it
+                description="window length after split (1–60)",
+            ),
             OpenApiParameter("projects", str, description="project codes, comma separated"),
             OpenApiParameter("cohort", str, description="a saved project cohort's slug"),
         ],

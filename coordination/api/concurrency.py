@@ -14,7 +14,7 @@ import re
 
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 
-from coordination.api.schema import ApiErrorSerializer
+from coordination.api.schema import IF_MATCH_DESCRIPTION, ApiErrorSerializer
 
 TAG = re.compile(r'^"v(\d{1,9})"$')
 
@@ -51,10 +51,7 @@ IF_MATCH = OpenApiParameter(
     str,
     OpenApiParameter.HEADER,
     required=False,
-    description=(
-        '可选。上次读取该记录时得到的 ETag（如 `"v3"`）。记录在此之后已被修改时返回 412，'
-        "不做任何更改；不带此头的写入照常接受。"
-    ),
+    description=IF_MATCH_DESCRIPTION,
 )
 ETAG = OpenApiParameter(
     "ETag",

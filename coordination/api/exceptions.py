@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -23,6 +24,17 @@ def validation_error_dict(exc: DjangoValidationError) -> dict:
 
 
 def exception_handler(exc, context):
+    response = _error_response(exc, context)
+    request = context.get("request")
+    if response is not None and request is not None:
+        # errors are JSON whatever was negotiated (`?format=csv`, the browsable API): the
+        # CSV or HTML rendering of an error dict is no answer an ERP can read (API.md)
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
+    return response
+
+
+def _error_response(exc, context):
     if isinstance(exc, StaleWrite):  # a Conflict too: the more precise answer first
         response = Response({"detail": exc.detail}, status=status.HTTP_412_PRECONDITION_FAILED)
         return tagged(response, exc.record) if exc.record is not None else response
@@ -38,4 +50,8 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, ObjectDoesNotExist):
         exc = Http404()
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, list):
+        # ValidationError(["…"]) (DRF's search filter raises one): API.md promises an object
+        response.data = {"non_field_errors": response.data}
+    return response

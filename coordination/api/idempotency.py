@@ -1,7 +1,8 @@
 """`Idempotency-Key` for every POST under /api/v1/ (middleware, so each endpoint gets it).
 
 1. Only POSTs under /api/v1/ carrying the header, from an identified principal (a user
-   token, a client token or a signed-in session); anything else passes through untouched.
+   token, a client token or a signed-in session); anything else passes through untouched
+   (without credentials the answer is the view's 401, even for a malformed key).
 2. The request is fingerprinted: SHA-256 of method, path, query string and raw body.
 3. Claim the key by inserting an IdempotencyRecord (unique principal+key). When the insert
    loses, another request got there first:
@@ -74,11 +75,11 @@ class IdempotencyKeyMiddleware:
         key = request.META.get(HEADER)
         if request.method != "POST" or key is None or not request.path.startswith(PREFIX):
             return self.get_response(request)
+        principal = _principal(request)
+        if principal is None:  # no credentials: the view answers 401 before any key matters
+            return self.get_response(request)
         if not key or len(key) > MAX_KEY or "\x00" in key:
             return JsonResponse({"Idempotency-Key": [_("幂等键须为1到255个字符。")]}, status=400)
-        principal = _principal(request)
-        if principal is None:
-            return self.get_response(request)
         try:
             fingerprint = _fingerprint(request)
         except Exception:  # body too large etc.: let the view answer as usual

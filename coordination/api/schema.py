@@ -128,3 +128,100 @@ def postprocess_local_time(result, generator, request, public):
     walk(result.get("components", {}))
     walk(result.get("paths", {}))
     return result
+
+
+# ------------------------------------------------------------------ every status, documented
+IF_MATCH_DESCRIPTION = (
+    '可选。上次读取该记录时得到的 ETag（如 `"v3"`）。记录在此之后已被修改时返回 412，'
+    "不做任何更改；不带此头的写入照常接受。"
+)
+_ERROR_REF = {"$ref": "#/components/schemas/ApiError"}
+_ANY_OBJECT = {"type": "object", "additionalProperties": {}}
+_WRITES = ("post", "put", "patch")
+# status: (description, body schema), added where an operation can answer it
+_CENTRAL = {
+    "400": (
+        'Bad input: `{"field": ["message"]}` naming the field or query parameter '
+        "(`non_field_errors` for the whole body); also a control character in any query "
+        "parameter.",
+        _ANY_OBJECT,
+    ),
+    "401": ("No or invalid credentials.", _ERROR_REF),
+    "403": (
+        "Known object, action not allowed to you (or an API client's missing scope).",
+        _ERROR_REF,
+    ),
+    "404": ("No such object, or outside what you may see (also a malformed id).", _ERROR_REF),
+    "412": (
+        "If-Match is stale: the record changed since it was read. Nothing was changed; the "
+        "`ETag` header carries the current version.",
+        _ERROR_REF,
+    ),
+    "413": ("Request body too large (over DATA_UPLOAD_MAX_MEMORY_SIZE).", _ERROR_REF),
+    "415": ("The body is not of a type this operation accepts (JSON).", _ERROR_REF),
+    "429": ("Throttled (per ERP API client or per user); see the Retry-After header.", _ERROR_REF),
+}
+
+
+def _error_response(status: str) -> dict:
+    description, body = _CENTRAL[status]
+    return {"description": description, "content": {"application/json": {"schema": body}}}
+
+
+def _authenticated(operation) -> bool:
+    security = operation.get("security")
+    return bool(security) and any(requirement for requirement in security)
+
+
+def statuses_for(method: str, operation: dict) -> list[str]:
+    """The error statuses the shared machinery can answer on this operation (API.md)."""
+    parameters = operation.get("parameters", [])
+    statuses = ["400", "429"]  # any query parameter; every route is throttled
+    if _authenticated(operation):
+        statuses += ["401", "403"]  # IsAuthenticated, ApiClientScopes, WritesNeedWriter
+    if any(p.get("in") == "path" for p in parameters):
+        statuses.append("404")
+    if method in _WRITES:
+        # coordination.api.authentication.BodyIsParsed parses any body a write is sent,
+        # also where none is declared: not JSON is 415, past DATA_UPLOAD_MAX_MEMORY_SIZE 413
+        statuses += ["413", "415"]
+    if any(p.get("in") == "header" and p.get("name") == "If-Match" for p in parameters):
+        statuses.append("412")
+    return statuses
+
+
+def postprocess_error_statuses(result, generator, request, public):
+    """drf-spectacular hook: every operation under /api/v1/ documents each status the shared
+    machinery can answer, as a JSON object; an operation answering 412 declares If-Match.
+
+    Views document what their own services answer (409 of a gate, 403 of a rule); what every
+    route gets from the doors in front (authentication, scopes, the query check, parsers,
+    throttles, URL matching) is added here once, so new endpoints inherit it."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault(
+        "ApiError",
+        {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]},
+    )
+    for path, operations in result.get("paths", {}).items():
+        if not path.startswith("/api/v1/"):
+            continue
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            if "412" in responses:
+                parameters = operation.setdefault("parameters", [])
+                if not any(p.get("name") == "If-Match" for p in parameters):
+                    parameters.append(
+                        {
+                            "in": "header",
+                            "name": "If-Match",
+                            "schema": {"type": "string"},
+                            "required": False,
+                            "description": IF_MATCH_DESCRIPTION,
+                        }
+                    )
+            for status in statuses_for(method, operation):
+                response = responses.setdefault(status, _error_response(status))
+                response.setdefault("content", _error_response(status)["content"])
+    return result

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coordination.api.concurrency import ETAG, IF_MATCH, PRECONDITION_FAILED, if_match, tagged
+from coordination.api.fields import ModelSerializer, OffsetDateTimeField
 from coordination.api.schema import BAD_REQUEST, CONFLICT, FORBIDDEN, NOT_FOUND, UNAUTHORIZED
 from coordination.core.models import Department
 from coordination.kickoff import selectors, services
@@ -46,7 +47,7 @@ class ResponsibilityInSerializer(serializers.Serializer):
 
 
 class KickoffWriteSerializer(serializers.Serializer):
-    scheduled_at = serializers.DateTimeField()
+    scheduled_at = OffsetDateTimeField()
     location = serializers.CharField(max_length=500, required=False, allow_blank=True)
     chair = _Username(required=False, help_text="username of a PM of the project")
     customer_core_needs = serializers.CharField(required=False, allow_blank=True)
@@ -71,7 +72,7 @@ class KickoffWriteSerializer(serializers.Serializer):
 
 class AmendSerializer(KickoffWriteSerializer):
     reason = serializers.CharField()
-    scheduled_at = serializers.DateTimeField(required=False)
+    scheduled_at = OffsetDateTimeField(required=False)
 
 
 # ---------------------------------------------------------------- output
@@ -82,7 +83,7 @@ class CommitmentSummarySerializer(serializers.Serializer):
     content_hash = serializers.CharField()
 
 
-class KickoffMeetingSerializer(serializers.ModelSerializer):
+class KickoffMeetingSerializer(ModelSerializer):
     project = serializers.CharField(source="project.code")
     chair = serializers.SlugRelatedField(slug_field="username", read_only=True)
     milestones = serializers.SerializerMethodField()
@@ -165,12 +166,12 @@ class SignatureOutSerializer(serializers.Serializer):
     signer = serializers.CharField(source="signer.username")
     role = serializers.CharField()
     department = serializers.CharField()
-    signed_at = serializers.DateTimeField()
+    signed_at = OffsetDateTimeField()
     content_hash = serializers.CharField()
     key_id = serializers.CharField()
 
 
-class CommitmentSerializer(serializers.ModelSerializer):
+class CommitmentSerializer(ModelSerializer):
     project = serializers.CharField(source="project.code")
     content = serializers.JSONField(read_only=True)
     required_signatories = serializers.SerializerMethodField()

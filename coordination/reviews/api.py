@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coordination.api.concurrency import ETAG, IF_MATCH, PRECONDITION_FAILED, if_match, tagged
+from coordination.api.fields import ModelSerializer
 from coordination.api.pagination import SyncPagination, updated_since
 from coordination.api.schema import BAD_REQUEST, SINCE_PARAMETER
 from coordination.core.models import Department
@@ -83,7 +84,7 @@ class AttendanceSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
 
-class CadenceSerializer(serializers.ModelSerializer):
+class CadenceSerializer(ModelSerializer):
     project = serializers.SlugRelatedField(slug_field="code", read_only=True)
     participants = serializers.SlugRelatedField(
         slug_field="username",
@@ -111,7 +112,7 @@ class CadenceSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "project", "created_at", "updated_at"]
 
 
-class ReviewAttendanceOutSerializer(serializers.ModelSerializer):
+class ReviewAttendanceOutSerializer(ModelSerializer):
     user = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
@@ -119,7 +120,7 @@ class ReviewAttendanceOutSerializer(serializers.ModelSerializer):
         fields = ["user", "attended", "note"]
 
 
-class ReviewSerializer(serializers.ModelSerializer):
+class ReviewSerializer(ModelSerializer):
     project = serializers.SlugRelatedField(slug_field="code", read_only=True)
     attendance = ReviewAttendanceOutSerializer(many=True, read_only=True)
     went_well = RetroEntrySerializer(many=True, read_only=True)
@@ -164,7 +165,7 @@ class ReviewPatchSerializer(serializers.Serializer):
     attendance = AttendanceSerializer(many=True, required=False)
 
 
-class ActionItemSerializer(serializers.ModelSerializer):
+class ActionItemSerializer(ModelSerializer):
     project = serializers.SlugRelatedField(slug_field="code", read_only=True)
     owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
     is_overdue = serializers.SerializerMethodField()
@@ -207,7 +208,7 @@ class ActionItemPatchSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ActionItem.Status.choices, required=False)
 
 
-class ReminderSerializer(serializers.ModelSerializer):
+class ReminderSerializer(ModelSerializer):
     recipient = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
@@ -231,7 +232,7 @@ class ReminderSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class JobRotationSerializer(serializers.ModelSerializer):
+class JobRotationSerializer(ModelSerializer):
     user = serializers.CharField(max_length=150, required=False)
     to_project = serializers.CharField(max_length=40, required=False, allow_null=True)
     from_department = serializers.ChoiceField(choices=Department.choices, required=False)

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.fields import empty
@@ -23,6 +23,13 @@ from rest_framework.validators import ProhibitSurrogateCharactersValidator
 from rest_framework.views import APIView
 
 from coordination.api.exceptions import validation_error_dict
+from coordination.api.fields import (
+    ERP_ID_MAX_LENGTH,
+    ERP_ID_PATTERN,
+    AsciiDecimalField,
+    ErpIdField,
+    check_erp_id,
+)
 from coordination.api.schema import BAD_REQUEST as R400
 from coordination.api.schema import FORBIDDEN as R403
 from coordination.api.schema import TOO_LARGE
@@ -106,10 +113,14 @@ BULK_EXAMPLES = [
 ]
 
 
-def _check_erp_id(erp_id: str) -> str:
-    if not erp_id or len(erp_id) > 64 or "\x00" in erp_id:
-        raise ValidationError({"erp_id": [_("ERP编号须为1到64个字符。")]})
-    return erp_id
+# The ERP id in the path, with its rule (coordination.api.fields.check_erp_id).
+ERP_ID_PATH = OpenApiParameter(
+    "erp_id",
+    str,
+    OpenApiParameter.PATH,
+    pattern=ERP_ID_PATTERN,
+    description=f"ERP编号：1–{ERP_ID_MAX_LENGTH} 个可见字符，无首尾空格、控制字符或零宽字符。",
+)
 
 
 class ErpCustomerUpsertView(APIView):
@@ -123,6 +134,7 @@ class ErpCustomerUpsertView(APIView):
             "新建需要业务部或PMO，更新需要PMO或该客户某个项目的业务项目经理/业务负责人。"
         ),
         request=ErpCustomerUpsertSerializer,
+        parameters=[ERP_ID_PATH],
         examples=CUSTOMER_EXAMPLES,
         responses={
             200: CustomerSerializer,
@@ -133,7 +145,7 @@ class ErpCustomerUpsertView(APIView):
         },
     )
     def put(self, request, erp_id: str):
-        _check_erp_id(erp_id)
+        check_erp_id(erp_id)
         known = Customer.objects.filter(erp_id=erp_id).first()
         require(
             can_upsert_customer(request.user, known),
@@ -160,11 +172,12 @@ class ErpProjectUpsertView(APIView):
             "新建需要业务部或PMO，更新需要该项目的项目经理/负责人或PMO。"
         ),
         request=ErpProjectUpsertSerializer,
+        parameters=[ERP_ID_PATH],
         examples=PROJECT_EXAMPLES,
         responses={200: ProjectSerializer, 201: ProjectSerializer, 400: R400, 401: R401, 403: R403},
     )
     def put(self, request, erp_id: str):
-        _check_erp_id(erp_id)
+        check_erp_id(erp_id)
         require(can_create_project(request.user), _("只有业务部或PMO可以同步ERP项目。"))
         serializer = ErpProjectUpsertSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -198,7 +211,7 @@ def _plain_converter(field):
     shape (raises _Slow for anything else), or None when the field is not of a kind handled
     here. Only accepts what run_validation accepts, and returns what it returns."""
     kind = type(field)
-    if kind in (serializers.CharField, serializers.RegexField):
+    if kind in (serializers.CharField, serializers.RegexField, ErpIdField):
         if field.allow_blank or not field.trim_whitespace:
             return None
         limit = field.max_length
@@ -222,7 +235,7 @@ def _plain_converter(field):
             return _run(others, field, value) if others else value
 
         return char
-    if kind is serializers.DecimalField:
+    if kind in (serializers.DecimalField, AsciiDecimalField):  # the shape below is ASCII
         if field.max_digits is None or field.decimal_places is None or field.localize:
             return None
         whole, places = field.max_digits - field.decimal_places, field.decimal_places

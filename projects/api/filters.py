@@ -6,6 +6,7 @@ from django_filters import rest_framework as filters
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
+from coordination.api.filters import IntegerFilter
 from coordination.api.pagination import SINCE, parse_updated_since
 from projects.core.models import Customer, Milestone, Project, Risk, Stage
 
@@ -53,7 +54,7 @@ class ProjectFilter(UpdatedSinceFilterSet):
     stage = filters.MultipleChoiceFilter(
         choices=Stage.choices, label=_("阶段（可重复：?stage=a&stage=b）")
     )
-    customer = filters.NumberFilter(field_name="customer_id", label=_("客户ID"))
+    customer = IntegerFilter(field_name="customer_id", label=_("客户ID"))
     business_pm = filters.CharFilter(
         field_name="business_pm__username", label=_("业务项目经理（用户名）")
     )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
+from coordination.api.fields import AsciiDecimalField, ErpIdField, ModelSerializer
 from projects.core.models import (
     PROJECT_READ_ONLY_FIELDS,
     PROJECT_SHOWN_FIELDS,
@@ -46,9 +47,8 @@ class UsernameField(serializers.SlugRelatedField):
 
 
 # ---------------------------------------------------------------- customers
-class CustomerSerializer(serializers.ModelSerializer):
-    erp_id = serializers.CharField(
-        max_length=64,
+class CustomerSerializer(ModelSerializer):
+    erp_id = ErpIdField(
         required=False,
         allow_null=True,
         allow_blank=True,
@@ -78,7 +78,7 @@ class CustomerSerializer(serializers.ModelSerializer):
         return _blank_to_none(value)
 
 
-class ErpCustomerUpsertSerializer(serializers.ModelSerializer):
+class ErpCustomerUpsertSerializer(ModelSerializer):
     """Body of `PUT /api/v1/erp/customers/{erp_id}/` (erp_id comes from the path)."""
 
     class Meta:
@@ -104,9 +104,8 @@ _VALUES_PATH = {
 }
 
 
-class ProjectSerializer(serializers.ModelSerializer):
-    erp_id = serializers.CharField(
-        max_length=64,
+class ProjectSerializer(ModelSerializer):
+    erp_id = ErpIdField(
         required=False,
         allow_null=True,
         allow_blank=True,
@@ -124,17 +123,17 @@ class ProjectSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     business_pm = UsernameField(help_text=_("业务项目经理的用户名"))
     engineering_pm = UsernameField(help_text=_("工程项目经理的用户名"))
-    contract_value = serializers.DecimalField(
+    contract_value = AsciiDecimalField(
         max_digits=16,
         decimal_places=2,
         min_value=Decimal("0"),
         required=False,
         help_text=_("合同金额（十进制字符串）"),
     )
-    baseline_budget = serializers.DecimalField(
+    baseline_budget = AsciiDecimalField(
         max_digits=16, decimal_places=2, min_value=Decimal("0"), required=False, allow_null=True
     )
-    forecast_budget = serializers.DecimalField(
+    forecast_budget = AsciiDecimalField(
         max_digits=16, decimal_places=2, min_value=Decimal("0"), required=False, allow_null=True
     )
     currency = serializers.RegexField(
@@ -249,8 +248,8 @@ class ErpProjectUpsertSerializer(serializers.Serializer):
     """
 
     name = serializers.CharField(max_length=200)
-    customer_erp_id = serializers.CharField(max_length=64, help_text=_("客户的ERP编号（须已存在）"))
-    contract_value = serializers.DecimalField(
+    customer_erp_id = ErpIdField(help_text=_("客户的ERP编号（须已存在）"))
+    contract_value = AsciiDecimalField(
         max_digits=16, decimal_places=2, min_value=Decimal("0"), required=False
     )
     currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, help_text=_("默认 CNY"))
@@ -298,11 +297,11 @@ class ErpProjectUpsertSerializer(serializers.Serializer):
 class ErpProjectBulkRowSerializer(ErpProjectUpsertSerializer):
     """One row of `POST /api/v1/erp/projects/bulk/`: an upsert body plus its `erp_id`."""
 
-    erp_id = serializers.CharField(max_length=64)
+    erp_id = ErpIdField()
 
 
 class ErpBulkResultSerializer(serializers.Serializer):
-    erp_id = serializers.CharField(allow_null=True)
+    erp_id = serializers.CharField(allow_null=True, read_only=True)  # an answer, never input
     status = serializers.ChoiceField(
         choices=[
             ("created", "created"),
@@ -327,7 +326,7 @@ class TransitionSerializer(serializers.Serializer):
 
 
 # ---------------------------------------------------------------- milestones and risks
-class MilestoneSerializer(serializers.ModelSerializer):
+class MilestoneSerializer(ModelSerializer):
     project = serializers.CharField(source="project.code", read_only=True, help_text=_("项目编号"))
     forecast_date = serializers.DateField(required=False, help_text=_("默认等于基线日期"))
     slip_days = serializers.IntegerField(read_only=True, help_text=_("预测日期比基线晚的天数"))
@@ -353,7 +352,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
-class RiskSerializer(serializers.ModelSerializer):
+class RiskSerializer(ModelSerializer):
     project = serializers.CharField(source="project.code", read_only=True, help_text=_("项目编号"))
     owner = UsernameField(required=False, allow_null=True, help_text=_("负责人的用户名"))
     probability = serializers.IntegerField(min_value=1, max_value=5, required=False)

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coordination.api.concurrency import ETAG, IF_MATCH, PRECONDITION_FAILED, if_match, tagged
+from coordination.api.fields import AsciiDecimalField, ModelSerializer
 from coordination.api.inputs import validated_input
 from coordination.api.pagination import SyncPagination
 from coordination.api.schema import (  # BAD_REQUEST: {"<field>": ["message"]}
@@ -39,7 +40,7 @@ from projects.core.selectors import visible_projects
 # ---------------------------------------------------------------- serializers
 
 
-class ChangeDecisionSerializer(serializers.ModelSerializer):
+class ChangeDecisionSerializer(ModelSerializer):
     decided_by = serializers.CharField(source="decided_by.username", read_only=True)
 
     class Meta:
@@ -47,7 +48,7 @@ class ChangeDecisionSerializer(serializers.ModelSerializer):
         fields = ["department", "decision", "decided_by", "comment", "decided_at"]
 
 
-class ChangeRequestSerializer(serializers.ModelSerializer):
+class ChangeRequestSerializer(ModelSerializer):
     project = serializers.CharField(source="project.code", read_only=True)
     requested_by = serializers.CharField(source="requested_by.username", read_only=True)
     assessed_by = serializers.CharField(
@@ -120,14 +121,14 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
 
 
 class AssessSerializer(serializers.Serializer):
-    effort_days = serializers.DecimalField(
+    effort_days = AsciiDecimalField(
         max_digits=10, decimal_places=1, min_value=0, help_text="engineering effort, person-days"
     )
     assessment_risks = serializers.CharField(help_text="risks of the change (text)")
     schedule_impact_days = serializers.IntegerField(
         required=False, min_value=-3650, max_value=3650, help_text="corrected schedule impact"
     )
-    cost_impact = serializers.DecimalField(max_digits=16, decimal_places=2, required=False)
+    cost_impact = AsciiDecimalField(max_digits=16, decimal_places=2, required=False)
 
 
 class DecisionSerializer(serializers.Serializer):
@@ -185,7 +186,7 @@ def _paginate(view, request, qs):
     if not filterset.is_valid():
         raise ValidationError(filterset.errors)
     qs = filterset.qs
-    term = str(request.query_params.get("search", "")).replace("\x00", "").strip()
+    term = str(request.query_params.get("search", "")).strip()  # no NUL: api.middleware
     if term:
         qs = qs.filter(Q(title__icontains=term) | Q(number__icontains=term))
     paginator = SyncPagination()
@@ -302,22 +303,16 @@ MeasuresResponse = inline_serializer(
         "decided": serializers.IntegerField(),
         "approved": serializers.IntegerField(),
         "open": serializers.IntegerField(help_text="submitted, assessed or approved"),
-        "cycle_days": serializers.DecimalField(
+        "cycle_days": AsciiDecimalField(
             max_digits=10, decimal_places=2, allow_null=True, help_text="submitted → decided"
         ),
-        "approved_share_pct": serializers.DecimalField(
-            max_digits=5, decimal_places=1, allow_null=True
-        ),
-        "approved_cost_impact": serializers.DecimalField(max_digits=16, decimal_places=2),
+        "approved_share_pct": AsciiDecimalField(max_digits=5, decimal_places=1, allow_null=True),
+        "approved_cost_impact": AsciiDecimalField(max_digits=16, decimal_places=2),
         "approved_schedule_impact_days": serializers.IntegerField(),
         "currency": serializers.CharField(),
-        "baseline_budget": serializers.DecimalField(
-            max_digits=16, decimal_places=2, allow_null=True
-        ),
-        "forecast_budget": serializers.DecimalField(
-            max_digits=16, decimal_places=2, allow_null=True
-        ),
-        "budget_drift": serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True),
+        "baseline_budget": AsciiDecimalField(max_digits=16, decimal_places=2, allow_null=True),
+        "forecast_budget": AsciiDecimalField(max_digits=16, decimal_places=2, allow_null=True),
+        "budget_drift": AsciiDecimalField(max_digits=16, decimal_places=2, allow_null=True),
         "planned_end": serializers.DateField(allow_null=True),
         "forecast_end": serializers.DateField(allow_null=True),
         "end_drift_days": serializers.IntegerField(allow_null=True),

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coordination.api.concurrency import ETAG, IF_MATCH, PRECONDITION_FAILED, if_match, tagged
+from coordination.api.fields import AsciiDecimalField, ModelSerializer
 from coordination.api.inputs import validated_input
 from coordination.api.pagination import SyncPagination
 from coordination.api.schema import (  # BAD_REQUEST: {"<field>": ["message"]}
@@ -45,7 +46,7 @@ class KeyRiskSerializer(serializers.Serializer):
     impact = serializers.IntegerField(min_value=1, max_value=5, required=False, default=3)
 
 
-class FeasibilityAssessmentSerializer(serializers.ModelSerializer):
+class FeasibilityAssessmentSerializer(ModelSerializer):
     project = serializers.CharField(source="project.code", read_only=True)
     author = serializers.CharField(source="author.username", read_only=True)
     decided_by = serializers.CharField(
@@ -110,7 +111,7 @@ class FeasibilityAssessmentSerializer(serializers.ModelSerializer):
         return obj.status == FeasibilityAssessment.Status.APPROVED
 
 
-class QuoteSerializer(serializers.ModelSerializer):
+class QuoteSerializer(ModelSerializer):
     project = serializers.CharField(source="project.code", read_only=True)
     author = serializers.CharField(source="author.username", read_only=True)
     assessment = serializers.IntegerField(
@@ -152,7 +153,7 @@ PromiseGapsResponse = inline_serializer(
         "project": serializers.CharField(),
         "is_key_project": serializers.BooleanField(),
         "blocks_contract": serializers.BooleanField(),
-        "margin_floor": serializers.DecimalField(max_digits=5, decimal_places=4),
+        "margin_floor": AsciiDecimalField(max_digits=5, decimal_places=4),
         "gaps": GapSerializer(many=True),
     },
 )

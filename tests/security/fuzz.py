@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import re
+import uuid
 from contextlib import contextmanager
 
 import hypothesis
@@ -124,13 +125,15 @@ def _fuzz_operation(operation, world, headers, checks, counts, failures, max_exa
     @hypothesis.seed(seed)
     @hypothesis.given(case=operation.as_strategy().map(point_at_world))
     def run(case):
+        # a fresh Idempotency-Key per request: otherwise a replay or a 409 answers instead
+        sent = {**headers, "Idempotency-Key": uuid.uuid4().hex}
         with transaction.atomic():  # each request on its own: a failed one poisons nothing
-            response = case.call(headers=headers)
+            response = case.call(headers=sent)
             transaction.set_rollback(True)
         counts["requests"] += 1
         counts[f"{response.status_code // 100}xx"] += 1
         try:
-            case.validate_response(response, checks=checks, headers=headers)
+            case.validate_response(response, checks=checks, headers=sent)
         except FailureGroup as group:
             for failure in group.exceptions:
                 record(failure, case, response)

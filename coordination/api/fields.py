@@ -1,0 +1,115 @@
+"""Strict input fields shared by every API serializer (issue #18, "strict input").
+
+- `ErpIdField`: an ERP id, trimmed, never blank after trimming, no control, zero-width,
+  bidi or other invisible characters, at most 64 characters; its rule is in the schema
+  as a `pattern`. `check_erp_id` applies the same rule to an id in a URL path.
+- `AsciiDecimalField`: an amount (money) in ASCII digits: Python's `Decimal()` reads
+  "１２３" (full-width) or "١٢٣" as 123, so DRF's DecimalField stored them as money.
+- `OffsetDateTimeField`: a datetime that carries its offset (`Z`, `+08:00`): a naive one
+  was silently read in the server's time zone (Asia/Shanghai).
+- `ModelSerializer`: DRF's, with model DecimalFields and DateTimeFields mapped onto the two
+  above, so a serializer built from a model inherits the rules.
+
+tests/api/test_strict_input.py holds the rules and checks that every serializer of the API
+uses these fields.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+
+ERP_ID_MAX_LENGTH = 64
+
+# Never in an ERP id: C0/C1 controls and DEL, whitespace other than a plain space (tab,
+# NBSP, ideographic space …), zero-width and joiner characters, bidi controls, the BOM,
+# soft hyphen, Mongolian vowel separator, word joiner and invisible operators, line and
+# paragraph separators, interlinear annotation marks. The same class in Python and in
+# ECMAScript (the schema's `pattern`).
+_FORBIDDEN = (
+    r"\u0000-\u001f\u007f-\u00a0\u00ad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5\u180b-\u180e"
+    r"\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\u3164\ufe00-\ufe0f\ufeff\uffa0"
+    r"\ufff9-\ufffb"
+)
+ERP_ID_PATTERN = rf"^[^ {_FORBIDDEN}](?:[^{_FORBIDDEN}]*[^ {_FORBIDDEN}])?$"
+ERP_ID_INVALID = _("ERP编号不能为空白，不能含控制字符、零宽字符或首尾空格（至多64个字符）。")
+_ERP_ID = re.compile(ERP_ID_PATTERN)
+
+validate_erp_id = RegexValidator(ERP_ID_PATTERN, message=ERP_ID_INVALID, code="invalid_erp_id")
+
+
+def check_erp_id(erp_id: str, field: str = "erp_id") -> str:
+    """An ERP id from a URL path, exactly as it must be stored: 400 naming `field` unless
+    it is 1–64 visible characters without surrounding blanks."""
+    if len(erp_id) > ERP_ID_MAX_LENGTH or not _ERP_ID.match(erp_id):
+        raise ValidationError({field: [ERP_ID_INVALID]})
+    return erp_id
+
+
+class ErpIdField(serializers.CharField):
+    """An ERP id: surrounding blanks are trimmed; blank, or invisible characters, are a 400.
+
+    With `allow_blank=True` only the empty string means "none" (the field's validator turns
+    it into None when `blank_is_none`); "   " or a lone U+200B is still refused."""
+
+    default_error_messages = {"invalid_erp_id": ERP_ID_INVALID}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", ERP_ID_MAX_LENGTH)
+        super().__init__(**kwargs)
+        self.validators.append(validate_erp_id)
+
+    def run_validation(self, data=serializers.empty):
+        if isinstance(data, str) and data and not data.strip():
+            self.fail("invalid_erp_id")  # blank once trimmed: not "no ERP id"
+        return super().run_validation(data)
+
+
+class AsciiDecimalField(serializers.DecimalField):
+    """A decimal string (or JSON number) in ASCII digits; full-width or other scripts' digits
+    are a 400 that says so (DRF's own checks refuse the rest: "NaN", "1e400", letters)."""
+
+    default_error_messages = {
+        "ascii_digits": _('金额只能使用半角数字 0-9（可带小数点和负号），例如 "1234.50"。'),
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not data.isascii():
+            self.fail("ascii_digits")
+        return super().to_internal_value(data)
+
+
+class OffsetDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 datetime with its offset; a naive one is a 400 saying an offset is needed."""
+
+    default_error_messages = {
+        "offset_required": _(
+            "时间须带时区偏移，如 2026-11-25T08:00:00Z 或 2026-11-25T16:00:00+08:00。"
+        ),
+    }
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:
+                parsed = None
+            if parsed is not None and parsed.tzinfo is None:
+                self.fail("offset_required")
+        return super().to_internal_value(value)
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """DRF's ModelSerializer with the strict fields for the model fields they cover."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DecimalField: AsciiDecimalField,
+        models.DateTimeField: OffsetDateTimeField,
+    }
