@@ -63,7 +63,8 @@ def test_promised_date_earlier_than_start_plus_duration():
     # start 2026-01-05, 200 working days on China's calendar (春节, 清明, 劳动节, 端午, 国庆
     # and their 调休 days) end on 2026-10-27
     a = AssessmentFactory()
-    QuoteFactory(project=a.project, assessment=a, promised_delivery_date=datetime.date(2026, 10, 17))
+    promised = datetime.date(2026, 10, 17)
+    QuoteFactory(project=a.project, assessment=a, promised_delivery_date=promised)
     (gap,) = pg.promise_gaps(a.project)
     assert gap.code == pg.DATE_BEFORE_ESTIMATE
     assert gap.figures["earliest_delivery_date"] == "2026-10-27"
