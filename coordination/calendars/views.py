@@ -38,6 +38,7 @@ def feed(request, token):
 
 
 @login_required
+@require_GET
 def my_feed(request):
     """The user's own feed: its address to copy, and the reset button."""
     found = services.user_feed(request.user)
@@ -63,6 +64,7 @@ def my_feed_reset(request):
 
 
 @login_required
+@require_GET
 def project_feed(request, code):
     project = _visible_project(request, code)
     found = services.project_feed(project, by=request.user)

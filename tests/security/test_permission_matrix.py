@@ -226,6 +226,7 @@ NOT_PROJECT_SCOPED = (
     "api/v1/erp/",  # ERP upserts are keyed by ERP id; updating needs can_edit_project (403)
     "api/v1/customers/",  # customers are shared master data
     "notifications/",  # a user's own inbox: someone else's notification is a silent no-op
+    "calendar/",  # a feed is addressed by its secret token: whoever holds the URL reads it
 )
 
 
