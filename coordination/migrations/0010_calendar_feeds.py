@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('coordination', '0009_company_days_off'),
-        ('projects', '0008_durations_in_working_days'),
+        ('projects', '0007_edit_versions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -74,7 +74,7 @@ class FeasibilityAssessment(Versioned, Timestamped):
     )
     currency = models.CharField(_("币种"), max_length=3, default="CNY")
     estimated_duration_days = models.PositiveIntegerField(
-        _("估算工期(工作日)"), validators=[MinValueValidator(1)]
+        _("估算工期(天)"), validators=[MinValueValidator(1)]
     )
     key_risks = models.JSONField(_("关键技术风险"), default=list, blank=True)
     assumptions = models.TextField(_("假设"), blank=True, default="")

@@ -17,7 +17,6 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coordination.core import workdays
 from projects.core.models import Stage
 from projects.presales.models import FeasibilityAssessment, Quote
 
@@ -66,9 +65,8 @@ def compute_gaps(
     quote: Quote | None,
     *,
     today: datetime.date | None = None,
-    workcal: workdays.WorkCalendar | None = None,
 ) -> list[Gap]:
-    """The rules, on data already loaded (no queries when `workcal` is given)."""
+    """The rules, on data already loaded (no queries)."""
     if project.stage in _QUIET_STAGES:
         return []
     gaps: list[Gap] = []
@@ -142,8 +140,7 @@ def compute_gaps(
         )
 
     start = project.planned_start or today or timezone.localdate()
-    # The estimate is in working days: its last day on China's working calendar.
-    earliest = (workcal or workdays.calendar()).finish_of(start, estimate.estimated_duration_days)
+    earliest = start + datetime.timedelta(days=estimate.estimated_duration_days)
     if quote.promised_delivery_date < earliest:
         short = (earliest - quote.promised_delivery_date).days
         gaps.append(
@@ -161,8 +158,6 @@ def compute_gaps(
                     "start": start.isoformat(),
                     "estimated_duration_days": estimate.estimated_duration_days,
                     "days_short": short,
-                    # True: computed Monday to Friday (no statutory data for that year)
-                    "estimated": workdays.estimated(start, earliest),
                 },
             )
         )
@@ -170,8 +165,7 @@ def compute_gaps(
 
 
 def promise_gaps_bulk(projects: Iterable) -> dict[int, list[Gap]]:
-    """{project id: gaps} for many projects in three queries (the third, the working
-    calendar, only when a quote exists)."""
+    """{project id: gaps} for many projects in two queries."""
     projects = list(projects)
     ids = [p.pk for p in projects]
     if not ids:
@@ -189,11 +183,8 @@ def promise_gaps_bulk(projects: Iterable) -> dict[int, list[Gap]]:
         )
     }
     today = timezone.localdate()
-    # The working calendar only matters for a quote's date (one query, and only then).
-    workcal = workdays.calendar() if quotes else None
     return {
-        p.pk: compute_gaps(p, approved.get(p.pk), quotes.get(p.pk), today=today, workcal=workcal)
-        for p in projects
+        p.pk: compute_gaps(p, approved.get(p.pk), quotes.get(p.pk), today=today) for p in projects
     }
 
 
