@@ -59,19 +59,21 @@ def _where(project: Project | None) -> str:
     return f"[{project.code}] " if project is not None else f"[{_('全公司')}] "
 
 
-def _review_event(cadence: ReviewCadence, day: datetime.date, review: Review | None) -> Event:
+def _review_event(
+    cadence: ReviewCadence, day: datetime.date, review: Review | None, texts: tuple[str, str]
+) -> Event:
     starts = review.starts_at if review is not None else cadence.starts_at(day)
-    title = cadence.title or cadence.get_kind_display()
+    summary, kind = texts
     return Event(
         # (cadence, date) is unique, so a computed occurrence and the meeting generated for
         # it later are one event to the calendar client.
         uid=f"review-{cadence.pk}-{day:%Y%m%d}@{UID_DOMAIN}",
-        summary=_where(cadence.project) + title,
+        summary=summary,
         start=starts,
         end=starts + datetime.timedelta(minutes=cadence.duration_minutes),
         url=f"/reviews/{review.pk}/" if review is not None else "",
         cancelled=review is not None and review.status == Review.Status.CANCELLED,
-        categories=[str(cadence.get_kind_display())],
+        categories=[kind],
     )
 
 
@@ -93,15 +95,17 @@ def review_events(scope: Scope) -> Iterable[Event]:
     for review in reviews:
         held.setdefault(review.cadence_id, {})[review.date] = review
     for cadence in cadences:
+        kind = str(cadence.get_kind_display())
+        texts = (_where(cadence.project) + (cadence.title or kind), kind)  # once per cadence
         generated = held.get(cadence.pk, {})
         for day, review in sorted(generated.items()):
-            yield _review_event(cadence, day, review)
+            yield _review_event(cadence, day, review, texts)
         if not cadence.is_active:
             continue
         day = max(scope.today, scope.start)
         while day <= scope.end:
             if day not in generated and cadence.occurs_on(day, scope.workcal):
-                yield _review_event(cadence, day, None)
+                yield _review_event(cadence, day, None, texts)
             day += ONE_DAY
 
 
