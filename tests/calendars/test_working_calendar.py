@@ -22,6 +22,7 @@ from coordination.reviews.services import generate_occurrences
 from handover import services as handover_services
 from tests import factories
 from tests.api.helpers import client_for
+from tests.handover.factories import handover_for, project_with_team
 from tests.reviews.factories import CadenceFactory
 
 pytestmark = pytest.mark.django_db
@@ -294,3 +295,19 @@ def test_working_days_api_is_in_the_schema():
     assert {p["name"] for p in operation["parameters"]} >= {"start", "days"}
     content = operation["responses"]["200"]["content"]["application/json"]
     assert "examples" in content
+
+
+# ---------------------------------------------------------------- the note on the pages
+def test_a_2027_due_date_is_flagged_on_the_handover_and_project_pages(settings, client):
+    settings.HANDOVER_SLA_WORKING_DAYS = 5
+    project = project_with_team(contract_signed_on=D(2026, 12, 29), forecast_end=D(2027, 3, 1))
+    handover = handover_for(project)
+    assert handover.due_date == D(2027, 1, 5)  # 30, 31 Dec; 1 (a Friday, unknown), 4, 5 Jan
+    client.force_login(project.business_pm)
+    note = "按周一至周五估算（法定节假日数据未覆盖该年）"
+    assert note in client.get(f"/handover/{project.code}/").content.decode()
+    assert note in client.get(f"/projects/{project.code}/").content.decode()
+    known = project_with_team(contract_signed_on=D(2026, 9, 29), forecast_end=D(2026, 12, 1))
+    handover_for(known)
+    client.force_login(known.business_pm)
+    assert note not in client.get(f"/handover/{known.code}/").content.decode()
