@@ -1,9 +1,10 @@
 """The coordination app's models, room by room: Django finds an app's models here. Code imports
 each model from its room, never from this face."""
 
+from coordination.calendars import models as calendars
 from coordination.core import models as core
 from coordination.integration import models as integration
 from coordination.kickoff import models as kickoff
 from coordination.reviews import models as reviews
 
-__all__ = ["core", "integration", "kickoff", "reviews"]
+__all__ = ["calendars", "core", "integration", "kickoff", "reviews"]

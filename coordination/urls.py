@@ -24,6 +24,7 @@ api_v1 = [
     path("", include("coordination.reviews.api_urls")),
     path("", include("coordination.kickoff.api_urls")),
     path("", include("kpi.api_urls")),
+    path("", include("coordination.calendars.api_urls")),
 ]
 
 urlpatterns = [
@@ -45,6 +46,7 @@ urlpatterns = [
     path("", include("coordination.kickoff.urls")),
     path("reviews/", include("coordination.reviews.urls")),
     path("", dashboard_views.home, name="home"),
+    path("", include("coordination.calendars.urls")),
     path("projects/", include("projects.core.urls")),
     path("customers/", include("projects.core.customer_urls")),
     path("projects/", include("projects.presales.urls")),

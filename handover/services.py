@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coordination.core import events
+from coordination.core import events, workdays
 from coordination.core.exceptions import Conflict
 from coordination.core.services import notify, record_audit
 from handover.models import EvidenceKind, Handover, HandoverItem, HandoverTemplate
@@ -40,17 +40,15 @@ SNAPSHOT_FIELDS = [
 
 
 # ---------------------------------------------------------------- SLA
-def add_working_days(start: datetime.date, days: int) -> datetime.date:
-    """`start` plus `days` working days (Monday to Friday); 0 days rolls a weekend to Monday."""
-    current = start
-    while current.weekday() >= 5:
-        current += datetime.timedelta(days=1)
-    remaining = days
-    while remaining > 0:
-        current += datetime.timedelta(days=1)
-        if current.weekday() < 5:
-            remaining -= 1
-    return current
+def add_working_days(
+    start: datetime.date, days: int, workcal: workdays.WorkCalendar | None = None
+) -> datetime.date:
+    """`start` plus `days` working days on China's working calendar (statutory holidays,
+    调休 make-up days, company days off); counting begins on the first working day on or
+    after `start`, so a contract signed on a day off starts the clock on the next working
+    day (0 days: that day)."""
+    workcal = workcal or workdays.calendar()
+    return workcal.add_working_days(workcal.roll_forward(start), days)
 
 
 def sla_due_date(project: Project) -> datetime.date:

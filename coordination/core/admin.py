@@ -25,6 +25,12 @@ from coordination.core.admin_scale import (
 from coordination.core.audit_chain import verify_chain
 from coordination.core.models import AuditEvent, CompanyDayOff, Notification, Profile, Sequence
 from coordination.core.roles import is_pmo
+from coordination.core.services import snapshot
+from coordination.core.workdays import (
+    DAY_OFF_FIELDS,
+    delete_company_day_off,
+    save_company_day_off,
+)
 
 User = get_user_model()
 
@@ -155,3 +161,17 @@ class CompanyDayOffAdmin(admin.ModelAdmin):
     list_filter = ("kind",)
     search_fields = ("name",)
     date_hierarchy = "start"
+
+    def save_model(self, request, obj, form, change):
+        before = None
+        if change:
+            old = CompanyDayOff.objects.get(pk=obj.pk)
+            before = snapshot(old, DAY_OFF_FIELDS)
+        save_company_day_off(obj, by=request.user, before=before)
+
+    def delete_model(self, request, obj):
+        delete_company_day_off(obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            delete_company_day_off(obj, by=request.user)

@@ -1,6 +1,7 @@
 """People, audit trail, in-app notifications and numbering shared by every app."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -230,3 +231,9 @@ class CompanyDayOff(models.Model):
         if self.start == self.end:
             return f"{self.start} {self.name}"
         return f"{self.start}–{self.end} {self.name}"
+
+    def clean(self) -> None:
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": [_("结束日期不能早于开始日期。")]})
+        if self.start and self.end and (self.end - self.start).days > 366:
+            raise ValidationError({"end": [_("一段休息日或停工最长366天。")]})

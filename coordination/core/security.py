@@ -42,7 +42,15 @@ class ContentSecurityPolicyMiddleware:
 # Pages a read-only role may still post to: each changes only the user's own session,
 # settings or inbox.
 OWN_DATA_ROUTES = frozenset(
-    {"login", "logout", "set_language", "profile", "notification_read", "notifications_read_all"}
+    {
+        "login",
+        "logout",
+        "set_language",
+        "profile",
+        "notification_read",
+        "notifications_read_all",
+        "calendar_feed_reset",
+    }
 )
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 

@@ -24,8 +24,10 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 
 import chinese_calendar
+from django.db import transaction
 
 from coordination.core.models import CompanyDayOff
+from coordination.core.services import record_audit, snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -48,17 +50,21 @@ def beyond_data(day: datetime.date) -> bool:
     return not (_FIRST <= day <= _LAST)
 
 
+def _warn_if_beyond(day: datetime.date) -> None:
+    """Log once per year that a date asked for or computed lies beyond the statutory data."""
+    if beyond_data(day) and day.year not in _warned_years:
+        _warned_years.add(day.year)
+        logger.warning(
+            "working calendar: %s has no statutory data (chinese-calendar covers %s to %s);"
+            " computed Monday to Friday",
+            day.year,
+            _FIRST,
+            _LAST,
+        )
+
+
 def _statutory_working(day: datetime.date) -> bool:
     if beyond_data(day):
-        if day.year not in _warned_years:
-            _warned_years.add(day.year)
-            logger.warning(
-                "working calendar: %s has no statutory data (chinese-calendar covers %s to %s);"
-                " computed Monday to Friday",
-                day.year,
-                _FIRST,
-                _LAST,
-            )
         return day.weekday() < 5
     return chinese_calendar.is_workday(day)
 
@@ -75,11 +81,20 @@ class WorkCalendar:
 
     # ------------------------------------------------------------ one day
     def is_working_day(self, day: datetime.date) -> bool:
+        _warn_if_beyond(day)
+        return self._working(day)
+
+    def _working(self, day: datetime.date) -> bool:
         known = self._memo.get(day)
         if known is None:
             known = day not in self.days_off and _statutory_working(day)
             self._memo[day] = known
         return known
+
+    def is_closed(self, day: datetime.date) -> bool:
+        """A statutory holiday (国庆, 春节 … with the weekend days inside them) or a company day
+        off: a day nobody meets, whatever its weekday. An ordinary weekend is not closed."""
+        return day in self.days_off or (not beyond_data(day) and day in chinese_calendar.holidays)
 
     def roll_forward(self, day: datetime.date) -> datetime.date:
         """`day` itself if it is a working day, else the next working day."""
@@ -132,6 +147,7 @@ class WorkCalendar:
             position = index + self._offset
         while position >= len(self._days):
             self._cover(self._days[-1].year + 1, self._days[-1].year + 1)
+        _warn_if_beyond(self._days[position])
         return self._days[position]
 
     # Ordinals stay stable as years are added in front: `_offset` counts the working days
@@ -159,7 +175,7 @@ class WorkCalendar:
         day = datetime.date(year, 1, 1)
         days = []
         while day.year == year:
-            if self.is_working_day(day):
+            if self._working(day):
                 days.append(day)
             day += ONE_DAY
         self._years.add(year)
@@ -174,6 +190,12 @@ class WorkCalendar:
         return sorted({d for d in days if d is not None and beyond_data(d)})
 
 
+def estimated(*days: datetime.date | None) -> bool:
+    """True when any of `days` was computed Monday to Friday (the UI's note, the API's
+    `estimated`)."""
+    return any(d is not None and beyond_data(d) for d in days)
+
+
 def company_days_off() -> set[datetime.date]:
     """Every date a CompanyDayOff covers (one query)."""
     days: set[datetime.date] = set()
@@ -183,6 +205,35 @@ def company_days_off() -> set[datetime.date]:
             days.add(day)
             day += ONE_DAY
     return days
+
+
+DAY_OFF_FIELDS = ("start", "end", "kind", "name")
+
+
+@transaction.atomic
+def save_company_day_off(day_off: CompanyDayOff, *, by, before: dict | None = None) -> None:
+    """PMO adds or edits a company day off or site shutdown (the admin); audited."""
+    created = day_off.pk is None
+    day_off.full_clean()
+    day_off.save()
+    record_audit(
+        actor=by,
+        action="company_day_off.created" if created else "company_day_off.updated",
+        target=day_off,
+        before=None if created else before,
+        after=snapshot(day_off, DAY_OFF_FIELDS),
+    )
+
+
+@transaction.atomic
+def delete_company_day_off(day_off: CompanyDayOff, *, by) -> None:
+    record_audit(
+        actor=by,
+        action="company_day_off.deleted",
+        target=day_off,
+        before=snapshot(day_off, DAY_OFF_FIELDS),
+    )
+    day_off.delete()
 
 
 def calendar() -> WorkCalendar:

@@ -13,7 +13,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from coordination.core import workdays
 from coordination.core.models import Authored, Department, Timestamped, Versioned, author_field
+from coordination.core.workdays import WorkCalendar
 
 __all__ = [
     "ActionItem",
@@ -115,19 +117,37 @@ class ReviewCadence(Authored):
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
-    def occurs_on(self, day: datetime.date) -> bool:
-        """The calendar rule: stand-ups on working days (Mon–Fri), weekly meetings on their
-        weekday, retrospectives on their day of month (clamped to the month's last day)."""
+    def occurs_on(self, day: datetime.date, workcal: WorkCalendar | None = None) -> bool:
+        """The calendar rule on China's working calendar (coordination.core.workdays):
+        stand-ups on working days (调休 make-up Saturdays included, never on a statutory
+        holiday or a company day off); weekly meetings on their weekday unless that day is a
+        holiday or company day off (that week's meeting is skipped); retrospectives on their
+        day of month (clamped to the month's last day), moved to the next working day when
+        that day is a holiday or company day off. Pass one `workcal` for a run over many
+        days; without it the calendar is loaded (one query)."""
+        workcal = workcal or workdays.calendar()
         if self.kind == ReviewKind.DAILY_STANDUP:
-            return day.weekday() < 5
+            return workcal.is_working_day(day)
         if self.kind == ReviewKind.WEEKLY_MEETING:
-            return self.weekday is not None and day.weekday() == self.weekday
+            return (
+                self.weekday is not None
+                and day.weekday() == self.weekday
+                and not workcal.is_closed(day)
+            )
         if self.kind == ReviewKind.MONTHLY_RETROSPECTIVE:
             if not self.day_of_month:
                 return False
-            last = calendar.monthrange(day.year, day.month)[1]
-            return day.day == min(self.day_of_month, last)
+            this_month = datetime.date(day.year, day.month, 1)
+            last_month = (this_month - datetime.timedelta(days=1)).replace(day=1)
+            return any(self._retro_day(month, workcal) == day for month in (this_month, last_month))
         return False
+
+    def _retro_day(self, month: datetime.date, workcal: WorkCalendar) -> datetime.date:
+        last = calendar.monthrange(month.year, month.month)[1]
+        day = month.replace(day=min(self.day_of_month, last))
+        while workcal.is_closed(day):
+            day = workcal.next_working_day(day)
+        return day
 
     def starts_at(self, day: datetime.date) -> datetime.datetime:
         return datetime.datetime.combine(day, self.time_of_day, tzinfo=self.tz)

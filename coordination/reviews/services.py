@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coordination.core import workdays
 from coordination.core.concurrency import Expected, check_version
 from coordination.core.exceptions import Conflict
 from coordination.core.models import Department
@@ -219,13 +220,14 @@ def generate_occurrences(
     if cadence_ids is not None:
         cadences = cadences.filter(pk__in=cadence_ids)
     created = 0
+    workcal = workdays.calendar()  # one calendar for the whole run: one query
     for cadence in cadences:
         start = today or local_today(cadence.timezone)
         horizon = days if days is not None else HORIZON_DAYS.get(cadence.kind, 14)
         dates = [
             start + datetime.timedelta(days=i)
             for i in range(horizon)
-            if cadence.occurs_on(start + datetime.timedelta(days=i))
+            if cadence.occurs_on(start + datetime.timedelta(days=i), workcal)
         ]
         if not dates:
             continue

@@ -64,7 +64,7 @@ class AssessForm(forms.Form):
         label=_("评估风险"), widget=forms.Textarea(attrs={"rows": 4})
     )
     schedule_impact_days = forms.IntegerField(
-        label=_("工期影响(天)"), required=False, help_text=_("如评估后需修正，请填写")
+        label=_("工期影响(工作日)"), required=False, help_text=_("如评估后需修正，请填写")
     )
 
     def __init__(self, *args, **kwargs):

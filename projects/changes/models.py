@@ -60,7 +60,7 @@ class ChangeRequest(Versioned, Timestamped):
         _("成本影响"), max_digits=16, decimal_places=2, default=Decimal("0")
     )
     currency = models.CharField(_("币种"), max_length=3, default="CNY")
-    schedule_impact_days = models.IntegerField(_("工期影响(天)"), default=0)
+    schedule_impact_days = models.IntegerField(_("工期影响(工作日)"), default=0)
     affected_milestones = models.ManyToManyField(
         "projects.Milestone",
         verbose_name=_("受影响的里程碑"),

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from coordination.core import workdays
 from coordination.core.concurrency import Expected, check_version
 from coordination.core.events import emit
 from coordination.core.exceptions import Conflict
@@ -358,8 +359,12 @@ def assess_change_request(
     return cr
 
 
-def _shift(day: datetime.date | None, days: int) -> datetime.date | None:
-    return day + datetime.timedelta(days=days) if day is not None else None
+def _shift(
+    day: datetime.date | None, days: int, workcal: workdays.WorkCalendar
+) -> datetime.date | None:
+    """`day` moved by a schedule impact of `days` working days (negative: earlier) on the
+    working calendar: a 5-day slip across 国庆 lands after the holiday."""
+    return workcal.add_working_days(day, days) if day is not None and days else day
 
 
 def _apply_impact(cr: ChangeRequest, *, by) -> None:
@@ -367,9 +372,10 @@ def _apply_impact(cr: ChangeRequest, *, by) -> None:
     baselines (planned_end, baseline_budget, baseline_date) stay."""
     project = Project.objects.select_for_update().get(pk=cr.project_id)
     before = snapshot(project, ["forecast_end", "forecast_budget"])
+    workcal = workdays.calendar()  # one calendar for the project and all its milestones
     if cr.schedule_impact_days:
         project.forecast_end = _shift(
-            project.forecast_end or project.planned_end, cr.schedule_impact_days
+            project.forecast_end or project.planned_end, cr.schedule_impact_days, workcal
         )
     if cr.cost_impact:
         base = project.forecast_budget
@@ -395,7 +401,7 @@ def _apply_impact(cr: ChangeRequest, *, by) -> None:
     history = []
     for milestone in milestones:
         old = milestone.forecast_date
-        milestone.forecast_date = _shift(old, cr.schedule_impact_days)
+        milestone.forecast_date = _shift(old, cr.schedule_impact_days, workcal)
         milestone.save(update_fields=["forecast_date", "updated_at"])
         history.append(
             MilestoneChange(

@@ -21,4 +21,23 @@ document.addEventListener("DOMContentLoaded", function () {
       history.replaceState(null, "", "#" + tab.id);
     });
   });
+
+  // Copy buttons: <button data-copy="#input-id">; the input stays selectable without them.
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var input = document.querySelector(button.dataset.copy);
+      if (!input) {
+        return;
+      }
+      input.select();
+      var done = function () {
+        button.textContent = button.dataset.copied || button.textContent;
+      };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(input.value).then(done);
+      } else if (document.execCommand("copy")) {
+        done();
+      }
+    });
+  });
 });

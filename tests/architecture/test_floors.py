@@ -29,6 +29,7 @@ FLOORS = {
     "reviews": 9,
     "kpi": 10,
     "dashboard": 11,
+    "calendars": 11,  # working-days API, calendar feeds (reviews, milestones, later tasks)
     "site": 12,  # settings, urls, celery, each app's faces (models.py, admin.py, apps.py)
     "devtools": 13,  # demo data, scale data, make run and their commands
 }
@@ -40,7 +41,9 @@ ROOMS = [
     ("coordination.integration", "integration"),
     ("coordination.kickoff", "kickoff"),
     ("coordination.reviews", "reviews"),
+    ("coordination.dashboard.templatetags.workdays_tags", "core"),
     ("coordination.dashboard", "dashboard"),
+    ("coordination.calendars", "calendars"),
     ("coordination.devtools", "devtools"),
     ("coordination.management", "devtools"),
     ("coordination", "site"),

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from coordination.core import workdays
 from projects.changes import services as changes
 from projects.changes.models import ChangeRequest
 from tests import factories
@@ -326,7 +327,10 @@ def test_measures_endpoint(c):
     body = client_for(c.biz_pm).get(url).json()
     assert body["project"] == c.project.code and body["approved"] == 1
     assert body["approved_cost_impact"] == "50000.00" and body["budget_drift"] == "50000.00"
-    assert body["end_drift_days"] == 14 and body["approved_share_pct"] == "100.0"
+    # 14 working days of impact on China's working calendar, drift shown in calendar days
+    shifted = workdays.add_working_days(c.project.planned_end, 14)
+    assert body["end_drift_days"] == (shifted - c.project.planned_end).days
+    assert body["approved_share_pct"] == "100.0"
     assert client_for(factories.business_user()).get(url).status_code == 404
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from coordination.core import workdays
 from coordination.core.exceptions import Conflict
 from coordination.core.models import AuditEvent
 from projects.changes import services as changes
@@ -45,7 +46,7 @@ def test_concurrent_business_and_engineering_approvals_approve_exactly_once(atte
         == 1
     )
     c.project.refresh_from_db()
-    assert (c.project.forecast_end - c.project.planned_end).days == 14
+    assert c.project.forecast_end == workdays.add_working_days(c.project.planned_end, 14)
 
 
 @pytest.mark.parametrize("attempt", range(3))
@@ -78,7 +79,7 @@ def test_final_approval_racing_withdrawal_has_exactly_one_outcome(attempt):
     if isinstance(results[1], Conflict):  # approval won
         assert cr.status == S.APPROVED
         assert ChangeDecision.objects.filter(change_request=cr).count() == 2
-        assert (c.project.forecast_end - c.project.planned_end).days == 14
+        assert c.project.forecast_end == workdays.add_working_days(c.project.planned_end, 14)
     else:  # withdrawal won: the late approval left no decision and no forecast move
         assert cr.status == S.WITHDRAWN
         assert ChangeDecision.objects.filter(change_request=cr).count() == 1

@@ -114,12 +114,13 @@ def test_dual_approval_moves_forecasts_keeps_baselines_and_records_history(c):
     cr = changes.approve_change_request(cr.pk, by=c.eng_director)
     assert cr.status == S.APPROVED and cr.decided_at is not None
     project = Project.objects.get(pk=c.project.pk)
-    assert project.forecast_end == datetime.date(2027, 1, 14)
+    # 14 working days after 2026-12-31 (2027: Monday to Friday, no statutory data yet)
+    assert project.forecast_end == datetime.date(2027, 1, 20)
     assert project.planned_end == datetime.date(2026, 12, 31)
     assert project.forecast_budget == Decimal("850000.00")
     assert project.baseline_budget == Decimal("800000.00")
     ms = Milestone.objects.get(pk=c.milestone.pk)
-    assert ms.forecast_date == datetime.date(2026, 7, 24)
+    assert ms.forecast_date == datetime.date(2026, 7, 30)  # 14 working days after 07-10
     assert ms.baseline_date == datetime.date(2026, 6, 30)
     untouched = Milestone.objects.get(pk=c.other_milestone.pk)
     assert untouched.forecast_date == untouched.baseline_date
@@ -127,7 +128,7 @@ def test_dual_approval_moves_forecasts_keeps_baselines_and_records_history(c):
     assert (history.milestone_id, history.change_request_id) == (c.milestone.pk, cr.pk)
     assert (history.old_forecast, history.new_forecast) == (
         datetime.date(2026, 7, 10),
-        datetime.date(2026, 7, 24),
+        datetime.date(2026, 7, 30),
     )
     assert {d.department for d in cr.decisions.all()} == {"business", "engineering"}
     actions = set(AuditEvent.objects.values_list("action", flat=True))
@@ -141,7 +142,7 @@ def test_dual_approval_moves_forecasts_keeps_baselines_and_records_history(c):
 def test_negative_impacts_move_forecasts_earlier(c):
     cr = f.approved(c, cost_impact=Decimal("-20000"), schedule_impact_days=-10)
     project = Project.objects.get(pk=c.project.pk)
-    assert project.forecast_end == datetime.date(2026, 12, 21)
+    assert project.forecast_end == datetime.date(2026, 12, 17)  # 10 working days earlier
     assert project.forecast_budget == Decimal("780000.00")
     assert cr.status == S.APPROVED
 

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def test_cycle_time_share_and_drift():
     c = f.cast()
-    a = f.approved(c)  # +50 000, +14 days
+    a = f.approved(c)  # +50 000, +14 working days
     b = f.approved(c, cost_impact=Decimal("-10000"), schedule_impact_days=-4)
     r = f.assessed(c)
     changes.reject_change_request(r.pk, by=c.biz_lead, comment="不同意")
@@ -37,7 +37,8 @@ def test_cycle_time_share_and_drift():
     assert data["approved_cost_impact"] == Decimal("40000.00")
     assert data["approved_schedule_impact_days"] == 10
     assert data["budget_drift"] == Decimal("40000.00")  # forecast − baseline
-    assert data["end_drift_days"] == 10
+    # +14 then −4 working days from 2026-12-31: 2027-01-20, then 2027-01-14
+    assert data["end_drift_days"] == 14
     other = f.cast()
     rows = {r["code"]: r for r in drift_by_project(Project.objects.all())}
     assert rows[c.project.code]["cr_cost"] == Decimal("40000.00")

@@ -115,7 +115,7 @@ def test_assess_and_decide_through_the_pages(c):
     cr.refresh_from_db()
     assert cr.status == S.APPROVED
     page = client(c.biz_pm).get(reverse("changes:detail", args=[cr.pk])).content.decode()
-    assert "2026-07-24" in page  # milestone history: new forecast
+    assert "2026-07-30" in page  # milestone history: new forecast, 14 working days later
     client(c.biz_pm).post(reverse("changes:act", args=[cr.pk, "implement"]))
     cr.refresh_from_db()
     assert cr.status == S.IMPLEMENTED

@@ -39,12 +39,24 @@ def test_overdue_reminds_the_owner_then_escalates_to_both_pms(settings):
     create_overdue_reminders(today=DUE + datetime.timedelta(days=2))  # same stage: nothing new
     assert Reminder.objects.filter(recipient=item.owner).count() == 2  # email + in-app
 
-    create_overdue_reminders(today=DUE + datetime.timedelta(days=3))
+    # DUE is a Friday: the weekend does not count, Monday and Tuesday are 2 working days
+    create_overdue_reminders(today=DUE + datetime.timedelta(days=4))
+    assert not Reminder.objects.filter(kind="overdue_escalation").exists()
+    create_overdue_reminders(today=DUE + datetime.timedelta(days=5))  # Wednesday: 3
     for pm in (project.business_pm, project.engineering_pm):
         assert kinds_for(pm) == {"overdue_escalation"}
     count = Reminder.objects.count()
-    create_overdue_reminders(today=DUE + datetime.timedelta(days=4))
+    create_overdue_reminders(today=DUE + datetime.timedelta(days=6))
     assert Reminder.objects.count() == count
+
+
+def test_escalation_waits_out_national_day(settings):
+    settings.ACTION_ITEM_ESCALATION_DAYS = 3
+    item = ActionItemFactory(due_date=datetime.date(2026, 9, 30))
+    create_overdue_reminders(today=datetime.date(2026, 10, 8))  # 国庆 1–7 October: 1 day
+    assert not Reminder.objects.filter(kind="overdue_escalation").exists()
+    create_overdue_reminders(today=datetime.date(2026, 10, 10))  # 8, 9, 10 (调休 Saturday)
+    assert kinds_for(item.project.business_pm) == {"overdue_escalation"}
 
 
 def test_done_items_are_not_escalated():

@@ -28,6 +28,7 @@ OWN_DATA = (
     "profile/",
     "notifications/<int:pk>/read/",
     "notifications/read-all/",
+    "calendar/feed/reset/",
 )
 
 # Rules whose cells need people or objects beyond the nine columns (world.py RULE_PEOPLE):
@@ -113,6 +114,9 @@ MATRIX: dict[str, dict] = {
     },
     "api/v1/auth/token/": {
         "post":   "400 400 400 400 400 400 400 400 400",
+    },
+    "api/v1/calendar/working-days/": {
+        "get":    "401 400 400 400 400 400 400 400 400",
     },
     "api/v1/change-requests/": {
         "get":    "401 200 200 200 200 200 200 200 200",
@@ -363,6 +367,20 @@ MATRIX: dict[str, dict] = {
         "get":    "401 200 200 404 200 200 200 200 200",
         "patch":  "401 200 403 404 200 200 403 200 403",
     },
+    # the feed itself: no login (calendar clients cannot log in), the token is the key
+    "calendar/<str:token>.ics": {
+        "kwargs": {"token": "project_feed.token"},
+        "get":    "200 200 200 200 200 200 200 200 200",
+        "post":   "405 405 405 405 405 405 405 405 403",
+    },
+    "calendar/feed/": {
+        "get":    "302 302 200 200 200 200 200 200 200",
+        "post":   "302 302 405 405 405 405 405 405 403",
+    },
+    "calendar/feed/reset/": {
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 302 302 302 302 302 302 302",
+    },
     "changes/<int:pk>/": {
         "kwargs": {"pk": "cr.pk"},
         "get":    "302 302 200 404 200 200 200 200 200",
@@ -506,6 +524,16 @@ MATRIX: dict[str, dict] = {
         "kwargs": {"code": "project.code"},
         "get":    "302 302 200 404 200 200 200 200 200",
         "post":   "302 302 200 404 200 200 200 200 403",
+    },
+    "projects/<str:code>/calendar/": {
+        "kwargs": {"code": "project.code"},
+        "get":    "302 302 200 404 200 200 200 200 200",
+        "post":   "302 302 405 405 405 405 405 405 403",
+    },
+    "projects/<str:code>/calendar/reset/": {
+        "kwargs": {"code": "project.code"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 403 404 302 302 403 302 403",
     },
     "projects/<str:code>/changes/": {
         "kwargs": {"code": "project.code"},

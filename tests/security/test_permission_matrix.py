@@ -227,6 +227,7 @@ NOT_PROJECT_SCOPED = (
     "api/v1/customers/",  # customers are shared master data
     "customers/",  # the same customers in the UI
     "notifications/",  # a user's own inbox: someone else's notification is a silent no-op
+    "calendar/",  # a feed is addressed by its secret token: whoever holds the URL reads it
 )
 
 

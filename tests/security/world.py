@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from coordination.calendars import services as calendar_feeds
 from coordination.integration import services as integration
 from coordination.integration.models import ApiScope
 from handover import services as handover_services
@@ -139,5 +140,6 @@ def build_world() -> World:
         "action_item": action_item,
         "notification": notification,
         "kickoff_date": datetime.date.today(),
+        "project_feed": calendar_feeds.project_feed(p, by=team.business_pm),
     }
     return World(project=p, other_project=q, users=users, erp_key=key, objs=objs)

@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from coordination.core import workdays
 from coordination.core.roles import GROUP_BUSINESS_MANAGER, GROUP_ENGINEERING_MANAGER, GROUP_PMO
 from coordination.reviews.models import ActionItem, Reminder, Review, ReviewCadence
 from coordination.reviews.reminders import portable
@@ -36,6 +37,7 @@ from coordination.reviews.services import local_today
 from projects.core.models import OPEN_STAGES, Project
 
 User = get_user_model()
+ONE_DAY = datetime.timedelta(days=1)
 
 
 def queue(rows: list[dict]) -> int:
@@ -163,7 +165,8 @@ def create_overdue_reminders(today: datetime.date | None = None) -> int:
     """Escalation of overdue action items, in two stages.
 
     1. Every open item whose due date has passed: one overdue_owner row for its owner.
-    2. Every open item overdue for ACTION_ITEM_ESCALATION_DAYS or more: one
+    2. Every open item overdue for ACTION_ITEM_ESCALATION_DAYS working days or more (China's
+       working calendar: a weekend or 国庆 does not count against the owner): one
        overdue_escalation row for each of the project's two PMs (PMO for company-wide items).
     3. Rows are unique per (item, recipient, channel, kind), so each stage reaches each
        person once however often the tick runs.
@@ -171,6 +174,7 @@ def create_overdue_reminders(today: datetime.date | None = None) -> int:
     today = today or local_today()
     now = timezone.now()
     days = escalation_days()
+    workcal = workdays.calendar()  # one calendar for every item: one query
     items = (
         ActionItem.objects.filter(status=ActionItem.Status.OPEN, due_date__lt=today)
         .select_related("owner__profile", "project__business_pm__profile")
@@ -196,7 +200,7 @@ def create_overdue_reminders(today: datetime.date | None = None) -> int:
             due_at=now,
             url=url,
         )
-        if overdue >= days:
+        if workcal.working_days_between(item.due_date + ONE_DAY, today) >= days:
 
             def build_pm(user, item=item, overdue=overdue):
                 return (

@@ -2,7 +2,7 @@
 
 Settings (all optional):
     REVIEW_REMINDER_LEAD_MINUTES (30)      remind participants this long before a review
-    ACTION_ITEM_ESCALATION_DAYS (3)        days overdue before both PMs are told
+    ACTION_ITEM_ESCALATION_DAYS (3)        working days overdue before both PMs are told
     REMINDER_SENDING_TIMEOUT_SECONDS (300) a claim's lease: a row `sending` longer than this
                                            is reclaimed (its sender crashed or hung)
     REMINDER_MAX_ATTEMPTS (5)              claims of one row (reclaims count) before it is
