@@ -20,6 +20,7 @@ api_v1 = [
     path("", include("projects.api.urls")),
     path("", include("projects.presales.api_urls")),
     path("", include("projects.changes.api_urls")),
+    path("", include("projects.tasks.api_urls")),
     path("", include("handover.api_urls")),
     path("", include("coordination.reviews.api_urls")),
     path("", include("coordination.kickoff.api_urls")),

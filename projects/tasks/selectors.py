@@ -1,0 +1,82 @@
+"""Reads of tasks shared by the pages, the API, the dashboard and the schedule."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from coordination.core import workdays
+from coordination.core.roles import can_write, is_pmo
+from projects.core.models import MemberRole, Project
+from projects.core.roles import LEAD_ROLES
+from projects.core.selectors import project_roles, visible_projects
+from projects.tasks import schedule
+from projects.tasks.models import Task, TaskDependency
+
+# Who plans the work (creates, edits, deletes tasks and dependencies): both PMs, the
+# department leads and the tech lead, i.e. both departments; PMO too.
+PLANNER_ROLES = LEAD_ROLES | {MemberRole.TECH_LEAD}
+
+
+def can_plan(user, project: Project) -> bool:
+    return can_write(user) and (is_pmo(user) or bool(project_roles(user, project) & PLANNER_ROLES))
+
+
+def can_report(user, task: Task) -> bool:
+    """Progress, status, actual and forecast dates: a planner, or the task's own owner."""
+    return can_write(user) and (task.owner_id == user.pk or can_plan(user, task.project))
+
+
+def visible_tasks(user) -> QuerySet[Task]:
+    """Tasks of the projects `user` may see (404 for the others)."""
+    return Task.objects.filter(project__in=visible_projects(user))
+
+
+def with_relations(qs: QuerySet[Task]) -> QuerySet[Task]:
+    return qs.select_related("project", "owner", "milestone", "parent").annotate(
+        has_children=Exists(Task.objects.filter(parent=OuterRef("pk")))
+    )
+
+
+def project_tasks(project: Project) -> QuerySet[Task]:
+    """A project's tasks, in plan order: one query whatever their number."""
+    return with_relations(Task.objects.filter(project=project)).order_by("planned_start", "id")
+
+
+def my_tasks(user) -> QuerySet[Task]:
+    """Open tasks `user` owns on projects they still see, soonest first."""
+    return (
+        visible_tasks(user)
+        .filter(owner=user)
+        .exclude(status__in=[Task.Status.DONE, Task.Status.CANCELLED])
+        .select_related("project")
+        .order_by("forecast_finish", "planned_finish", "id")
+    )
+
+
+def project_links(project: Project) -> list[schedule.Link]:
+    return [
+        schedule.Link(p, s, t, lag)
+        for p, s, t, lag in TaskDependency.objects.filter(successor__project=project).values_list(
+            "predecessor_id", "successor_id", "type", "lag_days"
+        )
+    ]
+
+
+def leaf_nodes(project: Project, *, forecast: bool = False) -> list[schedule.Node]:
+    """The project's scheduled tasks (leaves, not cancelled) as schedule nodes."""
+    rows = (
+        Task.objects.filter(project=project)
+        .exclude(status=Task.Status.CANCELLED)
+        .exclude(Exists(Task.objects.filter(parent=OuterRef("pk"))))
+        .values_list("id", "planned_start", "duration_days", "forecast_start")
+    )
+    return [
+        schedule.Node(tid, (fs or start) if forecast else start, duration)
+        for tid, start, duration, fs in rows
+    ]
+
+
+def project_schedule(project: Project, cal=None) -> schedule.Schedule:
+    """The critical path of the project's plan (three queries: tasks, links, calendar)."""
+    cal = cal or workdays.calendar()
+    return schedule.compute(leaf_nodes(project), project_links(project), cal)
