@@ -241,6 +241,7 @@ class ProjectTaskView(APIView):
     )
     def post(self, request, code: str):
         project = get_object_or_404(visible_projects(request.user), code=code)
+        services.require_planner(request.user, project)
         data = validated_input(TaskSerializer, request)
         task = services.create_task(project, by=request.user, data=_service_data(data))
         return _render(task, status.HTTP_201_CREATED)
@@ -268,7 +269,9 @@ class TaskDetailView(APIView):
         responses={200: TaskSerializer, 400: BAD_REQUEST, **CONDITIONAL_ERRORS},
         examples=[
             OpenApiExample(
-                "report progress", request_only=True, value={"progress": 60, "status": "in_progress"}
+                "report progress",
+                request_only=True,
+                value={"progress": 60, "status": "in_progress"},
             ),
             OpenApiExample(
                 "move the forecast", request_only=True, value={"forecast_start": "2026-10-15"}
@@ -277,6 +280,7 @@ class TaskDetailView(APIView):
     )
     def patch(self, request, pk: int):
         task = _task(request, pk)
+        services.require_reporter(request.user, task)
         data = validated_input(TaskSerializer, request, partial=True)
         task = services.update_task(
             task.pk, by=request.user, data=_service_data(data), expected_version=if_match(request)
@@ -318,6 +322,7 @@ class TaskDependencyCreateView(APIView):
     )
     def post(self, request, pk: int):
         task = _task(request, pk)
+        services.require_planner(request.user, task.project)
         data = validated_input(DependencyInSerializer, request)
         link = services.add_dependency(
             task.pk,

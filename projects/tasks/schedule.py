@@ -214,6 +214,4 @@ def reschedule(
     for tid in fixed:
         preds.pop(tid, None)
     es = forward(order, earliest, duration, preds)
-    return {
-        tid: (cal.date_at(es[tid]), cal.date_at(es[tid] + duration[tid] - 1)) for tid in order
-    }
+    return {tid: (cal.date_at(es[tid]), cal.date_at(es[tid] + duration[tid] - 1)) for tid in order}

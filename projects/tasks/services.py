@@ -54,6 +54,21 @@ AUDIT_FIELDS = [*EDITABLE_FIELDS, "planned_finish"]
 ROLLED_UP = ["planned_start", "duration_days", "planned_finish"]
 
 
+# ---------------------------------------------------------------- rules
+
+
+def require_planner(user, project: Project) -> None:
+    """PermissionDenied unless `user` plans the project's tasks (asked before a body is read,
+    so a refusal never looks like bad input)."""
+    if not can_plan(user, project):
+        raise PermissionDenied(_("只有项目经理、部门负责人、技术负责人或PMO可以修改任务计划。"))
+
+
+def require_reporter(user, task: Task) -> None:
+    if not can_report(user, task):
+        raise PermissionDenied(_("只有任务负责人或项目计划人员可以修改任务。"))
+
+
 # ---------------------------------------------------------------- helpers
 
 
@@ -261,9 +276,7 @@ def roll_up(parent_ids, cal: workdays.WorkCalendar | None = None) -> None:
             }
             changed = {k: v for k, v in values.items() if getattr(parent, k) != v}
             if changed:
-                Task.objects.filter(pk=pk).update(
-                    **changed, **bump(), updated_at=timezone.now()
-                )
+                Task.objects.filter(pk=pk).update(**changed, **bump(), updated_at=timezone.now())
         if parent.parent_id:
             pending.append(parent.parent_id)
 
@@ -395,7 +408,9 @@ def update_task(
         raise ValidationError({name: [_("不能修改此字段。")] for name in sorted(unknown)})
     planning = set(data) & {*PLAN_FIELDS, *DATE_FIELDS}
     if planning and not can_plan(by, project):
-        raise PermissionDenied(_("任务负责人只能更新进度、状态和日期；其他内容由项目计划人员修改。"))
+        raise PermissionDenied(
+            _("任务负责人只能更新进度、状态和日期；其他内容由项目计划人员修改。")
+        )
     values = _resolve(project, data)
     if set(values) & set(DATE_FIELDS) and _has_children(task):
         raise ValidationError(
@@ -447,9 +462,7 @@ def update_task(
     return task
 
 
-def move_task(
-    task_id: int, *, by, start: datetime.date, expected_version: Expected = None
-) -> Task:
+def move_task(task_id: int, *, by, start: datetime.date, expected_version: Expected = None) -> Task:
     """The Gantt's drag: the task's forecast starts on `start` (its forecast length kept);
     its successors' forecasts follow, the baseline stays."""
     task = Task.objects.filter(pk=task_id).first()
@@ -466,13 +479,9 @@ def move_task(
     )
 
 
-def set_status(
-    task_id: int, *, by, status: str, expected_version: Expected = None
-) -> Task:
+def set_status(task_id: int, *, by, status: str, expected_version: Expected = None) -> Task:
     """One move of the status table (the board's drag)."""
-    return update_task(
-        task_id, by=by, data={"status": status}, expected_version=expected_version
-    )
+    return update_task(task_id, by=by, data={"status": status}, expected_version=expected_version)
 
 
 @transaction.atomic
@@ -484,9 +493,7 @@ def delete_task(task_id: int, *, by, expected_version: Expected = None) -> None:
     check_version(task, expected_version)
     _open_project(task.project)
     parent_id = task.parent_id
-    record_audit(
-        actor=by, action="task.deleted", target=task, before=snapshot(task, AUDIT_FIELDS)
-    )
+    record_audit(actor=by, action="task.deleted", target=task, before=snapshot(task, AUDIT_FIELDS))
     task.delete()
     roll_up([parent_id])
 

@@ -310,10 +310,19 @@ MATRIX: dict[str, dict] = {
         "get":    "401 200 200 404 200 200 200 200 200",
         "post":   "401 400 403 404 400 400 403 400 403",
     },
+    "api/v1/projects/<str:code>/schedule/": {
+        "kwargs": {"code": "project.code"},
+        "get":    "401 200 200 404 200 200 200 200 200",
+    },
     "api/v1/projects/<str:code>/surveys/": {
         "kwargs": {"code": "project.code"},
         "get":    "401 200 200 404 200 200 200 200 200",
         "post":   "401 400 400 404 400 400 400 400 403",
+    },
+    "api/v1/projects/<str:code>/tasks/": {
+        "kwargs": {"code": "project.code"},
+        "get":    "401 200 200 404 200 200 200 200 200",
+        "post":   "401 400 403 404 400 400 403 400 403",
     },
     "api/v1/projects/<str:code>/transition/": {
         "kwargs": {"code": "project.code"},
@@ -339,6 +348,21 @@ MATRIX: dict[str, dict] = {
         "kwargs": {"pk": "risk.pk"},
         "get":    "401 200 200 404 200 200 200 200 200",
         "patch":  "401 200 403 404 200 200 403 200 403",
+    },
+    "api/v1/task-dependencies/<int:pk>/": {
+        "kwargs": {"pk": "task_dependency.pk"},
+        "delete": "401 204 403 404 204 204 403 204 403",
+    },
+    # other_dept owns the task: the owner reports progress (PATCH), planners do the rest
+    "api/v1/tasks/<int:pk>/": {
+        "kwargs": {"pk": "task.pk"},
+        "get":    "401 200 200 404 200 200 200 200 200",
+        "patch":  "401 200 200 404 200 200 403 200 403",
+        "delete": "401 204 403 404 204 204 403 204 403",
+    },
+    "api/v1/tasks/<int:pk>/dependencies/": {
+        "kwargs": {"pk": "task.pk"},
+        "post":   "401 400 403 404 400 400 403 400 403",
     },
     "changes/<int:pk>/": {
         "kwargs": {"pk": "cr.pk"},
