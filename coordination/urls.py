@@ -49,6 +49,7 @@ urlpatterns = [
     path("projects/", include("projects.core.urls")),
     path("projects/", include("projects.presales.urls")),
     path("", include("projects.changes.urls")),
+    path("", include("projects.tasks.urls")),
     path("", include("coordination.dashboard.urls")),
 ]
 

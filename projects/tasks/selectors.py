@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Exists, OuterRef, QuerySet
 
 from coordination.core import workdays
@@ -80,3 +82,91 @@ def project_schedule(project: Project, cal=None) -> schedule.Schedule:
     """The critical path of the project's plan (three queries: tasks, links, calendar)."""
     cal = cal or workdays.calendar()
     return schedule.compute(leaf_nodes(project), project_links(project), cal)
+
+
+def board(project: Project) -> list[tuple[str, str, list[Task]]]:
+    """The board's columns, one per status in the table's order, each with its tasks (one
+    query)."""
+    columns: dict[str, list[Task]] = {s: [] for s in Task.Status.values}
+    for task in project_tasks(project):
+        columns[task.status].append(task)
+    return [(s, Task.Status(s).label, columns[s]) for s in Task.Status.values]
+
+
+def gantt(project: Project) -> dict:
+    """Everything the Gantt draws, in four queries whatever the number of tasks: the tasks,
+    their dependencies, the milestones, the calendar. Baseline = planned dates, forecast =
+    forecast dates; critical = zero total float in the planned schedule."""
+    cal = workdays.calendar()
+    rows = list(
+        Task.objects.filter(project=project)
+        .annotate(has_children=Exists(Task.objects.filter(parent=OuterRef("pk"))))
+        .order_by("planned_start", "id")
+        .values(
+            "id",
+            "title",
+            "parent_id",
+            "department",
+            "status",
+            "progress",
+            "duration_days",
+            "planned_start",
+            "planned_finish",
+            "forecast_start",
+            "forecast_finish",
+            "has_children",
+            "actual_start",
+            "owner__username",
+        )
+    )
+    links = project_links(project)
+    nodes = [
+        schedule.Node(r["id"], r["planned_start"], r["duration_days"])
+        for r in rows
+        if not r["has_children"] and r["status"] != Task.Status.CANCELLED
+    ]
+    plan = schedule.compute(nodes, links, cal)
+    critical = set(plan.critical_path)
+    preds: dict[int, list[int]] = {}
+    for link in links:
+        preds.setdefault(link.successor, []).append(link.predecessor)
+    milestones = list(
+        project.milestones.order_by("forecast_date").values(
+            "id", "name", "baseline_date", "forecast_date", "status"
+        )
+    )
+    dates = [d for r in rows for d in (r["planned_finish"], r["forecast_finish"])]
+    return {
+        "tasks": rows,
+        "critical": critical,
+        "preds": preds,
+        "milestones": milestones,
+        "finish": plan.finish,
+        "flagged": cal.flagged([*dates, *(m["forecast_date"] for m in milestones)]),
+    }
+
+
+def slipping_critical_tasks(project: Project, today: datetime.date) -> list[dict]:
+    """Critical tasks that slip, each with its reasons: ("finish", forecast, planned) when
+    the forecast finish is after the planned finish, ("start", planned start, today) when it
+    has not started by its planned start. Four queries."""
+    data = gantt(project)
+    out = []
+    for r in data["tasks"]:
+        if r["id"] not in data["critical"] or r["status"] in (
+            Task.Status.DONE,
+            Task.Status.CANCELLED,
+        ):
+            continue
+        reasons = []
+        if r["forecast_finish"] and r["forecast_finish"] > r["planned_finish"]:
+            reasons.append(("finish", r["forecast_finish"], r["planned_finish"]))
+        if (
+            r["status"] == Task.Status.TODO
+            and r["actual_start"] is None
+            and r["planned_start"] < today
+        ):
+            reasons.append(("start", r["planned_start"], today))
+        if reasons:
+            out.append({**r, "reasons": reasons})
+    return out

@@ -593,6 +593,26 @@ MATRIX: dict[str, dict] = {
         "get":    "302 302 403 404 200 200 403 200 403",
         "post":   "302 302 403 404 200 200 403 200 403",
     },
+    "projects/<str:code>/tasks/": {
+        "kwargs": {"code": "project.code"},
+        "get":    "302 302 200 404 200 200 200 200 200",
+        "post":   "302 302 200 404 200 200 200 200 403",
+    },
+    "projects/<str:code>/tasks/board/": {
+        "kwargs": {"code": "project.code"},
+        "get":    "302 302 200 404 200 200 200 200 200",
+        "post":   "302 302 200 404 200 200 200 200 403",
+    },
+    "projects/<str:code>/tasks/gantt/": {
+        "kwargs": {"code": "project.code"},
+        "get":    "302 302 200 404 200 200 200 200 200",
+        "post":   "302 302 200 404 200 200 200 200 403",
+    },
+    "projects/<str:code>/tasks/new/": {
+        "kwargs": {"code": "project.code"},
+        "get":    "302 302 302 404 200 200 302 200 302",
+        "post":   "302 302 302 404 200 200 302 200 403",
+    },
     "projects/<str:code>/transition/": {
         "kwargs": {"code": "project.code"},
         "get":    "302 302 405 405 405 405 405 405 405",
@@ -662,6 +682,36 @@ MATRIX: dict[str, dict] = {
         "kwargs": {"code": "project.code"},
         "get":    "302 302 200 404 200 200 200 200 200",
         "post":   "302 302 200 404 200 200 200 200 403",
+    },
+    "task-dependencies/<int:pk>/delete/": {
+        "kwargs": {"pk": "task_dependency.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 302 404 302 302 302 302 403",
+    },
+    "tasks/<int:pk>/": {
+        "kwargs": {"pk": "task.pk"},
+        "get":    "302 302 200 404 200 200 200 200 200",
+        "post":   "302 302 200 404 200 200 302 200 403",
+    },
+    "tasks/<int:pk>/delete/": {
+        "kwargs": {"pk": "task.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 302 404 302 302 302 302 403",
+    },
+    "tasks/<int:pk>/dependencies/": {
+        "kwargs": {"pk": "task.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 302 404 400 400 302 400 403",
+    },
+    "tasks/<int:pk>/move/": {
+        "kwargs": {"pk": "task.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 400 404 400 400 403 400 403",
+    },
+    "tasks/<int:pk>/status/": {
+        "kwargs": {"pk": "task.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 400 404 400 400 403 400 403",
     },
 }
 # fmt: on
