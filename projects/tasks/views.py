@@ -80,7 +80,8 @@ def task_board(request, code: str):
 
 def _gantt_rows(data: dict) -> list[dict]:
     """frappe-gantt's tasks: each task's forecast bar (draggable), its baseline bar below
-    it, and each milestone as a one-day bar."""
+    it, and each milestone as a one-day bar. `classes` go on each bar's group (department,
+    status, critical, baseline, milestone); frappe-gantt takes one class, tasks.js the rest."""
     rows = []
     for r in data["tasks"]:
         classes = [f"dept-{r['department']}", f"status-{r['status']}"]
@@ -98,7 +99,7 @@ def _gantt_rows(data: dict) -> list[dict]:
                 "end": finish.isoformat(),
                 "progress": r["progress"],
                 "dependencies": ", ".join(f"t{p}" for p in data["preds"].get(r["id"], [])),
-                "custom_class": " ".join(classes),
+                "classes": classes,
                 "task": r["id"],
                 "owner": r["owner__username"],
                 "department": r["department"],
@@ -113,7 +114,7 @@ def _gantt_rows(data: dict) -> list[dict]:
                 "end": r["planned_finish"].isoformat(),
                 "progress": 0,
                 "dependencies": "",
-                "custom_class": "is-baseline",
+                "classes": ["is-baseline"],
                 "baseline": True,
             }
         )
@@ -126,7 +127,7 @@ def _gantt_rows(data: dict) -> list[dict]:
                 "end": m["forecast_date"].isoformat(),
                 "progress": 100 if m["status"] == "done" else 0,
                 "dependencies": "",
-                "custom_class": "is-milestone",
+                "classes": ["is-milestone"],
                 "milestone": True,
             }
         )

@@ -22,6 +22,7 @@
         group: "tasks",
         animation: 120,
         draggable: ".task-card",
+        forceFallback: true, // mouse events, the same in every browser (and in tests)
         onEnd: function (evt) {
           if (evt.from === evt.to) {
             return;
@@ -73,12 +74,28 @@
     var message = document.getElementById("gantt-message");
     var readonly = box.dataset.readonly === "1";
     var moveUrl = box.dataset.moveUrl;
+    rows.forEach(function (row) {
+      row.custom_class = row.classes[0];
+    });
+    function classify() {
+      rows.forEach(function (row) {
+        var bar = box.querySelector('.bar-wrapper[data-id="' + row.id + '"]');
+        if (bar) {
+          row.classes.forEach(function (name) {
+            bar.classList.add(name);
+          });
+        }
+      });
+    }
     var gantt = new window.Gantt(box, rows, {
       view_mode: rows.length > 400 ? "Week" : "Day",
       readonly: readonly,
       readonly_progress: true,
       popup_on: "click",
       scroll_to: "start",
+      on_view_change: function () {
+        window.setTimeout(classify, 0);
+      },
       language: document.documentElement.lang.indexOf("en") === 0 ? "en" : "zh",
       on_date_change: function (task, start) {
         if (!task.task) {
@@ -108,6 +125,7 @@
           });
       },
     });
+    classify();
     box.gantt = gantt;
     box.dataset.rendered = String(rows.length);
   }

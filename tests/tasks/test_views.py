@@ -177,7 +177,7 @@ def test_gantt_of_2000_tasks_in_constant_queries(c):
             ).group(1)
         )
         assert sum(1 for row in rows if row["id"].startswith("t")) == n
-        assert any("is-critical" in row["custom_class"] for row in rows)
+        assert any("is-critical" in row["classes"] for row in rows)
         counts[n] = len(ctx)
     assert counts[20] == counts[2000], counts
 
