@@ -51,7 +51,7 @@ class Link:
     lag: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class TaskTimes:
     id: int
     early_start: datetime.date
@@ -142,13 +142,38 @@ def forward(
     return start
 
 
+def _ordinals(nodes: Sequence[Node], cal: WorkCalendar) -> dict[int, int]:
+    """Each node's start as an ordinal, each distinct date asked of the calendar once."""
+    seen: dict[datetime.date, int] = {}
+    out = {}
+    for n in nodes:
+        i = seen.get(n.start)
+        if i is None:
+            i = seen[n.start] = cal.index(n.start)
+        out[n.id] = i
+    return out
+
+
+def _dates(cal: WorkCalendar):
+    """cal.date_at, each distinct ordinal asked once (a plan reuses few dates many times)."""
+    memo: dict[int, datetime.date] = {}
+
+    def date_at(i: int) -> datetime.date:
+        d = memo.get(i)
+        if d is None:
+            d = memo[i] = cal.date_at(i)
+        return d
+
+    return date_at
+
+
 def compute(nodes: Sequence[Node], links: Sequence[Link], cal: WorkCalendar) -> Schedule:
     """The schedule of `nodes` under `links` (links naming other ids are ignored)."""
     if not nodes:
         return Schedule(finish=None, critical_path=[], tasks=[])
     order = _order(nodes, links)
     duration = {n.id: max(n.duration, 1) for n in nodes}
-    earliest = {n.id: cal.index(n.start) for n in nodes}
+    earliest = _ordinals(nodes, cal)
     preds, succs = _incoming(links, set(duration))
     es = forward(order, earliest, duration, preds)
     ee = {tid: es[tid] + duration[tid] for tid in order}
@@ -174,7 +199,7 @@ def compute(nodes: Sequence[Node], links: Sequence[Link], cal: WorkCalendar) -> 
         le[tid] = e
 
     position = {tid: i for i, tid in enumerate(order)}
-    date_at = cal.date_at
+    date_at = _dates(cal)
     times = []
     for tid in order:
         ls = le[tid] - duration[tid]
@@ -208,7 +233,7 @@ def reschedule(
     ask (a forward pass; nothing moves earlier than its own start)."""
     order = _order(nodes, links)
     duration = {n.id: max(n.duration, 1) for n in nodes}
-    earliest = {n.id: cal.index(fixed.get(n.id, n.start)) for n in nodes}
+    earliest = _ordinals([Node(n.id, fixed.get(n.id, n.start), n.duration) for n in nodes], cal)
     preds, _succs = _incoming(links, set(duration))
     # a fixed task starts where it was put, whatever its predecessors ask
     for tid in fixed:

@@ -92,7 +92,7 @@
       readonly: readonly,
       readonly_progress: true,
       popup_on: "click",
-      scroll_to: "start",
+      scroll_to: rows[0].start, // the plan's first task (milestones may lie far before)
       on_view_change: function () {
         window.setTimeout(classify, 0);
       },
