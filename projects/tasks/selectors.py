@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from coordination.core import workdays
 from coordination.core.roles import can_write, is_pmo
@@ -146,27 +146,81 @@ def gantt(project: Project) -> dict:
     }
 
 
-def slipping_critical_tasks(project: Project, today: datetime.date) -> list[dict]:
-    """Critical tasks that slip, each with its reasons: ("finish", forecast, planned) when
-    the forecast finish is after the planned finish, ("start", planned start, today) when it
-    has not started by its planned start. Four queries."""
-    data = gantt(project)
-    out = []
-    for r in data["tasks"]:
-        if r["id"] not in data["critical"] or r["status"] in (
-            Task.Status.DONE,
-            Task.Status.CANCELLED,
-        ):
-            continue
-        reasons = []
-        if r["forecast_finish"] and r["forecast_finish"] > r["planned_finish"]:
-            reasons.append(("finish", r["forecast_finish"], r["planned_finish"]))
-        if (
-            r["status"] == Task.Status.TODO
-            and r["actual_start"] is None
-            and r["planned_start"] < today
-        ):
-            reasons.append(("start", r["planned_start"], today))
-        if reasons:
-            out.append({**r, "reasons": reasons})
+SLIP_FIELDS = (
+    "id",
+    "project_id",
+    "title",
+    "status",
+    "duration_days",
+    "planned_start",
+    "planned_finish",
+    "forecast_finish",
+    "actual_start",
+)
+
+
+def _slipping(row: dict, today: datetime.date) -> list[tuple]:
+    """Why `row` slips: ("finish", forecast, planned) when its forecast finish is after its
+    planned finish, ("start", planned start, today) when it has not started by then."""
+    if row["status"] in (Task.Status.DONE, Task.Status.CANCELLED):
+        return []
+    reasons = []
+    if row["forecast_finish"] and row["forecast_finish"] > row["planned_finish"]:
+        reasons.append(("finish", row["forecast_finish"], row["planned_finish"]))
+    if (
+        row["status"] == Task.Status.TODO
+        and row["actual_start"] is None
+        and row["planned_start"] < today
+    ):
+        reasons.append(("start", row["planned_start"], today))
+    return reasons
+
+
+def slipping_critical_bulk(project_ids: list[int], today: datetime.date) -> dict[int, list]:
+    """{project id: [(task row, reasons)]}: the critical tasks (zero float in the planned
+    schedule) that slip, for many projects in three queries whatever their number (the tasks
+    of the projects that have a slipping task at all, their links, the calendar)."""
+    if not project_ids:
+        return {}
+    open_ = Task.objects.filter(project_id__in=project_ids).exclude(
+        status__in=[Task.Status.DONE, Task.Status.CANCELLED]
+    )
+    late = open_.filter(
+        Q(forecast_finish__gt=F("planned_finish"))
+        | Q(status=Task.Status.TODO, actual_start__isnull=True, planned_start__lt=today)
+    )
+    candidates = late.values("project_id")
+    leaf = ~Exists(Task.objects.filter(parent=OuterRef("pk")))
+    rows = list(
+        Task.objects.filter(project_id__in=candidates)
+        .exclude(status=Task.Status.CANCELLED)
+        .filter(leaf)
+        .values(*SLIP_FIELDS)
+    )
+    links = list(
+        TaskDependency.objects.filter(successor__project_id__in=candidates).values_list(
+            "successor__project_id", "predecessor_id", "successor_id", "type", "lag_days"
+        )
+    )
+    cal = workdays.calendar()
+    by_project: dict[int, list[dict]] = {}
+    for r in rows:
+        by_project.setdefault(r["project_id"], []).append(r)
+    project_links: dict[int, list[schedule.Link]] = {}
+    for pid, p, s_, t, lag in links:
+        project_links.setdefault(pid, []).append(schedule.Link(p, s_, t, lag))
+    out: dict[int, list] = {}
+    for pid, tasks in by_project.items():
+        nodes = [schedule.Node(r["id"], r["planned_start"], r["duration_days"]) for r in tasks]
+        critical = set(schedule.compute(nodes, project_links.get(pid, []), cal).critical_path)
+        found = [
+            (r, reasons) for r in tasks if r["id"] in critical and (reasons := _slipping(r, today))
+        ]
+        if found:
+            out[pid] = found
     return out
+
+
+def slipping_critical_tasks(project: Project, today: datetime.date) -> list:
+    """[(task row, reasons)] of one project (slipping_critical_bulk)."""
+    return slipping_critical_bulk([project.pk], today).get(project.pk, [])

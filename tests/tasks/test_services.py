@@ -158,3 +158,28 @@ def test_closed_project_refuses(c):
     type(c.project).objects.filter(pk=c.project.pk).update(stage="closed")
     with pytest.raises(Conflict):
         services.update_task(t.pk, by=c.eng_pm, data={"progress": 10})
+
+
+def test_a_slipping_critical_task_is_in_project_health_with_its_reason(c):
+    from coordination.dashboard.health import project_health
+
+    a = task(c.project, title="设备到货", duration_days=2)
+    b = task(c.project, title="设备安装", duration_days=1)
+    link(a, b)
+    off = task(c.project, title="培训", duration_days=1)  # float: not critical
+    services.move_task(off.pk, by=c.eng_pm, start=D(2026, 9, 29))
+    assert "培训" not in str(project_health(c.project, today=D(2026, 9, 1)).as_dict())
+    services.move_task(a.pk, by=c.eng_pm, start=D(2026, 10, 8))
+    h = project_health(c.project, today=D(2026, 9, 1))
+    messages = [r.message for r in h.reasons if r.code == "critical_task_slipping"]
+    assert any("设备到货" in m and "2026-10-09" in m for m in messages), h.as_dict()
+    late = project_health(c.project, today=D(2026, 9, 29))
+    assert any(r.code == "critical_task_late_start" for r in late.reasons)
+
+
+def test_my_tasks_on_the_home_page(c):
+    from tests.formpage import login
+
+    t = task(c.project, title="编制调试方案", owner=c.tech_lead)
+    body = login(c.tech_lead).get("/").content.decode()
+    assert 'id="my-tasks"' in body and "编制调试方案" in body and f'data-task="{t.pk}"' in body
