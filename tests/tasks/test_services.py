@@ -183,3 +183,25 @@ def test_my_tasks_on_the_home_page(c):
     t = task(c.project, title="编制调试方案", owner=c.tech_lead)
     body = login(c.tech_lead).get("/").content.decode()
     assert 'id="my-tasks"' in body and "编制调试方案" in body and f'data-task="{t.pk}"' in body
+
+
+def test_an_action_item_becomes_a_task_once(c):
+    from coordination.reviews import services as reviews
+    from tests.formpage import login
+    from tests.reviews.factories import ActionItemFactory
+
+    due = datetime.date.today() + datetime.timedelta(days=20)
+    item = ActionItemFactory(project=c.project, owner=c.tech_lead, due_date=due)
+    page = login(c.eng_pm)
+    r = page.post(f"/reviews/action-items/{item.pk}/task/")
+    t = Task.objects.get(action_item=item)
+    assert r.status_code == 302 and r["Location"] == f"/tasks/{t.pk}/"
+    assert t.title == item.title and t.owner == c.tech_lead and t.planned_finish <= due
+    assert AuditEvent.objects.filter(action="action_item.became_task").count() == 1
+    with pytest.raises(Conflict):
+        reviews.task_from_action_item(item.pk, by=c.eng_pm)
+    with pytest.raises(PermissionDenied):
+        reviews.task_from_action_item(
+            ActionItemFactory(project=c.project, owner=c.member).pk, by=c.member
+        )
+    assert Task.objects.count() == 1
