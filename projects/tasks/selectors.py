@@ -44,6 +44,17 @@ def project_tasks(project: Project) -> QuerySet[Task]:
     return with_relations(Task.objects.filter(project=project)).order_by("planned_start", "id")
 
 
+def open_tasks(project: Project) -> QuerySet[Task]:
+    """The project's leaf tasks not done or cancelled (what a forecast shift may move)."""
+    return (
+        Task.objects.filter(project=project)
+        .exclude(status__in=[Task.Status.DONE, Task.Status.CANCELLED])
+        .exclude(Exists(Task.objects.filter(parent=OuterRef("pk"))))
+        .select_related("owner")
+        .order_by("planned_start", "id")
+    )
+
+
 def my_tasks(user) -> QuerySet[Task]:
     """Open tasks `user` owns on projects they still see, soonest first."""
     return (

@@ -369,6 +369,11 @@ MATRIX: dict[str, dict] = {
         "get":    "302 302 200 404 200 200 200 200 200",
         "post":   "302 302 200 404 200 200 200 200 403",
     },
+    "changes/<int:pk>/apply-to-tasks/": {
+        "kwargs": {"pk": "cr.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 302 404 302 302 302 302 403",
+    },
     "changes/<int:pk>/<str:action>/": {
         "kwargs": {"pk": "cr.pk", "action": "approve"},
         "get":    "302 302 405 405 405 405 405 405 405",

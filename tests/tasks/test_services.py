@@ -148,8 +148,8 @@ def test_shift_forecasts_by_working_days(c):
     services.shift_forecasts(c.project, by=c.eng_pm, task_ids=[a.pk], days=2, reason="CR-001")
     a.refresh_from_db()
     b.refresh_from_db()
-    assert a.forecast_start == D(2026, 10, 9)  # 9-30 + 2 working days across 国庆
-    assert b.forecast_start == D(2026, 10, 10)
+    assert a.forecast_start == D(2026, 10, 8)  # 9-30 + 2 days = 10-2 (国庆) → 10-8
+    assert b.forecast_start == D(2026, 10, 9)
     assert a.planned_start == D(2026, 9, 30)
 
 
@@ -205,3 +205,34 @@ def test_an_action_item_becomes_a_task_once(c):
             ActionItemFactory(project=c.project, owner=c.member).pk, by=c.member
         )
     assert Task.objects.count() == 1
+
+
+def test_an_approved_change_requests_impact_moves_chosen_tasks_once(c):
+    from projects.changes import services as changes
+    from tests.changes import factories as cr_factories
+    from tests.formpage import login
+
+    cr = cr_factories.approved(c, schedule_impact_days=7)
+    a = task(c.project, title="设备安装", planned_start=D(2026, 9, 24))
+    b = task(c.project, title="调试")
+    link(a, b)
+    untouched = task(c.project, title="培训")
+    page = login(c.biz_pm)
+    assert b'id="apply-to-tasks"' in page.get(f"/changes/{cr.pk}/").content
+    r = page.post(f"/changes/{cr.pk}/apply-to-tasks/", {"tasks": [a.pk]})
+    assert r.status_code == 302
+    a.refresh_from_db()
+    b.refresh_from_db()
+    untouched.refresh_from_db()
+    assert a.forecast_start == D(2026, 10, 8)  # 9-24 + 7 days = 10-1 (国庆) → 10-8
+    assert a.planned_start == D(2026, 9, 24)
+    assert b.forecast_start == D(2026, 10, 9)
+    assert untouched.forecast_start == untouched.planned_start
+    assert AuditEvent.objects.filter(action="change_request.tasks_impact_applied").count() == 1
+    with pytest.raises(Conflict):
+        changes.apply_impact_to_tasks(cr.pk, by=c.biz_pm, task_ids=[b.pk])
+    other = cr_factories.approved(c, title="另一个变更", schedule_impact_days=3)
+    with pytest.raises(PermissionDenied):
+        changes.apply_impact_to_tasks(other.pk, by=c.tech_lead, task_ids=[b.pk])
+    with pytest.raises(Conflict):  # a draft has not been approved
+        changes.apply_impact_to_tasks(cr_factories.draft(c).pk, by=c.biz_pm, task_ids=[b.pk])
