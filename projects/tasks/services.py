@@ -577,10 +577,9 @@ def remove_dependency(dependency_id: int, *, by) -> None:
 def shift_forecasts(
     project: Project, *, by, task_ids: list[int], days: int, reason: str
 ) -> list[Task]:
-    """Move the forecasts of `task_ids` by `days` calendar days, rolled forward to a working
-    day (an approved change request's schedule impact, counted in days like the project's
-    forecast end); their length in working days stays and their downstream tasks follow.
-    The caller checks who may."""
+    """Move the forecasts of `task_ids` by `days` working days (an approved change request's
+    schedule impact, in working days like the project's forecast end); their length in
+    working days stays and their downstream tasks follow. The caller checks who may."""
     cal = workdays.calendar()
     tasks = list(
         Task.objects.select_for_update()
@@ -594,8 +593,7 @@ def shift_forecasts(
     for t in tasks:
         before = snapshot(t, ["forecast_start", "forecast_finish"])
         length = _forecast_days(t, cal)
-        moved = (t.forecast_start or t.planned_start) + datetime.timedelta(days=days)
-        t.forecast_start = cal.roll_forward(moved)
+        t.forecast_start = cal.add_working_days(t.forecast_start or t.planned_start, days)
         t.forecast_finish = cal.finish_of(t.forecast_start, length)
         t.save(update_fields=["forecast_start", "forecast_finish", "updated_at"])
         changes.append((t, before, snapshot(t, ["forecast_start", "forecast_finish"])))

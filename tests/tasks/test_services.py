@@ -148,8 +148,8 @@ def test_shift_forecasts_by_working_days(c):
     services.shift_forecasts(c.project, by=c.eng_pm, task_ids=[a.pk], days=2, reason="CR-001")
     a.refresh_from_db()
     b.refresh_from_db()
-    assert a.forecast_start == D(2026, 10, 8)  # 9-30 + 2 days = 10-2 (国庆) → 10-8
-    assert b.forecast_start == D(2026, 10, 9)
+    assert a.forecast_start == D(2026, 10, 9)  # 9-30 + 2 working days across 国庆
+    assert b.forecast_start == D(2026, 10, 10)  # the 调休 Saturday
     assert a.planned_start == D(2026, 9, 30)
 
 
@@ -224,9 +224,10 @@ def test_an_approved_change_requests_impact_moves_chosen_tasks_once(c):
     a.refresh_from_db()
     b.refresh_from_db()
     untouched.refresh_from_db()
-    assert a.forecast_start == D(2026, 10, 8)  # 9-24 + 7 days = 10-1 (国庆) → 10-8
+    # 9-24 + 7 working days: 9-28, 9-29, 9-30, (国庆) 10-8, 10-9, 10-10 (调休), 10-12
+    assert a.forecast_start == D(2026, 10, 12)
     assert a.planned_start == D(2026, 9, 24)
-    assert b.forecast_start == D(2026, 10, 9)
+    assert b.forecast_start == D(2026, 10, 13)
     assert untouched.forecast_start == untouched.planned_start
     assert AuditEvent.objects.filter(action="change_request.tasks_impact_applied").count() == 1
     with pytest.raises(Conflict):
