@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SCRIPTS = ["project_list", "pages", "kpi", "reminders", "upsert"]
+SCRIPTS = ["project_list", "pages", "kpi", "reminders", "upsert", "critical_path"]
 
 
 def _ensure(url: str, scale: int, env: dict) -> None:

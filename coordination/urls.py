@@ -20,6 +20,7 @@ api_v1 = [
     path("", include("projects.api.urls")),
     path("", include("projects.presales.api_urls")),
     path("", include("projects.changes.api_urls")),
+    path("", include("projects.tasks.api_urls")),
     path("", include("handover.api_urls")),
     path("", include("coordination.reviews.api_urls")),
     path("", include("coordination.kickoff.api_urls")),
@@ -51,6 +52,7 @@ urlpatterns = [
     path("customers/", include("projects.core.customer_urls")),
     path("projects/", include("projects.presales.urls")),
     path("", include("projects.changes.urls")),
+    path("", include("projects.tasks.urls")),
     path("", include("coordination.dashboard.urls")),
 ]
 

@@ -1,7 +1,7 @@
 """Project health (项目健康度): red / amber / green with the reasons, for many projects at once.
 
 The ONE place health is computed. `health_bulk(projects)` reads everything it needs for the
-whole list in a fixed number of queries (seven, whatever the number of projects);
+whole list in a fixed number of queries (ten, whatever the number of projects);
 `attach_health(projects)` puts the result on each project as `.health`; `project_health(project)`
 is the same for one project.
 
@@ -16,6 +16,9 @@ Rules (each reason has its own level; the project takes the worst):
 5. Change requests waiting for assessment or decision → amber.
 6. Overdue open action items → amber, red from HEALTH_ACTION_ITEMS_RED (3) items.
 7. Open complaints (kpi.Complaint with closed_on null) → amber, red when one is high severity.
+8. A slipping critical task (projects.tasks.selectors.slipping_critical_bulk: zero float in
+   the planned schedule, and its forecast finish is after its planned finish → amber, red
+   beyond HEALTH_SLIP_RED_DAYS; or it has not started by its planned start → amber).
 Closed and cancelled projects are not rated (level "none").
 """
 
@@ -38,6 +41,7 @@ from kpi.models import Complaint
 from projects.changes.models import ChangeRequest
 from projects.core.models import Milestone, Stage
 from projects.presales import promise_gaps as gaps_module
+from projects.tasks.selectors import slipping_critical_bulk
 
 RED = "red"
 AMBER = "amber"
@@ -211,12 +215,33 @@ def _rate(project, today: datetime.date, data: dict) -> Health:
             else _("%(n)s 个投诉未关闭，其中 %(high)s 个严重")
             % {"n": complaints["n"], "high": complaints["high"]},
         )
+    for task, reasons in data["tasks"].get(pk, []):
+        for kind, first, second in reasons:
+            if kind == "finish":
+                slip = (first - second).days
+                health.add(
+                    "critical_task_slipping",
+                    RED if slip > red_days else AMBER,
+                    _("关键任务“%(task)s”预测 %(forecast)s 完成，晚于计划 %(planned)s")
+                    % {
+                        "task": task["title"],
+                        "forecast": first.isoformat(),
+                        "planned": second.isoformat(),
+                    },
+                )
+            else:
+                health.add(
+                    "critical_task_late_start",
+                    AMBER,
+                    _("关键任务“%(task)s”计划 %(date)s 开始，尚未开始")
+                    % {"task": task["title"], "date": first.isoformat()},
+                )
     health.reasons.sort(key=lambda r: -_RANK[r.level])
     return health
 
 
 def health_bulk(projects: Iterable, *, today: datetime.date | None = None) -> dict[int, Health]:
-    """{project id: Health} for every project given, in seven queries whatever their number.
+    """{project id: Health} for every project given, in ten queries whatever their number.
 
     The projects must be loaded model instances (pk, stage, is_key_project, planned_start)."""
     projects = list(projects)
@@ -231,6 +256,7 @@ def health_bulk(projects: Iterable, *, today: datetime.date | None = None) -> di
         "changes": _pending_change_requests(ids),
         "action_items": _overdue_action_items(ids, today),
         "complaints": _open_complaints(ids),
+        "tasks": slipping_critical_bulk(ids, today),
     }
     for p in rated:
         result[p.pk] = _rate(p, today, data)

@@ -23,6 +23,7 @@ from coordination.dashboard import health, selectors
 from projects.changes import services as changes
 from projects.changes.models import ChangeRequest
 from projects.changes.selectors import visible_change_requests
+from projects.tasks.selectors import my_tasks
 
 
 def _is_htmx(request) -> bool:
@@ -43,6 +44,7 @@ def home_context(user) -> dict:
         "action_items": action_items,
         "action_counts": action_counts,
         "next_reviews": selectors.my_next_reviews(user),
+        "my_tasks": list(my_tasks(user)[:10]),
         "my_projects": my_projects,
         "my_health": health.summary(my_projects),
         "notifications": list(unread.order_by("-created_at", "-id")[:10]),
@@ -52,7 +54,8 @@ def home_context(user) -> dict:
 
 @login_required
 def home(request):
-    """Approvals waiting for me, my action items, my next reviews, my projects with health."""
+    """Approvals waiting for me, my action items, my tasks, my next reviews, my projects with
+    health."""
     return render(request, "projects/home.html", home_context(request.user))
 
 

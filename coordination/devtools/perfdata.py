@@ -22,6 +22,8 @@ from django.apps import apps
 from django.contrib.auth.models import Group
 from django.db import connection, models
 
+from coordination.core.workdays import calendar
+
 CODE_PREFIX = "PERF-"
 PMO_USERNAME = "perf_pmo"
 PER_PM = 50  # projects per PM (each side)
@@ -156,6 +158,8 @@ def seed(plan: Plan) -> dict[str, int]:
         ("memberships", _memberships),
         ("milestones", _milestones),
         ("risks", _risks),
+        ("tasks", _tasks),
+        ("task_dependencies", _task_dependencies),
         ("change_requests", _change_requests),
         ("handovers", _handovers),
         ("review_cadences", _cadences),
@@ -394,6 +398,97 @@ def _risks(plan: Plan) -> int:
             "updated_at": "p.updated_at",
         },
         f"FROM {_perf_projects()} CROSS JOIN generate_series(1, 2) AS r(r)",
+    )
+
+
+TASKS_PER_PROJECT = 10
+
+
+def _workdays_table(plan: Plan) -> str:
+    """A temporary table `perf_workdays (i, d)`: the company's working days (WorkCalendar,
+    China's statutory calendar with 调休) from two years before `today` to three after, with
+    their ordinals, so task dates are computed set-based on the real calendar."""
+    cal = calendar()
+    first = cal.index(datetime.date(plan.today.year - 3, 1, 1))
+    last = cal.index(datetime.date(plan.today.year + 4, 1, 1))
+    days = [cal.date_at(i) for i in range(first, last)]
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS perf_workdays")
+        cursor.execute(
+            "CREATE TEMP TABLE perf_workdays AS SELECT (row_number() OVER (ORDER BY d))::int AS i,"
+            " d FROM unnest(%s::date[]) AS d",
+            [days],
+        )
+        cursor.execute("CREATE UNIQUE INDEX ON perf_workdays (d)")
+        cursor.execute("CREATE UNIQUE INDEX ON perf_workdays (i)")
+    return "perf_workdays"
+
+
+def _tasks(plan: Plan) -> int:
+    """Ten per project, alternating the business and the engineering PM's department, one
+    after the other (an FS chain, _task_dependencies); dates on the working calendar; done,
+    in progress or to do by where the project and today are."""
+    Task = model("projects.Task")
+    if Task is None:
+        return 0
+    wd = _workdays_table(plan)
+    D = q(plan.today)
+    duration = "(1 + (p.g + t.t) % 8)"
+    start_i = "(s0.i + (t.t - 1) * 6)"
+    start = f"(SELECT d FROM {wd} WHERE i = {start_i})"
+    finish = f"(SELECT d FROM {wd} WHERE i = {start_i} + {duration} - 1)"
+    status = (
+        f"CASE WHEN p.stage IN ('delivered', 'closed') THEN 'done' "
+        f"WHEN p.stage = 'cancelled' THEN 'cancelled' "
+        f"WHEN p.stage = 'execution' AND {finish} < {D} THEN 'done' "
+        f"WHEN p.stage = 'execution' AND {start} <= {D} THEN 'in_progress' ELSE 'todo' END"
+    )
+    business = "t.t % 2 = 1"
+    return insert_select(
+        Task,
+        {
+            "project_id": "p.id",
+            "title": "'任务 ' || p.g || '-' || t.t",
+            "owner_id": f"CASE WHEN {business} THEN p.business_pm_id ELSE p.engineering_pm_id END",
+            "department": f"CASE WHEN {business} THEN 'business' ELSE 'engineering' END",
+            "planned_start": start,
+            "duration_days": duration,
+            "planned_finish": finish,
+            "forecast_start": start,
+            "forecast_finish": finish,
+            "actual_start": f"CASE WHEN {status} IN ('done', 'in_progress') THEN {start} END",
+            "actual_finish": f"CASE WHEN {status} = 'done' THEN {finish} END",
+            "progress": f"CASE {status} WHEN 'done' THEN 100 WHEN 'in_progress' THEN 50 ELSE 0 END",
+            "status": status,
+            "created_at": "p.created_at",
+            "updated_at": "p.updated_at",
+        },
+        f"FROM {_perf_projects()} CROSS JOIN generate_series(1, {TASKS_PER_PROJECT}) AS t(t) "
+        f"JOIN LATERAL (SELECT i FROM {wd} WHERE d >= p.planned_start ORDER BY d LIMIT 1) s0 "
+        "ON TRUE",
+    )
+
+
+def _task_dependencies(plan: Plan) -> int:
+    Dep = model("projects.TaskDependency")
+    if Dep is None:
+        return 0
+    tasks = (
+        f"(SELECT t.id, t.project_id, row_number() OVER (PARTITION BY t.project_id "  # nosec B608
+        f"ORDER BY t.planned_start, t.id) AS n FROM {table('projects.Task')} t "
+        f"JOIN {table('projects.Project')} p ON p.id = t.project_id "
+        f"WHERE p.code LIKE '{CODE_PREFIX}%')"
+    )
+    return insert_select(
+        Dep,
+        {
+            "predecessor_id": "a.id",
+            "successor_id": "b.id",
+            "type": q("FS"),
+            "lag_days": "0",
+            "created_at": "now()",
+        },
+        f"FROM {tasks} a JOIN {tasks} b ON b.project_id = a.project_id AND b.n = a.n + 1",
     )
 
 

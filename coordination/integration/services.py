@@ -39,7 +39,9 @@ WRITE_SCOPES: list[tuple[re.Pattern, str]] = [
     (re.compile(r"^/api/v1/(erp/)?customers/"), ApiScope.WRITE_CUSTOMERS),
     (re.compile(r"^/api/v1/projects/[^/]+/(surveys|complaints)/"), ApiScope.WRITE_KPI_INPUTS),
     (
-        re.compile(r"^/api/v1/(erp/projects/|projects/|milestones/|risks/)"),
+        re.compile(
+            r"^/api/v1/(erp/projects/|projects/|milestones/|risks/|tasks/|task-dependencies/)"
+        ),
         ApiScope.WRITE_PROJECTS,
     ),
 ]

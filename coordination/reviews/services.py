@@ -21,6 +21,7 @@ from coordination.core.exceptions import Conflict
 from coordination.core.models import Department
 from coordination.core.roles import can_write, is_pmo
 from coordination.core.services import notify, record_audit, snapshot
+from coordination.core.workdays import calendar
 from coordination.reviews.models import (
     ActionItem,
     JobRotation,
@@ -30,6 +31,8 @@ from coordination.reviews.models import (
     ReviewKind,
 )
 from projects.core.permissions import can_edit_plan, can_edit_project
+from projects.tasks import services as task_services
+from projects.tasks.models import Task
 
 User = get_user_model()
 
@@ -426,6 +429,44 @@ def update_action_item(item_id: int, *, by, **changes: Any) -> ActionItem:
             actor=by, action="action_item.updated", target=item, before=before, after=after
         )
     return item
+
+
+@transaction.atomic
+def task_from_action_item(item_id: int, *, by) -> Task:
+    """A meeting's action item becomes a task of its project (projects.tasks.services.
+    create_task: the project's planners may, the owner must be a member): same title,
+    description and owner, starting today, due on the item's due date. The task keeps the
+    link to the item; an item becomes a task once."""
+    item = (
+        ActionItem.objects.select_for_update(of=("self",))
+        .select_related("project", "owner")
+        .get(pk=item_id)
+    )
+    if item.project is None:
+        raise Conflict(_("该待办事项不属于任何项目，不能转为任务。"))
+    existing = Task.objects.filter(action_item_id=item.pk).first()
+    if existing is not None:
+        raise Conflict(
+            _("该待办事项已转为任务“%(title)s”。") % {"title": existing.title},
+            [f"#{existing.pk}"],
+        )
+    cal = calendar()
+    start = cal.roll_forward(timezone.localdate())
+    days = max(cal.working_days_between(start, item.due_date), 1)
+    task = task_services.create_task(
+        item.project,
+        by=by,
+        data={
+            "title": item.title[:200],
+            "description": item.description,
+            "owner": item.owner,
+            "planned_start": start,
+            "duration_days": days,
+        },
+        action_item_id=item.pk,
+    )
+    record_audit(actor=by, action="action_item.became_task", target=item, after={"task": task.pk})
+    return task
 
 
 # --- job rotation ----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.review_detail, name="detail"),
     path("<int:pk>/action-items/", views.action_item_create, name="action_item_create"),
     path("action-items/<int:item_id>/status/", views.action_item_status, name="action_item_status"),
+    path("action-items/<int:item_id>/task/", views.action_item_to_task, name="action_item_task"),
     path("my-action-items/", views.my_action_items, name="my_action_items"),
     path("my-reminders/", views.my_reminders, name="my_reminders"),
     path("job-rotations/", views.job_rotations, name="job_rotations"),

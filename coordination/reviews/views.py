@@ -132,7 +132,7 @@ def _detail_page(
 
 
 def _action_items(user, review, can_edit: bool) -> list:
-    items = list(review.action_items.all())
+    items = list(review.action_items.select_related("task"))
     for item in items:
         # who keeps these minutes updates every item of the review; anyone else their own
         item.can_update = can_edit or (
@@ -252,6 +252,25 @@ def action_item_status(request, item_id: int):
     nxt = request.POST.get("next", "")
     if nxt.startswith("/") and not nxt.startswith("//"):
         return redirect(nxt)
+    return redirect("reviews:my_action_items")
+
+
+@login_required
+@require_POST
+def action_item_to_task(request, item_id: int):
+    """The action item's "转为任务" button: a task of the project, then its page."""
+    item = get_object_or_404(selectors.visible_action_items(request.user), pk=item_id)
+    try:
+        task = services.task_from_action_item(item.pk, by=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        _errors(request, exc)
+    except Conflict as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("已将待办事项转为任务。"))
+        return redirect("tasks:detail", pk=task.pk)
+    if item.review_id:
+        return redirect("reviews:detail", item.review_id)
     return redirect("reviews:my_action_items")
 
 

@@ -93,6 +93,17 @@ class ChangeRequest(Versioned, Timestamped):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # the schedule impact moved the forecasts of chosen tasks (once: projects.changes.services.
+    # apply_impact_to_tasks)
+    tasks_impact_applied_at = models.DateTimeField(_("任务工期影响应用时间"), null=True, blank=True)
+    tasks_impact_applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("任务工期影响应用人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -38,6 +38,7 @@ from projects.changes.rules import (
 from projects.core.models import CLOSED_STAGES, Milestone, Project
 from projects.core.roles import DEPARTMENT_ROLES, ENGINEERING_ROLES, PM_ROLES
 from projects.core.selectors import members_with_role, project_roles
+from projects.tasks import services as task_services
 
 Status = ChangeRequest.Status
 
@@ -579,3 +580,43 @@ def implement_change_request(cr_id: int, *, by, expected_version: Expected = Non
         after=snapshot(cr, ["status"]),
     )
     return cr
+
+
+@transaction.atomic
+def apply_impact_to_tasks(cr_id: int, *, by, task_ids: list[int]) -> list:
+    """After approval, one of the PMs applies the request's schedule impact to the tasks it
+    concerns: their forecasts move by schedule_impact_days (calendar days, rolled to a working
+    day) and their downstream tasks follow (projects.tasks.services.shift_forecasts); the
+    baselines stay. Once per change request, audited."""
+    cr = _lock(cr_id)
+    if not can_implement(by, cr.project):
+        raise PermissionDenied(_("只有项目经理可以把变更的工期影响应用到任务。"))
+    _expect(cr, Status.APPROVED, Status.IMPLEMENTED)
+    if cr.tasks_impact_applied_at is not None:
+        raise Conflict(
+            _("变更申请 %(number)s 的工期影响已于 %(when)s 应用到任务。")
+            % {
+                "number": cr.number,
+                "when": timezone.localtime(cr.tasks_impact_applied_at).strftime("%Y-%m-%d %H:%M"),
+            }
+        )
+    if not cr.schedule_impact_days:
+        raise Conflict(_("变更申请 %(number)s 没有工期影响。") % {"number": cr.number})
+    ids = sorted({int(t) for t in task_ids or []})
+    if not ids:
+        raise ValidationError({"tasks": [_("请选择受影响的任务。")]})
+    reason = _("变更申请 %(number)s 已批准") % {"number": cr.number}
+    tasks = task_services.shift_forecasts(
+        cr.project, by=by, task_ids=ids, days=cr.schedule_impact_days, reason=reason
+    )
+    cr.tasks_impact_applied_at = timezone.now()
+    cr.tasks_impact_applied_by = by
+    cr.save(update_fields=["tasks_impact_applied_at", "tasks_impact_applied_by", "updated_at"])
+    record_audit(
+        actor=by,
+        action="change_request.tasks_impact_applied",
+        target=cr,
+        after={"tasks": ids, "days": cr.schedule_impact_days},
+        reason=reason,
+    )
+    return tasks

@@ -32,6 +32,7 @@ from projects.changes.selectors import (
 )
 from projects.core.models import CLOSED_STAGES
 from projects.core.selectors import visible_projects
+from projects.tasks.selectors import open_tasks
 
 
 def _project(user, code: str):
@@ -215,6 +216,21 @@ def detail_context(cr: ChangeRequest, user) -> dict:
         "can_withdraw": cr.status in ChangeRequest.WITHDRAWABLE and changes.can_withdraw(user, cr),
         "can_implement": cr.status == ChangeRequest.Status.APPROVED
         and changes.can_implement(user, project),
+        **_tasks_impact(cr, user),
+    }
+
+
+def _tasks_impact(cr: ChangeRequest, user) -> dict:
+    """The PMs' form to apply the approved schedule impact to chosen tasks (once)."""
+    show = (
+        cr.status in (ChangeRequest.Status.APPROVED, ChangeRequest.Status.IMPLEMENTED)
+        and bool(cr.schedule_impact_days)
+        and cr.tasks_impact_applied_at is None
+        and changes.can_implement(user, cr.project)
+    )
+    return {
+        "can_apply_to_tasks": show,
+        "impact_tasks": list(open_tasks(cr.project)) if show else [],
     }
 
 
@@ -303,3 +319,23 @@ def inbox(request):
         "projects/changes/inbox.html",
         {"to_decide": list(decide), "to_assess": list(assess_rows)},
     )
+
+
+@login_required
+@require_POST
+def apply_to_tasks(request, pk: int):
+    cr = _cr(request.user, pk)
+    try:
+        tasks = changes.apply_impact_to_tasks(
+            cr.pk,
+            by=request.user,
+            task_ids=[int(t) for t in request.POST.getlist("tasks") if t.isdigit()],
+        )
+    except (Conflict, ValidationError, PermissionDenied) as exc:
+        _refusal(request, exc)
+    else:
+        messages.success(
+            request,
+            _("已将工期影响应用到 %(n)s 个任务，后续任务的预测已顺延。") % {"n": len(tasks)},
+        )
+    return redirect("changes:detail", pk=cr.pk)

@@ -22,16 +22,17 @@ FLOORS = {
     "integration": 2,
     "api": 3,
     "projects": 4,
-    "presales": 5,
-    "changes": 6,
-    "handover": 7,
-    "kickoff": 8,
-    "reviews": 9,
-    "kpi": 10,
-    "dashboard": 11,
-    "calendars": 11,  # working-days API, calendar feeds (reviews, milestones, later tasks)
-    "site": 12,  # settings, urls, celery, each app's faces (models.py, admin.py, apps.py)
-    "devtools": 13,  # demo data, scale data, make run and their commands
+    "tasks": 5,
+    "presales": 6,
+    "changes": 7,
+    "handover": 8,
+    "kickoff": 9,
+    "reviews": 10,
+    "kpi": 11,
+    "dashboard": 12,
+    "calendars": 12,  # working-days API, calendar feeds (reviews, milestones, tasks)
+    "site": 13,  # settings, urls, celery, each app's faces (models.py, admin.py, apps.py)
+    "devtools": 14,  # demo data, scale data, make run and their commands
 }
 
 # Longest prefix first; a module's room is the first prefix it starts with.
@@ -51,6 +52,7 @@ ROOMS = [
     ("projects.api", "projects"),
     ("projects.changes", "changes"),
     ("projects.presales", "presales"),
+    ("projects.tasks", "tasks"),
     ("projects.templatetags.presales_tags", "presales"),
     ("projects", "site"),
     ("handover.models", "handover"),

@@ -166,7 +166,7 @@ def test_bulk_rating_runs_a_constant_number_of_queries(django_assert_num_queries
     f.portfolio(n)
     projects = list(factories.ProjectFactory._meta.model.objects.all())
     assert len(projects) == n
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(10):  # seven, and three for the slipping critical tasks
         result = health.health_bulk(projects)
     assert all(h.level == health.RED for h in result.values())
 

@@ -71,3 +71,11 @@ def test_upsert(seeded, capsys):
     ratio_of(capsys, "erp_upsert_vs_raw")
     assert all(t[2] == 10 for t in result["timings"].values())
     assert not Project.objects.filter(erp_id__startswith="BENCH-").exists()
+
+
+def test_critical_path(capsys):
+    from bench import critical_path
+
+    result = critical_path.run(["--smoke"])
+    assert ratio_of(capsys, "critical_path_vs_networkx") == pytest.approx(result["ratio"], abs=1e-3)
+    assert result["critical"] > 0

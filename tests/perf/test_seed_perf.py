@@ -102,3 +102,17 @@ def test_refused_with_debug_off_unless_forced(settings):
     with pytest.raises(CommandError, match="DEBUG off"):
         call_command("seed_perf", scale=5, stdout=_Sink())
     assert not Project.objects.exists()
+
+
+def test_tasks_at_scale_20_on_the_working_calendar():
+    from coordination.core.workdays import calendar
+    from projects.tasks.models import Task, TaskDependency
+
+    seed(20)
+    assert Task.objects.count() == 200  # ten per project
+    assert TaskDependency.objects.count() == 180  # a chain of nine links per project
+    cal = calendar()
+    for t in Task.objects.all()[:50]:
+        assert cal.is_working_day(t.planned_start)
+        assert t.planned_finish == cal.finish_of(t.planned_start, t.duration_days)
+    assert set(Task.objects.values_list("department", flat=True)) == {"business", "engineering"}

@@ -333,10 +333,19 @@ MATRIX: dict[str, dict] = {
         "get":    "401 200 200 404 200 200 200 200 200",
         "post":   "401 400 403 404 400 400 403 400 403",
     },
+    "api/v1/projects/<str:code>/schedule/": {
+        "kwargs": {"code": "project.code"},
+        "get":    "401 200 200 404 200 200 200 200 200",
+    },
     "api/v1/projects/<str:code>/surveys/": {
         "kwargs": {"code": "project.code"},
         "get":    "401 200 200 404 200 200 200 200 200",
         "post":   "401 400 400 404 400 400 400 400 403",
+    },
+    "api/v1/projects/<str:code>/tasks/": {
+        "kwargs": {"code": "project.code"},
+        "get":    "401 200 200 404 200 200 200 200 200",
+        "post":   "401 400 403 404 400 400 403 400 403",
     },
     "api/v1/projects/<str:code>/transition/": {
         "kwargs": {"code": "project.code"},
@@ -381,10 +390,30 @@ MATRIX: dict[str, dict] = {
         "get":    "302 302 405 405 405 405 405 405 405",
         "post":   "302 302 302 302 302 302 302 302 302",
     },
+    "api/v1/task-dependencies/<int:pk>/": {
+        "kwargs": {"pk": "task_dependency.pk"},
+        "delete": "401 204 403 404 204 204 403 204 403",
+    },
+    # other_dept owns the task: the owner reports progress (PATCH), planners do the rest
+    "api/v1/tasks/<int:pk>/": {
+        "kwargs": {"pk": "task.pk"},
+        "get":    "401 200 200 404 200 200 200 200 200",
+        "patch":  "401 200 200 404 200 200 403 200 403",
+        "delete": "401 204 403 404 204 204 403 204 403",
+    },
+    "api/v1/tasks/<int:pk>/dependencies/": {
+        "kwargs": {"pk": "task.pk"},
+        "post":   "401 400 403 404 400 400 403 400 403",
+    },
     "changes/<int:pk>/": {
         "kwargs": {"pk": "cr.pk"},
         "get":    "302 302 200 404 200 200 200 200 200",
         "post":   "302 302 200 404 200 200 200 200 403",
+    },
+    "changes/<int:pk>/apply-to-tasks/": {
+        "kwargs": {"pk": "cr.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 302 404 302 302 302 302 403",
     },
     "changes/<int:pk>/<str:action>/": {
         "kwargs": {"pk": "cr.pk", "action": "approve"},
@@ -634,6 +663,26 @@ MATRIX: dict[str, dict] = {
         "get":    "302 302 403 404 200 200 403 200 403",
         "post":   "302 302 403 404 200 200 403 200 403",
     },
+    "projects/<str:code>/tasks/": {
+        "kwargs": {"code": "project.code"},
+        "get":    "302 302 200 404 200 200 200 200 200",
+        "post":   "302 302 200 404 200 200 200 200 403",
+    },
+    "projects/<str:code>/tasks/board/": {
+        "kwargs": {"code": "project.code"},
+        "get":    "302 302 200 404 200 200 200 200 200",
+        "post":   "302 302 200 404 200 200 200 200 403",
+    },
+    "projects/<str:code>/tasks/gantt/": {
+        "kwargs": {"code": "project.code"},
+        "get":    "302 302 200 404 200 200 200 200 200",
+        "post":   "302 302 200 404 200 200 200 200 403",
+    },
+    "projects/<str:code>/tasks/new/": {
+        "kwargs": {"code": "project.code"},
+        "get":    "302 302 302 404 200 200 302 200 302",
+        "post":   "302 302 302 404 200 200 302 200 403",
+    },
     "projects/<str:code>/transition/": {
         "kwargs": {"code": "project.code"},
         "get":    "302 302 405 405 405 405 405 405 405",
@@ -677,6 +726,11 @@ MATRIX: dict[str, dict] = {
         "get":    "302 302 405 405 405 405 405 405 405",
         "post":   "302 302 302 404 302 302 302 302 403",
     },
+    "reviews/action-items/<int:item_id>/task/": {
+        "kwargs": {"item_id": "action_item.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 302 404 302 302 302 302 403",
+    },
     "reviews/job-rotations/": {
         "get":    "302 302 200 200 200 200 200 200 200",
         "post":   "302 302 200 200 200 200 200 200 403",
@@ -703,6 +757,36 @@ MATRIX: dict[str, dict] = {
         "kwargs": {"code": "project.code"},
         "get":    "302 302 200 404 200 200 200 200 200",
         "post":   "302 302 200 404 200 200 200 200 403",
+    },
+    "task-dependencies/<int:pk>/delete/": {
+        "kwargs": {"pk": "task_dependency.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 302 404 302 302 302 302 403",
+    },
+    "tasks/<int:pk>/": {
+        "kwargs": {"pk": "task.pk"},
+        "get":    "302 302 200 404 200 200 200 200 200",
+        "post":   "302 302 200 404 200 200 302 200 403",
+    },
+    "tasks/<int:pk>/delete/": {
+        "kwargs": {"pk": "task.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 302 404 302 302 302 302 403",
+    },
+    "tasks/<int:pk>/dependencies/": {
+        "kwargs": {"pk": "task.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 302 404 400 400 302 400 403",
+    },
+    "tasks/<int:pk>/move/": {
+        "kwargs": {"pk": "task.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 400 404 400 400 403 400 403",
+    },
+    "tasks/<int:pk>/status/": {
+        "kwargs": {"pk": "task.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 400 404 400 400 403 400 403",
     },
 }
 # fmt: on

@@ -96,6 +96,8 @@ _PK_OBJECTS = [  # (route fragment before <pk>/<item_id>, world object)
     ("notifications/", "notification"),
     ("handover-items/", "handover_item"),
     ("handover/items/", "handover_item"),
+    ("task-dependencies/", "task_dependency"),
+    ("tasks/", "task"),
 ]
 
 

@@ -55,8 +55,8 @@ def test_bad_bodies_on_every_api_write_are_4xx(world):
             response = getattr(c, method)(url, body, content_type="application/json")
             if response.status_code >= 500:
                 server_errors.append((method, url, label, response.status_code))
-            elif route in BODYLESS and response.status_code < 300:
-                continue
+            elif (route in BODYLESS or method == "delete") and response.status_code < 300:
+                continue  # a DELETE takes no body: whatever was sent is not read
             elif label in ("malformed", "huge") and response.status_code not in (
                 400,
                 403,

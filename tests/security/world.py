@@ -19,6 +19,7 @@ from coordination.integration.models import ApiScope
 from handover import services as handover_services
 from projects.changes.models import ChangeRequest
 from projects.core.models import MemberRole, Project
+from projects.tasks import services as task_services
 from tests import factories
 from tests.changes.factories import ChangeRequestFactory
 from tests.handover.factories import handover_for, small_template
@@ -120,6 +121,29 @@ def build_world() -> World:
     cadence = CadenceFactory(project=p)
     review = ReviewFactory(cadence=cadence, project=p)
     action_item = ActionItemFactory(review=review, project=p, owner=team.tech_lead)
+    # tasks: one owned by the plain engineering member (the owner reports on it), a
+    # predecessor, and the dependency between them
+    task = task_services.create_task(
+        p,
+        by=team.engineering_pm,
+        data={
+            "title": "设备安装",
+            "owner": other_dept,
+            "planned_start": datetime.date(2026, 9, 28),
+        },
+    )
+    before = task_services.create_task(
+        p,
+        by=team.engineering_pm,
+        data={
+            "title": "设备到货",
+            "owner": team.tech_lead,
+            "planned_start": datetime.date(2026, 9, 28),
+        },
+    )
+    task_dependency = task_services.add_dependency(
+        task.pk, by=team.engineering_pm, predecessor=before.pk
+    )
     notification = factories.NotificationFactory(
         user=team.business_pm, kind="test", subject="通知", url="/"
     )
@@ -139,6 +163,8 @@ def build_world() -> World:
         "review": review,
         "action_item": action_item,
         "notification": notification,
+        "task": task,
+        "task_dependency": task_dependency,
         "kickoff_date": datetime.date.today(),
         "project_feed": calendar_feeds.project_feed(p, by=team.business_pm),
     }

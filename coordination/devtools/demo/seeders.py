@@ -11,6 +11,7 @@ from coordination.devtools.demo import (
     kpi,
     presales,
     reviews,
+    tasks,
     team,
 )
 from coordination.devtools.demo.context import DemoContext
@@ -24,6 +25,7 @@ def seeders() -> list[Callable[[DemoContext], None]]:
         presales.seed_presales,
         handover.seed_handover,
         changes.seed_changes,
+        tasks.seed_tasks,
         kickoff.seed_kickoff,
         reviews.seed_reviews,
         kpi.seed_kpi,
