@@ -2,8 +2,8 @@
 
 Each source takes the feed's `Scope` and returns `Event`s, in a constant number of queries
 whatever the number of events. `SOURCES` lists them in order; the builder (ical.py) asks
-each in turn. To show another kind of event (the user's due tasks, once projects/tasks
-exists), write one more function with the same signature and append it to `SOURCES`.
+each in turn. To show another kind of event, write one more function with the same signature
+and append it to `SOURCES`.
 """
 
 from __future__ import annotations
@@ -13,12 +13,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from coordination.core.workdays import WorkCalendar
 from coordination.reviews.models import Review, ReviewCadence
 from projects.core.models import Milestone, Project
 from projects.core.selectors import my_project_ids, visible_projects
+from projects.tasks.models import Task
 
 UID_DOMAIN = "coordination-hub"
 ONE_DAY = datetime.timedelta(days=1)
@@ -137,6 +139,40 @@ def milestone_events(scope: Scope) -> Iterable[Event]:
 # Milestones are months apart: the feed shows them further ahead than meetings.
 MILESTONE_REACH = datetime.timedelta(days=640)
 
-# Every source of a feed, in order. Tasks come here as `task_events` (a user's feed: tasks
-# they own, due in the window; a project's: its tasks) once projects/tasks exists.
-SOURCES: list[Callable[[Scope], Iterable[Event]]] = [review_events, milestone_events]
+
+def task_events(scope: Scope) -> Iterable[Event]:
+    """Open tasks as all-day events on their forecast finish (their planned finish when no
+    forecast): a user's feed shows the tasks they own, a project's feed every task of the
+    project. Summary tasks (with subtasks) are left out: their children are the work. One
+    query."""
+    tasks = Task.objects.filter(project__in=scope.projects(), children__isnull=True).exclude(
+        status__in=[Task.Status.DONE, Task.Status.CANCELLED]
+    )
+    if scope.project is None:
+        tasks = tasks.filter(owner=scope.user)
+    tasks = (
+        tasks.annotate(due=Coalesce("forecast_finish", "planned_finish"))
+        .filter(due__gte=scope.start, due__lte=scope.end)
+        .select_related("project")
+        .order_by("due", "pk")
+    )
+    for task in tasks:
+        due = task.due
+        lines = [
+            _("计划完成：%(date)s") % {"date": task.planned_finish.isoformat()},
+            _("状态：%(status)s") % {"status": task.get_status_display()},
+            _("进度：%(progress)s%%") % {"progress": task.progress},
+        ]
+        yield Event(
+            uid=f"task-{task.pk}@{UID_DOMAIN}",
+            summary=_where(task.project) + _("任务到期：%(title)s") % {"title": task.title},
+            start=due,
+            end=due + ONE_DAY,
+            description="\n".join(lines),
+            url=f"/tasks/{task.pk}/",
+            categories=[str(_("任务"))],
+        )
+
+
+# Every source of a feed, in order.
+SOURCES: list[Callable[[Scope], Iterable[Event]]] = [review_events, milestone_events, task_events]

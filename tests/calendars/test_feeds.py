@@ -16,8 +16,10 @@ from coordination.calendars import ical, services
 from coordination.calendars.models import CalendarFeed
 from coordination.core.models import AuditEvent
 from coordination.reviews.models import Review, ReviewKind
+from projects.tasks.models import Task
 from tests import factories
 from tests.reviews.factories import CadenceFactory, ReviewAttendanceFactory, ReviewFactory
+from tests.tasks import factories as task_factories
 
 pytestmark = pytest.mark.django_db
 
@@ -251,6 +253,30 @@ def test_profile_and_project_page_link_to_the_feeds():
     )
 
 
+def test_feeds_show_open_tasks_due_in_the_window_the_users_own_only():
+    project = factories.ProjectFactory()
+    pm, other = project.business_pm, project.engineering_pm
+    start = timezone.localdate() + datetime.timedelta(days=3)
+    mine = task_factories.task(project, title="图纸会审", owner=pm, planned_start=start)
+    theirs = task_factories.task(project, title="设备选型", owner=other, planned_start=start)
+    done = task_factories.task(project, title="已完成的任务", owner=pm, planned_start=start)
+    Task.objects.filter(pk=done.pk).update(status=Task.Status.DONE)
+
+    mine_feed = events(fetch(services.user_feed(pm)).content)
+    tasks = {str(e["uid"]): e for e in mine_feed if str(e["uid"]).startswith("task-")}
+    assert set(tasks) == {f"task-{mine.pk}@coordination-hub"}
+    event = tasks[f"task-{mine.pk}@coordination-hub"]
+    assert "图纸会审" in str(event["summary"])
+    assert event.decoded("dtstart") == (mine.forecast_finish or mine.planned_finish)
+    assert event["dtstart"].params.get("VALUE") == "DATE"
+
+    project_feed = summaries(fetch(services.project_feed(project, by=pm)).content)
+    assert any("图纸会审" in s for s in project_feed)
+    assert any("设备选型" in s for s in project_feed)
+    assert not any("已完成的任务" in s for s in project_feed)
+    assert theirs.pk
+
+
 # ---------------------------------------------------------------- queries
 def _grow(project, pm, n):
     today = timezone.localdate()
@@ -262,6 +288,9 @@ def _grow(project, pm, n):
             ReviewAttendanceFactory(review=review, user=pm)
         factories.MilestoneFactory(
             project=project, forecast_date=today + datetime.timedelta(days=i)
+        )
+        task_factories.task(
+            project, title=f"任务{i}", owner=pm, planned_start=today + datetime.timedelta(days=i)
         )
 
 
