@@ -346,7 +346,7 @@ def assess_change_request(
         body=lambda: (
             _(
                 "工程管理部已完成影响评估：工作量 %(effort)s 人天，"
-                "工期影响 %(days)s 天，成本影响 %(cost)s %(currency)s。"
+                "工期影响 %(days)s 个工作日，成本影响 %(cost)s %(currency)s。"
             )
             % {
                 "effort": cr.effort_days,
