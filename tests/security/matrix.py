@@ -118,6 +118,11 @@ MATRIX: dict[str, dict] = {
     "api/v1/calendar/working-days/": {
         "get":    "401 400 400 400 400 400 400 400 400",
     },
+    # search: an empty q is a 400 naming q; hits are filtered by what the caller may see
+    # (tests/search/test_search.py)
+    "api/v1/search/": {
+        "get":    "401 400 400 400 400 400 400 400 400",
+    },
     "api/v1/change-requests/": {
         "get":    "401 200 200 200 200 200 200 200 200",
     },
@@ -381,6 +386,14 @@ MATRIX: dict[str, dict] = {
         "kwargs": {"token": "project_feed.token"},
         "get":    "200 200 200 200 200 200 200 200 200",
         "post":   "405 405 405 405 405 405 405 405 403",
+    },
+    "search/": {
+        "get":    "302 302 200 200 200 200 200 200 200",
+        "post":   "302 302 405 405 405 405 405 405 403",
+    },
+    "search/suggest/": {
+        "get":    "302 302 200 200 200 200 200 200 200",
+        "post":   "302 302 405 405 405 405 405 405 403",
     },
     "calendar/feed/": {
         "get":    "302 302 200 200 200 200 200 200 200",
