@@ -15,8 +15,8 @@ projects). Variants run interleaved, round-robin, on the same texts:
 Texts (the scale data's names are `性能测试项目 N`, `任务 N-T`, `变更 N-C`): a name
 fragment and a task fragment (trigram index, few hits), a code fragment, a 2-character
 Chinese text with hits everywhere (`任务`: no trigram, read newest first until 8 hits) and
-one with none (`泵站`: no trigram and no hit: every row is read, the worst case). Prints the medians and
-RATIO search_vs_raw (target ≤ 3) and RATIO search_median_ms (target < 100).
+one with none (`泵站`: no trigram and no hit: every row is read, the worst case). Prints
+the medians and RATIO search_vs_raw (target ≤ 3) and RATIO search_median_ms (target < 100).
 """
 
 from __future__ import annotations

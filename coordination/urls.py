@@ -27,6 +27,7 @@ api_v1 = [
     path("", include("kpi.api_urls")),
     path("", include("coordination.calendars.api_urls")),
     path("", include("coordination.search.api_urls")),
+    path("", include("coordination.notifications.api_urls")),
 ]
 
 urlpatterns = [

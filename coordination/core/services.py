@@ -220,6 +220,27 @@ def notify(
 
 
 @transaction.atomic
+def mark_notifications_read(user, *, ids: Iterable[int] | None = None, everything=False) -> int:
+    """Mark `user`'s own unread notifications read: those of `ids` (others' ids and read ones
+    are ignored: nothing tells whether they exist), or all of them. One UPDATE and one audit
+    event whatever their number; returns how many were unread. The pages and the API call it."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if not everything:
+        unread = unread.filter(pk__in=list(ids or []))
+    marked = sorted(unread.values_list("pk", flat=True))
+    if not marked:
+        return 0
+    Notification.objects.filter(pk__in=marked).update(read_at=timezone.now())
+    record_audit(
+        actor=user,
+        action="notification.read",
+        target=user,
+        after={"all": bool(everything), "count": len(marked), "ids": marked[:100]},
+    )
+    return len(marked)
+
+
+@transaction.atomic
 def allocate_numbers(name: str, n: int) -> range:
     """N consecutive values of counter `name` with one UPDATE … RETURNING.
 

@@ -29,6 +29,7 @@ OWN_DATA = (
     "notifications/<int:pk>/read/",
     "notifications/read-all/",
     "calendar/feed/reset/",
+    "api/v1/notifications/read/",
 )
 
 # Rules whose cells need people or objects beyond the nine columns (world.py RULE_PEOPLE):
@@ -122,6 +123,13 @@ MATRIX: dict[str, dict] = {
     # (tests/search/test_search.py)
     "api/v1/search/": {
         "get":    "401 400 400 400 400 400 400 400 400",
+    },
+    # the caller's own inbox (an empty body names ids: 400)
+    "api/v1/notifications/": {
+        "get":    "401 200 200 200 200 200 200 200 200",
+    },
+    "api/v1/notifications/read/": {
+        "post":   "401 400 400 400 400 400 400 400 400",
     },
     "api/v1/change-requests/": {
         "get":    "401 200 200 200 200 200 200 200 200",
