@@ -6,10 +6,10 @@ query. `search` calls every registered kind, so a new kind (documents, comments)
 function here and nothing else changes: the page, the dropdown and the API read `KINDS`.
 
 On PostgreSQL `icontains` is `UPPER(col) LIKE UPPER('%text%')`, which the GIN
-`gin_trgm_ops` indexes on `UPPER(col)` serve (coordination/migrations/0011_search_trigram_
-indexes.py) from three characters on; a 2-character text (common in Chinese: 泵站, 验收) has
-no trigram, so PostgreSQL reads rows newest first until each kind has `limit` hits. SQLite
-runs the same `icontains` without an index.
+`gin_trgm_ops` indexes on `UPPER(col)` serve (coordination/migrations/0011_search_indexes_
+notification_occurrences.py) from three characters on; a 2-character text (common in
+Chinese: 泵站, 验收) has no trigram, so PostgreSQL reads rows newest first until each kind
+has `limit` hits. SQLite runs the same `icontains` without an index.
 """
 
 from __future__ import annotations

@@ -1,11 +1,12 @@
-"""Search (coordination/search/selectors.py): pg_trgm GIN indexes on the searched columns.
+"""Search (coordination/search/selectors.py): pg_trgm GIN indexes on the searched columns;
+and Notification.occurrences for folding.
 
 Django's `icontains` on PostgreSQL is `UPPER(col) LIKE UPPER('%text%')`, so each index is on
 `UPPER(col)` with `gin_trgm_ops`. PostgreSQL only: on SQLite (`make run` without
 DATABASE_URL) the migration does nothing and search runs a plain `icontains`.
 """
 
-from django.db import migrations
+from django.db import migrations, models
 
 INDEXES = [
     ("search_project_name_trgm", "projects_project", "name"),
@@ -39,4 +40,12 @@ class Migration(migrations.Migration):
         ("projects", "0010_tasks"),
     ]
 
-    operations = [migrations.RunPython(create, drop, elidable=False)]
+    operations = [
+        migrations.RunPython(create, drop, elidable=False),
+        # Folding (coordination.core.services.notify): how many events one row stands for.
+        migrations.AddField(
+            model_name="notification",
+            name="occurrences",
+            field=models.PositiveIntegerField(default=1, verbose_name="次数"),
+        ),
+    ]
