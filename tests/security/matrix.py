@@ -124,12 +124,13 @@ MATRIX: dict[str, dict] = {
     "api/v1/search/": {
         "get":    "401 400 400 400 400 400 400 400 400",
     },
-    # the caller's own inbox (an empty body names ids: 400)
+    # the caller's own inbox (an empty body names ids: 400); an ERP client has no write
+    # scope for it (403), an executive marks their own read like anyone
     "api/v1/notifications/": {
         "get":    "401 200 200 200 200 200 200 200 200",
     },
     "api/v1/notifications/read/": {
-        "post":   "401 400 400 400 400 400 400 400 400",
+        "post":   "401 403 400 400 400 400 400 400 400",
     },
     "api/v1/change-requests/": {
         "get":    "401 200 200 200 200 200 200 200 200",
