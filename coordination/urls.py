@@ -51,6 +51,7 @@ urlpatterns = [
     path("", dashboard_views.home, name="home"),
     path("", include("coordination.calendars.urls")),
     path("search/", include("coordination.search.urls")),
+    path("notifications/", include("coordination.notifications.urls")),
     path("projects/", include("projects.core.urls")),
     path("customers/", include("projects.core.customer_urls")),
     path("projects/", include("projects.presales.urls")),

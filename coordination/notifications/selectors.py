@@ -15,3 +15,13 @@ def inbox(user, *, unread: bool = False, kind: str | None = None) -> QuerySet[No
     if kind:
         qs = qs.filter(kind=kind)
     return qs.order_by("-created_at", "-id")
+
+
+def kinds(user) -> list[str]:
+    """The kinds of `user`'s notifications (the page's filter), in one query."""
+    return list(
+        Notification.objects.filter(user=user)
+        .order_by("kind")
+        .values_list("kind", flat=True)
+        .distinct()
+    )
