@@ -178,6 +178,9 @@ class Notification(models.Model):
     body = models.TextField(_("内容"), blank=True, default="")
     url = models.CharField(_("链接"), max_length=500, blank=True, default="")
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    # Events of one kind about one target (its url) while unread fold into this row
+    # (coordination.core.services.notify): how many there were.
+    occurrences = models.PositiveIntegerField(_("次数"), default=1)
 
     class Meta:
         verbose_name = _("站内通知")

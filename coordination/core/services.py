@@ -161,6 +161,8 @@ def notify(
 ) -> list[Notification]:
     """In-app notification for each distinct active user, plus e-mail after commit
     for those who chose e-mail (coordination.core.channels_rule, the reminders' rule too).
+    An unread one of the same kind and url is folded into (no new row, no new mail):
+    returned are the new rows only.
     Scheduled reminders go through the reminder outbox.
 
     `subject` and `body` may be callables (`lambda: _("…") % {…}`): each is then written in
@@ -188,11 +190,37 @@ def notify(
                 )
         return texts[language]
 
+    # Folding: an unread notification of this kind about this target (url) takes the new
+    # event (latest text, now, one more occurrence) instead of a second row, so a batch of
+    # handover items provided, or one provided again, stays one line in the inbox.
+    folded: dict[int, int] = {}
+    if url:
+        folded = dict(  # user -> their newest such row (after folding there is one)
+            Notification.objects.filter(
+                user__in=[u.pk for u in people], kind=kind, url=url, read_at__isnull=True
+            )
+            .order_by("id")
+            .values_list("user_id", "pk")
+        )
+    refolded: dict[str, list[int]] = {}  # language -> notification ids
     rows = []
     for user in people:
-        subject_text, body_text = texts_in(languages.get(user.pk, ""))
+        language = languages.get(user.pk, "")
+        if user.pk in folded:
+            refolded.setdefault(language, []).append(folded[user.pk])
+            continue
+        subject_text, body_text = texts_in(language)
         rows.append(
             Notification(user=user, kind=kind, subject=subject_text[:255], body=body_text, url=url)
+        )
+    now = timezone.now()
+    for language, pks in refolded.items():
+        subject_text, body_text = texts_in(language)
+        Notification.objects.filter(pk__in=pks).update(
+            subject=subject_text[:255],
+            body=body_text,
+            created_at=now,
+            occurrences=models.F("occurrences") + 1,
         )
     created = Notification.objects.bulk_create(rows)
     mails: dict[tuple[str, str], list[str]] = {}
@@ -217,6 +245,27 @@ def notify(
 
         transaction.on_commit(_send)
     return created
+
+
+@transaction.atomic
+def mark_notifications_read(user, *, ids: Iterable[int] | None = None, everything=False) -> int:
+    """Mark `user`'s own unread notifications read: those of `ids` (others' ids and read ones
+    are ignored: nothing tells whether they exist), or all of them. One UPDATE and one audit
+    event whatever their number; returns how many were unread. The pages and the API call it."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if not everything:
+        unread = unread.filter(pk__in=list(ids or []))
+    marked = sorted(unread.values_list("pk", flat=True))
+    if not marked:
+        return 0
+    Notification.objects.filter(pk__in=marked).update(read_at=timezone.now())
+    record_audit(
+        actor=user,
+        action="notification.read",
+        target=user,
+        after={"all": bool(everything), "count": len(marked), "ids": marked[:100]},
+    )
+    return len(marked)
 
 
 @transaction.atomic

@@ -8,12 +8,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coordination.core.models import Notification, Profile
+from coordination.core import services
+from coordination.core.models import Profile
 from coordination.core.services import record_audit, snapshot
 
 PROFILE_FIELDS = [
@@ -98,9 +99,7 @@ def profile(request):
 @require_POST
 def notification_read(request, pk: int):
     """Mark one of my notifications read. htmx swaps the list item away; plain POST redirects."""
-    Notification.objects.filter(pk=pk, user=request.user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    services.mark_notifications_read(request.user, ids=[pk])
     if request.headers.get("HX-Request"):
         return HttpResponse("")
     next_url = request.POST.get("next", "")
@@ -114,8 +113,6 @@ def notification_read(request, pk: int):
 @login_required
 @require_POST
 def notifications_read_all(request):
-    Notification.objects.filter(user=request.user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    services.mark_notifications_read(request.user, everything=True)
     messages.success(request, _("已全部标记为已读。"))
     return redirect("home")

@@ -31,6 +31,8 @@ FLOORS = {
     "kpi": 11,
     "dashboard": 12,
     "calendars": 12,  # working-days API, calendar feeds (reviews, milestones, tasks)
+    "notifications": 12,  # the notification centre's API (reads core's inbox)
+    "search": 12,  # one registry of per-kind search functions over every room's visibility
     "site": 13,  # settings, urls, celery, each app's faces (models.py, admin.py, apps.py)
     "devtools": 14,  # demo data, scale data, make run and their commands
 }
@@ -45,6 +47,8 @@ ROOMS = [
     ("coordination.dashboard.templatetags.workdays_tags", "core"),
     ("coordination.dashboard", "dashboard"),
     ("coordination.calendars", "calendars"),
+    ("coordination.search", "search"),
+    ("coordination.notifications", "notifications"),
     ("coordination.devtools", "devtools"),
     ("coordination.management", "devtools"),
     ("coordination", "site"),

@@ -9,6 +9,7 @@ from coordination.devtools.demo import (
     integration,
     kickoff,
     kpi,
+    notifications,
     presales,
     reviews,
     tasks,
@@ -30,4 +31,5 @@ def seeders() -> list[Callable[[DemoContext], None]]:
         reviews.seed_reviews,
         kpi.seed_kpi,
         integration.seed_integration,
+        notifications.seed_notification_history,  # last: the inboxes after the history
     ]

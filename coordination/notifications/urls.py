@@ -1,0 +1,9 @@
+from django.urls import path
+
+from coordination.notifications import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("", views.centre, name="centre"),
+]

@@ -1,0 +1,129 @@
+"""Search: one registry of per-kind search functions (docs/notifications-and-search.md).
+
+Each kind is one function `(user, text, limit) -> list[Hit]` registered with `@kind(...)`;
+it reads through the room's own visibility selector (never a re-written rule) and runs one
+query. `search` calls every registered kind, so a new kind (documents, comments) is one
+function here and nothing else changes: the page, the dropdown and the API read `KINDS`.
+
+On PostgreSQL `icontains` is `UPPER(col) LIKE UPPER('%text%')`, which the GIN
+`gin_trgm_ops` indexes on `UPPER(col)` serve (coordination/migrations/0011_search_indexes_
+notification_occurrences.py) from three characters on; a 2-character text (common in
+Chinese: 泵站, 验收) has no trigram, so PostgreSQL reads rows newest first until each kind
+has `limit` hits. SQLite runs the same `icontains` without an index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from projects.changes.selectors import visible_change_requests
+from projects.core.models import Customer
+from projects.core.selectors import visible_projects
+from projects.tasks.selectors import visible_tasks
+
+MIN_LENGTH = 2
+MAX_LENGTH = 100
+PER_KIND = 8  # hits per kind on the dropdown and in the API
+PAGE_PER_KIND = 25  # hits per kind on the results page
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str
+    id: int | str
+    title: str
+    url: str
+    project: str | None  # the project's code, when the hit belongs to one
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    label: str
+    find: Callable[[object, str, int], list[Hit]]
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def kind(name: str, label):
+    """Register a search function for `name` (its order is the order of the groups)."""
+
+    def register(find):
+        KINDS[name] = Kind(name, label, find)
+        return find
+
+    return register
+
+
+def clean(text: str | None) -> str:
+    return " ".join((text or "").split())[:MAX_LENGTH]
+
+
+def search(user, text: str, limit: int = PER_KIND) -> list[tuple[Kind, list[Hit]]]:
+    """Every kind's hits for `text` within what `user` may see, grouped in KINDS order;
+    kinds without a hit are left out. One query per kind, whatever the number of hits."""
+    text = clean(text)
+    if len(text) < MIN_LENGTH or not user or not user.is_authenticated:
+        return []
+    groups = [(k, k.find(user, text, limit)) for k in KINDS.values()]
+    return [(k, hits) for k, hits in groups if hits]
+
+
+@kind("project", _("项目"))
+def find_projects(user, text: str, limit: int) -> list[Hit]:
+    rows = (
+        visible_projects(user)
+        .filter(Q(name__icontains=text) | Q(code__icontains=text))
+        .order_by("-id")
+        .values_list("code", "name")[:limit]
+    )
+    return [
+        Hit("project", code, f"{code} {name}", reverse("projects:detail", args=[code]), code)
+        for code, name in rows
+    ]
+
+
+@kind("customer", _("客户"))
+def find_customers(user, text: str, limit: int) -> list[Hit]:
+    # Every signed-in user sees the customer list (projects/core/customer_views.py).
+    rows = (
+        Customer.objects.filter(name__icontains=text)
+        .order_by("-id")
+        .values_list("id", "name")[:limit]
+    )
+    return [
+        Hit("customer", pk, name, reverse("customers:detail", args=[pk]), None) for pk, name in rows
+    ]
+
+
+@kind("task", _("任务"))
+def find_tasks(user, text: str, limit: int) -> list[Hit]:
+    rows = (
+        visible_tasks(user)
+        .filter(title__icontains=text)
+        .order_by("-id")
+        .values_list("id", "title", "project__code")[:limit]
+    )
+    return [
+        Hit("task", pk, title, reverse("tasks:detail", args=[pk]), code) for pk, title, code in rows
+    ]
+
+
+@kind("change_request", _("变更申请"))
+def find_change_requests(user, text: str, limit: int) -> list[Hit]:
+    rows = (
+        visible_change_requests(user)
+        .filter(title__icontains=text)
+        .order_by("-id")
+        .values_list("id", "number", "title", "project__code")[:limit]
+    )
+    return [
+        Hit("change_request", pk, f"{number} {title}", reverse("changes:detail", args=[pk]), code)
+        for pk, number, title, code in rows
+    ]
