@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from coordination.api.fields import ModelSerializer, OffsetDateTimeField
 from coordination.api.pagination import PageNumberPagination
+from coordination.api.parsers import JSONParser
 from coordination.api.schema import BAD_REQUEST, ApiErrorSerializer
 from coordination.core.uploads import UploadTooLarge, allowed_extensions
 from projects.core.selectors import visible_projects
@@ -224,7 +225,8 @@ class ProjectDocumentsView(APIView):
     """The project's library (newest change first; filter `category`); POST uploads a new
     document with its version 1 (any member of the project, PMO)."""
 
-    parser_classes = [MultiPartParser]
+    # JSON too, so a body without a file is a 400 naming `file`, not a 415
+    parser_classes = [MultiPartParser, JSONParser]
 
     @extend_schema(
         operation_id="project_document_list",
@@ -295,7 +297,8 @@ class DocumentDetailView(APIView):
 class DocumentVersionsView(APIView):
     """A new version of the document; every earlier version stays as it was."""
 
-    parser_classes = [MultiPartParser]
+    # JSON too, so a body without a file is a 400 naming `file`, not a 415
+    parser_classes = [MultiPartParser, JSONParser]
 
     @extend_schema(
         operation_id="document_version_create",

@@ -55,7 +55,6 @@ def library(request, code: str):
     page = Paginator(selectors.library(project, category=category), 50).get_page(
         request.GET.get("page")
     )
-    status = 400 if form.errors else 200
     return render(
         request,
         "projects/documents/library.html",
@@ -67,7 +66,6 @@ def library(request, code: str):
             "filters": filters,
             "can_upload": may_upload,
         },
-        status=status,
     )
 
 
@@ -98,7 +96,6 @@ def document_detail(request, pk: int):
             "form": form,
             "can_upload": selectors.can_upload(request.user, document.project),
         },
-        status=400 if form.errors else 200,
     )
 
 
