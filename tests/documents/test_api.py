@@ -1,6 +1,7 @@
 """Documents API (API.md, the shared platform): upload, versions kept, SHA-256 exact,
 non-members 404 everywhere, sniffing, preview headers, downloads audited, query counts."""
 
+import datetime
 import hashlib
 
 import pytest
@@ -13,9 +14,12 @@ from rest_framework.test import APIClient
 from coordination.core.models import AuditEvent
 from projects.documents import services
 from projects.documents.models import Document, DocumentVersion
+from projects.tasks import services as task_services
 from tests import factories
 
 pytestmark = pytest.mark.django_db
+
+TASK_START = datetime.date(2026, 9, 28)
 
 PDF1 = b"%PDF-1.4\n% drawing v1\n"
 PDF2 = b"%PDF-1.4\n% drawing v2, entrance moved\n"
@@ -252,3 +256,45 @@ def test_the_library_page_has_constant_queries(project):
     large, response = _count(client, url)
     assert "图纸 11" in response.content.decode()
     assert small == large
+
+
+def test_an_attachment_uploaded_on_a_task_page_shows_there_and_not_in_the_library(client):
+    project = factories.ProjectFactory()
+    task = task_services.create_task(
+        project,
+        by=project.engineering_pm,
+        data={"title": "设备安装", "owner": project.engineering_pm, "planned_start": TASK_START},
+    )
+    client.force_login(project.engineering_pm)
+    page = f"/tasks/{task.pk}/"
+    response = client.post(
+        f"/projects/{project.code}/attachments/",
+        {
+            "kind": "task",
+            "target": task.pk,
+            "title": "安装照片",
+            "next": page,
+            "file": SimpleUploadedFile("photo.png", PNG),
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == page
+    assert "安装照片" in client.get(page).content.decode()
+    library = client.get(f"/api/v1/projects/{project.code}/documents/").json()
+    assert library["count"] == 0
+    # a target of another project is refused and stores nothing
+    other = factories.ProjectFactory()
+    other_task = task_services.create_task(
+        other,
+        by=other.engineering_pm,
+        data={"title": "x", "owner": other.engineering_pm, "planned_start": TASK_START},
+    )
+    client.post(
+        f"/projects/{project.code}/attachments/",
+        {
+            "kind": "task",
+            "target": other_task.pk,
+            "next": page,
+            "file": SimpleUploadedFile("photo.png", PNG),
+        },
+    )
+    assert Document.objects.count() == 1
