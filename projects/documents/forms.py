@@ -50,7 +50,7 @@ class VersionForm(forms.Form):
 class AttachmentForm(forms.Form):
     kind = forms.ChoiceField(choices=[c for c in AttachedKind.choices if c[0]])
     target = forms.IntegerField(min_value=1, max_value=2**63 - 1)
-    title = forms.CharField(label=_("标题"), max_length=200, required=False)
+    caption = forms.CharField(label=_("标题"), max_length=200, required=False)
     file = _file_field()
 
 

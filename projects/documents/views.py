@@ -124,7 +124,7 @@ def attach(request, code: str):
             project,
             by=request.user,
             file=data["file"],
-            title=data["title"] or data["file"].name,
+            title=data["caption"] or data["file"].name,
             attached_kind=data["kind"],
             attached_id=data["target"],
         )

@@ -272,7 +272,7 @@ def test_an_attachment_uploaded_on_a_task_page_shows_there_and_not_in_the_librar
         {
             "kind": "task",
             "target": task.pk,
-            "title": "安装照片",
+            "caption": "安装照片",
             "next": page,
             "file": SimpleUploadedFile("photo.png", PNG),
         },
