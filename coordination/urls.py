@@ -21,6 +21,7 @@ api_v1 = [
     path("", include("projects.presales.api_urls")),
     path("", include("projects.changes.api_urls")),
     path("", include("projects.tasks.api_urls")),
+    path("", include("projects.documents.api_urls")),
     path("", include("handover.api_urls")),
     path("", include("coordination.reviews.api_urls")),
     path("", include("coordination.kickoff.api_urls")),
@@ -57,6 +58,7 @@ urlpatterns = [
     path("projects/", include("projects.presales.urls")),
     path("", include("projects.changes.urls")),
     path("", include("projects.tasks.urls")),
+    path("", include("projects.documents.urls")),
     path("", include("coordination.dashboard.urls")),
 ]
 

@@ -15,9 +15,9 @@ from rest_framework.views import APIView
 from coordination.api.fields import ModelSerializer
 from coordination.api.parsers import JSONParser  # deep nesting: 400, not 500
 from coordination.api.schema import BAD_REQUEST
+from coordination.core.uploads import UploadTooLarge
 from handover import selectors, services
 from handover.models import Handover, HandoverItem
-from handover.uploads import UploadTooLarge
 from projects.core.selectors import visible_projects
 
 # Multipart requests carry the file plus form overhead (boundaries, headers).

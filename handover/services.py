@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from coordination.core import events, workdays
 from coordination.core.exceptions import Conflict
 from coordination.core.services import notify, record_audit
+from coordination.core.uploads import check_upload
 from handover.models import EvidenceKind, Handover, HandoverItem, HandoverTemplate
 from handover.permissions import is_business_side, is_engineering_side
-from handover.uploads import check_upload
 from projects.core.models import MemberRole, Project
 from projects.core.selectors import members_with_role
 

@@ -12,11 +12,11 @@ from django.views.decorators.http import require_POST
 
 from coordination.core.exceptions import Conflict
 from coordination.core.paging import paginate
+from coordination.core.uploads import allowed_extensions
 from handover import selectors, services
 from handover.forms import ListFilterForm, ProvideForm, RejectForm
 from handover.models import HandoverItem
 from handover.permissions import sides
-from handover.uploads import allowed_extensions
 from projects.core.selectors import visible_projects
 
 

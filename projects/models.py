@@ -3,7 +3,8 @@ each model from its room, never from this face."""
 
 from projects.changes import models as changes
 from projects.core import models as core
+from projects.documents import models as documents
 from projects.presales import models as presales
 from projects.tasks import models as tasks
 
-__all__ = ["changes", "core", "presales", "tasks"]
+__all__ = ["changes", "core", "documents", "presales", "tasks"]

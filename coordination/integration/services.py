@@ -40,7 +40,8 @@ WRITE_SCOPES: list[tuple[re.Pattern, str]] = [
     (re.compile(r"^/api/v1/projects/[^/]+/(surveys|complaints)/"), ApiScope.WRITE_KPI_INPUTS),
     (
         re.compile(
-            r"^/api/v1/(erp/projects/|projects/|milestones/|risks/|tasks/|task-dependencies/)"
+            r"^/api/v1/(erp/projects/|projects/|milestones/|risks/|tasks/|task-dependencies/"
+            r"|documents/)"
         ),
         ApiScope.WRITE_PROJECTS,
     ),

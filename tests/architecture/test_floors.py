@@ -22,6 +22,7 @@ FLOORS = {
     "integration": 2,
     "api": 3,
     "projects": 4,
+    "documents": 4.5,  # documents and attachments: every room from tasks up attaches to it
     "tasks": 5,
     "presales": 6,
     "changes": 7,
@@ -57,6 +58,8 @@ ROOMS = [
     ("projects.changes", "changes"),
     ("projects.presales", "presales"),
     ("projects.tasks", "tasks"),
+    ("projects.documents", "documents"),
+    ("projects.templatetags.documents_tags", "documents"),
     ("projects.templatetags.presales_tags", "presales"),
     ("projects", "site"),
     ("handover.models", "handover"),

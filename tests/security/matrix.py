@@ -342,6 +342,24 @@ MATRIX: dict[str, dict] = {
         "get":    "401 200 200 404 200 200 200 200 200",
         "put":    "401 400 400 404 400 400 400 400 403",
     },
+    # documents: every member uploads (both departments, finance too), PMO; never exec
+    "api/v1/projects/<str:code>/documents/": {
+        "kwargs": {"code": "project.code"},
+        "get":    "401 200 200 404 200 200 200 200 200",
+        "post":   "401 400 400 404 400 400 400 400 403",
+    },
+    "api/v1/documents/<int:pk>/": {
+        "kwargs": {"pk": "document.pk"},
+        "get":    "401 200 200 404 200 200 200 200 200",
+    },
+    "api/v1/documents/<int:pk>/versions/": {
+        "kwargs": {"pk": "document.pk"},
+        "post":   "401 400 400 404 400 400 400 400 403",
+    },
+    "api/v1/document-versions/<int:pk>/download/": {
+        "kwargs": {"pk": "document_version.pk"},
+        "get":    "401 200 200 404 200 200 200 200 200",
+    },
     "api/v1/projects/<str:code>/risks/": {
         "kwargs": {"code": "project.code"},
         "get":    "401 200 200 404 200 200 200 200 200",
@@ -683,6 +701,26 @@ MATRIX: dict[str, dict] = {
         "kwargs": {"code": "project.code", "pk": "risk.pk"},
         "get":    "302 302 403 404 200 200 403 200 403",
         "post":   "302 302 403 404 200 200 403 200 403",
+    },
+    "projects/<str:code>/documents/": {
+        "kwargs": {"code": "project.code"},
+        "get":    "302 302 200 404 200 200 200 200 200",
+        "post":   "302 302 200 404 200 200 200 200 403",
+    },
+    "projects/<str:code>/attachments/": {
+        "kwargs": {"code": "project.code"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 302 404 302 302 302 302 403",
+    },
+    "documents/<int:pk>/": {
+        "kwargs": {"pk": "document.pk"},
+        "get":    "302 302 200 404 200 200 200 200 200",
+        "post":   "302 302 200 404 200 200 200 200 403",
+    },
+    "document-versions/<int:pk>/file/": {
+        "kwargs": {"pk": "document_version.pk"},
+        "get":    "302 302 200 404 200 200 200 200 200",
+        "post":   "302 302 200 404 200 200 200 200 403",
     },
     "projects/<str:code>/risks/new/": {
         "kwargs": {"code": "project.code"},

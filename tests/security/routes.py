@@ -97,6 +97,8 @@ _PK_OBJECTS = [  # (route fragment before <pk>/<item_id>, world object)
     ("handover-items/", "handover_item"),
     ("handover/items/", "handover_item"),
     ("task-dependencies/", "task_dependency"),
+    ("document-versions/", "document_version"),
+    ("documents/", "document"),
     ("tasks/", "task"),
 ]
 

@@ -19,6 +19,7 @@ from coordination.integration.models import ApiScope
 from handover import services as handover_services
 from projects.changes.models import ChangeRequest
 from projects.core.models import MemberRole, Project
+from projects.documents import services as document_services
 from projects.tasks import services as task_services
 from tests import factories
 from tests.changes.factories import ChangeRequestFactory
@@ -144,6 +145,13 @@ def build_world() -> World:
     task_dependency = task_services.add_dependency(
         task.pk, by=team.engineering_pm, predecessor=before.pk
     )
+    document = document_services.create_document(
+        p,
+        by=team.business_pm,
+        file=SimpleUploadedFile("drawing.pdf", PDF, content_type="application/pdf"),
+        title="总平面图",
+        category="drawings",
+    )
     notification = factories.NotificationFactory(
         user=team.business_pm, kind="test", subject="通知", url="/"
     )
@@ -165,6 +173,8 @@ def build_world() -> World:
         "notification": notification,
         "task": task,
         "task_dependency": task_dependency,
+        "document": document,
+        "document_version": document.versions.get(),
         "kickoff_date": datetime.date.today(),
         "project_feed": calendar_feeds.project_feed(p, by=team.business_pm),
     }

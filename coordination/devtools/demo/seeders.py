@@ -5,6 +5,7 @@ from collections.abc import Callable
 from coordination.devtools.demo import (
     base,
     changes,
+    documents,
     handover,
     integration,
     kickoff,
@@ -27,6 +28,7 @@ def seeders() -> list[Callable[[DemoContext], None]]:
         handover.seed_handover,
         changes.seed_changes,
         tasks.seed_tasks,
+        documents.seed_documents,
         kickoff.seed_kickoff,
         reviews.seed_reviews,
         kpi.seed_kpi,

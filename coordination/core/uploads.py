@@ -1,4 +1,5 @@
-"""Evidence file checks: size limit, extension allow-list and content sniffing.
+"""Uploaded file checks (handover evidence, project documents): size limit, extension
+allow-list and content sniffing.
 
 The extension a browser sends and its Content-Type are the uploader's claims; the first
 bytes of the file are the truth. A file whose bytes do not match its extension (an
@@ -117,3 +118,31 @@ def check_upload(upload) -> str:
         if any(head.startswith(sig) for sig in EXECUTABLE_SIGNATURES) or not _looks_like_text(head):
             raise mismatch
     return f"{uuid.uuid4().hex}.{ext}"
+
+
+# The Content-Type a stored file is served with: from its checked extension, never from the
+# uploader's claim. Only these open in the browser (inline); everything else downloads.
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "zip": "application/zip",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "doc": "application/msword",
+    "xls": "application/vnd.ms-excel",
+    "txt": "text/plain; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",
+}
+PREVIEWABLE = frozenset({"pdf", "png", "jpg", "jpeg", "gif"})
+
+
+def content_type_of(name: str) -> str:
+    return CONTENT_TYPES.get(_extension(name), "application/octet-stream")
+
+
+def previewable(name: str) -> bool:
+    return _extension(name) in PREVIEWABLE
