@@ -26,6 +26,7 @@ api_v1 = [
     path("", include("coordination.kickoff.api_urls")),
     path("", include("kpi.api_urls")),
     path("", include("coordination.calendars.api_urls")),
+    path("", include("coordination.conversations.api_urls")),
 ]
 
 urlpatterns = [
@@ -48,6 +49,7 @@ urlpatterns = [
     path("reviews/", include("coordination.reviews.urls")),
     path("", dashboard_views.home, name="home"),
     path("", include("coordination.calendars.urls")),
+    path("", include("coordination.conversations.urls")),
     path("projects/", include("projects.core.urls")),
     path("customers/", include("projects.core.customer_urls")),
     path("projects/", include("projects.presales.urls")),

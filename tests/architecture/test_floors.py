@@ -31,6 +31,7 @@ FLOORS = {
     "kpi": 11,
     "dashboard": 12,
     "calendars": 12,  # working-days API, calendar feeds (reviews, milestones, tasks)
+    "conversations": 12,  # comment threads on records of every room below, the activity stream
     "site": 13,  # settings, urls, celery, each app's faces (models.py, admin.py, apps.py)
     "devtools": 14,  # demo data, scale data, make run and their commands
 }
@@ -45,6 +46,7 @@ ROOMS = [
     ("coordination.dashboard.templatetags.workdays_tags", "core"),
     ("coordination.dashboard", "dashboard"),
     ("coordination.calendars", "calendars"),
+    ("coordination.conversations", "conversations"),
     ("coordination.devtools", "devtools"),
     ("coordination.management", "devtools"),
     ("coordination", "site"),
