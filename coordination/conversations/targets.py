@@ -63,7 +63,8 @@ def parse(raw: str) -> tuple[str, str]:
             {
                 "target": [
                     _(
-                        "对象须写作 类型:编号,类型为 %(kinds)s 之一,例如 project:PRJ-2026-0001 或 task:12。"
+                        "对象须写作 类型:编号,类型为 %(kinds)s 之一,"
+                        "例如 project:PRJ-2026-0001 或 task:12。"
                     )
                     % {"kinds": ", ".join(Kind.values)}
                 ]
