@@ -212,6 +212,7 @@ class CommentDetailView(APIView):
     )
     def patch(self, request, pk: int):
         comment = _visible(request, pk)
+        services.require_author(request.user, comment)
         data = validated_input(CommentEditSerializer, request)
         target = targets.resolve(comment.target, request.user)
         services.edit_comment(comment.pk, target, by=request.user, body=data["body"])

@@ -104,14 +104,19 @@ def can_edit(user, comment: Comment, *, now: datetime.datetime | None = None) ->
     return comment.author_id == user.pk and can_write(user) and now <= editable_until(comment)
 
 
+def require_author(user, comment: Comment) -> None:
+    """Only the author edits a comment (and not from a read-only role)."""
+    if comment.author_id != user.pk or not can_write(user):
+        raise PermissionDenied(_("只有作者可以修改评论。"))
+
+
 @transaction.atomic
 def edit_comment(comment_id: int, target: Target, *, by, body: str) -> Comment:
     """1. lock the comment; 2. only its author, within COMMENT_EDIT_MINUTES of posting
     (else 403 for another person, 409 when the window has closed); 3. keep the previous text
     as a revision; 4. newly mentioned members are notified, earlier ones not again."""
     comment = Comment.objects.select_for_update().get(pk=comment_id)
-    if comment.author_id != by.pk or not can_write(by):
-        raise PermissionDenied(_("只有作者可以修改评论。"))
+    require_author(by, comment)
     if timezone.now() > editable_until(comment):
         raise Conflict(
             _("评论只能在发表后 %(n)d 分钟内修改。") % {"n": settings.COMMENT_EDIT_MINUTES}

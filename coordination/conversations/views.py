@@ -77,6 +77,7 @@ def comment_edit(request, pk: int):
     comment = get_object_or_404(
         Comment.objects.filter(project__in=visible_projects(request.user)), pk=pk
     )
+    services.require_author(request.user, comment)
     target = targets.resolve(comment.target, request.user)
     error = ""
     try:
