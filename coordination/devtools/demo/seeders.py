@@ -5,6 +5,7 @@ from collections.abc import Callable
 from coordination.devtools.demo import (
     base,
     changes,
+    conversations,
     handover,
     integration,
     kickoff,
@@ -29,5 +30,6 @@ def seeders() -> list[Callable[[DemoContext], None]]:
         kickoff.seed_kickoff,
         reviews.seed_reviews,
         kpi.seed_kpi,
+        conversations.seed_conversations,
         integration.seed_integration,
     ]
