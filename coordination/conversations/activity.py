@@ -80,6 +80,8 @@ ACTIONS = {
     "change_request.assessed": _("评估了变更申请"),
     "change_request.approved": _("批准了变更申请"),
     "change_request.rejected": _("驳回了变更申请"),
+    "change_request.approve": _("代表本部门批准了变更申请"),
+    "change_request.reject": _("代表本部门驳回了变更申请"),
     "change_request.decided": _("完成了变更申请审批"),
     "change_request.withdrawn": _("撤回了变更申请"),
     "change_request.implemented": _("实施了变更申请"),
