@@ -41,7 +41,7 @@ def _stream_text(client, code: str) -> list[str]:
         html = r.content.decode()
         body = html.split('class="list-unstyled activity-stream"', 1)[1]
         pages.append(re.sub(r"<[^>]+>", " ", body))
-        if "?page=%d" % (page + 1) not in html:
+        if f"?page={page + 1}" not in html:
             return pages
         page += 1
 

@@ -10,7 +10,9 @@ from coordination.conversations.markup import TAGS, mentioned_usernames, render
 
 
 def test_the_subset():
-    html = render("**粗** *斜* `x<y`\n- 一\n- 二\n\n1. a\n2. b\n\n[链接](https://a.cn/x?q=1)\n下一行")
+    html = render(
+        "**粗** *斜* `x<y`\n- 一\n- 二\n\n1. a\n2. b\n\n[链接](https://a.cn/x?q=1)\n下一行"
+    )
     assert "<strong>粗</strong>" in html and "<em>斜</em>" in html
     assert "<code>x&lt;y</code>" in html
     assert "<ul>" in html and "<ol>" in html and "<br>" in html
