@@ -10,4 +10,8 @@ from coordination.reviews import admin as reviews_admin
 __all__ = [
     "calendars_admin",
     "conversations_admin",
-    "core_admin", "integration_admin", "kickoff_admin", "reviews_admin"]
+    "core_admin",
+    "integration_admin",
+    "kickoff_admin",
+    "reviews_admin",
+]

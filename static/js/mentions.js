@@ -10,7 +10,7 @@
   function close() { if (box) { box.remove(); box = null; } items = []; }
 
   function typed(t) {
-    var m = /(^|[^\w@.])@([\w.+-]*)$/.exec(t.value.slice(0, t.selectionStart));
+    var m = /(^|[^\w@.])@([^\s@]*)$/.exec(t.value.slice(0, t.selectionStart));
     return m ? m[2] : null;
   }
 

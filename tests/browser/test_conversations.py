@@ -32,7 +32,7 @@ def test_mention_from_the_autocomplete_and_a_payload_renders_inert(live_server, 
     box = page.locator(".comment-form textarea")
     expect(box).to_be_visible()
     box.click()
-    box.press_sequentially("请确认尺寸 @" + c.tech_lead.username[:3])
+    box.press_sequentially("请确认尺寸 @吴")  # by name
     option = page.locator(".mention-suggestions li", has_text=c.tech_lead.username)
     expect(option).to_be_visible()
     box.press("Enter")
