@@ -1,9 +1,17 @@
 """The coordination app's admin, room by room: each room registers its own models."""
 
 from coordination.calendars import admin as calendars_admin
+from coordination.conversations import admin as conversations_admin
 from coordination.core import admin as core_admin
 from coordination.integration import admin as integration_admin
 from coordination.kickoff import admin as kickoff_admin
 from coordination.reviews import admin as reviews_admin
 
-__all__ = ["calendars_admin", "core_admin", "integration_admin", "kickoff_admin", "reviews_admin"]
+__all__ = [
+    "calendars_admin",
+    "conversations_admin",
+    "core_admin",
+    "integration_admin",
+    "kickoff_admin",
+    "reviews_admin",
+]

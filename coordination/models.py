@@ -2,9 +2,10 @@
 each model from its room, never from this face."""
 
 from coordination.calendars import models as calendars
+from coordination.conversations import models as conversations
 from coordination.core import models as core
 from coordination.integration import models as integration
 from coordination.kickoff import models as kickoff
 from coordination.reviews import models as reviews
 
-__all__ = ["calendars", "core", "integration", "kickoff", "reviews"]
+__all__ = ["calendars", "conversations", "core", "integration", "kickoff", "reviews"]

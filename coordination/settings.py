@@ -278,6 +278,8 @@ HANDOVER_SLA_WORKING_DAYS = int(os.environ.get("HANDOVER_SLA_WORKING_DAYS", "5")
 WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Review loop and reminder outbox (coordination/reviews/reminders/).
+# How long after posting the author may still edit a comment (docs/conversations.md).
+COMMENT_EDIT_MINUTES = int(os.environ.get("COMMENT_EDIT_MINUTES", "15"))
 REVIEW_REMINDER_LEAD_MINUTES = int(os.environ.get("REVIEW_REMINDER_LEAD_MINUTES", "30"))
 ACTION_ITEM_ESCALATION_DAYS = int(os.environ.get("ACTION_ITEM_ESCALATION_DAYS", "3"))
 REMINDER_SENDING_TIMEOUT_SECONDS = int(os.environ.get("REMINDER_SENDING_TIMEOUT_SECONDS", "300"))

@@ -29,6 +29,7 @@ api_v1 = [
     path("", include("coordination.calendars.api_urls")),
     path("", include("coordination.search.api_urls")),
     path("", include("coordination.notifications.api_urls")),
+    path("", include("coordination.conversations.api_urls")),
 ]
 
 urlpatterns = [
@@ -53,6 +54,7 @@ urlpatterns = [
     path("", include("coordination.calendars.urls")),
     path("search/", include("coordination.search.urls")),
     path("notifications/", include("coordination.notifications.urls")),
+    path("", include("coordination.conversations.urls")),
     path("projects/", include("projects.core.urls")),
     path("customers/", include("projects.core.customer_urls")),
     path("projects/", include("projects.presales.urls")),

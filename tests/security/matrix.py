@@ -399,6 +399,17 @@ MATRIX: dict[str, dict] = {
         "get":    "401 200 200 404 200 200 200 200 200",
         "post":   "401 403 400 404 400 400 400 400 403",
     },
+    # comments: no target is 400 for everyone who is signed in; the author alone edits; an
+    # ERP client reads threads but does not post (no scope covers comments)
+    "api/v1/comments/": {
+        "get":    "401 400 400 400 400 400 400 400 400",
+        "post":   "401 403 400 400 400 400 400 400 403",
+    },
+    "api/v1/comments/<int:pk>/": {
+        "kwargs": {"pk": "comment.pk"},
+        "get":    "401 200 200 404 200 200 200 200 200",
+        "patch":  "401 403 403 404 400 403 403 403 403",
+    },
     "api/v1/project-members/<int:pk>/": {
         "kwargs": {"pk": "membership.pk"},
         "delete": "401 403 403 404 204 204 403 204 403",
@@ -448,6 +459,19 @@ MATRIX: dict[str, dict] = {
     "api/v1/tasks/<int:pk>/dependencies/": {
         "kwargs": {"pk": "task.pk"},
         "post":   "401 400 403 404 400 400 403 400 403",
+    },
+    "comments/thread/": {
+        "get":    "302 302 400 400 400 400 400 400 400",
+        "post":   "302 302 400 400 400 400 400 400 403",
+    },
+    "comments/<int:pk>/edit/": {
+        "kwargs": {"pk": "comment.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 403 404 400 403 403 403 403",
+    },
+    "comments/mentions/": {
+        "get":    "302 302 400 400 400 400 400 400 400",
+        "post":   "302 302 405 405 405 405 405 405 403",
     },
     "changes/<int:pk>/": {
         "kwargs": {"pk": "cr.pk"},
@@ -721,6 +745,11 @@ MATRIX: dict[str, dict] = {
         "kwargs": {"pk": "document_version.pk"},
         "get":    "302 302 200 404 200 200 200 200 200",
         "post":   "302 302 200 404 200 200 200 200 403",
+    },
+    "projects/<str:code>/activity/": {
+        "kwargs": {"code": "project.code"},
+        "get":    "302 302 200 404 200 200 200 200 200",
+        "post":   "302 302 405 405 405 405 405 405 403",
     },
     "projects/<str:code>/risks/new/": {
         "kwargs": {"code": "project.code"},

@@ -14,6 +14,8 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from coordination.calendars import services as calendar_feeds
+from coordination.conversations import services as conversations
+from coordination.conversations.targets import Kind, Target
 from coordination.integration import services as integration
 from coordination.integration.models import ApiScope
 from handover import services as handover_services
@@ -177,5 +179,9 @@ def build_world() -> World:
         "document_version": document.versions.get(),
         "kickoff_date": datetime.date.today(),
         "project_feed": calendar_feeds.project_feed(p, by=team.business_pm),
+        # a comment by P's business PM on P (its author edits it; others read it)
+        "comment": conversations.post_comment(
+            Target(kind=Kind.PROJECT, key=p.code, project=p), by=team.business_pm, body="ok"
+        ),
     }
     return World(project=p, other_project=q, users=users, erp_key=key, objs=objs)

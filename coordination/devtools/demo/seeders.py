@@ -6,6 +6,7 @@ from coordination.devtools.demo import (
     base,
     changes,
     documents,
+    conversations,
     handover,
     integration,
     kickoff,
@@ -32,6 +33,7 @@ def seeders() -> list[Callable[[DemoContext], None]]:
         kickoff.seed_kickoff,
         reviews.seed_reviews,
         kpi.seed_kpi,
+        conversations.seed_conversations,
         integration.seed_integration,
         notifications.seed_notification_history,  # last: the inboxes after the history
     ]
