@@ -91,6 +91,10 @@ ACTIONS = {
     "review.updated": _("更新了例会纪要"),
     "kpi.survey_recorded": _("录入了满意度调查"),
     "kpi.complaint_recorded": _("登记了投诉"),
+    "document.created": _("上传了文档"),
+    "document.version_added": _("上传了文档的新版本"),
+    "document.downloaded": _("下载了文档"),
+    "document.previewed": _("预览了文档"),
     "comment.posted": _("发表了评论"),
     "comment.edited": _("修改了评论"),
 }

@@ -5,8 +5,8 @@ from collections.abc import Callable
 from coordination.devtools.demo import (
     base,
     changes,
-    documents,
     conversations,
+    documents,
     handover,
     integration,
     kickoff,
