@@ -255,6 +255,7 @@ SPECTACULAR_SETTINGS = {
     # One name per shared choice set, whatever the field is called (to, stage, department...).
     "ENUM_NAME_OVERRIDES": {
         "StageEnum": "projects.core.models.Stage",
+        "DocumentCategoryEnum": "projects.documents.models.Category",
         "DepartmentEnum": "coordination.core.models.Department",
         "DecidingDepartmentEnum": ["business", "engineering", "finance"],  # no PMO
         "HandoverStatusEnum": "handover.models.Handover.Status",

@@ -177,9 +177,7 @@ LIST_EXAMPLE = {
     "updated_at": "2026-11-25T10:30:00+08:00",
 }
 UPLOAD_ERRORS = {
-    400: OpenApiResponse(
-        BAD_REQUEST, description="bad input, or the file refused (type, or content not its type)"
-    ),
+    400: BAD_REQUEST,  # bad input, or the file refused (type, or content not its type)
     403: ApiErrorSerializer,
     404: ApiErrorSerializer,
     413: OpenApiResponse(ApiErrorSerializer, description="file larger than the upload limit"),
@@ -334,8 +332,9 @@ class VersionDownloadView(APIView):
         operation_id="document_version_download",
         parameters=[OpenApiParameter("preview", bool, description="inline for images and PDF")],
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(
-                OpenApiTypes.BINARY, description="the file"
+            (200, "*/*"): OpenApiResponse(
+                OpenApiTypes.BINARY,
+                description="the file, with the Content-Type of its checked type",
             ),
             404: ApiErrorSerializer,
         },
