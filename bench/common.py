@@ -71,10 +71,58 @@ def side_by_side(variants: dict[str, Callable[[], object]], rounds: int, per_rou
     return {name: summary(s) for name, s in samples.items()}
 
 
-def ratio_line(name: str, value: float, target: str, ok: bool) -> str:
-    line = f"RATIO {name}={value:.3f} target={target} ok={'yes' if ok else 'no'}"
+def interleaved(
+    variants: dict[str, Callable[[], object]], rounds: int, per_round: int, warmup: int = 3
+) -> dict[str, list[float]]:
+    """Run the variants interleaved in this one process: every round calls each variant
+    `per_round` times, the order of the variants reversed every other round, so drift of the
+    machine hits them alike. Returns {name: [median seconds of each round]}."""
+    for func in variants.values():  # warm-up: caches, connections, plans
+        for _ in range(warmup):
+            func()
+    names = list(variants)
+    medians: dict[str, list[float]] = {name: [] for name in names}
+    for i in range(rounds):
+        for name in names if i % 2 == 0 else names[::-1]:
+            func, samples = variants[name], []
+            for _ in range(per_round):
+                started = time.perf_counter()
+                func()
+                samples.append(time.perf_counter() - started)
+            medians[name].append(statistics.median(samples))
+    return medians
+
+
+def per_round(numerator: list[float], denominator: list[float]) -> list[float]:
+    """The ratio of two variants in each round (round medians paired)."""
+    return [n / d for n, d in zip(numerator, denominator, strict=True) if d]
+
+
+def ratio_line(
+    name: str,
+    value: float,
+    target: str,
+    ok: bool,
+    spread: tuple[float, float] | None = None,
+    rounds: int | None = None,
+) -> str:
+    """`RATIO name=value target=… ok=yes|no [spread=lo..hi] [rounds=n]`: value is the median
+    of the per-round figures, spread their minimum and maximum."""
+    line = f"RATIO {name}={value:.3f} target={target.replace(' ', '')} ok={'yes' if ok else 'no'}"
+    if spread is not None:
+        line += f" spread={spread[0]:.3f}..{spread[1]:.3f}"
+    if rounds is not None:
+        line += f" rounds={rounds}"
     print(line, flush=True)
     return line
+
+
+def median_line(name: str, values: list[float], target: str, holds) -> str:
+    """A RATIO line from per-round values: their median, judged by `holds(median)`."""
+    value = statistics.median(values) if values else 0.0
+    return ratio_line(
+        name, value, target, bool(values) and holds(value), (min(values), max(values)), len(values)
+    )
 
 
 def detail(text: str) -> None:

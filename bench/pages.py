@@ -1,15 +1,19 @@
 # ruff: noqa: S603  (runs this interpreter on manage.py and this script, fixed arguments)
-"""Home (dashboard), project list and project detail HTML pages: query count and time at
-10, 1,000 and the full scale (the database in DATABASE_URL), side by side.
+"""Main HTML pages at the base size (10,000 projects) and at the full scale (the database in
+DATABASE_URL), measured interleaved: one child process per database serves requests, and the
+parent asks them in turn, page by page, round by round, so drift of the machine hits both
+sizes alike.
 
-    python bench/pages.py [--smoke] [--sizes 10,1000] [--repeat K]
+    python bench/pages.py [--smoke] [--base-size 10000] [--rounds 7] [--per-round 3]
 
-Each smaller size lives in its own database, `<DATABASE_URL's name>_p<size>`, created,
-migrated and seeded on first use (seed_perf --scale <size>). Every size is measured in a
-child process pointed at its database.
+Pages: home (a business PM), portfolio, project list, project page, Gantt, KPI scorecards,
+KPI trends, search results (PMO). The base database is `<DATABASE_URL's name>_p<size>`,
+created, migrated and seeded on first use (seed_perf --scale <size>).
 
-Prints: RATIO pages_time_growth=<slowest page: time at the largest size ÷ time at the
-smallest> target=queries_constant ok=<query count of every page equal at every size>
+Prints, per page: queries at each size, median ms at each size with the spread of the round
+medians, the growth (full ÷ base, median of the per-round ratios) and whether it holds:
+growth <= 2.00 and median at the full scale under 300 ms. Then
+RATIO pages_time_growth=<worst page's growth> target=<=2.00 ok=<every page holds both>
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ if __package__ in (None, ""):
 
 from bench import common  # noqa: E402
 
+GROWTH_TARGET = 2.0
+MS_TARGET = 300.0
 DETAIL_G = 6  # PERF-0000006 is in execution (stage by g % 20)
 
 
@@ -37,38 +43,94 @@ def pages() -> list[tuple[str, str, str]]:
     code = f"{CODE_PREFIX}{DETAIL_G:07d}"
     return [
         ("home", "/", "perf_bpm_00001"),
+        ("portfolio", "/portfolio/", PMO_USERNAME),
         ("project_list", "/projects/", PMO_USERNAME),
         ("project_detail", f"/projects/{code}/", PMO_USERNAME),
+        ("gantt", f"/projects/{code}/tasks/gantt/", PMO_USERNAME),
+        ("kpi_scorecards", "/kpi/scorecards/", PMO_USERNAME),
+        ("kpi_trends", "/kpi/", PMO_USERNAME),
+        ("search", "/search/?q=PERF-00000", PMO_USERNAME),
     ]
 
 
-def measure(repeat: int) -> dict:
-    """This database: {page: {"queries": n, "ms": median}, "_projects": N}."""
-    from django.contrib.auth import get_user_model
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+class Pages:
+    """Logged-in clients for every page of this process's database."""
 
-    from projects.core.models import Project
+    def __init__(self):
+        from django.contrib.auth import get_user_model
+        from django.db import connection
+        from django.test import Client
+        from django.test.utils import CaptureQueriesContext
 
-    User = get_user_model()
-    out: dict = {"_projects": Project.objects.count()}
-    for name, url, username in pages():
-        client = Client()
-        client.force_login(User.objects.get(username=username))
-        for _ in range(2):  # warm-up
-            response = client.get(url)
-            assert response.status_code == 200, (url, response.status_code)
-        with CaptureQueriesContext(connection) as ctx:
-            client.get(url)
-        queries = len(ctx.captured_queries)  # now: the next request resets the query log
-        samples = []
-        for _ in range(repeat):
-            started = time.perf_counter()
-            client.get(url)
-            samples.append(time.perf_counter() - started)
-        out[name] = {"queries": queries, "ms": statistics.median(samples) * 1000}
-    return out
+        from projects.core.models import Project
+
+        User = get_user_model()
+        self.clients, self.urls, queries = {}, {}, {}
+        for name, url, username in pages():
+            client = Client()
+            client.force_login(User.objects.get(username=username))
+            for _ in range(2):  # warm-up: caches, plans, template loading
+                response = client.get(url)
+                assert response.status_code == 200, (url, response.status_code)
+            with CaptureQueriesContext(connection) as ctx:
+                client.get(url)
+            self.clients[name], self.urls[name] = client, url
+            queries[name] = len(ctx.captured_queries)
+        self.info = {"projects": Project.objects.count(), "queries": queries}
+
+    def get(self, name: str) -> dict:
+        started = time.perf_counter()
+        response = self.clients[name].get(self.urls[name])
+        elapsed = time.perf_counter() - started
+        assert response.status_code == 200, (name, response.status_code)
+        return {"ms": elapsed * 1000, "bytes": len(response.content)}
+
+    def close(self) -> None:
+        return None
+
+
+def serve() -> None:
+    """Child: read a page name per line from stdin, answer one JSON line with its time and
+    size; the first line out is the database's project count and each page's queries."""
+    here = Pages()
+    print(json.dumps(here.info), flush=True)
+    for line in sys.stdin:
+        name = line.strip()
+        if not name:
+            break
+        print(json.dumps(here.get(name)), flush=True)
+
+
+class Server:
+    """One child process serving the pages of one database."""
+
+    def __init__(self, url: str):
+        env = dict(os.environ, DJANGO_SETTINGS_MODULE="bench.settings", DATABASE_URL=url)
+        self.proc = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "--serve"],
+            env=env,
+            cwd=common.ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.info = json.loads(self._line())
+
+    def _line(self) -> str:
+        line = self.proc.stdout.readline()
+        if not line:
+            raise SystemExit(f"page server exited ({self.proc.wait()})")
+        return line
+
+    def get(self, name: str) -> dict:
+        self.proc.stdin.write(name + "\n")
+        self.proc.stdin.flush()
+        return json.loads(self._line())
+
+    def close(self) -> None:
+        self.proc.stdin.write("\n")
+        self.proc.stdin.flush()
+        self.proc.wait(timeout=30)
 
 
 def _db_url(base: str, size: int) -> str:
@@ -99,7 +161,7 @@ def _ensure_database(url: str, size: int) -> None:
             *manage,
             "shell",
             "-c",
-            "from coordination import perfdata; print(perfdata.already_seeded())",
+            "from coordination.devtools import perfdata; print(perfdata.already_seeded())",
         ],
         env=env,
         check=True,
@@ -117,62 +179,82 @@ def _ensure_database(url: str, size: int) -> None:
         )
 
 
-def _measure_in(url: str, repeat: int) -> dict:
-    env = dict(os.environ, DATABASE_URL=url, DJANGO_SETTINGS_MODULE="bench.settings")
-    done = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--measure-json", "--repeat", str(repeat)],
-        env=env,
-        check=True,
-        cwd=common.ROOT,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 def run(argv: list[str] | None = None) -> dict:
     args = _args(argv)
-    if args.measure_json:
-        print(json.dumps(measure(args.repeat)))
+    if args.serve:
+        serve()
         return {}
+    rounds, per_round = (2, 1) if args.smoke else (args.rounds, args.per_round)
     if args.smoke:
-        results = [measure(3)]
+        here = Pages()  # the test's own database, in this process: both "sizes" alike
+        servers = {"base": here, "full": here}
     else:
         base = os.environ.get("DATABASE_URL", "")
         if not base.startswith("postgres"):
-            raise SystemExit(
-                "pages.py needs DATABASE_URL pointing at the seeded PostgreSQL database"
-            )
-        results = []
-        for size in sorted(int(s) for s in args.sizes.split(",") if s):
-            url = _db_url(base, size)
-            _ensure_database(url, size)
-            results.append(_measure_in(url, args.repeat))
-        results.append(_measure_in(base, args.repeat))
-    results.sort(key=lambda r: r["_projects"])
+            raise SystemExit("pages.py needs DATABASE_URL: the seeded PostgreSQL database")
+        small = _db_url(base, args.base_size)
+        _ensure_database(small, args.base_size)
+        servers = {"base": Server(small), "full": Server(base)}
     names = [name for name, _url, _user in pages()]
-    sizes = " / ".join(f"{r['_projects']:,}" for r in results)
-    print(f"pages at {sizes} projects: queries and median ms")
-    constant, growth = True, {}
+    # samples[page][size] = list of per-round medians
+    rounds_ms: dict[str, dict[str, list[float]]] = {n: {"base": [], "full": []} for n in names}
+    sizes: dict[str, int] = {}
+    try:
+        for i in range(rounds):
+            for name in names:
+                order = ("base", "full") if i % 2 == 0 else ("full", "base")
+                got: dict[str, list[float]] = {"base": [], "full": []}
+                for _ in range(per_round):
+                    for size in order:
+                        answer = servers[size].get(name)
+                        got[size].append(answer["ms"])
+                        sizes[name] = max(sizes.get(name, 0), answer["bytes"])
+                for size in order:
+                    rounds_ms[name][size].append(statistics.median(got[size]))
+    finally:
+        for server in servers.values():
+            server.close()
+    info = {size: server.info for size, server in servers.items()}
+    print(
+        f"pages at {info['base']['projects']:,} and {info['full']['projects']:,} projects, "
+        f"{rounds} interleaved rounds × {per_round} requests: queries, median ms [spread of "
+        f"round medians], growth (median of per-round ratios), largest response"
+    )
+    ok, growths = True, {}
     for name in names:
-        queries = [r[name]["queries"] for r in results]
-        ms = [r[name]["ms"] for r in results]
-        constant &= len(set(queries)) == 1
-        growth[name] = ms[-1] / ms[0] if ms[0] else 0.0
+        base_ms, full_ms = rounds_ms[name]["base"], rounds_ms[name]["full"]
+        ratios = [f / b for b, f in zip(base_ms, full_ms, strict=True) if b]
+        growth = statistics.median(ratios) if ratios else 0.0
+        growths[name] = growth
+        full_median = statistics.median(full_ms)
+        holds = growth <= GROWTH_TARGET and full_median < MS_TARGET
+        ok &= holds
+        q = f"{info['base']['queries'][name]}/{info['full']['queries'][name]}"
         common.detail(
-            f"{name:<15} queries {' / '.join(map(str, queries)):<14} "
-            f"ms {' / '.join(f'{m:.1f}' for m in ms):<24} growth {growth[name]:.2f}x"
+            f"{name:<15} queries {q:<7} ms {statistics.median(base_ms):7.1f} "
+            f"[{min(base_ms):.1f}–{max(base_ms):.1f}] → {full_median:7.1f} "
+            f"[{min(full_ms):.1f}–{max(full_ms):.1f}]  growth {growth:5.2f}x "
+            f"[{min(ratios):.2f}–{max(ratios):.2f}]  {sizes[name] / 1024:6.0f} KB  "
+            f"holds={'yes' if holds else 'no'}"
         )
-    worst = max(growth.values())
-    line = common.ratio_line("pages_time_growth", worst, "queries_constant", constant)
-    return {"ratio": worst, "ok": constant, "line": line, "results": results}
+    worst = max(growths.values())
+    line = common.ratio_line(
+        "pages_time_growth",
+        worst,
+        f"<={GROWTH_TARGET:.2f},<{MS_TARGET:.0f}ms",
+        ok,
+        spread=(min(growths.values()), worst),
+        rounds=rounds,
+    )
+    return {"ratio": worst, "ok": ok, "line": line, "rounds": rounds_ms}
 
 
 def _args(argv):
     p = common.parser(__doc__.splitlines()[0])
-    p.add_argument("--sizes", default="10,1000", help="smaller sizes, each in its own database")
-    p.add_argument("--repeat", type=int, default=20)
-    p.add_argument("--measure-json", action="store_true", help=Path(__file__).name + " internal")
+    p.add_argument("--base-size", type=int, default=10000, help="projects in the base database")
+    p.add_argument("--rounds", type=int, default=7)
+    p.add_argument("--per-round", type=int, default=3)
+    p.add_argument("--serve", action="store_true", help=Path(__file__).name + " internal")
     return p.parse_args(argv)
 
 

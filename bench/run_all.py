@@ -20,7 +20,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SCRIPTS = ["project_list", "pages", "kpi", "reminders", "upsert", "critical_path"]
+SCRIPTS = ["project_list", "pages", "kpi", "reminders", "upsert", "critical_path", "search"]
+LINE = re.compile(
+    r"^RATIO (?P<name>\w+)=(?P<value>\S+) target=(?P<target>\S+) ok=(?P<ok>yes|no)"
+    r"(?: spread=(?P<spread>\S+))?(?: rounds=(?P<rounds>\d+))?"
+)
 
 
 def _ensure(url: str, scale: int, env: dict) -> None:
@@ -88,13 +92,41 @@ def main() -> int:
         print(done.stdout, end="", flush=True)
         if done.returncode:
             print(done.stderr[-3000:], file=sys.stderr)
-            lines.append(f"RATIO {name}=error target=- ok=no")
+            lines.append(f"RATIO {name}_error=0 target=- ok=no")
         lines += re.findall(r"^RATIO .*$", done.stdout, re.M)
         print(f"  ({time.monotonic() - started:.1f}s)", flush=True)
     print("\n== summary")
     for line in lines:
         print(line)
+    print()
+    print(table(lines))
     return 0
+
+
+def table(lines: list[str]) -> str:
+    """One table of every figure: metric, target, figure (median of rounds), spread, holds."""
+    rows = [("metric", "target", "figure", "spread", "rounds", "holds")]
+    for line in lines:
+        m = LINE.match(line)
+        if not m:
+            continue
+        rows.append(
+            (
+                m["name"],
+                m["target"],
+                m["value"],
+                (m["spread"] or "-").replace("..", "–"),
+                m["rounds"] or "1",
+                m["ok"],
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    out = []
+    for i, row in enumerate(rows):
+        out.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        if i == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)
 
 
 if __name__ == "__main__":
