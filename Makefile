@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint services migrations-check pytest bench clean compose-check browser-deps audit fuzz celery-faults messages
+.PHONY: install run test lint services server-deps migrations-check pytest bench clean compose-check browser-deps audit fuzz celery-faults messages
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -60,7 +60,17 @@ browser-deps:
 	  || { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-noto-cjk >/dev/null 2>&1; } \
 	  || echo "browser-deps: warning: fonts-noto-cjk not installed; screenshots show boxes for Chinese"; fi
 
-pytest: install services browser-deps
+## server-deps: Debian's pgbouncer for the several-hosts test (tests/scaling: PgBouncer in
+## transaction mode in front of PostgreSQL, started by the test on a free port).
+server-deps:
+	@command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || { \
+	  { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; } || { \
+	    echo "server-deps: ERROR pgbouncer missing; install it: apt-get install -y pgbouncer" >&2; exit 1; }; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q pgbouncer >/dev/null 2>&1 \
+	  || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q pgbouncer >/dev/null; } \
+	  || { echo "server-deps: ERROR apt-get install pgbouncer failed" >&2; exit 1; }; }
+
+pytest: install services browser-deps server-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## make test: install, make sure PostgreSQL and Redis are up, lint, migration check, whole suite.

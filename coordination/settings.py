@@ -109,6 +109,12 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+# Behind PgBouncer in transaction mode (docs/scaling.md): no server-side cursors, which would
+# outlive the transaction PgBouncer pins to one server connection. Nothing else the code does
+# needs a session (advisory locks are transaction-level, no LISTEN, no session SET).
+DATABASE_POOLER = os.environ.get("DATABASE_POOLER", "")
+if DATABASE_POOLER == "pgbouncer-transaction":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

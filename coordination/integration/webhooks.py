@@ -59,7 +59,9 @@ def attempt(delivery_id: int) -> int | None:
     """Send one delivery once. Returns the countdown (seconds) for a retry, or None when done.
 
     1. Claim the row: only pending/retrying rows are sent, under a row lock (skip_locked),
-       so two workers never send the same attempt; another worker holding it → None.
+       so two workers never send the same attempt; another worker holding it → None. The
+       lock is on the delivery row alone (`of=("self",)`): locking the joined endpoint too
+       made every concurrent delivery to the same endpoint skip, its row left pending.
     2. Inactive endpoint or unsafe target (checked again now: DNS may have changed)
        → failed, no retry.
     3. POST the raw JSON body with the event, delivery id and signature headers to the
@@ -72,7 +74,7 @@ def attempt(delivery_id: int) -> int | None:
     Status = WebhookDelivery.Status
     with transaction.atomic():
         delivery = (
-            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("endpoint")
             .filter(pk=delivery_id, status__in=[Status.PENDING, Status.RETRYING])
             .first()

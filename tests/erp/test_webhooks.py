@@ -302,3 +302,42 @@ def test_the_connection_goes_to_the_checked_address_not_a_new_dns_answer(
     delivery.refresh_from_db()
     assert delivery.status == WebhookDelivery.Status.DELIVERED, delivery.last_error
     assert receiver.requests[0]["headers"]["Host"] == f"hooks.invalid:{receiver.port}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_is_sent_while_another_worker_sends_to_the_same_endpoint(endpoint, receiver):
+    """Two workers deliver two events to one endpoint at once. The one holding its own
+    delivery (and, through it, nothing else) must not make the other skip its row: before,
+    the claim locked the joined endpoint row too, so the second worker found "someone else
+    has it", returned, and the delivery stayed pending until the sweeper, minutes later."""
+    import psycopg2
+    from django.db import connection
+
+    hook = endpoint()
+    first, second = (
+        WebhookDelivery.objects.create(endpoint=hook, event="project.upserted", payload={"n": n})
+        for n in (1, 2)
+    )
+    other = psycopg2.connect(**connection.get_connection_params())
+    try:
+        with other.cursor() as cursor:  # the other worker, mid-send of the first delivery
+            cursor.execute(
+                "SELECT d.id FROM coordination_webhookdelivery d "
+                "JOIN coordination_webhookendpoint e ON e.id = d.endpoint_id "
+                "WHERE d.id = %s FOR UPDATE OF d",
+                [first.pk],
+            )
+            # and a claim of the old shape, which also locked the endpoint row
+            cursor.execute(
+                "SELECT id FROM coordination_webhookendpoint WHERE id = %s FOR UPDATE", [hook.pk]
+            )
+            assert webhooks.attempt(second.pk) is None  # delivered: no retry countdown
+            assert webhooks.attempt(first.pk) is None  # held elsewhere: skipped, not sent
+    finally:
+        other.rollback()
+        other.close()
+    second.refresh_from_db()
+    first.refresh_from_db()
+    assert second.status == WebhookDelivery.Status.DELIVERED
+    assert first.status == WebhookDelivery.Status.PENDING  # still the other worker's
+    assert len(receiver.requests) == 1
