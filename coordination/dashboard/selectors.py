@@ -47,7 +47,8 @@ from projects.core.selectors import (
 from projects.presales.models import FeasibilityAssessment
 
 HOME_LIMIT = 10
-PORTFOLIO_LIMIT = 500
+PORTFOLIO_LIMIT = 500  # projects examined when filtering by health (a Python rule)
+PORTFOLIO_PAGE = 50  # projects on one page of the board and the table
 
 
 def my_projects_q(user) -> Q:
@@ -270,7 +271,7 @@ def my_next_reviews(user, *, limit: int = 5) -> list:
 BOARD_STAGES = [*OPEN_STAGES, Stage.ON_HOLD]
 
 
-def portfolio(
+def _portfolio_projects(
     user,
     *,
     department: str = "",
@@ -278,9 +279,8 @@ def portfolio(
     customer: int | str | None = None,
     key_only: bool = False,
     include_closed: bool = False,
-    level: str = "",
-) -> list[Project]:
-    """Visible projects, filtered, each with `.health`; constant queries."""
+) -> QuerySet[Project]:
+    """Visible projects, filtered, in the portfolio's order (key projects first, by code)."""
     qs = project_list(user)
     if not include_closed:
         qs = qs.exclude(stage__in=[Stage.CLOSED, Stage.CANCELLED])
@@ -298,11 +298,71 @@ def portfolio(
         qs = qs.filter(customer_id=customer)
     if key_only:
         qs = qs.filter(is_key_project=True)
-    rows = health.attach_health(qs.order_by("-is_key_project", "code")[:PORTFOLIO_LIMIT])
-    if level in health.LEVELS:
-        rows = [p for p in rows if p.health.level == level]
+    return qs.order_by("-is_key_project", "code")
+
+
+def _by_health(rows: list[Project]) -> list[Project]:
     rows.sort(key=lambda p: (-p.health.rank, not p.is_key_project, p.code))
     return rows
+
+
+def portfolio(user, *, level: str = "", **filters) -> list[Project]:
+    """Visible projects, filtered, each with `.health`, red first; at most PORTFOLIO_LIMIT
+    (in the portfolio's order) are examined; constant queries."""
+    rows = health.attach_health(_portfolio_projects(user, **filters)[:PORTFOLIO_LIMIT])
+    if level in health.LEVELS:
+        rows = [p for p in rows if p.health.level == level]
+    return _by_health(rows)
+
+
+@dataclass
+class PortfolioPage:
+    """One page of the portfolio: its projects (with `.health`, red first within the page),
+    how many match in all, and where the page is."""
+
+    projects: list[Project]
+    total: int
+    number: int
+    num_pages: int
+    size: int
+    examined: int | None  # a health filter examined only this many projects (else None)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def first_index(self) -> int:
+        return (self.number - 1) * self.size + 1 if self.projects else 0
+
+    @property
+    def last_index(self) -> int:
+        return (self.number - 1) * self.size + len(self.projects)
+
+
+def portfolio_page(user, *, page: int = 1, level: str = "", **filters) -> PortfolioPage:
+    """A page of PORTFOLIO_PAGE projects in the portfolio's order, read by index (a count
+    and a page: the board stays small at any number of projects). Health is a Python rule:
+    with a health filter the first PORTFOLIO_LIMIT projects are examined and their matches
+    paged. Constant queries."""
+    size = PORTFOLIO_PAGE
+    qs = _portfolio_projects(user, **filters)
+    if level in health.LEVELS:
+        matching = [p for p in portfolio(user, level=level, **filters)]
+        total, examined = len(matching), PORTFOLIO_LIMIT
+        num_pages = max(1, -(-total // size))
+        number = min(max(1, page), num_pages)
+        rows = matching[(number - 1) * size : number * size]
+        return PortfolioPage(rows, total, number, num_pages, size, examined)
+    total = qs.count()
+    num_pages = max(1, -(-total // size))
+    number = min(max(1, page), num_pages)
+    rows = health.attach_health(qs[(number - 1) * size : number * size])
+    return PortfolioPage(_by_health(rows), total, number, num_pages, size, None)
 
 
 def board(projects: list[Project], *, include_closed: bool = False) -> list[dict]:

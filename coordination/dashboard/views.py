@@ -159,18 +159,29 @@ class PortfolioFilterForm(forms.Form):
 
 @login_required
 def portfolio(request):
-    """Projects by stage (board and table) with their health and its reasons."""
+    """Projects by stage (board and table) with their health and its reasons, a page at a
+    time (selectors.PORTFOLIO_PAGE)."""
     form = PortfolioFilterForm(request.GET or None, choices=selectors.filter_choices(request.user))
     filters = form.filters()
-    projects = selectors.portfolio(request.user, **filters)
+    try:
+        number = max(1, int(request.GET.get("page", 1)))
+    except (TypeError, ValueError):
+        number = 1
+    page = selectors.portfolio_page(request.user, page=number, **filters)
     view = "table" if request.GET.get("view") == "table" else "board"
+    query = request.GET.copy()  # the filters, for the pager's links
+    query.pop("page", None)
+    query.pop("view", None)
     context = {
         "form": form,
-        "projects": projects,
-        "columns": selectors.board(projects, include_closed=filters.get("include_closed", False)),
-        "summary": health.summary(projects),
+        "page": page,
+        "projects": page.projects,
+        "columns": selectors.board(
+            page.projects, include_closed=filters.get("include_closed", False)
+        ),
+        "summary": health.summary(page.projects),
         "view": view,
-        "limit": selectors.PORTFOLIO_LIMIT,
+        "query": query.urlencode(),
     }
     if _is_htmx(request) and request.headers.get("HX-Target") == "portfolio-results":
         return render(request, "projects/dashboard/_portfolio_results.html", context)

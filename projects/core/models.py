@@ -118,7 +118,11 @@ class Project(Versioned, Timestamped):
         ordering = ["-created_at", "-id"]
         # The default order of the project list and API: a page is an index scan, not a
         # sort of every visible project (docs/performance.md).
-        indexes = [models.Index(fields=["-created_at", "-id"], name="project_created_desc")]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="project_created_desc"),
+            # the portfolio's order (key projects first, then by code), read a page at a time
+            models.Index(fields=["-is_key_project", "code"], name="project_portfolio_order"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(contract_value__gte=0), name="project_contract_value_not_negative"

@@ -147,7 +147,7 @@ def test_query_count_does_not_grow(client, django_assert_num_queries, n):
     assert html.count('<tr data-project="') == n
 
 
-EXPECTED_PORTFOLIO_QUERIES = 17  # 14, and three for the critical tasks in health
+EXPECTED_PORTFOLIO_QUERIES = 18  # 14, three for the critical tasks in health, the count
 
 
 def test_project_page_header_shows_health_with_reasons(client):
@@ -157,3 +157,49 @@ def test_project_page_header_shows_health_with_reasons(client):
     header = html[html.index('id="project-health"') :]
     assert 'data-health="red"' in header[:800]
     assert "里程碑“设备安装”已逾期" in header
+
+
+def test_the_board_is_paged_and_the_pager_keeps_the_filters(client, monkeypatch):
+    from coordination.dashboard import selectors
+
+    monkeypatch.setattr(selectors, "PORTFOLIO_PAGE", 4)
+    pmo = factories.pmo_user()
+    f.portfolio(10)
+    first = get(client, pmo, {"view": "table"})
+    assert first.count('<tr data-project="') == 4
+    assert "共 10 个项目" in first and "本页第 1–4 个" in first and "第 1 / 3 页" in first
+    assert 'rel="next"' in first and 'rel="prev"' not in first
+    last = get(client, pmo, {"view": "table", "page": "3", "key": ""})
+    assert last.count('<tr data-project="') == 2 and "本页第 9–10 个" in last
+    assert 'rel="prev"' in last and 'rel="next"' not in last
+    # every project once over the pages, none twice
+    seen = []
+    for page in ("1", "2", "3"):
+        html = get(client, pmo, {"view": "table", "page": page})
+        seen += [chunk.split('"', 1)[0] for chunk in html.split('<tr data-project="')[1:]]
+    assert len(seen) == len(set(seen)) == 10
+    # a page past the end shows the last; nonsense shows the first
+    assert "第 3 / 3 页" in get(client, pmo, {"page": "99"})
+    assert "第 1 / 3 页" in get(client, pmo, {"page": "abc"})
+
+
+def test_the_pager_keeps_the_filters_but_not_the_page(client, monkeypatch):
+    from coordination.dashboard import selectors
+
+    monkeypatch.setattr(selectors, "PORTFOLIO_PAGE", 1)
+    pmo = factories.pmo_user()
+    f.portfolio(3)
+    html = get(client, pmo, {"department": "business", "page": "1", "view": "table"})
+    pager = html[html.index('id="portfolio-pager"') :]
+    assert "department=business" in pager and "page=1&amp;page" not in pager
+
+
+def test_the_page_is_compressed_when_the_browser_accepts_it(client):
+    pmo = factories.pmo_user()
+    f.portfolio(3)
+    client.force_login(pmo)
+    response = client.get(URL, HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200 and response["Content-Encoding"] == "gzip"
+    import gzip
+
+    assert "项目组合" in gzip.decompress(response.content).decode()
