@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint services server-deps migrations-check pytest bench clean compose-check browser-deps audit fuzz celery-faults messages
+.PHONY: install run test lint services server-deps bench-deps migrations-check pytest bench clean compose-check browser-deps audit fuzz celery-faults messages
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -82,7 +82,16 @@ test: install services lint migrations-check pytest
 SCALE ?= 10000
 OCCURRENCES ?= 1000
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hub_bench_$(SCALE)
-bench: install services
+## bench-deps: Debian's wrk, the load generator of bench/list_http.py (loopback only).
+bench-deps:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; } || { \
+	    echo "bench-deps: ERROR wrk missing; install it: apt-get install -y wrk" >&2; exit 1; }; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null 2>&1 \
+	  || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; } \
+	  || { echo "bench-deps: ERROR apt-get install wrk failed" >&2; exit 1; }; }
+
+bench: install services bench-deps
 	DATABASE_URL=$(BENCH_DATABASE_URL) SCALE=$(SCALE) OCCURRENCES=$(OCCURRENCES) \
 		$(BIN)/python bench/run_all.py
 

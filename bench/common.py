@@ -127,3 +127,10 @@ def median_line(name: str, values: list[float], target: str, holds) -> str:
 
 def detail(text: str) -> None:
     print(f"  {text}", flush=True)
+
+
+def api_token(user) -> str:
+    """An API token key for `user` (the one place the benches get one)."""
+    from rest_framework.authtoken.models import Token
+
+    return Token.objects.get_or_create(user=user)[0].key

@@ -43,8 +43,8 @@ def main() -> int:
     from django.core.cache import cache
     from django.db import transaction
     from django.test.utils import setup_databases, setup_test_environment, teardown_databases
-    from rest_framework.authtoken.models import Token
 
+    from bench import common
     from tests.security import fuzz
     from tests.security.world import build_world
 
@@ -58,7 +58,7 @@ def main() -> int:
             world = build_world()
             schema = fuzz.load_schema()
             for name in args.users.split(","):
-                token = Token.objects.get_or_create(user=world.users[name])[0].key
+                token = common.api_token(world.users[name])
                 begun = time.monotonic()
                 cache.clear()  # throttle counters: each user starts afresh
                 result = fuzz.fuzz(

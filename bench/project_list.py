@@ -55,7 +55,6 @@ def run(argv: list[str] | None = None) -> dict:
     from django.db import connection
     from django.test import Client
     from django.test.utils import override_settings
-    from rest_framework.authtoken.models import Token
 
     from bench import bare
     from coordination.devtools.perfdata import PMO_USERNAME
@@ -70,8 +69,7 @@ def run(argv: list[str] | None = None) -> dict:
     lines, results = [], {}
     with override_settings(ROOT_URLCONF="bench.urls"):
         for who, user in users.items():
-            token, _created = Token.objects.get_or_create(user=user)
-            api = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+            api = Client(HTTP_AUTHORIZATION=f"Token {common.api_token(user)}")
             plain = Client()
             visible = visible_projects(user)
             total = visible.count()

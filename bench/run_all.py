@@ -20,7 +20,16 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SCRIPTS = ["project_list", "pages", "kpi", "reminders", "upsert", "critical_path", "search"]
+SCRIPTS = [
+    "project_list",
+    "list_http",
+    "pages",
+    "kpi",
+    "reminders",
+    "upsert",
+    "critical_path",
+    "search",
+]
 LINE = re.compile(
     r"^RATIO (?P<name>\w+)=(?P<value>\S+) target=(?P<target>\S+) ok=(?P<ok>yes|no)"
     r"(?: spread=(?P<spread>\S+))?(?: rounds=(?P<rounds>\d+))?"

@@ -103,14 +103,12 @@ def run(argv: list[str] | None = None) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
-    from rest_framework.authtoken.models import Token
 
     from coordination.devtools.perfdata import PMO_USERNAME
 
     n = 10 if args.smoke else args.rows
     user = get_user_model().objects.get(username=PMO_USERNAME)
-    token, _created = Token.objects.get_or_create(user=user)
-    client = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client = Client(HTTP_AUTHORIZATION=f"Token {common.api_token(user)}")
 
     def api(batch):
         response = client.post(
