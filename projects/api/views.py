@@ -139,15 +139,21 @@ class CustomerDetailView(generics.GenericAPIView):
     serializer_class = CustomerSerializer
     queryset = Customer.objects.all()
 
-    @extend_schema(summary="查看客户", responses={200: CustomerSerializer, **READ_ERRORS})
+    @extend_schema(
+        summary="查看客户",
+        parameters=[ETAG],
+        responses={200: CustomerSerializer, **READ_ERRORS},
+    )
     def get(self, request, pk: int):
-        return Response(self.get_serializer(self.get_object()).data)
+        customer = self.get_object()
+        return tagged(Response(self.get_serializer(customer).data), customer)
 
     @extend_schema(
         summary="修改客户",
         description="PMO，或该客户某个项目的业务项目经理/业务负责人。",
+        parameters=[IF_MATCH, ETAG],
         request=CustomerSerializer,
-        responses={200: CustomerSerializer, **WRITE_ERRORS},
+        responses={200: CustomerSerializer, **WRITE_ERRORS, 412: R412},
     )
     def patch(self, request, pk: int):
         customer = self.get_object()
@@ -155,9 +161,13 @@ class CustomerDetailView(generics.GenericAPIView):
         serializer = self.get_serializer(customer, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         customer = services.update_customer(
-            customer.pk, by=request.user, data=serializer.validated_data
+            customer.pk,
+            by=request.user,
+            data=serializer.validated_data,
+            expected_version=if_match(request),
         )
-        return Response(self.get_serializer(customer).data)
+        customer.refresh_from_db()
+        return tagged(Response(self.get_serializer(customer).data), customer)
 
 
 # ---------------------------------------------------------------- projects

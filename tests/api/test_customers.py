@@ -197,3 +197,31 @@ def test_the_admin_asks_the_same_rule(client):
         "executive": (False, 403),
     }
     assert AuditEvent.objects.filter(action="customer.updated").count() == 2
+
+
+def test_two_editors_of_one_customer_the_second_with_a_stale_etag_gets_412(pmo_client):
+    customer = factories.CustomerFactory(name="旧名", contact_name="张三", erp_id=None)
+    read = pmo_client.get(f"/api/v1/customers/{customer.pk}/")
+    tag = read["ETag"]
+    first = pmo_client.patch(
+        f"/api/v1/customers/{customer.pk}/", {"name": "新名"}, format="json", HTTP_IF_MATCH=tag
+    )
+    assert first.status_code == 200, first.json()
+    assert first["ETag"] != tag
+    second = pmo_client.patch(
+        f"/api/v1/customers/{customer.pk}/",
+        {"contact_name": "李四"},
+        format="json",
+        HTTP_IF_MATCH=tag,
+    )
+    assert second.status_code == 412, second.json()
+    assert second["ETag"] == first["ETag"]
+    customer.refresh_from_db()
+    assert (customer.name, customer.contact_name) == ("新名", "张三")
+    again = pmo_client.patch(
+        f"/api/v1/customers/{customer.pk}/",
+        {"contact_name": "李四"},
+        format="json",
+        HTTP_IF_MATCH=second["ETag"],
+    )
+    assert again.status_code == 200 and again.json()["contact_name"] == "李四"

@@ -127,6 +127,7 @@ CONDITIONAL_WRITES = {
     ("/api/v1/feasibility/{id}/approve/", "post"),
     ("/api/v1/feasibility/{id}/return/", "post"),
     ("/api/v1/projects/{code}/quote/", "put"),
+    ("/api/v1/customers/{id}/", "patch"),
 }
 TAGGED_READS = {
     "/api/v1/projects/{code}/",
@@ -136,6 +137,7 @@ TAGGED_READS = {
     "/api/v1/change-requests/{id}/",
     "/api/v1/feasibility/{id}/",
     "/api/v1/projects/{code}/quote/",
+    "/api/v1/customers/{id}/",
 }
 
 
