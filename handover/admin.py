@@ -40,7 +40,7 @@ class HandoverItemInline(admin.TabularInline):
         "required",
         "evidence_kind",
         "status",
-        "evidence_filename",
+        "evidence_version",
         "evidence_link",
         "provided_by",
         "provided_at",

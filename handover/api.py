@@ -78,7 +78,7 @@ class HandoverItemSerializer(ModelSerializer):
         read_only_fields = fields
 
     def get_file_url(self, item: HandoverItem) -> str | None:
-        if not item.evidence_file:
+        if not item.evidence_version_id:
             return None
         return f"/handover/items/{item.pk}/file/"
 

@@ -154,7 +154,8 @@ class Handover(models.Model):
         return f"{self.project.code} {self._meta.verbose_name}"
 
 
-def evidence_upload_to(instance: HandoverItem, filename: str) -> str:
+def evidence_upload_to(instance, filename: str) -> str:
+    # Kept for the historical migrations that name it; evidence files are document versions now.
     return f"handover/{instance.handover.project.code}/{filename}"
 
 
@@ -171,11 +172,16 @@ class HandoverItem(BilingualItem):
     status = models.CharField(
         _("状态"), max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
     )
-    evidence_file = models.FileField(
-        _("文件"), upload_to=evidence_upload_to, max_length=300, blank=True, default=""
+    # The file evidence is a project document (attached to this item); this is the version
+    # the item currently offers. Earlier versions stay on the document.
+    evidence_version = models.ForeignKey(
+        "projects.DocumentVersion",
+        verbose_name=_("证明文件"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    evidence_filename = models.CharField(_("原文件名"), max_length=255, blank=True, default="")
-    evidence_size = models.PositiveBigIntegerField(_("文件大小"), null=True, blank=True)
     evidence_link = models.URLField(_("链接"), max_length=1000, blank=True, default="")
     evidence_text = models.TextField(_("文本"), blank=True, default="")
     provided_by = models.ForeignKey(
@@ -212,5 +218,20 @@ class HandoverItem(BilingualItem):
         ]
 
     @property
+    def evidence_file(self):
+        """The stored file of the current evidence version (falsy when there is none)."""
+        if self.evidence_version_id is None:
+            return ""
+        return self.evidence_version.file
+
+    @property
+    def evidence_filename(self) -> str:
+        return self.evidence_version.filename if self.evidence_version_id else ""
+
+    @property
+    def evidence_size(self) -> int | None:
+        return self.evidence_version.size if self.evidence_version_id else None
+
+    @property
     def has_evidence(self) -> bool:
-        return bool(self.evidence_file or self.evidence_link or self.evidence_text)
+        return bool(self.evidence_version_id or self.evidence_link or self.evidence_text)

@@ -86,9 +86,9 @@ def handover_list(
 
 def handover_detail(project) -> Handover | None:
     """A project's handover with its items and their people (three queries)."""
-    items = HandoverItem.objects.select_related("provided_by", "reviewed_by").order_by(
-        "order", "id"
-    )
+    items = HandoverItem.objects.select_related(
+        "provided_by", "reviewed_by", "evidence_version"
+    ).order_by("order", "id")
     return (
         with_progress(Handover.objects.filter(project=project))
         .select_related("project")

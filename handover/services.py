@@ -19,11 +19,12 @@ from django.utils.translation import gettext as _
 from coordination.core import events, workdays
 from coordination.core.exceptions import Conflict
 from coordination.core.services import notify, record_audit
-from coordination.core.uploads import check_upload
 from handover.models import EvidenceKind, Handover, HandoverItem, HandoverTemplate
 from handover.permissions import is_business_side, is_engineering_side
 from projects.core.models import MemberRole, Project
 from projects.core.selectors import members_with_role
+from projects.documents import services as documents
+from projects.documents.models import AttachedKind, Category
 
 ITEM_AUDIT_FIELDS = ["status", "rejection_count"]
 SNAPSHOT_FIELDS = [
@@ -233,7 +234,7 @@ def provide_item(item_id: int, *, by, file=None, link: str = "", text: str = "")
     link = (link or "").strip()
     text = (text or "").strip()
     errors: dict[str, list[str]] = {}
-    if item.evidence_kind == EvidenceKind.FILE and file is None and not item.evidence_file:
+    if item.evidence_kind == EvidenceKind.FILE and file is None and not item.evidence_version_id:
         errors["file"] = [_("此项需要上传文件。")]
     if item.evidence_kind == EvidenceKind.LINK and not link:
         errors["link"] = [_("此项需要提供链接。")]
@@ -246,7 +247,6 @@ def provide_item(item_id: int, *, by, file=None, link: str = "", text: str = "")
             errors["link"] = [_("请输入以 http:// 或 https:// 开头的有效链接。")]
     if errors:
         raise ValidationError(errors)
-    storage_name = check_upload(file) if file is not None else ""
 
     before = {
         "status": item.status,
@@ -255,11 +255,25 @@ def provide_item(item_id: int, *, by, file=None, link: str = "", text: str = "")
         "text": item.evidence_text,
     }
     if file is not None:
-        if item.evidence_file:
-            item.evidence_file.delete(save=False)
-        item.evidence_filename = (file.name or "")[:255]
-        item.evidence_size = file.size
-        item.evidence_file.save(storage_name, file, save=False)
+        # The file becomes a version of the item's evidence document: the checks of every
+        # upload apply (size, type, content), and earlier versions are kept, never replaced.
+        if item.evidence_version_id:
+            version = documents.add_version(
+                item.evidence_version.document_id, by=by, file=file, authorized=True
+            )
+        else:
+            document = documents.create_document(
+                project,
+                by=by,
+                file=file,
+                title=_item_label(item)[:200] or (file.name or "")[:200],
+                category=Category.ACCEPTANCE,
+                attached_kind=AttachedKind.HANDOVER_ITEM,
+                attached_id=item.pk,
+                authorized=True,
+            )
+            version = document.versions.get()
+        item.evidence_version = version
     if link or item.evidence_kind == EvidenceKind.LINK:
         item.evidence_link = link
     if text or item.evidence_kind == EvidenceKind.TEXT:

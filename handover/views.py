@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,6 +18,7 @@ from handover.forms import ListFilterForm, ProvideForm, RejectForm
 from handover.models import HandoverItem
 from handover.permissions import sides
 from projects.core.selectors import visible_projects
+from projects.documents.files import file_response
 
 
 @login_required
@@ -176,10 +177,6 @@ def reject(request, item_id: int):
 def evidence_file(request, item_id: int):
     """Download an evidence file (only for users who can see the project)."""
     item = _item_for(request, item_id)
-    if not item.evidence_file:
+    if item.evidence_version is None:
         raise Http404
-    return FileResponse(
-        item.evidence_file.open("rb"),
-        as_attachment=True,
-        filename=item.evidence_filename or item.evidence_file.name.rsplit("/", 1)[-1],
-    )
+    return file_response(item.evidence_version, by=request.user, preview=False)

@@ -280,3 +280,27 @@ def test_refused_upload_changes_nothing(handover):
     upload(handover, "contract.pdf", b"MZ\x90")
     assert not HandoverItem.objects.filter(handover=handover).exclude(status="pending").exists()
     assert Handover.objects.get(pk=handover.pk).status == "draft"
+
+
+def test_evidence_is_a_project_document_and_re_providing_keeps_the_earlier_version(handover):
+    from projects.documents.models import AttachedKind, Document
+
+    upload(handover, "合同 正本.pdf", PDF)
+    response, contract = upload(handover, "合同 第二版.pdf", PDF + b"%v2\n")
+    assert response.status_code == 200, response.content
+    document = Document.objects.get(
+        attached_kind=AttachedKind.HANDOVER_ITEM, attached_id=contract.pk
+    )
+    assert document.project == handover.project
+    versions = list(document.versions.order_by("version").values_list("version", "filename"))
+    assert versions == [(1, "合同 正本.pdf"), (2, "合同 第二版.pdf")]
+    assert contract.evidence_version.version == 2
+    assert response.json()["file_name"] == "合同 第二版.pdf"
+    assert response.json()["file_size"] == len(PDF) + 4
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(handover.project.business_pm)
+    download = browser.get(f"/handover/items/{contract.pk}/file/")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == PDF + b"%v2\n"

@@ -40,7 +40,7 @@ NOT_FREE_TEXT = {
     "password",
     "url",
     "evidence_link",
-    "evidence_file",
+    "evidence_version",
     "language",
     "kind",
     "department",
