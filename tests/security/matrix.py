@@ -30,6 +30,7 @@ OWN_DATA = (
     "notifications/read-all/",
     "calendar/feed/reset/",
     "api/v1/notifications/read/",
+    "chat/work-notices/",
 )
 
 # Rules whose cells need people or objects beyond the nine columns (world.py RULE_PEOPLE):
@@ -428,6 +429,11 @@ MATRIX: dict[str, dict] = {
     "notifications/": {
         "get":    "302 302 200 200 200 200 200 200 200",
         "post":   "302 302 405 405 405 405 405 405 403",
+    },
+    # a user's own work-notice choices (empty body: every kind off, then the page again)
+    "chat/work-notices/": {
+        "get":    "302 302 200 200 200 200 200 200 200",
+        "post":   "302 302 302 302 302 302 302 302 302",
     },
     "search/": {
         "get":    "302 302 200 200 200 200 200 200 200",

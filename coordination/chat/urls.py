@@ -1,0 +1,9 @@
+from django.urls import path
+
+from coordination.chat import views
+
+app_name = "chat"
+
+urlpatterns = [
+    path("work-notices/", views.work_notices, name="work_notices"),
+]
