@@ -326,6 +326,9 @@ CHAT_PLATFORMS = {
     "feishu": {
         "app_id": os.environ.get("FEISHU_APP_ID", ""),
         "secret": os.environ.get("FEISHU_APP_SECRET", ""),
+        # card callbacks (/chat/callback/feishu/): the app's Encrypt Key and Verification Token
+        "encrypt_key": os.environ.get("FEISHU_ENCRYPT_KEY", ""),
+        "verification_token": os.environ.get("FEISHU_VERIFICATION_TOKEN", ""),
         "agent_id": "",
         "base_url": os.environ.get("FEISHU_API_BASE", "https://open.feishu.cn"),
     },

@@ -44,6 +44,8 @@ class Card:
     text: str
     url: str = ""
     buttons: list[tuple[str, str]] = field(default_factory=list)
+    # (label, value): buttons that call back into the product (Feishu card callback)
+    actions: list[tuple[str, dict]] = field(default_factory=list)
 
 
 def _conf(platform: str) -> dict:
@@ -177,6 +179,15 @@ def feishu_card(card: Card) -> dict:
             "url": _absolute(url),
         }
         for index, (label, url) in enumerate(card.buttons)
+    ]
+    actions += [
+        {
+            "tag": "button",
+            "text": {"tag": "plain_text", "content": label},
+            "type": "primary" if index == 0 else "danger",
+            "value": value,
+        }
+        for index, (label, value) in enumerate(card.actions)
     ]
     if card.url and not card.buttons:
         actions.append(

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import F, Q
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -99,9 +100,27 @@ def queue_work_notices(notifications: Iterable[Notification]) -> list[int]:
     return ids
 
 
+# Kinds whose Feishu card carries approve / reject buttons (coordination.chat.callbacks runs
+# them); on DingTalk and WeCom the card links to the page, where the same buttons are.
+DECISION_KINDS = {"change_request.awaiting_decision": ("change_request", "changes:detail")}
+
+
 def card_for(notice: WorkNotice) -> platforms.Card:
     n = notice.notification
-    return platforms.Card(title=n.subject, text=n.body or n.subject, url=n.url)
+    card = platforms.Card(title=n.subject, text=n.body or n.subject, url=n.url)
+    decision = DECISION_KINDS.get(n.kind)
+    if decision and notice.platform == platforms.FEISHU and n.url:
+        try:
+            match = resolve(n.url)
+        except Resolver404:
+            return card
+        if match.view_name == decision[1]:
+            value = {"object": decision[0], "id": match.kwargs["pk"], "notice": notice.pk}
+            card.actions = [
+                (str(_("批准")), {**value, "decision": "approve"}),
+                (str(_("驳回")), {**value, "decision": "reject"}),
+            ]
+    return card
 
 
 def _claim(notice_id: int, now: datetime.datetime) -> bool:

@@ -6,4 +6,5 @@ app_name = "chat"
 
 urlpatterns = [
     path("work-notices/", views.work_notices, name="work_notices"),
+    path("callback/feishu/", views.feishu_callback, name="feishu_callback"),
 ]

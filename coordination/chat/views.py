@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
-from coordination.chat import platforms, services
+from coordination.chat import callbacks, platforms, services
 from coordination.chat.models import ChatIdentity
 
 
@@ -32,3 +34,13 @@ def work_notices(request):
             "kinds": [(code, label, code in enabled) for code, label in services.KINDS],
         },
     )
+
+
+@csrf_exempt  # a platform's server calls it; callbacks.verify checks its signature instead
+@require_POST
+def feishu_callback(request):
+    try:
+        data = callbacks.verify(request.headers, request.body)
+    except callbacks.Refused as exc:
+        return JsonResponse({"error": str(exc)}, status=401)
+    return JsonResponse(callbacks.handle(data))

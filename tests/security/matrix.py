@@ -435,6 +435,11 @@ MATRIX: dict[str, dict] = {
         "get":    "302 302 200 200 200 200 200 200 200",
         "post":   "302 302 302 302 302 302 302 302 302",
     },
+    # Feishu's server calls it, signed: no session is of use (401 unsigned), an exec's is 403
+    "chat/callback/feishu/": {
+        "get":    "405 405 405 405 405 405 405 405 405",
+        "post":   "401 401 401 401 401 401 401 401 403",
+    },
     "search/": {
         "get":    "302 302 200 200 200 200 200 200 200",
         "post":   "302 302 405 405 405 405 405 405 403",
