@@ -1,6 +1,7 @@
 """The coordination app's admin, room by room: each room registers its own models."""
 
 from coordination.calendars import admin as calendars_admin
+from coordination.chat import admin as chat_admin
 from coordination.conversations import admin as conversations_admin
 from coordination.core import admin as core_admin
 from coordination.integration import admin as integration_admin
@@ -9,6 +10,7 @@ from coordination.reviews import admin as reviews_admin
 
 __all__ = [
     "calendars_admin",
+    "chat_admin",
     "conversations_admin",
     "core_admin",
     "integration_admin",

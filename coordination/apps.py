@@ -14,7 +14,9 @@ class CoordinationConfig(AppConfig):
         # beat schedule is copied into its admin rows after migrate; the reminder outbox's
         # channel timeouts are checked against its lease.
         from coordination.beat import sync_after_migrate
+        from coordination.chat import services as chat
         from coordination.core import events, signals  # noqa: F401
+        from coordination.core.services import add_notify_channel
         from coordination.integration import deliveries
         from coordination.kickoff import gates  # noqa: F401
         from coordination.reviews.reminders.rules import check_channel_timeouts
@@ -22,3 +24,4 @@ class CoordinationConfig(AppConfig):
         post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="sync_beat_schedule")
         events.listen("*", deliveries.fan_out)
         checks.register(check_channel_timeouts)
+        add_notify_channel(chat.queue_work_notices)  # personal work notices (docs/chat-and-sso.md)

@@ -13,6 +13,10 @@ from __future__ import annotations
 from celery.schedules import crontab
 
 BEAT_SCHEDULE: dict[str, dict] = {
+    "chat.sweep_work_notices": {
+        "task": "coordination.sweep_work_notices",
+        "schedule": crontab(minute="*"),
+    },
     "reviews.generate_daily_standups": {
         "task": "coordination.generate_review_occurrences",
         "schedule": crontab(minute="5", hour="0"),

@@ -305,3 +305,31 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# --- Chat platforms and single sign-on (docs/chat-and-sso.md) --------------------------------
+# One block of its own: personal work notices on DingTalk / WeCom / Feishu. A platform is on
+# when its app id and secret are set; secrets come only from the environment. The base URLs
+# default to the platforms' public APIs (an on-premise gateway may stand in).
+CHAT_PLATFORMS = {
+    "dingtalk": {
+        "app_id": os.environ.get("DINGTALK_APP_KEY", ""),
+        "secret": os.environ.get("DINGTALK_APP_SECRET", ""),
+        "agent_id": os.environ.get("DINGTALK_AGENT_ID", ""),
+        "base_url": os.environ.get("DINGTALK_API_BASE", "https://oapi.dingtalk.com"),
+    },
+    "wecom": {
+        "app_id": os.environ.get("WECOM_CORP_ID", ""),
+        "secret": os.environ.get("WECOM_SECRET", ""),
+        "agent_id": os.environ.get("WECOM_AGENT_ID", ""),
+        "base_url": os.environ.get("WECOM_API_BASE", "https://qyapi.weixin.qq.com"),
+    },
+    "feishu": {
+        "app_id": os.environ.get("FEISHU_APP_ID", ""),
+        "secret": os.environ.get("FEISHU_APP_SECRET", ""),
+        # card callbacks (/chat/callback/feishu/): the app's Encrypt Key and Verification Token
+        "encrypt_key": os.environ.get("FEISHU_ENCRYPT_KEY", ""),
+        "verification_token": os.environ.get("FEISHU_VERIFICATION_TOKEN", ""),
+        "agent_id": "",
+        "base_url": os.environ.get("FEISHU_API_BASE", "https://open.feishu.cn"),
+    },
+}

@@ -54,6 +54,7 @@ urlpatterns = [
     path("", include("coordination.calendars.urls")),
     path("search/", include("coordination.search.urls")),
     path("notifications/", include("coordination.notifications.urls")),
+    path("chat/", include("coordination.chat.urls")),
     path("", include("coordination.conversations.urls")),
     path("projects/", include("projects.core.urls")),
     path("customers/", include("projects.core.customer_urls")),

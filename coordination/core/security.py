@@ -50,6 +50,7 @@ OWN_DATA_ROUTES = frozenset(
         "notification_read",
         "notifications_read_all",
         "calendar_feed_reset",
+        "work_notices",  # chat: which events reach the user's own DingTalk / WeCom / Feishu
     }
 )
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})

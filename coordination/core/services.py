@@ -156,6 +156,16 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict:
 Text = str | Callable[[], str]
 
 
+# Further channels of `notify` (the chat platforms' work notices): each is called inside the
+# action's transaction with the new in-app rows, so it can write its own outbox rows.
+_notify_channels: list[Callable[[list[Notification]], object]] = []
+
+
+def add_notify_channel(func: Callable[[list[Notification]], object]) -> None:
+    if func not in _notify_channels:
+        _notify_channels.append(func)
+
+
 def notify(
     users: Iterable, *, kind: str, subject: Text, body: Text = "", url: str = ""
 ) -> list[Notification]:
@@ -223,6 +233,8 @@ def notify(
             occurrences=models.F("occurrences") + 1,
         )
     created = Notification.objects.bulk_create(rows)
+    for channel in _notify_channels:
+        channel(created)
     mails: dict[tuple[str, str], list[str]] = {}
     for n in created:
         if EMAIL in channels_for(n.user):

@@ -34,6 +34,7 @@ FLOORS = {
     "calendars": 12,  # working-days API, calendar feeds (reviews, milestones, tasks)
     "notifications": 12,  # the notification centre's API (reads core's inbox)
     "search": 12,  # one registry of per-kind search functions over every room's visibility
+    "chat": 12,  # DingTalk / WeCom / Feishu work notices, card callbacks, directory, login
     "conversations": 12,  # comment threads on records of every room below, the activity stream
     "site": 13,  # settings, urls, celery, each app's faces (models.py, admin.py, apps.py)
     "devtools": 14,  # demo data, scale data, make run and their commands
@@ -52,6 +53,7 @@ ROOMS = [
     ("coordination.search", "search"),
     ("coordination.notifications", "notifications"),
     ("coordination.conversations", "conversations"),
+    ("coordination.chat", "chat"),
     ("coordination.devtools", "devtools"),
     ("coordination.management", "devtools"),
     ("coordination", "site"),

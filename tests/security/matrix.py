@@ -30,6 +30,7 @@ OWN_DATA = (
     "notifications/read-all/",
     "calendar/feed/reset/",
     "api/v1/notifications/read/",
+    "chat/work-notices/",
 )
 
 # Rules whose cells need people or objects beyond the nine columns (world.py RULE_PEOPLE):
@@ -428,6 +429,16 @@ MATRIX: dict[str, dict] = {
     "notifications/": {
         "get":    "302 302 200 200 200 200 200 200 200",
         "post":   "302 302 405 405 405 405 405 405 403",
+    },
+    # a user's own work-notice choices (empty body: every kind off, then the page again)
+    "chat/work-notices/": {
+        "get":    "302 302 200 200 200 200 200 200 200",
+        "post":   "302 302 302 302 302 302 302 302 302",
+    },
+    # Feishu's server calls it, signed: no session is of use (401 unsigned), an exec's is 403
+    "chat/callback/feishu/": {
+        "get":    "405 405 405 405 405 405 405 405 405",
+        "post":   "401 401 401 401 401 401 401 401 403",
     },
     "search/": {
         "get":    "302 302 200 200 200 200 200 200 200",
