@@ -129,7 +129,7 @@ class ScorecardWeightInline(admin.TabularInline):
 
 @admin.register(Scorecard)
 class ScorecardAdmin(admin.ModelAdmin):
-    list_display = ["department", "title", "updated_at"]
+    list_display = ["department", "title", "project_scope", "missing_data", "updated_at"]
     inlines = [ScorecardWeightInline]
 
     def save_formset(self, request, form, formset, change):

@@ -240,6 +240,18 @@ class ScorecardKpiSerializer(serializers.Serializer):
     frozen = serializers.BooleanField()
 
 
+class ScorecardMissingKpiSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    weight = AsciiDecimalField(max_digits=6, decimal_places=2)
+
+
+class ScorecardCoverageSerializer(serializers.Serializer):
+    weight_total = AsciiDecimalField(max_digits=9, decimal_places=2)
+    weight_with_data = AsciiDecimalField(max_digits=9, decimal_places=2)
+    without_data = ScorecardMissingKpiSerializer(many=True)
+
+
 class ScorecardSerializer(serializers.Serializer):
     department = serializers.CharField()
     title = serializers.CharField()
@@ -248,6 +260,9 @@ class ScorecardSerializer(serializers.Serializer):
     end = serializers.DateField()
     frozen = serializers.BooleanField()
     score = AsciiDecimalField(max_digits=6, decimal_places=1, allow_null=True)
+    missing_data = serializers.ChoiceField(choices=["reweight", "zero"])
+    coverage = ScorecardCoverageSerializer()
+    scope = serializers.CharField()
     kpis = ScorecardKpiSerializer(many=True)
 
 

@@ -25,7 +25,7 @@ from kpi.params import BadParams, comparison_for, parse_scorecard_params, parse_
 from kpi.selectors.config import active_kpis
 from kpi.selectors.kpi_values import project_kpi_panel, value_rows
 from kpi.selectors.scopes import COMPANY, SCORECARD_DEPARTMENTS
-from kpi.selectors.scorecards import scorecard
+from kpi.selectors.scorecards import scorecard, scorecards_side_by_side
 from projects.core.selectors import visible_projects
 
 
@@ -109,7 +109,7 @@ def scorecards(request):
     except BadParams as exc:
         errors = _errors(exc)
         period = P.current(P.QUARTER)
-    cards = [scorecard(d, period) for d in SCORECARD_DEPARTMENTS]
+    cards = scorecards_side_by_side(SCORECARD_DEPARTMENTS, period)
     return render(
         request,
         "kpi/scorecards.html",

@@ -86,14 +86,26 @@ def _source(model: type[Model], field_name: str) -> type[Model] | None:
     return model if hasattr(model, field_name) else None
 
 
-def _on_time_delivery_rate(projects, period: P.Period, today: datetime.date) -> Live:
-    """Milestones due (baseline date) in the period and already due / those done by that date."""
-    last_due = min(period.last_day, today)
-    due = (
+def _due_milestones(projects, period: P.Period, today: datetime.date) -> QuerySet[Milestone]:
+    """The milestones the on-time rate counts (its denominator), see _on_time_delivery_rate."""
+    not_done = ~Q(status=Milestone.Status.DONE)
+    return (
         in_scope(Milestone.objects.all(), projects)
-        .filter(baseline_date__gte=period.start, baseline_date__lte=last_due)
+        .filter(baseline_date__gte=period.start, baseline_date__lte=min(period.last_day, today))
         .exclude(status=Milestone.Status.CANCELLED)
+        .exclude(Q(baseline_date=today) & not_done)
+        .exclude(Q(project__stage=Stage.ON_HOLD) & not_done)
     )
+
+
+def _on_time_delivery_rate(projects, period: P.Period, today: datetime.date) -> Live:
+    """Milestones whose baseline date is in the period and has come / those done by it.
+
+    Not counted: cancelled milestones; a milestone due today and not done yet (it is not late
+    before the day ends); the milestones not done of a project on hold (paused, counted again
+    when it resumes). A milestone done early counts, as on time, in the period of its baseline
+    date once that date has come (docs/kpi.md)."""
+    due = _due_milestones(projects, period, today)
     aggregates = {
         "due": Count("pk"),
         "on_time": Count(
@@ -212,13 +224,24 @@ def _change_request_cycle_time(projects, period: P.Period, today: datetime.date)
     return Live([(qs, aggregates)], lambda r: average_days(r[0]["total"], r[0]["n"]))
 
 
+PROMISE_GAP_EXCLUDED_STAGES = [Stage.CANCELLED, Stage.CLOSED]
+
+
+def _quoted_projects(projects) -> QuerySet[Project]:
+    """The promise-gap rate's denominator: projects with a current quote, not closed or
+    cancelled."""
+    quoted = Project.objects.filter(quotes__is_current=True).exclude(
+        stage__in=PROMISE_GAP_EXCLUDED_STAGES
+    )
+    return quoted if projects is None else quoted.filter(pk__in=projects.values("pk"))
+
+
 def _promise_gap_rate(projects, period: P.Period, today: datetime.date) -> Live:
-    """Share of quoted projects whose quote leaves an open promise gap (current state).
-    Quoted = has a current quote; closed and cancelled projects carry no open gap. The
-    gaps are found in Python (projects.presales.promise_gaps), only when some project is quoted."""
-    quoted = Project.objects.filter(quotes__is_current=True).exclude(stage=Stage.CANCELLED)
-    if projects is not None:
-        quoted = quoted.filter(pk__in=projects.values("pk"))
+    """Share of open quoted projects whose quote leaves an open promise gap (current state).
+    Quoted = has a current quote; closed and cancelled projects are left out (a gap there
+    can no longer be closed), on-hold ones count. The gaps are found in Python
+    (projects.presales.promise_gaps), only when some project is quoted."""
+    quoted = _quoted_projects(projects)
 
     def finish(rows):
         if not rows[0]["quoted"]:
