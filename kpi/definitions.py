@@ -25,26 +25,32 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     ),
     "customer_satisfaction": (
         "期间值，单位%。调查日期落在期间内的满意度调查中，总体评分≥4分的份数 / 调查总份数；"
-        "另显示平均总体评分。项目的任何阶段均计入。",
+        "另显示平均总体评分。项目的任何阶段均计入。录入时所属期间已关账的调查，在PMO重述该期间前不计入任何期间（待重述，见“期间重述”）。",
         "Period value, in %. Surveys dated in the period with an overall score of 4 or 5, "
         "divided by all surveys dated in the period; the average overall score is shown too. "
-        "Projects of every stage count.",
+        "Projects of every stage count. "
+        "A survey recorded after its period was closed counts in no period until PMO "
+        "restates that period (pending restatement).",
     ),
     "customer_complaint_rate": (
         "期间值，单位：件/项目。分子：投诉日期落在期间内的客户投诉（无论是否已关闭、是否填写"
         "责任部门）。分母：期间内在执行的项目，即期间结束前已签约、不是商机或已取消、且没有在期间"
-        "开始前交付（实际完成日期为空或不早于期间开始）的项目。",
+        "开始前交付（实际完成日期为空或不早于期间开始）的项目。录入时所属期间已关账的投诉，在PMO重述该期间前不计入任何期间（待重述，见“期间重述”）。",
         "Period value, in complaints per project. Numerator: customer complaints opened in the "
         "period (closed or not, with or without a responsible department). Denominator: projects "
         "active in the period: contract signed before the period ends, not an opportunity or "
         "cancelled, and not delivered before the period starts (no actual end, or an actual end "
-        "on or after the period start).",
+        "on or after the period start). "
+        "A complaint recorded after its period was closed counts in no period until PMO "
+        "restates that period (pending restatement).",
     ),
     "cross_department_complaints": (
         "期间值，单位：件。投诉日期落在期间内的内部（跨部门）投诉数量，无论是否已关闭、是否填写"
-        "责任部门；项目的任何阶段均计入。",
+        "责任部门；项目的任何阶段均计入。录入时所属期间已关账的投诉，在PMO重述该期间前不计入任何期间（待重述，见“期间重述”）。",
         "Period value, in complaints. Internal (cross-department) complaints opened in the period, "
-        "closed or not, with or without a responsible department; projects of every stage count.",
+        "closed or not, with or without a responsible department; projects of every stage count. "
+        "A complaint recorded after its period was closed counts in no period until PMO "
+        "restates that period (pending restatement).",
     ),
     "delivery_cycle_time": (
         "期间值，单位：天。实际完成日期落在期间内且有签约日期的项目，从签约日期到实际完成日期的"

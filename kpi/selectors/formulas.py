@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from handover.models import Handover
 from kpi import periods as P
-from kpi.models import Complaint, SatisfactionSurvey
+from kpi.models import Complaint, Restatement, SatisfactionSurvey
 from kpi.selectors.scopes import in_scope
 from projects.changes.models import ChangeRequest
 from projects.core.models import Milestone, Project, Stage
@@ -115,9 +115,18 @@ def _on_time_delivery_rate(projects, period: P.Period, today: datetime.date) -> 
     return Live([(due, aggregates)], lambda r: ratio(r[0]["on_time"], r[0]["due"], HUNDRED))
 
 
+def _counted(qs: QuerySet, kind: str) -> QuerySet:
+    """Surveys or complaints without a pending (or left) restatement: an input recorded after
+    its period was closed counts nowhere until PMO restates that period (docs/kpi.md)."""
+    held = Restatement.objects.filter(
+        input_kind=kind, status__in=[Restatement.Status.PENDING, Restatement.Status.LEFT]
+    ).values("input_id")
+    return qs.exclude(pk__in=held)
+
+
 def _customer_satisfaction(projects, period: P.Period, today: datetime.date) -> Live:
     """Share of surveys with overall score ≥ 4 (value, %) and the average overall score."""
-    surveys = in_scope(SatisfactionSurvey.objects.all(), projects).filter(
+    surveys = in_scope(_counted(SatisfactionSurvey.objects.all(), "survey"), projects).filter(
         surveyed_on__gte=period.start, surveyed_on__lt=period.end
     )
     aggregates = {
@@ -150,7 +159,7 @@ def _active_projects(projects, period: P.Period) -> QuerySet[Project]:
 
 def _customer_complaint_rate(projects, period: P.Period, today: datetime.date) -> Live:
     """Customer complaints opened in the period per active or delivered project."""
-    complaints = in_scope(Complaint.objects.all(), projects).filter(
+    complaints = in_scope(_counted(Complaint.objects.all(), "complaint"), projects).filter(
         source=Complaint.Source.CUSTOMER,
         opened_on__gte=period.start,
         opened_on__lt=period.end,
@@ -163,7 +172,7 @@ def _customer_complaint_rate(projects, period: P.Period, today: datetime.date) -
 
 def _cross_department_complaints(projects, period: P.Period, today: datetime.date) -> Live:
     """Internal (cross-department) complaints opened in the period."""
-    complaints = in_scope(Complaint.objects.all(), projects).filter(
+    complaints = in_scope(_counted(Complaint.objects.all(), "complaint"), projects).filter(
         source=Complaint.Source.INTERNAL,
         opened_on__gte=period.start,
         opened_on__lt=period.end,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coordination.core.models import Department
@@ -77,6 +78,7 @@ def scorecard(department: str, period: P.Period) -> dict:
     statement)."""
     card, weights, closed = scorecard_config(department, period.key)
     title = str(Department(department).label) if card is None else str(card)
+    today = timezone.localdate()
     missing = card.missing_data if card is not None else Scorecard.MissingData.REWEIGHT
     scope = Scope(ScopeType.DEPARTMENT, department)
     found = values(
@@ -110,6 +112,8 @@ def scorecard(department: str, period: P.Period) -> dict:
         "end": period.last_day,
         "frozen": bool(rows) and all(r["frozen"] for r in rows),
         "score": weighted_score(rows, missing),
+        "open": period.end > today,
+        "as_of": min(today, period.last_day) if period.end > today else None,
         "missing_data": missing,
         "coverage": coverage(rows),
         "scope": scope_description(department, card),

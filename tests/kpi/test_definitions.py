@@ -303,3 +303,48 @@ def test_the_measured_edge_cases_by_hand(edge, monkeypatch):
         for m in (1, 2, 3)
     ]
     assert sum(v.value for v in months) == value("cross_department_complaints", "2026-Q1") == 2
+
+
+def test_the_drill_down_lists_the_rows_each_number_counts(edge, monkeypatch):
+    from kpi.selectors.drilldown import rows_behind
+
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: TODAY)
+    ratios = {"on_time_delivery_rate", "customer_satisfaction", "promise_gap_rate"}
+    for scope, _projects in _scopes(edge):
+        for period in [P.quarter(2026, q) for q in range(1, 5)] + [P.year(2026)]:
+            for code in selectors.LIVE:
+                v = selectors.compute(code, scope, period, TODAY)
+                parts = rows_behind(code, scope, period, TODAY)
+                first = parts[0]["rows"]
+                if code in ratios:
+                    assert len(first) == v.denominator, (str(scope), period.key, code)
+                    assert sum(bool(r["in_numerator"]) for r in first) == v.numerator
+                elif code == "customer_complaint_rate":
+                    assert (len(first), len(parts[1]["rows"])) == (v.numerator, v.denominator)
+                elif code == "cross_department_complaints":
+                    assert len(first) == v.value
+                else:  # average days: the rows' days add up to the numerator
+                    assert len(first) == v.denominator
+                    total = sum(Decimal(r["days"]) for r in first)
+                    assert total.quantize(Q4) == v.numerator, (str(scope), period.key, code)
+
+
+def test_the_drill_down_page_and_api(edge, monkeypatch):
+    from django.test import Client
+
+    from tests.conftest import client_for
+
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: TODAY)
+    pmo = factories.pmo_user()
+    browser = Client()
+    browser.force_login(pmo)
+    page = browser.get("/kpi/rows/?kpi=on_time_delivery_rate&scope=company&period=2026-Q1")
+    assert page.status_code == 200
+    assert edge["p"]["cancelled"].code in page.content.decode()
+    assert browser.get("/kpi/rows/?kpi=nope&period=2026-Q1").status_code == 400
+    answer = client_for(pmo).get(
+        "/api/v1/kpis/rows/?kpi=on_time_delivery_rate&scope=company&period=2026-Q1"
+    )
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["value"]["value"] == "33.3333" and len(body["parts"][0]["rows"]) == 3

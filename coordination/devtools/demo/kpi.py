@@ -19,6 +19,7 @@ from coordination.devtools.demo.context import DemoContext
 from kpi import services
 from kpi.models import ClosedPeriod, Complaint, ProjectCohort, SatisfactionSurvey
 from kpi.periods import previous_month
+from kpi.selectors.comparison import split_windows
 from projects.core.models import (
     Customer,
     MemberRole,
@@ -53,9 +54,8 @@ CUSTOMER_COMPLAINTS = [
 
 def _windows(today: datetime.date) -> tuple[tuple, tuple]:
     """The comparison windows of kpi.selectors.compare_split(SPLIT) as seen on `today`."""
-    after_end = min(datetime.date(SPLIT.year + 1, 1, 1), today + datetime.timedelta(days=1))
-    length = after_end - SPLIT
-    return (SPLIT - length, SPLIT), (SPLIT, after_end)
+    before, after, _months = split_windows(SPLIT, today=today)
+    return before, after
 
 
 def _spread(start: datetime.date, end: datetime.date, n: int, margin: int = 5) -> list:
