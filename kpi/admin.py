@@ -22,6 +22,7 @@ from kpi.models import (
     KpiDefinition,
     KpiSnapshot,
     ProjectCohort,
+    Restatement,
     SatisfactionSurvey,
     Scorecard,
     ScorecardWeight,
@@ -129,7 +130,7 @@ class ScorecardWeightInline(admin.TabularInline):
 
 @admin.register(Scorecard)
 class ScorecardAdmin(admin.ModelAdmin):
-    list_display = ["department", "title", "updated_at"]
+    list_display = ["department", "title", "project_scope", "missing_data", "updated_at"]
     inlines = [ScorecardWeightInline]
 
     def save_formset(self, request, form, formset, change):
@@ -237,3 +238,14 @@ class ProjectCohortAdmin(admin.ModelAdmin):
     search_fields = ["slug", "name", "projects__code"]
     autocomplete_fields = ["projects"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Restatement)
+class RestatementAdmin(ReadOnlyAdmin):
+    """Late inputs of closed periods; PMO decides on the restatement page (/kpi/restatements/),
+    where restating or keeping a period asks for a reason and is audited."""
+
+    list_display = ["period", "input_kind", "input_id", "project", "input_date", "status"]
+    list_filter = ["status"]
+    list_select_related = ["project"]
+    search_fields = ["period", "project__code", "description"]

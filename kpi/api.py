@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,8 +16,14 @@ from coordination.api.pagination import SyncPagination, updated_since
 from coordination.api.schema import BAD_REQUEST, SINCE_PARAMETER
 from kpi import exports, services
 from kpi import periods as P
-from kpi.models import Complaint, KpiDefinition, SatisfactionSurvey
-from kpi.params import comparison_for, parse_scorecard_params, parse_value_params
+from kpi.models import Complaint, KpiDefinition, Restatement, SatisfactionSurvey
+from kpi.params import (
+    comparison_for,
+    parse_cell_params,
+    parse_scorecard_params,
+    parse_value_params,
+)
+from kpi.selectors.drilldown import rows_behind
 from kpi.selectors.kpi_values import value_rows
 from kpi.selectors.scopes import SCORECARD_DEPARTMENTS
 from kpi.selectors.scorecards import scorecard
@@ -62,6 +69,28 @@ class ComplaintSerializer(ModelSerializer):
         read_only_fields = ["id", "project", "created_at", "updated_at"]
 
 
+class SurveyCreatedSerializer(SurveySerializer):
+    restatement_periods = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="closed periods containing the input's date: a pending restatement each",
+    )
+
+    class Meta(SurveySerializer.Meta):
+        fields = [*SurveySerializer.Meta.fields, "restatement_periods"]
+
+
+class ComplaintCreatedSerializer(ComplaintSerializer):
+    restatement_periods = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="closed periods containing the input's date: a pending restatement each",
+    )
+
+    class Meta(ComplaintSerializer.Meta):
+        fields = [*ComplaintSerializer.Meta.fields, "restatement_periods"]
+
+
 class _ProjectInputList(generics.ListCreateAPIView):
     """Shared by surveys and complaints: list (paginated) and record through the service."""
 
@@ -92,13 +121,14 @@ class _ProjectInputList(generics.ListCreateAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         obj = self.record(project, serializer.validated_data)
-        return Response(self.get_serializer(obj).data, status=201)
+        return Response(self.created_serializer(obj).data, status=201)
 
 
 class SurveyList(_ProjectInputList):
     """Customer satisfaction surveys of a project (KPI input)."""
 
     serializer_class = SurveySerializer
+    created_serializer = SurveyCreatedSerializer
     filterset_fields = ["overall_score"]
     ordering_fields = ["surveyed_on", "overall_score"]
 
@@ -113,7 +143,12 @@ class SurveyList(_ProjectInputList):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
-        responses={201: SurveySerializer, 400: ERROR_400, 403: ERROR_DETAIL, 404: ERROR_DETAIL}
+        responses={
+            201: SurveyCreatedSerializer,
+            400: ERROR_400,
+            403: ERROR_DETAIL,
+            404: ERROR_DETAIL,
+        }
     )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
@@ -123,6 +158,7 @@ class ComplaintList(_ProjectInputList):
     """Customer and internal (cross-department) complaints of a project (KPI input)."""
 
     serializer_class = ComplaintSerializer
+    created_serializer = ComplaintCreatedSerializer
     filterset_fields = ["source", "severity", "category", "responsible_department"]
     ordering_fields = ["opened_on", "closed_on"]
 
@@ -137,7 +173,12 @@ class ComplaintList(_ProjectInputList):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
-        responses={201: ComplaintSerializer, 400: ERROR_400, 403: ERROR_DETAIL, 404: ERROR_DETAIL}
+        responses={
+            201: ComplaintCreatedSerializer,
+            400: ERROR_400,
+            403: ERROR_DETAIL,
+            404: ERROR_DETAIL,
+        }
     )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
@@ -181,6 +222,14 @@ class KpiValueSerializer(serializers.Serializer):
     extra = serializers.DictField()
     frozen = serializers.BooleanField()
     computed_at = OffsetDateTimeField(allow_null=True)
+    open = serializers.BooleanField(help_text="the period has not ended: the value is so far")
+    as_of = serializers.DateField(allow_null=True, help_text="an open period's value date")
+    current_state = serializers.BooleanField(
+        help_text="a current-state KPI: a value only as of today or frozen at close"
+    )
+    pending_restatements = serializers.IntegerField(
+        help_text="late inputs waiting for PMO to restate this closed period"
+    )
 
 
 class KpiValues(APIView):
@@ -240,6 +289,18 @@ class ScorecardKpiSerializer(serializers.Serializer):
     frozen = serializers.BooleanField()
 
 
+class ScorecardMissingKpiSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    weight = AsciiDecimalField(max_digits=6, decimal_places=2)
+
+
+class ScorecardCoverageSerializer(serializers.Serializer):
+    weight_total = AsciiDecimalField(max_digits=9, decimal_places=2)
+    weight_with_data = AsciiDecimalField(max_digits=9, decimal_places=2)
+    without_data = ScorecardMissingKpiSerializer(many=True)
+
+
 class ScorecardSerializer(serializers.Serializer):
     department = serializers.CharField()
     title = serializers.CharField()
@@ -248,6 +309,11 @@ class ScorecardSerializer(serializers.Serializer):
     end = serializers.DateField()
     frozen = serializers.BooleanField()
     score = AsciiDecimalField(max_digits=6, decimal_places=1, allow_null=True)
+    open = serializers.BooleanField(help_text="the period has not ended: values so far")
+    as_of = serializers.DateField(allow_null=True)
+    missing_data = serializers.ChoiceField(choices=["reweight", "zero"])
+    coverage = ScorecardCoverageSerializer()
+    scope = serializers.CharField()
     kpis = ScorecardKpiSerializer(many=True)
 
 
@@ -310,6 +376,7 @@ class ComparisonSerializer(serializers.Serializer):
     mode = serializers.CharField()
     split = serializers.DateField(required=False)
     window_days = serializers.IntegerField(required=False)
+    window_months = serializers.IntegerField(required=False)
     projects = serializers.ListField(child=serializers.CharField(), required=False)
     before = ComparisonGroupSerializer()
     after = ComparisonGroupSerializer()
@@ -336,3 +403,161 @@ class KpiComparison(APIView):
     )
     def get(self, request):
         return Response(ComparisonSerializer(comparison_for(request.query_params)).data)
+
+
+# ------------------------------------------------------------------ restatements
+class RestatementSerializer(ModelSerializer):
+    project = serializers.CharField(source="project.code", read_only=True)
+    created_by = serializers.CharField(source="created_by.username", allow_null=True)
+    resolved_by = serializers.CharField(source="resolved_by.username", allow_null=True)
+    created_at = OffsetDateTimeField()
+    resolved_at = OffsetDateTimeField(allow_null=True)
+
+    class Meta:
+        model = Restatement
+        fields = [
+            "id",
+            "period",
+            "input_kind",
+            "input_id",
+            "project",
+            "input_date",
+            "description",
+            "status",
+            "created_at",
+            "created_by",
+            "resolved_at",
+            "resolved_by",
+            "reason",
+        ]
+
+
+class RestatementList(generics.ListAPIView):
+    """Inputs dated in a closed period and recorded after it closed (`?status=pending`)."""
+
+    serializer_class = RestatementSerializer
+    pagination_class = SyncPagination
+    filter_backends: list = []
+
+    def get_queryset(self):
+        qs = Restatement.objects.select_related("project", "created_by", "resolved_by")
+        status = self.request.query_params.get("status")
+        if status:
+            if status not in Restatement.Status.values:
+                raise ValidationError(
+                    {"status": [f"one of {', '.join(Restatement.Status.values)}"]}
+                )
+            qs = qs.filter(status=status)
+        period = self.request.query_params.get("period")
+        return qs.filter(period=period) if period else qs
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=list(Restatement.Status.values)),
+            OpenApiParameter("period", str, description="2026-07 | 2026-Q3 | 2026"),
+        ],
+        responses={200: RestatementSerializer(many=True), 400: ERROR_400},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class RestatementDecisionSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class _RestatementDecision(APIView):
+    @extend_schema(
+        request=RestatementDecisionSerializer,
+        responses={
+            200: inline_serializer(
+                "RestatementDecision",
+                {
+                    "period": serializers.CharField(),
+                    "periods": serializers.ListField(child=serializers.CharField()),
+                    "left": serializers.IntegerField(),
+                },
+            ),
+            400: ERROR_400,
+            403: ERROR_DETAIL,
+            409: ERROR_DETAIL,
+        },
+    )
+    def post(self, request, period):
+        body = RestatementDecisionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return Response(
+            {"period": period, **self.decide(period, request.user, body.validated_data["reason"])}
+        )
+
+
+class RestatePeriod(_RestatementDecision):
+    """PMO restates a closed period: reopen, recompute with the late inputs, close again."""
+
+    def decide(self, period, user, reason):
+        return {"periods": services.restate_period(period, by=user, reason=reason), "left": 0}
+
+
+class LeavePeriodFrozen(_RestatementDecision):
+    """PMO keeps the frozen values of a period; its late inputs stay out (reason, audited)."""
+
+    def decide(self, period, user, reason):
+        return {"periods": [], "left": services.leave_period_frozen(period, by=user, reason=reason)}
+
+
+# ------------------------------------------------------------------ drill-down
+class KpiCellRowSerializer(serializers.Serializer):
+    project = serializers.CharField()
+    record = serializers.CharField()
+    date = serializers.DateField(allow_null=True)
+    in_numerator = serializers.BooleanField(allow_null=True)
+    days = serializers.CharField(allow_null=True)
+
+
+class KpiCellPartSerializer(serializers.Serializer):
+    rows = KpiCellRowSerializer(many=True)
+    truncated = serializers.BooleanField()
+
+
+class KpiCellRows(APIView):
+    """The rows behind one KPI value (scope × period): the records it counts, so anyone can
+    recompute it by hand (the first part is the denominator's rows, `in_numerator` marks the
+    numerator's; the complaint rate's second part is its active projects)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("kpi", str, required=True),
+            OpenApiParameter(
+                "scope", str, description="company | department:<d> | project:<code> | pm:<user>"
+            ),
+            OpenApiParameter("period", str, description="2026-07 | 2026-Q3 | 2026"),
+        ],
+        responses={
+            200: inline_serializer(
+                "KpiCellRows",
+                {
+                    "kpi": serializers.CharField(),
+                    "scope": serializers.CharField(),
+                    "period": serializers.CharField(),
+                    "value": KpiValueSerializer(),
+                    "parts": KpiCellPartSerializer(many=True),
+                },
+            ),
+            400: ERROR_400,
+            403: ERROR_DETAIL,
+            404: ERROR_DETAIL,
+        },
+    )
+    def get(self, request):
+        kpi, scope, period = parse_cell_params(request.query_params, request.user)
+        return Response(
+            {
+                "kpi": kpi.code,
+                "scope": str(scope),
+                "period": period.key,
+                "value": KpiValueSerializer(value_rows([kpi], scope, [period])[0]).data,
+                "parts": KpiCellPartSerializer(
+                    rows_behind(kpi.code, scope, period), many=True
+                ).data,
+            }
+        )

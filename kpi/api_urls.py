@@ -11,4 +11,16 @@ urlpatterns = [
     path("kpis/values/", api.KpiValues.as_view(), name="api-kpi-values"),
     path("kpis/scorecard/", api.KpiScorecard.as_view(), name="api-kpi-scorecard"),
     path("kpis/compare/", api.KpiComparison.as_view(), name="api-kpi-compare"),
+    path("kpis/rows/", api.KpiCellRows.as_view(), name="api-kpi-rows"),
+    path("kpis/restatements/", api.RestatementList.as_view(), name="api-kpi-restatements"),
+    path(
+        "kpis/restatements/<str:period>/restate/",
+        api.RestatePeriod.as_view(),
+        name="api-kpi-restate",
+    ),
+    path(
+        "kpis/restatements/<str:period>/leave/",
+        api.LeavePeriodFrozen.as_view(),
+        name="api-kpi-restatement-leave",
+    ),
 ]

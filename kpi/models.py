@@ -190,8 +190,33 @@ class KpiDefinition(models.Model):
 class Scorecard(models.Model):
     """A department's scorecard: which KPIs count and how much (weights edited by PMO)."""
 
+    class ProjectScope(models.TextChoices):
+        MEMBERS = "members", _("本部门有成员的项目")
+        COMPANY = "company", _("全公司项目")
+
+    class MissingData(models.TextChoices):
+        REWEIGHT = "reweight", _("不计入并按其余权重折算")
+        ZERO = "zero", _("按0分计入")
+
     department = models.CharField(_("部门"), max_length=20, choices=Department.choices, unique=True)
     title = models.CharField(_("名称"), max_length=100, blank=True, default="")
+    project_scope = models.CharField(
+        _("项目范围"),
+        max_length=10,
+        choices=ProjectScope.choices,
+        default=ProjectScope.MEMBERS,
+        help_text=_(
+            "财务部看板：只统计有财务代表的项目，或全公司项目。业务部和工程管理部的双经理"
+            "在每个项目上，两种选择结果相同。"
+        ),
+    )
+    missing_data = models.CharField(
+        _("无数据指标"),
+        max_length=10,
+        choices=MissingData.choices,
+        default=MissingData.REWEIGHT,
+        help_text=_("期间内没有数据的指标：不计入总分（按其余权重折算），或按0分计入。"),
+    )
     kpis = models.ManyToManyField(KpiDefinition, through="ScorecardWeight", related_name="+")
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -330,3 +355,61 @@ class ProjectCohort(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Restatement(models.Model):
+    """An input dated in a closed period, recorded after the close: the frozen values of that
+    period no longer include it until PMO restates the period (reopen, recompute, close again)
+    or leaves it as frozen, with a reason either way."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待重述")
+        RESTATED = "restated", _("已重述")
+        LEFT = "left", _("维持冻结值")
+
+    period = models.CharField(_("期间"), max_length=10, db_index=True)
+    input_kind = models.CharField(_("录入类型"), max_length=20)
+    input_id = models.PositiveBigIntegerField(_("录入编号"))
+    project = models.ForeignKey(
+        "projects.Project",
+        verbose_name=_("项目"),
+        on_delete=models.CASCADE,
+        related_name="kpi_restatements",
+    )
+    input_date = models.DateField(_("录入日期（所属期间）"))
+    description = models.CharField(_("说明"), max_length=300, blank=True, default="")
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.TextField(_("处理原因"), blank=True, default="")
+
+    class Meta:
+        verbose_name = _("期间重述")
+        verbose_name_plural = _("期间重述")
+        ordering = ["period", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "input_kind", "input_id"], name="uniq_restatement_input"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.input_kind}#{self.input_id} ({self.get_status_display()})"

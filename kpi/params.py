@@ -157,3 +157,28 @@ def comparison_for(params) -> dict:
     if not code_list or len(code_list) > 1000:
         raise BadParams({"projects": [_("请给出1到1000个项目编号，用逗号分隔。")]})
     return compare_projects(code_list)
+
+
+def parse_cell_params(params, user) -> tuple[KpiDefinition, Scope, P.Period]:
+    """`?kpi=<code>&scope=…&period=2026-07`: one KPI cell (the drill-down)."""
+    reject_nul(params, ["kpi", "scope", "period"])
+    errors: dict[str, list[str]] = {}
+    kpis = active_kpis([params.get("kpi") or ""]) if params.get("kpi") else []
+    if len(kpis) != 1:
+        errors["kpi"] = [_("未知指标：%(codes)s") % {"codes": params.get("kpi") or "—"}]
+    try:
+        scope = parse_scope(params.get("scope"))
+    except ValueError:
+        errors["scope"] = [
+            _("范围应为 company、department:<部门>、project:<项目编号> 或 pm:<用户名>。")
+        ]
+        scope = COMPANY
+    period = None
+    try:
+        period = P.parse(params.get("period") or P.current(P.MONTH).key)
+    except ValueError:
+        errors["period"] = [_("期间格式应为 2026-07、2026-Q3 或 2026。")]
+    if errors:
+        raise BadParams(errors)
+    check_scope_access(user, scope)
+    return kpis[0], scope, period

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +16,14 @@ from coordination.core.exceptions import Conflict
 from coordination.core.roles import can_write, is_pmo
 from coordination.core.services import record_audit, snapshot
 from kpi import periods as P
-from kpi.models import ClosedPeriod, Complaint, KpiSnapshot, SatisfactionSurvey, ScopeType
+from kpi.models import (
+    ClosedPeriod,
+    Complaint,
+    KpiSnapshot,
+    Restatement,
+    SatisfactionSurvey,
+    ScopeType,
+)
 from kpi.selectors.config import active_kpis
 from kpi.selectors.kpi_values import compute
 from kpi.selectors.scopes import COMPANY, SCORECARD_DEPARTMENTS, Scope, pm_usernames
@@ -57,11 +65,12 @@ def record_survey(project: Project, *, by, data: dict[str, Any]) -> Satisfaction
             setattr(survey, name, data[name])
     _validated(survey)
     survey.save()
+    survey.restatement_periods = register_late_input(survey, survey.surveyed_on, by=by)
     record_audit(
         actor=by,
         action="kpi.survey_recorded",
         target=survey,
-        after=snapshot(survey, SURVEY_FIELDS),
+        after={**snapshot(survey, SURVEY_FIELDS), "restatement": survey.restatement_periods},
     )
     return survey
 
@@ -77,13 +86,165 @@ def record_complaint(project: Project, *, by, data: dict[str, Any]) -> Complaint
         complaint.opened_on = timezone.localdate()
     _validated(complaint)
     complaint.save()
+    complaint.restatement_periods = register_late_input(complaint, complaint.opened_on, by=by)
     record_audit(
         actor=by,
         action="kpi.complaint_recorded",
         target=complaint,
-        after=snapshot(complaint, COMPLAINT_FIELDS),
+        after={
+            **snapshot(complaint, COMPLAINT_FIELDS),
+            "restatement": complaint.restatement_periods,
+        },
     )
     return complaint
+
+
+# ------------------------------------------------------------------ restatements
+INPUT_KINDS = {SatisfactionSurvey: "survey", Complaint: "complaint"}
+
+
+def register_late_input(instance, day: datetime.date, *, by) -> list[str]:
+    """An input dated in a closed period is accepted, and a pending restatement is recorded
+    for each closed period that contains its date (month, quarter, year). Until PMO restates
+    those periods the input counts in none of them, nor in the open periods containing them
+    (kpi.selectors.formulas), so a quarter keeps adding up from its months. Returns the keys
+    of the closed periods (empty: nothing was closed)."""
+    keys = [p.key for p in P.enclosing(P.containing(day, P.MONTH))]
+    closed = sorted(
+        ClosedPeriod.objects.filter(period__in=keys, status=ClosedPeriod.Status.CLOSED).values_list(
+            "period", flat=True
+        )
+    )
+    if not closed:
+        return []
+    described = str(instance)[:300]
+    for key in closed:
+        Restatement.objects.get_or_create(
+            period=key,
+            input_kind=INPUT_KINDS[type(instance)],
+            input_id=instance.pk,
+            defaults={
+                "project": instance.project,
+                "input_date": day,
+                "description": described,
+                "created_by": by if by is not None and getattr(by, "pk", None) else None,
+            },
+        )
+    return closed
+
+
+def _company_values(period_key: str) -> dict:
+    return {
+        s.kpi.code: None if s.value is None else str(s.value)
+        for s in KpiSnapshot.objects.filter(
+            period=period_key, scope_type=ScopeType.COMPANY
+        ).select_related("kpi")
+    }
+
+
+def _require_pmo(by) -> None:
+    if not is_pmo(by):
+        raise PermissionDenied(_("只有PMO可以处理期间重述。"))
+
+
+def _pending(period_key: str) -> list[Restatement]:
+    return list(
+        Restatement.objects.select_for_update().filter(
+            period=period_key, status=Restatement.Status.PENDING
+        )
+    )
+
+
+@transaction.atomic
+def restate_period(
+    period_key: str, *, by, reason: str, today: datetime.date | None = None
+) -> list[str]:
+    """PMO restates a closed period that has pending restatements:
+
+    1. Lock the pending restatements of the period (none: 409).
+    2. Reopen the period and the closed periods containing it (reopen_period, audited).
+    3. Mark the pending restatements of every reopened period restated (so their inputs count).
+    4. Close every reopened period again, months first: new snapshots from the same inputs.
+    5. Audit `kpi.period_restated` with the company values before and after.
+    Returns the keys restated."""
+    _require_pmo(by)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("重述期间必须填写原因。")]})
+    try:
+        period = P.parse(period_key)
+    except ValueError:
+        raise ValidationError({"period": [_("期间格式应为 2026-07、2026-Q3 或 2026。")]}) from None
+    pending = _pending(period.key)
+    if not pending:
+        raise Conflict(_("期间 %(period)s 没有待重述的录入。") % {"period": period.key})
+    if period.granularity != P.MONTH:
+        # a quarter or a year is restated through its months, so they keep adding up
+        months = sorted({P.containing(r.input_date, P.MONTH).key for r in pending})
+        done: list[str] = []
+        for key in months:
+            for restated in restate_period(key, by=by, reason=reason, today=today):
+                if restated not in done:
+                    done.append(restated)
+        return done
+    before = {p.key: _company_values(p.key) for p in P.enclosing(period)}
+    reopened = reopen_period(period.key, by=by, reason=reason)
+    now = timezone.now()
+    rows = Restatement.objects.select_for_update().filter(
+        period__in=reopened, status=Restatement.Status.PENDING
+    )
+    ids = list(rows.values_list("pk", flat=True))
+    rows.update(
+        status=Restatement.Status.RESTATED, resolved_at=now, resolved_by=by, reason=reason.strip()
+    )
+    order = {P.MONTH: 0, P.QUARTER: 1, P.YEAR: 2}
+    for key in sorted(reopened, key=lambda k: order[P.parse(k).granularity]):
+        close_period(key, by=by, today=today)
+    for key in reopened:
+        row = ClosedPeriod.objects.get(period=key)
+        record_audit(
+            actor=by,
+            action="kpi.period_restated",
+            target=row,
+            before={"values": before.get(key, {})},
+            after={"values": _company_values(key), "restatements": ids},
+            reason=reason.strip(),
+        )
+    return reopened
+
+
+@transaction.atomic
+def leave_period_frozen(period_key: str, *, by, reason: str) -> int:
+    """PMO keeps a closed period's frozen values despite its pending restatements (reason
+    required, audited); those inputs stay out of the period and of the open periods
+    containing it. Returns how many restatements were left."""
+    _require_pmo(by)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("维持冻结值必须填写原因。")]})
+    found = _pending(period_key)
+    if not found:
+        raise Conflict(_("期间 %(period)s 没有待重述的录入。") % {"period": period_key})
+    # the same inputs are left out of every period that holds them (month, quarter, year)
+    inputs = Q()
+    for r in found:
+        inputs |= Q(input_kind=r.input_kind, input_id=r.input_id)
+    rows = list(
+        Restatement.objects.select_for_update().filter(inputs, status=Restatement.Status.PENDING)
+    )
+    Restatement.objects.filter(pk__in=[r.pk for r in rows]).update(
+        status=Restatement.Status.LEFT,
+        resolved_at=timezone.now(),
+        resolved_by=by,
+        reason=reason.strip(),
+    )
+    closed = ClosedPeriod.objects.filter(period=period_key).first()
+    record_audit(
+        actor=by,
+        action="kpi.restatement_left",
+        target=closed,
+        after={"period": period_key, "restatements": [r.pk for r in rows]},
+        reason=reason.strip(),
+    )
+    return len(rows)
 
 
 # ------------------------------------------------------------------ closing periods

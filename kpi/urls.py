@@ -12,4 +12,18 @@ urlpatterns = [
     path("projects/<str:code>/panel/", views.panel, name="panel"),
     path("projects/<str:code>/surveys/", views.add_survey, name="add_survey"),
     path("projects/<str:code>/complaints/", views.add_complaint, name="add_complaint"),
+    path("rows/", views.cell_rows, name="rows"),
+    path("restatements/", views.restatements, name="restatements"),
+    path(
+        "restatements/<str:period>/restate/",
+        views.decide_restatement,
+        {"decision": "restate"},
+        name="restate",
+    ),
+    path(
+        "restatements/<str:period>/leave/",
+        views.decide_restatement,
+        {"decision": "leave"},
+        name="leave_frozen",
+    ),
 ]

@@ -16,16 +16,27 @@ from django.views.decorators.http import require_POST
 from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 
+from coordination.core.exceptions import Conflict
 from coordination.core.models import Department
+from coordination.core.roles import is_pmo
 from kpi import exports, services
 from kpi import periods as P
+from kpi.definitions import CURRENT_STATE
 from kpi.forms import ComplaintForm, SurveyForm
-from kpi.models import ProjectCohort
-from kpi.params import BadParams, comparison_for, parse_scorecard_params, parse_value_params
+from kpi.models import ProjectCohort, Restatement
+from kpi.params import (
+    BadParams,
+    comparison_for,
+    parse_cell_params,
+    parse_scorecard_params,
+    parse_value_params,
+)
 from kpi.selectors.config import active_kpis
+from kpi.selectors.drilldown import rows_behind
 from kpi.selectors.kpi_values import project_kpi_panel, value_rows
+from kpi.selectors.restatements import restatements_by_period
 from kpi.selectors.scopes import COMPANY, SCORECARD_DEPARTMENTS
-from kpi.selectors.scorecards import scorecard
+from kpi.selectors.scorecards import scorecard, scorecards_side_by_side
 from projects.core.selectors import visible_projects
 
 
@@ -50,23 +61,33 @@ def index(request):
     except (NotFound, ApiPermissionDenied):
         errors = [_("你无权查看该范围的指标。")]
         kpis, scope, period_list = parse_value_params({}, request.user)
-    rows = value_rows(kpis, scope, period_list)
+    today = timezone.localdate()
+    rows = value_rows(kpis, scope, period_list, today)
     by_kpi: dict[str, list[dict]] = {k.code: [] for k in kpis}
     for row in rows:
         by_kpi[row["kpi"]].append(row)
     cards = []
     for kpi in kpis:
         series = by_kpi[kpi.code]
+        latest = series[-1] if series else None
+        if kpi.code in CURRENT_STATE:  # shown as of today only: the current month's row
+            latest = next((r for r in series if r["as_of"] == today), None)
         cards.append(
             {
                 "kpi": kpi,
-                "latest": series[-1] if series else None,
+                "latest": latest,
+                "current_state": kpi.code in CURRENT_STATE,
+                "today": today,
+                "series": series,
                 "chart": {
                     "code": kpi.code,
                     "label": kpi.name,
                     "unit": kpi.unit,
                     "target": _number(kpi.target),
-                    "labels": [r["period"] for r in series],
+                    "labels": [
+                        f"{r['period']} ({_('截至目前')})" if r["open"] else r["period"]
+                        for r in series
+                    ],
                     "values": [_number(r["value"]) for r in series],
                     "frozen": [r["frozen"] for r in series],
                 },
@@ -109,7 +130,7 @@ def scorecards(request):
     except BadParams as exc:
         errors = _errors(exc)
         period = P.current(P.QUARTER)
-    cards = [scorecard(d, period) for d in SCORECARD_DEPARTMENTS]
+    cards = scorecards_side_by_side(SCORECARD_DEPARTMENTS, period)
     return render(
         request,
         "kpi/scorecards.html",
@@ -250,6 +271,18 @@ def _after_input(request, project, survey_form=None, complaint_form=None):
     return redirect(reverse("projects:detail", args=[project.code]) + "#pane-kpis")
 
 
+def _warn_restatement(request, periods: list[str]) -> None:
+    if periods:
+        messages.warning(
+            request,
+            _(
+                "该录入的日期属于已关账期间 %(periods)s：冻结值暂不变，已登记为待重述，"
+                "由PMO决定是否重述。"
+            )
+            % {"periods": "、".join(periods)},
+        )
+
+
 def _record(request, project, form, record, success: str):
     if not form.is_valid():
         messages.error(request, _("请检查输入。"))
@@ -279,7 +312,8 @@ def add_survey(request, code: str):
 
     def record(f):
         data = {**f.cleaned_data, "scores": f.cleaned_data.get("scores_text") or {}}
-        services.record_survey(project, by=request.user, data=data)
+        survey = services.record_survey(project, by=request.user, data=data)
+        _warn_restatement(request, survey.restatement_periods)
 
     ok = _record(request, project, form, record, _("已录入满意度调查。"))
     return _after_input(request, project, survey_form=None if ok else form)
@@ -292,7 +326,85 @@ def add_complaint(request, code: str):
     form = ComplaintForm(request.POST)
 
     def record(f):
-        services.record_complaint(project, by=request.user, data=f.cleaned_data)
+        complaint = services.record_complaint(project, by=request.user, data=f.cleaned_data)
+        _warn_restatement(request, complaint.restatement_periods)
 
     ok = _record(request, project, form, record, _("已录入投诉。"))
     return _after_input(request, project, complaint_form=None if ok else form)
+
+
+# ------------------------------------------------------------------ restatements
+@login_required
+def restatements(request):
+    """Pending restatements per closed period; PMO restates the period or keeps it frozen."""
+    status = request.GET.get("status") or Restatement.Status.PENDING
+    if status not in Restatement.Status.values:
+        status = Restatement.Status.PENDING
+    return render(
+        request,
+        "kpi/restatements.html",
+        {
+            "groups": restatements_by_period(status),
+            "status": status,
+            "statuses": Restatement.Status.choices,
+            "can_decide": is_pmo(request.user),
+            "errors": [],
+        },
+    )
+
+
+@login_required
+@require_POST
+def decide_restatement(request, period: str, decision: str):
+    reason = request.POST.get("reason", "")
+    try:
+        if decision == "restate":
+            keys = services.restate_period(period, by=request.user, reason=reason)
+            messages.success(request, _("已重述期间：%(periods)s。") % {"periods": "、".join(keys)})
+        else:
+            n = services.leave_period_frozen(period, by=request.user, reason=reason)
+            messages.success(
+                request,
+                _("期间 %(period)s 维持冻结值（%(n)s 条录入不计入）。")
+                % {"period": period, "n": n},
+            )
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    except Conflict as exc:
+        messages.error(request, str(exc))
+    return redirect("kpi:restatements")
+
+
+# ------------------------------------------------------------------ drill-down
+@login_required
+def cell_rows(request):
+    """The rows one KPI cell counts (`?kpi=&scope=&period=`), to check the number by hand."""
+    try:
+        kpi, scope, period = parse_cell_params(request.GET, request.user)
+    except BadParams as exc:
+        return render(
+            request, "kpi/rows.html", {"errors": _errors(exc), "parts": [], "kpi": None}, status=400
+        )
+    except (NotFound, ApiPermissionDenied):
+        return render(
+            request,
+            "kpi/rows.html",
+            {"errors": [_("你无权查看该范围的指标。")], "parts": [], "kpi": None},
+            status=404,
+        )
+    today = timezone.localdate()
+    value = value_rows([kpi], scope, [period], today)[0]
+    return render(
+        request,
+        "kpi/rows.html",
+        {
+            "kpi": kpi,
+            "scope": str(scope),
+            "period": period,
+            "value": value,
+            "parts": rows_behind(kpi.code, scope, period, today),
+            "errors": [],
+        },
+    )

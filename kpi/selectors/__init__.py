@@ -17,7 +17,7 @@ from kpi.selectors.config import CONFIG_VERSION_KEY, active_kpis, config_changed
 from kpi.selectors.formulas import LIVE
 from kpi.selectors.kpi_values import compute, compute_many, project_kpi_panel, values
 from kpi.selectors.scopes import COMPANY, SCORECARD_DEPARTMENTS, Scope, parse_scope, pm_usernames
-from kpi.selectors.scorecards import kpi_score, scorecard
+from kpi.selectors.scorecards import kpi_score, scorecard, scorecards_side_by_side
 from kpi.selectors.statements import _aggregate_together
 
 __all__ = [
@@ -38,5 +38,6 @@ __all__ = [
     "pm_usernames",
     "project_kpi_panel",
     "scorecard",
+    "scorecards_side_by_side",
     "values",
 ]

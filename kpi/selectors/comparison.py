@@ -3,6 +3,7 @@ date, or a set of projects against every other project."""
 
 from __future__ import annotations
 
+import calendar
 import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -107,27 +108,43 @@ def _changes(before: dict, after: dict, per_project: bool) -> dict:
     }
 
 
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    y, m = divmod(day.month - 1 + months, 12)
+    year, month = day.year + y, m + 1
+    last = calendar.monthrange(year, month)[1]
+    return day.replace(year=year, month=month, day=min(day.day, last))
+
+
+def split_windows(
+    split: datetime.date, months: int = 12, today: datetime.date | None = None
+) -> tuple[tuple[datetime.date, datetime.date], tuple[datetime.date, datetime.date], int]:
+    """The two windows of a split comparison, in real calendar months: after = [split,
+    split + n months), before = [split − n months, split), where n is `months`, or fewer when
+    the after window has not ended: the whole months from split to today (the month in
+    progress is left out, so both windows hold finished months only). ValueError when not
+    one whole month has passed since split."""
+    today = today or timezone.localdate()
+    n = months
+    while n > 0 and _add_months(split, n) > today + datetime.timedelta(days=1):
+        n -= 1
+    if n <= 0:
+        raise ValueError(_("分割日期之后至少要有一个完整的月份。"))
+    return (_add_months(split, -n), split), (split, _add_months(split, n)), n
+
+
 def compare_split(
     split: datetime.date, months: int = 12, today: datetime.date | None = None
 ) -> dict:
-    """Before/after a date, in two windows of equal length so counts compare directly:
-    after = [split, min(split + months, today + 1 day)), before = the same length before split."""
-    today = today or timezone.localdate()
-    y, m = divmod(split.month - 1 + months, 12)
-    try:
-        after_end = split.replace(year=split.year + y, month=m + 1)
-    except ValueError:  # 31st of a shorter month
-        after_end = split.replace(year=split.year + y, month=m + 1, day=28)
-    after_end = min(after_end, today + datetime.timedelta(days=1))
-    if after_end <= split:
-        raise ValueError(_("分割日期必须早于今天。"))
-    length = after_end - split
-    before = _group_figures(Group(_("之前"), None, split - length, split))
-    after = _group_figures(Group(_("之后"), None, split, after_end))
+    """Before/after a date in two windows of the same number of calendar months (see
+    split_windows), so counts compare directly."""
+    before_w, after_w, n = split_windows(split, months, today)
+    before = _group_figures(Group(_("之前"), None, *before_w))
+    after = _group_figures(Group(_("之后"), None, *after_w))
     return {
         "mode": "split",
         "split": split,
-        "window_days": length.days,
+        "window_months": n,
+        "window_days": (after_w[1] - after_w[0]).days,
         "before": before,
         "after": after,
         "change": _changes(before, after, per_project=False),

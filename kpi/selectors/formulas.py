@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from handover.models import Handover
 from kpi import periods as P
-from kpi.models import Complaint, SatisfactionSurvey
+from kpi.models import Complaint, Restatement, SatisfactionSurvey
 from kpi.selectors.scopes import in_scope
 from projects.changes.models import ChangeRequest
 from projects.core.models import Milestone, Project, Stage
@@ -86,14 +86,26 @@ def _source(model: type[Model], field_name: str) -> type[Model] | None:
     return model if hasattr(model, field_name) else None
 
 
-def _on_time_delivery_rate(projects, period: P.Period, today: datetime.date) -> Live:
-    """Milestones due (baseline date) in the period and already due / those done by that date."""
-    last_due = min(period.last_day, today)
-    due = (
+def _due_milestones(projects, period: P.Period, today: datetime.date) -> QuerySet[Milestone]:
+    """The milestones the on-time rate counts (its denominator), see _on_time_delivery_rate."""
+    not_done = ~Q(status=Milestone.Status.DONE)
+    return (
         in_scope(Milestone.objects.all(), projects)
-        .filter(baseline_date__gte=period.start, baseline_date__lte=last_due)
+        .filter(baseline_date__gte=period.start, baseline_date__lte=min(period.last_day, today))
         .exclude(status=Milestone.Status.CANCELLED)
+        .exclude(Q(baseline_date=today) & not_done)
+        .exclude(Q(project__stage=Stage.ON_HOLD) & not_done)
     )
+
+
+def _on_time_delivery_rate(projects, period: P.Period, today: datetime.date) -> Live:
+    """Milestones whose baseline date is in the period and has come / those done by it.
+
+    Not counted: cancelled milestones; a milestone due today and not done yet (it is not late
+    before the day ends); the milestones not done of a project on hold (paused, counted again
+    when it resumes). A milestone done early counts, as on time, in the period of its baseline
+    date once that date has come (docs/kpi.md)."""
+    due = _due_milestones(projects, period, today)
     aggregates = {
         "due": Count("pk"),
         "on_time": Count(
@@ -103,9 +115,18 @@ def _on_time_delivery_rate(projects, period: P.Period, today: datetime.date) -> 
     return Live([(due, aggregates)], lambda r: ratio(r[0]["on_time"], r[0]["due"], HUNDRED))
 
 
+def _counted(qs: QuerySet, kind: str) -> QuerySet:
+    """Surveys or complaints without a pending (or left) restatement: an input recorded after
+    its period was closed counts nowhere until PMO restates that period (docs/kpi.md)."""
+    held = Restatement.objects.filter(
+        input_kind=kind, status__in=[Restatement.Status.PENDING, Restatement.Status.LEFT]
+    ).values("input_id")
+    return qs.exclude(pk__in=held)
+
+
 def _customer_satisfaction(projects, period: P.Period, today: datetime.date) -> Live:
     """Share of surveys with overall score ≥ 4 (value, %) and the average overall score."""
-    surveys = in_scope(SatisfactionSurvey.objects.all(), projects).filter(
+    surveys = in_scope(_counted(SatisfactionSurvey.objects.all(), "survey"), projects).filter(
         surveyed_on__gte=period.start, surveyed_on__lt=period.end
     )
     aggregates = {
@@ -138,7 +159,7 @@ def _active_projects(projects, period: P.Period) -> QuerySet[Project]:
 
 def _customer_complaint_rate(projects, period: P.Period, today: datetime.date) -> Live:
     """Customer complaints opened in the period per active or delivered project."""
-    complaints = in_scope(Complaint.objects.all(), projects).filter(
+    complaints = in_scope(_counted(Complaint.objects.all(), "complaint"), projects).filter(
         source=Complaint.Source.CUSTOMER,
         opened_on__gte=period.start,
         opened_on__lt=period.end,
@@ -151,7 +172,7 @@ def _customer_complaint_rate(projects, period: P.Period, today: datetime.date) -
 
 def _cross_department_complaints(projects, period: P.Period, today: datetime.date) -> Live:
     """Internal (cross-department) complaints opened in the period."""
-    complaints = in_scope(Complaint.objects.all(), projects).filter(
+    complaints = in_scope(_counted(Complaint.objects.all(), "complaint"), projects).filter(
         source=Complaint.Source.INTERNAL,
         opened_on__gte=period.start,
         opened_on__lt=period.end,
@@ -212,13 +233,24 @@ def _change_request_cycle_time(projects, period: P.Period, today: datetime.date)
     return Live([(qs, aggregates)], lambda r: average_days(r[0]["total"], r[0]["n"]))
 
 
+PROMISE_GAP_EXCLUDED_STAGES = [Stage.CANCELLED, Stage.CLOSED]
+
+
+def _quoted_projects(projects) -> QuerySet[Project]:
+    """The promise-gap rate's denominator: projects with a current quote, not closed or
+    cancelled."""
+    quoted = Project.objects.filter(quotes__is_current=True).exclude(
+        stage__in=PROMISE_GAP_EXCLUDED_STAGES
+    )
+    return quoted if projects is None else quoted.filter(pk__in=projects.values("pk"))
+
+
 def _promise_gap_rate(projects, period: P.Period, today: datetime.date) -> Live:
-    """Share of quoted projects whose quote leaves an open promise gap (current state).
-    Quoted = has a current quote; closed and cancelled projects carry no open gap. The
-    gaps are found in Python (projects.presales.promise_gaps), only when some project is quoted."""
-    quoted = Project.objects.filter(quotes__is_current=True).exclude(stage=Stage.CANCELLED)
-    if projects is not None:
-        quoted = quoted.filter(pk__in=projects.values("pk"))
+    """Share of open quoted projects whose quote leaves an open promise gap (current state).
+    Quoted = has a current quote; closed and cancelled projects are left out (a gap there
+    can no longer be closed), on-hold ones count. The gaps are found in Python
+    (projects.presales.promise_gaps), only when some project is quoted."""
+    quoted = _quoted_projects(projects)
 
     def finish(rows):
         if not rows[0]["quoted"]:

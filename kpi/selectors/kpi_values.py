@@ -11,9 +11,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from kpi import periods as P
+from kpi.definitions import CURRENT_STATE
 from kpi.models import KpiDefinition, KpiSnapshot, ScopeType
 from kpi.selectors.config import active_kpis, closed_period_keys
 from kpi.selectors.formulas import LIVE, KpiValue, Live
+from kpi.selectors.restatements import pending_counts
 from kpi.selectors.scopes import Scope, scope_projects
 from kpi.selectors.statements import plan, run_together
 from projects.core.models import Project
@@ -105,13 +107,28 @@ def values(
     }
 
 
-def value_rows(kpis: list[KpiDefinition], scope: Scope, periods: list[P.Period]) -> list[dict]:
-    """`values` as one row per period and KPI (the API's results, the trend charts)."""
+def value_rows(
+    kpis: list[KpiDefinition],
+    scope: Scope,
+    periods: list[P.Period],
+    today: datetime.date | None = None,
+) -> list[dict]:
+    """`values` as one row per period and KPI (the API's results, the trend charts).
+
+    A period that has not ended is marked `open` (its value is so far, as of `today`); a
+    closed one says how many restatements are pending for it. A current-state KPI (the
+    promise-gap rate) has a value only for the period containing today (as of today) and for
+    closed periods (the state frozen at close), never a live value under another period."""
+    today = today or timezone.localdate()
     found = values(kpis, scope, periods)
+    pending = pending_counts(p.key for p in periods)
     rows = []
     for period in periods:
+        is_open = period.end > today
         for kpi in kpis:
             v = found[(kpi.code, period.key)]
+            if kpi.code in CURRENT_STATE and not v.frozen and not period.contains(today):
+                v = KpiValue(extra={"current_state": True})
             rows.append(
                 {
                     "kpi": kpi.code,
@@ -124,6 +141,10 @@ def value_rows(kpis: list[KpiDefinition], scope: Scope, periods: list[P.Period])
                     "extra": v.extra,
                     "frozen": v.frozen,
                     "computed_at": v.computed_at,
+                    "open": is_open,
+                    "as_of": min(today, period.last_day) if is_open else None,
+                    "current_state": kpi.code in CURRENT_STATE,
+                    "pending_restatements": pending.get(period.key, 0),
                 }
             )
     return rows

@@ -2,7 +2,8 @@
 
 `company` (every project); `department:<business|engineering|pmo>` (every project: each one
 has a business PM and an engineering PM, so the joint KPIs are identical on both scorecards —
-shared fate); `department:finance` (projects with a finance representative);
+shared fate); `department:finance` (projects with a finance representative, or every
+project when PMO sets the finance scorecard's project scope to the company's);
 `project:<code>`; `pm:<username>` (projects where the user is business or engineering PM).
 """
 
@@ -11,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 
 from coordination.core.models import Department
-from kpi.models import ScopeType
+from kpi.models import ScopeType, Scorecard
 from projects.core.models import Project, ProjectMembership
 
 
@@ -51,8 +52,13 @@ def scope_projects(scope: Scope) -> QuerySet[Project] | None:
     if scope.type == ScopeType.DEPARTMENT:
         if scope.key == Department.FINANCE:
             # an id subquery, not a join + DISTINCT: every KPI query embeds it (perf doc)
+            # the scope rule is read in the same SQL (no query of its own, and the cached
+            # statements of kpi.selectors.statements stay right when PMO changes it)
             finance = ProjectMembership.objects.filter(role="finance_rep").values("project_id")
-            return Project.objects.filter(pk__in=finance)
+            company_wide = Scorecard.objects.filter(
+                department=Department.FINANCE, project_scope=Scorecard.ProjectScope.COMPANY
+            )
+            return Project.objects.filter(Q(pk__in=finance) | Exists(company_wide))
         return None  # both PMs sit on every project: shared fate
     if scope.type == ScopeType.PROJECT:
         return Project.objects.filter(code=scope.key)

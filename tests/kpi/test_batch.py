@@ -44,7 +44,8 @@ def _scopes(world):
 
 
 def _quotes(world):
-    # one quote without gap, one with a margin below the floor: the rate is 50 %
+    # one quote without gap (project a, closed: left out by the definition), one with a margin
+    # below the floor (b, delivered): the rate is 1 / 1
     ok = AssessmentFactory(project=world["a"])
     QuoteFactory(project=world["a"], assessment=ok)
     low = AssessmentFactory(project=world["b"])
@@ -67,7 +68,7 @@ def test_together_equals_one_by_one_for_every_scope_and_period(world, quoted):
             assert _types(got) == _types(alone), (str(scope), code, period.key)
             assert (got.computed_at is None) == (alone.computed_at is None)
     rate = selectors.compute_many([("promise_gap_rate", P.parse("2026"))], COMPANY, TODAY)
-    assert rate[("promise_gap_rate", "2026")].value == (Decimal("50") if quoted else None)
+    assert rate[("promise_gap_rate", "2026")].value == (Decimal("100") if quoted else None)
 
 
 def test_one_statement_for_the_aggregates_of_all_kpis(world):

@@ -46,8 +46,11 @@ def history(db):
 def test_split_date_comparison(history):
     result = selectors.compare_split(d(2026, 1, 1), 12, today=d(2026, 6, 30))
     before, after, change = result["before"], result["after"], result["change"]
-    assert result["window_days"] == 181
-    assert before["start"] == d(2025, 7, 4) and after["end"] == d(2026, 6, 30)
+    # six whole calendar months on each side (not the same number of days)
+    assert result["window_months"] == 6 and result["window_days"] == 181
+    assert before["start"] == d(2025, 7, 1) and before["end"] == d(2025, 12, 31)
+    assert after["end"] == d(2026, 6, 30)
+
     assert (before["delivery_cycle_days"], after["delivery_cycle_days"]) == (
         Decimal("290.0"),
         Decimal("220.5"),
@@ -61,6 +64,20 @@ def test_split_date_comparison(history):
     assert (before["cross_department_complaints"], after["cross_department_complaints"]) == (5, 2)
     assert change["cross_department_complaints_pct"] == Decimal("-60.0")
     assert change["customer_complaints_pct"] == Decimal("-75.0")
+
+
+def test_split_windows_are_calendar_months_without_the_month_in_progress(db):
+    from kpi.selectors.comparison import split_windows
+
+    # on 2026-12-02 the after window is January to November (December is in progress)
+    before, after, n = split_windows(d(2026, 1, 1), 12, today=d(2026, 12, 2))
+    assert n == 11 and after == (d(2026, 1, 1), d(2026, 12, 1))
+    assert before == (d(2025, 2, 1), d(2026, 1, 1))
+    # a finished year: twelve months each side
+    before, after, n = split_windows(d(2025, 1, 1), 12, today=d(2026, 12, 2))
+    assert n == 12 and before == (d(2024, 1, 1), d(2025, 1, 1)) and after[1] == d(2026, 1, 1)
+    with pytest.raises(ValueError):
+        split_windows(d(2026, 11, 15), 12, today=d(2026, 12, 2))
 
 
 def test_split_in_the_future_is_refused(db):

@@ -19,7 +19,15 @@ from coordination.devtools.demo.context import DemoContext
 from kpi import services
 from kpi.models import ClosedPeriod, Complaint, ProjectCohort, SatisfactionSurvey
 from kpi.periods import previous_month
-from projects.core.models import Customer, Milestone, Project, Stage
+from kpi.selectors.comparison import split_windows
+from projects.core.models import (
+    Customer,
+    MemberRole,
+    Milestone,
+    Project,
+    ProjectMembership,
+    Stage,
+)
 from projects.core.services import new_project_code
 
 SPLIT = datetime.date(2026, 1, 1)
@@ -46,9 +54,8 @@ CUSTOMER_COMPLAINTS = [
 
 def _windows(today: datetime.date) -> tuple[tuple, tuple]:
     """The comparison windows of kpi.selectors.compare_split(SPLIT) as seen on `today`."""
-    after_end = min(datetime.date(SPLIT.year + 1, 1, 1), today + datetime.timedelta(days=1))
-    length = after_end - SPLIT
-    return (SPLIT - length, SPLIT), (SPLIT, after_end)
+    before, after, _months = split_windows(SPLIT, today=today)
+    return before, after
 
 
 def _spread(start: datetime.date, end: datetime.date, n: int, margin: int = 5) -> list:
@@ -123,6 +130,22 @@ def _historical_projects(ctx: DemoContext, window, label: str, target_avg: int, 
         _historical_milestones(project, signed, end, on_time=label == "A")
         projects.append(project)
     return projects
+
+
+def seed_members(ctx: DemoContext, project) -> None:
+    """The memberships every demo project has (README: the demo users' roles), its PMs'
+    own included; a role whose demo user is missing is left out."""
+    u = ctx.users
+    for user, role in [
+        (project.business_pm, MemberRole.BUSINESS_PM),
+        (project.engineering_pm, MemberRole.ENGINEERING_PM),
+        (u.get("biz_lead"), MemberRole.BUSINESS_LEAD),
+        (u.get("eng_director"), MemberRole.ENGINEERING_DIRECTOR),
+        (u.get("tech_lead"), MemberRole.TECH_LEAD),
+        (u.get("finance"), MemberRole.FINANCE_REP),
+    ]:
+        if user is not None:
+            ProjectMembership.objects.get_or_create(project=project, user=user, role=role)
 
 
 def _historical_milestones(project, signed, end, *, on_time: bool) -> None:
@@ -270,6 +293,9 @@ def seed_kpi(ctx: DemoContext) -> None:
         before_projects = _historical_projects(ctx, before, "B", BEFORE_CYCLE, HISTORICAL_BEFORE)
         after_projects = _historical_projects(ctx, after, "A", AFTER_CYCLE, HISTORICAL_AFTER)
         _seed_history_inputs(ctx, before_projects, after_projects, before, after)
+        for project in [*before_projects, *after_projects]:
+            # the roles the README promises on every project, the PMs' own included
+            seed_members(ctx, project)
         cohort, _created = ProjectCohort.objects.get_or_create(
             slug=COHORT,
             defaults={
