@@ -25,6 +25,7 @@ from django.utils.translation import pgettext_lazy
 from coordination.conversations.markup import render
 from coordination.conversations.models import Comment
 from coordination.core.models import AuditEvent
+from coordination.core.people import display_name
 from projects.core.models import Project
 
 PAGE_SIZE = 30
@@ -254,7 +255,7 @@ def changes_of(event: AuditEvent) -> list[Change]:
 
 def _who(user, label: str) -> str:
     if user is not None:
-        return user.get_full_name() or user.get_username()
+        return display_name(user)
     return str(_("系统")) if label in ("", "system") else label
 
 

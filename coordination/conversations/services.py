@@ -16,6 +16,7 @@ from coordination.conversations.markup import mentioned_usernames
 from coordination.conversations.models import Comment, CommentRevision
 from coordination.conversations.targets import Target
 from coordination.core.exceptions import Conflict
+from coordination.core.people import display_name
 from coordination.core.roles import can_write
 from coordination.core.services import notify, record_audit
 from projects.core.models import Project, ProjectMembership
@@ -54,7 +55,7 @@ def _mentions(project: Project, body: str, author) -> list:
 
 
 def _notify_mentioned(people: list, comment: Comment, target: Target, author) -> None:
-    who = author.get_full_name() or author.get_username()
+    who = display_name(author)
     code = target.project.code
     notify(
         people,

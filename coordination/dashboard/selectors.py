@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from coordination.core import forms as core_forms
 from coordination.core.models import Department
+from coordination.core.people import display_name
 from coordination.core.roles import can_write, department_of, sees_everything
 from coordination.dashboard import health
 from coordination.kickoff.models import CollaborationCommitment
@@ -399,9 +400,7 @@ def filter_choices(user) -> dict:
             else None
         ),
         "pms": (
-            [(u.pk, u.get_full_name() or u.get_username()) for u in pms]
-            if len(pms) <= core_forms.CHOICE_LIMIT
-            else None
+            [(u.pk, display_name(u)) for u in pms] if len(pms) <= core_forms.CHOICE_LIMIT else None
         ),
         "departments": list(PrimaryOwner.choices),
         "levels": [(lv, health.LEVEL_LABELS[lv]) for lv in health.LEVELS],

@@ -383,6 +383,10 @@ class CommitmentSignView(APIView):
         return _commitment_response(commitment.pk)
 
 
+# Keys the verification gives pages only (display name, role label, the moment as a datetime).
+_PAGE_ONLY = {"signer_id", "signer_name", "role_label", "signed_moment"}
+
+
 class CommitmentVerifyView(APIView):
     @extend_schema(
         responses={200: VerifySerializer, **READ},
@@ -470,7 +474,7 @@ class CommitmentVerifyView(APIView):
         commitment = selectors.visible_commitment(request.user, pk)
         result = verify_commitment(commitment)
         result["signatures"] = [
-            {k: v for k, v in s.items() if k != "signer_id"} for s in result["signatures"]
+            {k: v for k, v in s.items() if k not in _PAGE_ONLY} for s in result["signatures"]
         ]
         return Response(result)
 

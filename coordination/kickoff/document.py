@@ -21,6 +21,8 @@ from typing import Any
 
 from django.conf import settings
 
+from coordination.core.people import display_name
+
 DEFAULT_REQUIRED_ROLES = ["business_pm", "engineering_pm", "business_lead", "engineering_director"]
 CONDITIONAL_ROLES = ["finance_rep"]  # required when the project has one
 
@@ -50,10 +52,31 @@ def _user_entry(user, role: str) -> dict:
     return {
         "user_id": user.pk,
         "username": user.get_username(),
-        "name": user.get_full_name() or user.get_username(),
+        "name": _name(user),
         "department": getattr(profile, "department", "") or "",
         "role": role,
     }
+
+
+def _name(user) -> str:
+    """A person in the commitment's record: the display name in the site's language."""
+    return display_name(user, settings.LANGUAGE_CODE)
+
+
+def _meeting_line(label: str, meeting: dict) -> str:
+    return (
+        f"{label}{_readable(meeting.get('scheduled_at'))} {meeting.get('location') or ''}".rstrip()
+    )
+
+
+def _readable(iso: str | None) -> str:
+    """A stored local ISO time as a reader writes it: 2026-12-02 10:00 (its own zone)."""
+    if not iso:
+        return "-"
+    try:
+        return datetime.datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return iso
 
 
 def _local_iso(moment: datetime.datetime | None) -> str | None:
@@ -82,7 +105,9 @@ def build_content(meeting, signatories: list[tuple[Any, str]], version: int) -> 
         "meeting": {
             "scheduled_at": _local_iso(meeting.scheduled_at),
             "location": meeting.location,
-            "chair": meeting.chair.get_username() if meeting.chair_id else "",
+            "chair": display_name(meeting.chair, settings.LANGUAGE_CODE)
+            if meeting.chair_id
+            else "",
         },
         "customer_core_needs": meeting.customer_core_needs,
         "expected_standards": meeting.expected_standards,
@@ -105,7 +130,7 @@ def build_content(meeting, signatories: list[tuple[Any, str]], version: int) -> 
                 "category": r.category,
                 "probability": r.probability,
                 "impact": r.impact,
-                "owner": r.owner.get_username() if r.owner_id else "",
+                "owner": _name(r.owner) if r.owner_id else "",
                 "owner_department": r.owner_department,
                 "mitigation": r.mitigation,
                 "contingency": r.contingency,
@@ -116,7 +141,7 @@ def build_content(meeting, signatories: list[tuple[Any, str]], version: int) -> 
             {
                 "area": row.area,
                 "department": row.department,
-                "person": row.person.get_username() if row.person_id else "",
+                "person": _name(row.person) if row.person_id else "",
                 "notes": row.notes,
             }
             for row in meeting.responsibilities.all()
@@ -193,7 +218,7 @@ def render_text(content: dict, language: str) -> str:
         f"{lab('version')}{colon}{content.get('version')}",
         f"{lab('customer')}{colon}{p.get('customer', '')}",
         f"{lab('period')}{colon}{p.get('planned_start') or '-'} ~ {p.get('planned_end') or '-'}",
-        f"{lab('meeting')}{colon}{m.get('scheduled_at') or '-'} {m.get('location') or ''}".rstrip(),
+        _meeting_line(lab("meeting") + colon, m),
         f"{lab('chair')}{colon}{m.get('chair') or '-'}",
         "",
         f"{lab('needs')}{colon}",
@@ -234,9 +259,7 @@ def render_text(content: dict, language: str) -> str:
         lines.append(lab("none"))
     lines += ["", lab("pledge"), "", f"{lab('signatories')}{colon}"]
     for s in content.get("signatories", []):
-        lines.append(
-            f"- {role(s['role'])} · {dept(s['department'])} · {s['name']} ({s['username']})"
-        )
+        lines.append(f"- {role(s['role'])} · {dept(s['department'])} · {s['name']}")
     return "\n".join(lines)
 
 

@@ -19,6 +19,7 @@ from coordination.core import events
 from coordination.core.concurrency import Expected, bump, check_version
 from coordination.core.exceptions import Conflict
 from coordination.core.models import Department
+from coordination.core.people import display_name
 from coordination.core.roles import can_write, department_of
 from coordination.core.services import notify, record_audit, snapshot
 from coordination.kickoff import document
@@ -278,7 +279,7 @@ def _hold_unmet(meeting: KickoffMeeting) -> list[str]:
         unmet.append(_("缺少必需的签署人：%(role)s") % {"role": KickoffRole(role).label})
     for user, role in picked:
         if not can_write(user):  # would block the commitment: they cannot sign
-            name = user.get_full_name() or user.get_username()
+            name = display_name(user)
             unmet.append(
                 _("%(name)s（%(role)s）为只读角色，不能签署承诺书")
                 % {"name": name, "role": KickoffRole(role).label}

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from coordination.core import audit_chain
 from coordination.core.models import AuditEvent
+from coordination.core.people import display_name
 from coordination.kickoff import document as doc
 from coordination.kickoff.models import CollaborationCommitment
 
@@ -285,7 +286,10 @@ def _check_signature(sig, commitment, recomputed, reference, required, witness, 
     return {
         "signer": who,
         "signer_id": sig.signer_id,
+        "signer_name": display_name(sig.signer),  # pages: the name, never the username
         "role": sig.role,
+        "role_label": sig.get_role_display(),
+        "signed_moment": sig.signed_at,  # pages format it in the reader's time zone
         "department": sig.department,
         "signed_at": sig.signed_at.isoformat(),
         "hash_ok": sig_hash_ok,

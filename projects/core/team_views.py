@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from coordination.core.forms import apply_errors
+from coordination.core.people import display_name
 from projects.core import permissions, selectors, team
 from projects.core.forms import MemberForm
 from projects.core.models import MemberRole, Project, ProjectMembership
@@ -67,7 +68,7 @@ def member_add(request, code: str):
             messages.success(
                 request,
                 _("已添加 %(user)s：%(role)s")
-                % {"user": user.get_full_name() or user.username, "role": MemberRole(role).label},
+                % {"user": display_name(user), "role": MemberRole(role).label},
             )
             return _answer(request, _project(request, code))
     return _answer(request, project, form, status=400)

@@ -48,6 +48,7 @@ ROOMS = [
     ("coordination.kickoff", "kickoff"),
     ("coordination.reviews", "reviews"),
     ("coordination.dashboard.templatetags.workdays_tags", "core"),
+    ("coordination.dashboard.templatetags.trust_tags", "core"),
     ("coordination.dashboard", "dashboard"),
     ("coordination.calendars", "calendars"),
     ("coordination.search", "search"),
