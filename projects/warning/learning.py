@@ -159,7 +159,9 @@ class Scores:
             "positives": int(sum(self.y)),
             "auc": round(float(roc_auc_score(self.y, self.p)), 3),
             "brier": round(float(brier_score_loss(self.y, self.p)), 3),
-            "calibration": [[round(float(m), 3), round(float(f), 3)] for m, f in zip(mean, frac)],
+            "calibration": [
+                [round(float(m), 3), round(float(f), 3)] for m, f in zip(mean, frac, strict=True)
+            ],
             "precision_at_10": round(statistics.mean(self.top10), 3) if self.top10 else None,
             "lead_weeks_median": round(statistics.median(self.leads), 1) if self.leads else None,
         }
@@ -222,7 +224,7 @@ def backtest(today: datetime.date | None = None) -> dict:
                     )
                     for kind in CANDIDATES:
                         hit = next(
-                            (s.day for s, p in zip(series, probs[kind]) if p >= ALERT),
+                            (s.day for s, p in zip(series, probs[kind], strict=True) if p >= ALERT),
                             finished[pid]["end"],
                         )
                         scores[kind].leads.append((red - hit).days / 7)
@@ -238,7 +240,7 @@ def backtest(today: datetime.date | None = None) -> dict:
 
 def _rule_rates(train: list[Snapshot], y: list[int]) -> dict[int, float]:
     counts = defaultdict(lambda: [0, 0])
-    for s, label in zip(train, y):
+    for s, label in zip(train, y, strict=True):
         c = counts[rule_level(s.row)]
         c[0] += label
         c[1] += 1
