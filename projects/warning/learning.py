@@ -137,7 +137,7 @@ def _matrix(snaps: list[Snapshot]) -> np.ndarray:
     return np.array([s.x for s in snaps], dtype=float)
 
 
-def _fit(kind: str, snaps: list[Snapshot], y: list[int]):
+def fit(kind: str, snaps: list[Snapshot], y: list[int]):
     model = make_model(kind)
     model.fit(_matrix(snaps), np.array(y))
     return model
@@ -196,7 +196,7 @@ def backtest(today: datetime.date | None = None) -> dict:
             test_ids = [pid for pid in order if origin <= finished[pid]["signed"] < nxt]
             if len(set(y_train)) < 2 or not test_ids:
                 continue
-            models = {kind: _fit(kind, train, y_train) for kind in CANDIDATES}
+            models = {kind: fit(kind, train, y_train) for kind in CANDIDATES}
             level_rate = _rule_rates(train, y_train)
             fold = {name: ([], []) for name in scores}
             for pid in test_ids:
