@@ -20,6 +20,7 @@ app.autodiscover_tasks(
         "coordination.integration",
         "handover",
         "kpi",
+        "projects.warning",
     ]
 )
 

@@ -52,6 +52,15 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "kpi.tasks.close_period",
         "schedule": crontab(minute="0", hour="1", day_of_month="1"),
     },
+    # Early warning: backtest, retrain and store a model version, score the open projects.
+    "warning.retrain": {
+        "task": "warning.retrain",
+        "schedule": crontab(minute="0", hour="3", day_of_week="0"),
+    },
+    "warning.score_open_projects": {
+        "task": "warning.score_open_projects",
+        "schedule": crontab(minute="30", hour="6"),
+    },
     "handover.remind_overdue": {
         "task": "handover.remind_overdue",
         "schedule": crontab(minute="30", hour="8"),

@@ -6,5 +6,6 @@ from projects.core import models as core
 from projects.documents import models as documents
 from projects.presales import models as presales
 from projects.tasks import models as tasks
+from projects.warning import models as warning
 
-__all__ = ["changes", "core", "documents", "presales", "tasks"]
+__all__ = ["changes", "core", "documents", "presales", "tasks", "warning"]

@@ -30,6 +30,7 @@ FLOORS = {
     "kickoff": 9,
     "reviews": 10,
     "kpi": 11,
+    "warning": 11.5,  # early warning: features rebuilt from every room below, models, backtest
     "dashboard": 12,
     "calendars": 12,  # working-days API, calendar feeds (reviews, milestones, tasks)
     "notifications": 12,  # the notification centre's API (reads core's inbox)
@@ -64,6 +65,7 @@ ROOMS = [
     ("projects.presales", "presales"),
     ("projects.tasks", "tasks"),
     ("projects.documents", "documents"),
+    ("projects.warning", "warning"),
     ("projects.templatetags.documents_tags", "documents"),
     ("projects.templatetags.presales_tags", "presales"),
     ("projects", "site"),

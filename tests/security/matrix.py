@@ -290,6 +290,12 @@ MATRIX: dict[str, dict] = {
         "kwargs": {"code": "project.code"},
         "get":    "401 200 200 404 200 200 200 200 200",
     },
+    # the matrix project has no early warning computed: 404 for all (visibility in
+    # tests/warning/test_scoring.py)
+    "api/v1/projects/<str:code>/warning/": {
+        "kwargs": {"code": "project.code"},
+        "get":    "401 404 404 404 404 404 404 404 404",
+    },
     "api/v1/projects/<str:code>/commitment/": {
         "kwargs": {"code": "project.code"},
         "get":    "401 200 200 404 200 200 200 200 200",
