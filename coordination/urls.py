@@ -48,6 +48,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("handover/", include("handover.urls")),
     path("kpi/", include("kpi.urls")),
+    path("warning/", include("projects.warning.urls")),
     path("", include("coordination.core.urls")),
     path("", include("coordination.kickoff.urls")),
     path("reviews/", include("coordination.reviews.urls")),

@@ -66,6 +66,7 @@ ROOMS = [
     ("projects.tasks", "tasks"),
     ("projects.documents", "documents"),
     ("projects.warning", "warning"),
+    ("projects.templatetags.warning_tags", "warning"),
     ("projects.templatetags.documents_tags", "documents"),
     ("projects.templatetags.presales_tags", "presales"),
     ("projects", "site"),

@@ -62,3 +62,27 @@ def test_the_api_gives_the_warning_to_who_may_see_the_project_only(trained):
     assert client.get(f"/api/v1/projects/{project.code}/warning/").status_code == 404
     client.force_authenticate(None)
     assert client.get(f"/api/v1/projects/{project.code}/warning/").status_code in (401, 403)
+
+
+def test_the_project_page_shows_the_probabilities_and_factors(trained, client):
+    project = Project.objects.filter(early_warning__isnull=False).first()
+    client.force_login(factories.pmo_user(username="pmo_page"))
+    html = client.get(f"/projects/{project.code}/").content.decode()
+    assert 'id="project-warning"' in html
+    assert "延期概率" in html and "主要因素" in html
+
+
+def test_the_pmo_page_shows_each_outcome_against_the_rules(trained, client):
+    client.force_login(factories.pmo_user(username="pmo_models"))
+    r = client.get("/warning/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "预警模型" in html and 'data-method="rules"' in html and "AUC" in html
+    assert trained[0].version in html
+    client.force_login(factories.UserFactory(username="plain_w"))
+    assert client.get("/warning/").status_code == 403
+
+
+def test_without_a_model_the_pmo_page_says_the_rules_stay(db, client):
+    client.force_login(factories.pmo_user(username="pmo_none"))
+    assert "少于30个" in client.get("/warning/").content.decode()
