@@ -17,6 +17,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 
 from coordination.core.models import Department
+from coordination.core.text import join_messages
 from kpi import exports, services
 from kpi import periods as P
 from kpi.forms import ComplaintForm, SurveyForm
@@ -265,7 +266,7 @@ def _record(request, project, form, record, success: str):
                 for err in errs:
                     messages.error(request, f"{field}: {err}")
         else:
-            messages.error(request, "；".join(exc.messages))
+            messages.error(request, join_messages(exc.messages))
         return False
     messages.success(request, success)
     return True

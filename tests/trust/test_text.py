@@ -1,0 +1,15 @@
+"""Messages joined once: no "。；", one ending, the reader's punctuation."""
+
+from django.utils import translation
+
+from coordination.core.text import join_messages, with_items
+
+
+def test_messages_are_joined_with_one_punctuation():
+    with translation.override("zh-hans"):
+        assert join_messages(["缺少A。", "缺少B；", ""]) == "缺少A；缺少B。"
+        assert with_items("无法签约。", ["缺少A。"]) == "无法签约：缺少A。"
+        assert with_items("无法签约。", []) == "无法签约。"
+    with translation.override("en"):
+        assert join_messages(["A is missing.", "B is missing"]) == "A is missing; B is missing."
+        assert with_items("Cannot sign.", ["A."]) == "Cannot sign: A."
