@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from coordination.core.exceptions import Conflict
 from coordination.core.paging import paginate
+from coordination.core.text import join_messages, with_items
 from coordination.core.uploads import allowed_extensions
 from handover import selectors, services
 from handover.forms import ListFilterForm, ProvideForm, RejectForm
@@ -95,11 +96,11 @@ def _run(request, project, action, success: str):
     except PermissionDenied as exc:
         messages.error(request, str(exc) or _("你没有执行此操作的权限。"))
     except Conflict as exc:
-        detail = exc.detail + ("：" + "；".join(exc.unmet) if exc.unmet else "")
+        detail = with_items(exc.detail, exc.unmet or [])
         messages.error(request, detail)
     except ValidationError as exc:
-        text = "；".join(m for ms in getattr(exc, "message_dict", {}).values() for m in ms)
-        messages.error(request, text or "；".join(exc.messages))
+        text = join_messages(m for ms in getattr(exc, "message_dict", {}).values() for m in ms)
+        messages.error(request, text or join_messages(exc.messages))
     else:
         messages.success(request, success)
     return _after_action(request, project)

@@ -19,6 +19,7 @@ from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from coordination.core.exceptions import Conflict
 from coordination.core.models import Department
 from coordination.core.roles import is_pmo
+from coordination.core.text import join_messages
 from kpi import exports, services
 from kpi import periods as P
 from kpi.definitions import CURRENT_STATE
@@ -298,7 +299,7 @@ def _record(request, project, form, record, success: str):
                 for err in errs:
                     messages.error(request, f"{field}: {err}")
         else:
-            messages.error(request, "；".join(exc.messages))
+            messages.error(request, join_messages(exc.messages))
         return False
     messages.success(request, success)
     return True

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from coordination.core.concurrency import VERSION_FIELD as VERSION
 from coordination.core.exceptions import Conflict, StaleWrite
 from coordination.core.forms import edit_conflict, expected_version
+from coordination.core.text import join_messages
 from coordination.kickoff import document, selectors, services
 from coordination.kickoff.forms import AttendeeFormSet, KickoffForm, ResponsibilityFormSet, rows
 from coordination.kickoff.models import CollaborationCommitment, KickoffMeeting
@@ -43,7 +44,7 @@ def _refusal(request, exc: Exception) -> None:
     elif isinstance(exc, PermissionDenied):
         messages.error(request, str(exc) or _("你没有执行此操作的权限。"))
     elif isinstance(exc, ValidationError):
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, join_messages(exc.messages))
 
 
 def panel_context(user, project) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,7 @@ from projects.core.models import (
     Project,
     Risk,
     Stage,
+    check_planned_dates,
 )
 from projects.core.selectors import customer_contains, pm_contains
 from projects.core.services import (
@@ -180,6 +182,16 @@ class ProjectForm(BootstrapMixin, forms.ModelForm):
             type_in_when_long(self, name, keys=("username",), placeholder=_("用户名"))
         if self.instance.pk:
             add_version_field(self, self.instance)
+
+    def clean(self):
+        # The dates' rule as a sentence on planned_end, never the constraint's name (a field
+        # with an error is left out of the model's constraint check).
+        data = super().clean()
+        try:
+            check_planned_dates(data.get("planned_start"), data.get("planned_end"))
+        except ValidationError as exc:
+            self.add_error(None, exc)
+        return data
 
     def service_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}

@@ -15,6 +15,7 @@ from coordination.core.forms import apply_errors, edit_conflict, expected_versio
 from coordination.core.models import AuditEvent
 from coordination.core.paging import paginate
 from coordination.core.roles import is_pmo, sees_everything
+from coordination.core.text import with_items
 from projects.core import permissions, selectors, services, stages
 from projects.core.forms import (
     MilestoneForm,
@@ -165,11 +166,12 @@ def project_transition(request, code):
     except GateRefused as exc:
         messages.error(
             request,
-            _("无法进入“%(stage)s”，未满足的条件：%(unmet)s")
-            % {"stage": Stage(to).label, "unmet": "；".join(exc.unmet)},
+            with_items(
+                _("无法进入“%(stage)s”，未满足的条件") % {"stage": Stage(to).label}, exc.unmet
+            ),
         )
     except Conflict as exc:
-        detail = exc.detail + ("：" + "；".join(exc.unmet) if exc.unmet else "")
+        detail = with_items(exc.detail, exc.unmet or [])
         messages.error(request, detail)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

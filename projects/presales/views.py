@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from coordination.core.exceptions import Conflict, StaleWrite
 from coordination.core.forms import apply_errors, edit_conflict, expected_version
+from coordination.core.text import join_messages
 from projects.core.selectors import visible_projects
 from projects.presales import services as presales
 from projects.presales.forms import AssessmentForm, QuoteForm, ReturnForm
@@ -231,7 +232,7 @@ def assessment_action(request, pk: int, action: str):
         if return_form is not None:  # the page again, with the reason as typed
             return _assessment_page(request, pk, return_form=return_form, status=409)
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, join_messages(exc.messages))
     return redirect("presales:assessment", pk=target)
 
 

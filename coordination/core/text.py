@@ -1,0 +1,27 @@
+"""Sentences for readers: several messages joined into one, punctuated once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.utils import translation
+
+_ENDINGS = "。；;.，, "
+
+
+def join_messages(items: Iterable[str]) -> str:
+    """["缺少A。", "缺少B"] -> "缺少A；缺少B。" (English: "A; B.")."""
+    parts = [str(m).strip().rstrip(_ENDINGS) for m in items if str(m).strip()]
+    if not parts:
+        return ""
+    chinese = (translation.get_language() or "zh-hans").lower().startswith("zh")
+    return ("；" if chinese else "; ").join(parts) + ("。" if chinese else ".")
+
+
+def with_items(head: str, items: Iterable[str]) -> str:
+    """ "无法签约。" + [A, B] -> "无法签约：A；B。" (English: "Cannot sign: A; B.")."""
+    body = join_messages(items)
+    if not body:
+        return str(head)
+    chinese = (translation.get_language() or "zh-hans").lower().startswith("zh")
+    return str(head).strip().rstrip(_ENDINGS + "：:") + ("：" if chinese else ": ") + body
