@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "coordination.api.idempotency.IdempotencyKeyMiddleware",  # Idempotency-Key on API POSTs
     "coordination.core.security.ContentSecurityPolicyMiddleware",  # CSP header (docs/security.md)
+    "coordination.core.security.NoStoreMiddleware",  # no-store: API and signed-in pages
 ]
 
 ROOT_URLCONF = "coordination.urls"
@@ -165,12 +166,27 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
-# HTML login: lock a (username, IP) out after this many failures (coordination/security.py)
+
+# --- Accounts and sessions hardened (docs/security.md, "Accounts and sessions") ---
+# Proxies in front of the app that append to X-Forwarded-For: 0 (default) trusts no
+# X-Forwarded-For at all; N takes the client as the N-th address from the right. Read by the
+# login protection and by DRF's throttles (REST_FRAMEWORK["NUM_PROXIES"] below).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 0))
+# X-Forwarded-Proto is believed only when the proxy in front says so (it must overwrite the
+# client's header); otherwise any client could skip the HTTPS redirect by sending it.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("TRUST_X_FORWARDED_PROTO", False) else None
+)
+# Login protection, the same at /accounts/login/, /admin/login/ and /api/v1/auth/token/
+# (coordination/core/security.py): per (username, client address) and per address, with
+# exponential backoff from LOGIN_BACKOFF_SECONDS up to LOGIN_LOCKOUT_SECONDS.
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", 5))
+LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", 20))
+LOGIN_BACKOFF_SECONDS = int(os.environ.get("LOGIN_BACKOFF_SECONDS", 60))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", 900))
+# --- end accounts and sessions ---
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
@@ -243,6 +259,7 @@ REST_FRAMEWORK = {
         "coordination.api.throttling.ApiClientRateThrottle",  # each ERP client its own rate
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # throttles: X-Forwarded-For only from trusted proxies
 }
 
 SPECTACULAR_SETTINGS = {

@@ -30,3 +30,4 @@ REST_FRAMEWORK = {  # noqa: F405
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 # the cache (Redis) outlives a run: no lockout unless a test asks for it (tests/security)
 LOGIN_MAX_FAILURES = 10_000
+LOGIN_MAX_FAILURES_PER_ADDRESS = 10_000

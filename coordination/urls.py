@@ -8,7 +8,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from coordination.api.views import ObtainTokenView
-from coordination.core.security import ThrottledLoginView
+from coordination.core.security import ThrottledAdminLoginView, ThrottledLoginView
 from coordination.dashboard import views as dashboard_views
 
 admin.site.site_header = "协同中心 Coordination Hub"
@@ -34,6 +34,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    # the admin's login behind the same protection as the HTML login and the token endpoint
+    path("admin/login/", ThrottledAdminLoginView.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -163,9 +163,18 @@ _CENTRAL = {
 }
 
 
+RETRY_AFTER_HEADER = {
+    "description": "Seconds to wait before trying again.",
+    "schema": {"type": "integer", "minimum": 0},
+}
+
+
 def _error_response(status: str) -> dict:
     description, body = _CENTRAL[status]
-    return {"description": description, "content": {"application/json": {"schema": body}}}
+    response = {"description": description, "content": {"application/json": {"schema": body}}}
+    if status == "429":
+        response["headers"] = {"Retry-After": RETRY_AFTER_HEADER}
+    return response
 
 
 def _authenticated(operation) -> bool:
@@ -224,4 +233,6 @@ def postprocess_error_statuses(result, generator, request, public):
             for status in statuses_for(method, operation):
                 response = responses.setdefault(status, _error_response(status))
                 response.setdefault("content", _error_response(status)["content"])
+                if status == "429":  # also where a view documented its own 429
+                    response.setdefault("headers", {}).setdefault("Retry-After", RETRY_AFTER_HEADER)
     return result

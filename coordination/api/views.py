@@ -8,6 +8,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from coordination.core import security as login_protection
+
 
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
@@ -37,16 +39,23 @@ class ObtainTokenView(APIView):
     def post(self, request):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(
-            request,
-            username=data.validated_data["username"],
-            password=data.validated_data["password"],
-        )
+        username = data.validated_data["username"]
+        address = login_protection.client_ip(request)
+        wait = login_protection.retry_after(username, address)
+        if wait:  # the same login protection as the HTML and admin logins
+            return Response(
+                {"detail": login_protection.locked_out_response_message()},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(wait)},
+            )
+        user = authenticate(request, username=username, password=data.validated_data["password"])
         if user is None or not user.is_active:
+            login_protection.record_failure(username, address)
             return Response(
                 {"detail": _("用户名或密码错误。")},
                 status=status.HTTP_401_UNAUTHORIZED,
                 headers={"WWW-Authenticate": "Token"},
             )
+        login_protection.reset(username, address)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})

@@ -1,0 +1,177 @@
+"""Login protection as an attacker and the user see it, at the three doors: the HTML login,
+the admin login and the token endpoint (one policy, coordination/core/security.py)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "pw-12345-secret"  # tests.factories.UserFactory's password
+ATTACKER = "203.0.113.66"
+USER_ADDRESS = "198.51.100.7"
+
+
+@pytest.fixture(autouse=True)
+def _policy(settings):
+    cache.clear()
+    settings.LOGIN_MAX_FAILURES = 5
+    settings.LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+    settings.LOGIN_BACKOFF_SECONDS = 60
+    settings.LOGIN_LOCKOUT_SECONDS = 900
+    yield
+    cache.clear()
+
+
+def _html(client, username, password):
+    return client.post("/accounts/login/", {"username": username, "password": password})
+
+
+def _admin(client, username, password):
+    return client.post("/admin/login/?next=/admin/", {"username": username, "password": password})
+
+
+def _token(client, username, password):
+    return client.post(
+        "/api/v1/auth/token/",
+        {"username": username, "password": password},
+        content_type="application/json",
+    )
+
+
+def _logged_in(door, response, client) -> bool:
+    if door is _token:
+        return response.status_code == 200 and "token" in response.json()
+    return response.status_code == 302 and "_auth_user_id" in client.session
+
+
+DOORS = [
+    pytest.param(_html, id="html"),
+    pytest.param(_admin, id="admin"),
+    pytest.param(_token, id="token"),
+]
+
+
+@pytest.mark.parametrize("door", DOORS)
+def test_20_wrong_passwords_slow_the_attacker_not_the_user(door):
+    factories.pmo_user(username="pmo", is_staff=True, is_superuser=True)
+    attacker = Client(REMOTE_ADDR=ATTACKER)
+    codes = [door(attacker, "pmo", "wrong").status_code for _ in range(20)]
+    assert codes[:5] == [401 if door is _token else 200] * 5
+    assert set(codes[5:]) == {429}
+    # the attacker is slowed: even the right password is refused from his address
+    refused = door(attacker, "pmo", PASSWORD)
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert not _logged_in(door, refused, attacker)
+    # the user, from another client, logs in with the right password
+    user = Client(REMOTE_ADDR=USER_ADDRESS)
+    assert _logged_in(door, door(user, "pmo", PASSWORD), user)
+
+
+def test_backoff_doubles_with_every_failure_past_the_threshold(settings):
+    factories.UserFactory(username="alice")
+    attacker = Client(REMOTE_ADDR=ATTACKER)
+    for _ in range(5):
+        _html(attacker, "alice", "wrong")
+    first = int(_html(attacker, "alice", "wrong")["Retry-After"])
+    assert 0 < first <= 60
+    # simulate the wait being over: a further failure doubles the wait
+    from coordination.core import security
+
+    for key, _limit in security._keys("alice", ATTACKER):
+        state = cache.get(key)
+        state["until"] = 0
+        cache.set(key, state)
+    assert _html(attacker, "alice", "wrong").status_code == 200  # allowed, and fails
+    assert 60 < int(_html(attacker, "alice", "wrong")["Retry-After"]) <= 120
+
+
+def test_spraying_one_password_across_25_usernames_is_limited():
+    for i in range(25):
+        factories.UserFactory(username=f"user{i}")
+    attacker = Client(REMOTE_ADDR=ATTACKER)
+    codes = [_html(attacker, f"user{i}", "Spring2026!").status_code for i in range(25)]
+    assert codes[:20] == [200] * 20
+    assert set(codes[20:]) == {429}
+    # another address is not affected
+    assert _html(Client(REMOTE_ADDR=USER_ADDRESS), "user3", PASSWORD).status_code == 302
+
+
+def test_x_forwarded_for_is_ignored_without_trusted_proxies():
+    factories.UserFactory(username="bob")
+    codes = [
+        Client(REMOTE_ADDR=ATTACKER, HTTP_X_FORWARDED_FOR=f"10.1.{i}.1")
+        .post("/accounts/login/", {"username": "bob", "password": "wrong"})
+        .status_code
+        for i in range(8)
+    ]
+    assert codes[5:] == [429] * 3
+
+
+def test_behind_one_trusted_proxy_each_client_has_its_own_address(settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    factories.UserFactory(username="carol")
+    proxy = "10.0.0.2"
+    attacker = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=f"1.2.3.4, {ATTACKER}")
+    for _ in range(6):
+        _html(attacker, "carol", "wrong")
+    assert _html(attacker, "carol", PASSWORD).status_code == 429
+    # a client-written address left of the proxy's is not believed
+    spoof = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=f"9.9.9.9, {ATTACKER}")
+    assert _html(spoof, "carol", PASSWORD).status_code == 429
+    user = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=USER_ADDRESS)
+    assert _html(user, "carol", PASSWORD).status_code == 302
+
+
+def test_token_throttle_is_not_bypassed_by_x_forwarded_for():
+    """30 different X-Forwarded-For values from one client: the throttle still answers 429."""
+    factories.UserFactory(username="dave")
+    codes = [
+        Client(REMOTE_ADDR=ATTACKER, HTTP_X_FORWARDED_FOR=f"10.2.{i}.{i}")
+        .post(
+            "/api/v1/auth/token/",
+            {"username": f"nobody{i}", "password": "wrong"},
+            content_type="application/json",
+        )
+        .status_code
+        for i in range(30)
+    ]
+    assert codes[:10] == [401] * 10
+    assert set(codes[10:]) == {429}
+
+
+def test_admin_login_page_still_renders_and_logs_staff_in():
+    factories.pmo_user(username="pmo2", is_staff=True, is_superuser=True)
+    client = Client()
+    page = client.get("/admin/login/?next=/admin/")
+    assert page.status_code == 200 and b'name="password"' in page.content
+    response = _admin(client, "pmo2", PASSWORD)
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/projects/", "/api/v1/projects/"])
+def test_signed_in_pages_and_api_answers_are_not_stored(client, url):
+    client.force_login(factories.pmo_user())
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert "camera=()" in response["Permissions-Policy"]
+
+
+def test_the_token_response_is_not_stored():
+    factories.UserFactory(username="erin")
+    response = _token(Client(), "erin", PASSWORD)
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+
+
+def test_x_forwarded_proto_skips_no_https_redirect_unless_configured(settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_PROXY_SSL_HEADER = None  # the default without TRUST_X_FORWARDED_PROTO
+    response = Client().get("/accounts/login/", HTTP_X_FORWARDED_PROTO="https")
+    assert response.status_code == 301 and response["Location"].startswith("https://")
