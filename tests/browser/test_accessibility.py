@@ -103,7 +103,6 @@ def test_main_pages_have_no_serious_axe_violations(live_server, browser, lang, s
     assert not found, found
 
 
-@pytest.mark.xfail(reason="admin title in the active language still open")
 def test_admin_index_has_no_serious_axe_violations_and_a_title_in_english(live_server, browser):
     pmo = factories.pmo_user()
     pmo.is_staff = True
