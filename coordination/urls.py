@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -11,8 +12,9 @@ from coordination.api.views import ObtainTokenView
 from coordination.core.security import ThrottledAdminLoginView, ThrottledLoginView
 from coordination.dashboard import views as dashboard_views
 
-admin.site.site_header = "协同中心 Coordination Hub"
-admin.site.site_title = "协同中心"
+admin.site.site_header = gettext_lazy("协同中心")
+admin.site.site_title = gettext_lazy("协同中心")
+admin.site.index_title = gettext_lazy("协同中心")
 
 # /api/v1/: earlier routes win, so fixed segments ("bulk") come before their <str:…> siblings.
 api_v1 = [
