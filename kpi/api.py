@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers
+from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -14,6 +16,7 @@ from rest_framework.views import APIView
 from coordination.api.fields import AsciiDecimalField, ModelSerializer, OffsetDateTimeField
 from coordination.api.pagination import SyncPagination, updated_since
 from coordination.api.schema import BAD_REQUEST, SINCE_PARAMETER
+from coordination.core.roles import is_pmo
 from kpi import exports, services
 from kpi import periods as P
 from kpi.models import Complaint, KpiDefinition, Restatement, SatisfactionSurvey
@@ -484,6 +487,8 @@ class _RestatementDecision(APIView):
         },
     )
     def post(self, request, period):
+        if not is_pmo(request.user):  # refused before the body is read
+            raise ApiPermissionDenied(_("只有PMO可以处理期间重述。"))
         body = RestatementDecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return Response(

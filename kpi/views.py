@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 
@@ -336,6 +336,7 @@ def add_complaint(request, code: str):
 
 # ------------------------------------------------------------------ restatements
 @login_required
+@require_GET
 def restatements(request):
     """Pending restatements per closed period; PMO restates the period or keeps it frozen."""
     status = request.GET.get("status") or Restatement.Status.PENDING
@@ -357,6 +358,8 @@ def restatements(request):
 @login_required
 @require_POST
 def decide_restatement(request, period: str, decision: str):
+    if not is_pmo(request.user):
+        raise PermissionDenied(_("只有PMO可以处理期间重述。"))
     reason = request.POST.get("reason", "")
     try:
         if decision == "restate":
@@ -380,6 +383,7 @@ def decide_restatement(request, period: str, decision: str):
 
 # ------------------------------------------------------------------ drill-down
 @login_required
+@require_GET
 def cell_rows(request):
     """The rows one KPI cell counts (`?kpi=&scope=&period=`), to check the number by hand."""
     try:

@@ -256,6 +256,20 @@ MATRIX: dict[str, dict] = {
     "api/v1/kpis/compare/": {
         "get":    "401 400 400 400 400 400 400 400 400",
     },
+    "api/v1/kpis/restatements/": {
+        "get":    "401 200 200 200 200 200 200 200 200",
+    },
+    "api/v1/kpis/restatements/<str:period>/restate/": {
+        "kwargs": {"period": "2026-04"},
+        "post":   "401 403 403 403 403 403 403 400 403",
+    },
+    "api/v1/kpis/restatements/<str:period>/leave/": {
+        "kwargs": {"period": "2026-04"},
+        "post":   "401 403 403 403 403 403 403 400 403",
+    },
+    "api/v1/kpis/rows/": {
+        "get":    "401 400 400 400 400 400 400 400 400",
+    },
     "api/v1/kpis/scorecard/": {
         "get":    "401 200 200 200 200 200 200 200 200",
     },
@@ -613,6 +627,20 @@ MATRIX: dict[str, dict] = {
         "kwargs": {"code": "project.code"},
         "get":    "302 302 405 405 405 405 405 405 405",
         "post":   "302 302 302 404 302 302 302 302 403",
+    },
+    "kpi/restatements/": {
+        "get":    "302 302 200 200 200 200 200 200 200",
+    },
+    "kpi/restatements/<str:period>/restate/": {
+        "kwargs": {"period": "2026-04"},
+        "post":   "302 302 403 403 403 403 403 302 403",
+    },
+    "kpi/restatements/<str:period>/leave/": {
+        "kwargs": {"period": "2026-04"},
+        "post":   "302 302 403 403 403 403 403 302 403",
+    },
+    "kpi/rows/": {
+        "get":    "302 302 400 400 400 400 400 400 400",
     },
     "kpi/scorecards/": {
         "get":    "302 302 200 200 200 200 200 200 200",

@@ -228,6 +228,8 @@ NOT_PROJECT_SCOPED = (
     "customers/",  # the same customers in the UI
     "notifications/",  # a user's own inbox: someone else's notification is a silent no-op
     "calendar/",  # a feed is addressed by its secret token: whoever holds the URL reads it
+    "api/v1/kpis/restatements/",  # a company period, no project's object: PMO alone decides
+    "kpi/restatements/",  # the same in the UI
 )
 
 
