@@ -13,7 +13,14 @@ app = Celery("coordination")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # Every module with tasks, by name (no discovery by walking packages).
 app.autodiscover_tasks(
-    ["coordination.core", "coordination.reviews", "coordination.integration", "handover", "kpi"]
+    [
+        "coordination.core",
+        "coordination.reviews",
+        "coordination.integration",
+        "handover",
+        "kpi",
+        "kpi.complaints",
+    ]
 )
 
 

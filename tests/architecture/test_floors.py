@@ -30,6 +30,7 @@ FLOORS = {
     "kickoff": 9,
     "reviews": 10,
     "kpi": 11,
+    "complaints": 11.5,  # complaints handled to the end (owner, answer, cause, closure)
     "dashboard": 12,
     "calendars": 12,  # working-days API, calendar feeds (reviews, milestones, tasks)
     "notifications": 12,  # the notification centre's API (reads core's inbox)
@@ -69,6 +70,7 @@ ROOMS = [
     ("handover.apps", "site"),
     ("handover", "handover"),
     ("kpi.apps", "site"),
+    ("kpi.complaints", "complaints"),
     ("kpi", "kpi"),
 ]
 FACES = {"coordination.models", "coordination.admin", "projects.models", "projects.admin"}
