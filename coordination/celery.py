@@ -21,6 +21,7 @@ app.autodiscover_tasks(
         "handover",
         "kpi",
         "projects.warning",
+        "kpi.complaints",
     ]
 )
 

@@ -44,6 +44,10 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "coordination.escalate_overdue_action_items",
         "schedule": crontab(minute="0", hour="9"),
     },
+    "kpi.escalate_overdue_complaints": {
+        "task": "kpi.escalate_overdue_complaints",
+        "schedule": crontab(minute="5", hour="9"),
+    },
     "reviews.weekly_digest": {
         "task": "coordination.send_weekly_digests",
         "schedule": crontab(minute="0", hour="8", day_of_week="1"),

@@ -81,16 +81,39 @@ class ComplaintAdmin(_AuditedAdmin):
         "severity",
         "responsible_department",
         "opened_on",
+        "owner",
+        "response_due",
+        "root_cause",
         "closed_on",
     ]
-    list_filter = ["source", "severity", "category", "responsible_department", "opened_on"]
+    list_filter = [
+        "source",
+        "severity",
+        "category",
+        "responsible_department",
+        "root_cause",
+        "opened_on",
+    ]
     search_fields = ["project__code", "project__name", "description"]
     date_hierarchy = "opened_on"
     raw_id_fields = ["project"]
-    readonly_fields = ["created_by", "created_at", "updated_at"]
+    # handling goes through kpi.complaints.services (the complaint's page and the API)
+    readonly_fields = [
+        "created_by",
+        "created_at",
+        "updated_at",
+        "owner",
+        "response_due",
+        "response",
+        "responded_on",
+        "root_cause",
+        "corrective_actions",
+        "closed_by",
+        "escalated_on",
+    ]
     audit_fields = services.COMPLAINT_FIELDS
     audit_action = "kpi.complaint"
-    list_select_related = ["project"]
+    list_select_related = ["project", "owner"]
 
     def save_model(self, request, obj, form, change):
         if not change:

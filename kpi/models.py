@@ -82,6 +82,16 @@ class SatisfactionSurvey(EnteredInput):
         return self.overall_score >= 4
 
 
+class RootCause(models.TextChoices):
+    """The article's five causes of business-engineering friction."""
+
+    GOAL_CONFLICT = "goal_conflict", _("目标冲突")
+    INFORMATION_ASYMMETRY = "information_asymmetry", _("信息不对称")
+    PROCESS_BREAK = "process_break", _("流程断裂")
+    SPLIT_KPIS = "split_kpis", _("考核割裂")
+    CULTURE_GAP = "culture_gap", _("文化差异")
+
+
 class Complaint(EnteredInput):
     class Source(models.TextChoices):
         CUSTOMER = "customer", _("客户投诉")
@@ -120,6 +130,31 @@ class Complaint(EnteredInput):
     )
     opened_on = models.DateField(_("投诉日期"), default=timezone.localdate, db_index=True)
     closed_on = models.DateField(_("关闭日期"), null=True, blank=True)
+    # Handling to the end (kpi.complaints): owner, deadline, answer, cause, closure.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("负责人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_complaints",
+    )
+    response_due = models.DateField(_("答复期限"), null=True, blank=True)
+    response = models.TextField(_("答复"), blank=True, default="")
+    responded_on = models.DateField(_("答复日期"), null=True, blank=True)
+    root_cause = models.CharField(
+        _("根本原因"), max_length=30, choices=RootCause.choices, blank=True, default=""
+    )
+    corrective_actions = models.TextField(_("纠正措施"), blank=True, default="")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认关闭人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="closed_complaints",
+    )
+    escalated_on = models.DateField(_("逾期升级日期"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("投诉")

@@ -31,6 +31,7 @@ FLOORS = {
     "reviews": 10,
     "kpi": 11,
     "warning": 11.5,  # early warning: features rebuilt from every room below, models, backtest
+    "complaints": 11.5,  # complaints handled to the end (owner, answer, cause, closure)
     "dashboard": 12,
     "calendars": 12,  # working-days API, calendar feeds (reviews, milestones, tasks)
     "notifications": 12,  # the notification centre's API (reads core's inbox)
@@ -75,6 +76,7 @@ ROOMS = [
     ("handover.apps", "site"),
     ("handover", "handover"),
     ("kpi.apps", "site"),
+    ("kpi.complaints", "complaints"),
     ("kpi", "kpi"),
 ]
 FACES = {"coordination.models", "coordination.admin", "projects.models", "projects.admin"}

@@ -613,6 +613,43 @@ MATRIX: dict[str, dict] = {
         "get":    "302 302 200 200 200 200 200 200 200",
         "post":   "302 302 200 200 200 200 200 200 403",
     },
+    # kpi.complaints: a cross-department complaint on P against engineering (other_dept and
+    # eng_pm are engineering: they answer, never confirm the closure); empty bodies: 400/409
+    "complaints/<int:pk>/": {
+        "kwargs": {"pk": "complaint.pk"},
+        "get":    "302 302 200 404 200 200 200 200 200",
+    },
+    "complaints/<int:pk>/assign/": {
+        "kwargs": {"pk": "complaint.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 400 404 400 400 400 400 403",
+    },
+    "complaints/<int:pk>/respond/": {
+        "kwargs": {"pk": "complaint.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 403 404 403 403 403 400 403",
+    },
+    "complaints/<int:pk>/close/": {
+        "kwargs": {"pk": "complaint.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 403 404 409 403 409 409 403",
+    },
+    "api/v1/complaints/<int:pk>/": {
+        "kwargs": {"pk": "complaint.pk"},
+        "get":    "401 200 200 404 200 200 200 200 200",
+    },
+    "api/v1/complaints/<int:pk>/assign/": {
+        "kwargs": {"pk": "complaint.pk"},
+        "post":   "401 403 400 404 400 400 400 400 403",
+    },
+    "api/v1/complaints/<int:pk>/respond/": {
+        "kwargs": {"pk": "complaint.pk"},
+        "post":   "401 403 403 404 403 403 403 400 403",
+    },
+    "api/v1/complaints/<int:pk>/close/": {
+        "kwargs": {"pk": "complaint.pk"},
+        "post":   "401 403 403 404 409 403 409 409 403",
+    },
     "kpi/projects/<str:code>/complaints/": {
         "kwargs": {"code": "project.code"},
         "get":    "302 302 405 405 405 405 405 405 405",

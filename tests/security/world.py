@@ -27,6 +27,7 @@ from tests import factories
 from tests.changes.factories import ChangeRequestFactory
 from tests.handover.factories import handover_for, small_template
 from tests.kickoff.factories import Team
+from tests.kpi.factories import ComplaintFactory
 from tests.presales.factories import AssessmentFactory, QuoteFactory
 from tests.reviews.factories import ActionItemFactory, CadenceFactory, ReviewFactory
 
@@ -158,6 +159,10 @@ def build_world() -> World:
         user=team.business_pm, kind="test", subject="通知", url="/"
     )
     objs = {
+        # a cross-department complaint on P against engineering (kpi.complaints)
+        "complaint": ComplaintFactory(
+            project=p, source="internal", responsible_department="engineering"
+        ),
         "customer": p.customer,
         "membership": membership,
         "milestone": milestone,
