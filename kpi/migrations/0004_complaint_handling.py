@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('kpi', '0002_kpi_definitions'),
+        ('kpi', '0003_kpi_appraisal'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
