@@ -325,7 +325,7 @@ def test_the_drill_down_lists_the_rows_each_number_counts(edge, monkeypatch):
                     assert len(first) == v.value
                 else:  # average days: the rows' days add up to the numerator
                     assert len(first) == v.denominator
-                    total = sum(Decimal(r["days"]) for r in first)
+                    total = sum((Decimal(r["days"]) for r in first), Decimal(0))
                     assert total.quantize(Q4) == v.numerator, (str(scope), period.key, code)
 
 
