@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 
 from coordination.core.models import Department
 from kpi import periods as P
+from kpi.definitions import CURRENT_STATE
 from kpi.models import KpiDefinition, ScopeType, Scorecard
 from kpi.selectors.config import scorecard_config
-from kpi.selectors.formulas import HUNDRED
+from kpi.selectors.formulas import HUNDRED, KpiValue
 from kpi.selectors.kpi_values import values
 from kpi.selectors.scopes import Scope
 
@@ -87,6 +88,10 @@ def scorecard(department: str, period: P.Period) -> dict:
     rows = []
     for kpi, weight in weights:
         v = found[(kpi.code, period.key)]
+        if kpi.code in CURRENT_STATE and not v.frozen and not period.contains(today):
+            # a current state (the promise-gap rate) has no live value under another period
+            # (kpi.selectors.kpi_values.value_rows): no data, left out of the total as such
+            v = KpiValue(extra={"current_state": True})
         rows.append(
             {
                 "code": kpi.code,
@@ -102,6 +107,7 @@ def scorecard(department: str, period: P.Period) -> dict:
                 "extra": v.extra,
                 "score": kpi_score(kpi, v.value),
                 "frozen": v.frozen,
+                "current_state": kpi.code in CURRENT_STATE,
             }
         )
     return {

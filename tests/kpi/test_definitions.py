@@ -348,3 +348,16 @@ def test_the_drill_down_page_and_api(edge, monkeypatch):
     assert answer.status_code == 200
     body = answer.json()
     assert body["value"]["value"] == "33.3333" and len(body["parts"][0]["rows"]) == 3
+
+
+def test_a_scorecard_shows_the_promise_gap_only_as_a_current_state(edge, monkeypatch):
+    """A past period that was never frozen has no promise-gap value on a scorecard (it is a
+    state of today, not of that period); the period containing today has today's."""
+    from kpi.selectors.scorecards import scorecard
+
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: TODAY)
+    past = {r["code"]: r for r in scorecard("business", P.parse("2026-Q1"))["kpis"]}
+    now = {r["code"]: r for r in scorecard("business", P.parse("2026-11"))["kpis"]}
+    assert past["promise_gap_rate"]["value"] is None
+    assert past["promise_gap_rate"]["current_state"] is True
+    assert now["promise_gap_rate"]["value"] is not None
