@@ -28,17 +28,25 @@ FROM (SELECT count(*) AS due,
              count(*) FILTER (WHERE status = 'done' AND actual_date <= baseline_date) AS on_time
       FROM projects_milestone
       WHERE baseline_date >= %(start)s AND baseline_date <= %(last_due)s
-        AND status <> 'cancelled' {scope_m}) m,
+        AND status <> 'cancelled' {scope_m}
+        AND NOT (status <> 'done' AND (baseline_date = %(today)s OR project_id IN
+                 (SELECT id FROM projects_project WHERE stage = 'on_hold')))) m,
      (SELECT count(*) AS n, count(*) FILTER (WHERE overall_score >= 4) AS satisfied
       FROM kpi_satisfactionsurvey
-      WHERE surveyed_on >= %(start)s AND surveyed_on < %(end)s {scope_s}) s,
+      WHERE surveyed_on >= %(start)s AND surveyed_on < %(end)s {scope_s}
+        AND id NOT IN (SELECT input_id FROM kpi_restatement
+                       WHERE input_kind = 'survey' AND status IN ('pending', 'left'))) s,
      (SELECT count(*) AS n FROM kpi_complaint
-      WHERE source = 'customer' AND opened_on >= %(start)s AND opened_on < %(end)s {scope_c}) cc,
+      WHERE source = 'customer' AND opened_on >= %(start)s AND opened_on < %(end)s {scope_c}
+        AND id NOT IN (SELECT input_id FROM kpi_restatement
+                       WHERE input_kind = 'complaint' AND status IN ('pending', 'left'))) cc,
      (SELECT count(*) AS n FROM projects_project p
       WHERE contract_signed_on < %(end)s AND stage NOT IN ('opportunity', 'cancelled')
         AND (actual_end IS NULL OR actual_end >= %(start)s) {scope_p}) act,
      (SELECT count(*) AS n FROM kpi_complaint
-      WHERE source = 'internal' AND opened_on >= %(start)s AND opened_on < %(end)s {scope_c}) ic,
+      WHERE source = 'internal' AND opened_on >= %(start)s AND opened_on < %(end)s {scope_c}
+        AND id NOT IN (SELECT input_id FROM kpi_restatement
+                       WHERE input_kind = 'complaint' AND status IN ('pending', 'left'))) ic,
      (SELECT sum(actual_end - contract_signed_on) AS total, count(*) AS n
       FROM projects_project p
       WHERE actual_end >= %(start)s AND actual_end < %(end)s
@@ -54,7 +62,7 @@ FROM (SELECT count(*) AS due,
         AND submitted_at IS NOT NULL {scope_cr}) cr,
      (SELECT count(DISTINCT q.project_id) AS n
       FROM projects_quote q JOIN projects_project p ON p.id = q.project_id
-      WHERE q.is_current AND p.stage <> 'cancelled' {scope_p}) pq
+      WHERE q.is_current AND p.stage NOT IN ('closed', 'cancelled') {scope_p}) pq
 """
 
 
@@ -94,6 +102,7 @@ def run(argv: list[str] | None = None) -> dict:
         "start": period.start,
         "end": period.end,
         "last_due": min(period.last_day, today),
+        "today": today,
         "start_at": period.start_at,
         "end_at": period.end_at,
     }

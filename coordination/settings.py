@@ -283,6 +283,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StageEnum": "projects.core.models.Stage",
         "DocumentCategoryEnum": "projects.documents.models.Category",
+        "ComplaintCategoryEnum": "kpi.models.Complaint.Category",
+        "RiskCategoryEnum": "projects.core.models.Risk.Category",
+        "HandoverItemCategoryEnum": "handover.models.Category",
         "DepartmentEnum": "coordination.core.models.Department",
         "DecidingDepartmentEnum": ["business", "engineering", "finance"],  # no PMO
         "HandoverStatusEnum": "handover.models.Handover.Status",

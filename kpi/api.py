@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from coordination.api.fields import AsciiDecimalField, ModelSerializer, OffsetDateTimeField
 from coordination.api.pagination import SyncPagination, updated_since
-from coordination.api.schema import BAD_REQUEST, SINCE_PARAMETER
+from coordination.api.schema import BAD_REQUEST, CONFLICT, SINCE_PARAMETER
 from coordination.core.roles import is_pmo
 from kpi import exports, services
 from kpi import periods as P
@@ -483,7 +483,7 @@ class _RestatementDecision(APIView):
             ),
             400: ERROR_400,
             403: ERROR_DETAIL,
-            409: ERROR_DETAIL,
+            409: CONFLICT,
         },
     )
     def post(self, request, period):

@@ -16,6 +16,7 @@ class ChatIdentityAdmin(admin.ModelAdmin):
     list_filter = ("platform", "work_notices")
     search_fields = ("user__username", "external_id")
     raw_id_fields = ("user",)
+    list_select_related = ("user",)
 
 
 @admin.register(WorkNoticeChoice)
@@ -23,6 +24,7 @@ class WorkNoticeChoiceAdmin(admin.ModelAdmin):
     list_display = ("user", "kind", "enabled")
     list_filter = ("enabled", "kind")
     raw_id_fields = ("user",)
+    list_select_related = ("user",)
 
 
 def channel_health() -> list[dict]:
@@ -54,6 +56,7 @@ def channel_health() -> list[dict]:
 class WorkNoticeAdmin(admin.ModelAdmin):
     list_display = ("notification", "platform", "external_id", "status", "attempts", "sent_at")
     list_filter = ("platform", "status")
+    list_select_related = ("notification",)
     readonly_fields = [f.name for f in WorkNotice._meta.fields]
     change_list_template = "admin/chat/worknotice/change_list.html"
     actions = ["retry_now"]

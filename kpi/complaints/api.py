@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coordination.api.fields import ModelSerializer
-from coordination.api.schema import BAD_REQUEST
+from coordination.api.schema import BAD_REQUEST, CONFLICT, FORBIDDEN, NOT_FOUND
 from kpi.complaints import selectors, services
 from kpi.models import Complaint, RootCause
-
-ERROR = inline_serializer("ComplaintError", {"detail": serializers.CharField()})
 
 
 class ComplaintHandlingSerializer(ModelSerializer):
@@ -69,7 +67,7 @@ def _answer(request, pk: int) -> Response:
 
 
 class ComplaintDetailView(APIView):
-    @extend_schema(responses={200: ComplaintHandlingSerializer, 404: ERROR})
+    @extend_schema(responses={200: ComplaintHandlingSerializer, 404: NOT_FOUND})
     def get(self, request, pk: int):
         return _answer(request, pk)
 
@@ -80,9 +78,9 @@ class ComplaintAssignView(APIView):
         responses={
             200: ComplaintHandlingSerializer,
             400: BAD_REQUEST,
-            403: ERROR,
-            404: ERROR,
-            409: ERROR,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: CONFLICT,
         },
     )
     def post(self, request, pk: int):
@@ -106,9 +104,9 @@ class ComplaintRespondView(APIView):
         responses={
             200: ComplaintHandlingSerializer,
             400: BAD_REQUEST,
-            403: ERROR,
-            404: ERROR,
-            409: ERROR,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: CONFLICT,
         },
     )
     def post(self, request, pk: int):
@@ -122,7 +120,7 @@ class ComplaintRespondView(APIView):
 class ComplaintCloseView(APIView):
     @extend_schema(
         request=None,
-        responses={200: ComplaintHandlingSerializer, 403: ERROR, 404: ERROR, 409: ERROR},
+        responses={200: ComplaintHandlingSerializer, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT},
     )
     def post(self, request, pk: int):
         services.check_close(request.user, _visible(request, pk))

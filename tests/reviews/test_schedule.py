@@ -19,6 +19,10 @@ EXPECTED_TASKS = {
     "handover.remind_overdue",
     "coordination.sweep_webhook_deliveries",
     "coordination.purge_idempotency_records",
+    "coordination.sweep_work_notices",
+    "kpi.escalate_overdue_complaints",
+    "warning.retrain",
+    "warning.score_open_projects",
 }
 
 
@@ -34,9 +38,12 @@ def test_settings_use_the_one_schedule():
 
 
 def test_coordination_tasks_are_registered():
+    import coordination.chat.tasks  # noqa: F401
     import coordination.integration.tasks  # noqa: F401
     import coordination.reviews.tasks  # noqa: F401
     import handover.tasks  # noqa: F401
+    import kpi.complaints.tasks  # noqa: F401
+    import projects.warning.tasks  # noqa: F401
 
     for name in EXPECTED_TASKS - {"kpi.tasks.close_period"}:
         assert name in current_app.tasks

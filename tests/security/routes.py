@@ -117,6 +117,8 @@ def guess_kwargs(route: str) -> dict[str, str]:
             out[name] = "customer.erp_id" if "customers" in before else "project.erp_id"
         elif name == "action":
             out[name] = "submit" if "feasibility" in before else "approve"
+        elif name == "period":
+            out[name] = "2026-04"  # a KPI period key (kpi.periods), not a world object
         else:
             obj = next((o for frag, o in _PK_OBJECTS if before.endswith(frag)), None)
             if obj is None:
