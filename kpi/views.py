@@ -375,7 +375,7 @@ def decide_restatement(request, period: str, decision: str):
     except PermissionDenied as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, join_messages(exc.messages))
     except Conflict as exc:
         messages.error(request, str(exc))
     return redirect("kpi:restatements")

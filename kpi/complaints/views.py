@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from coordination.core.exceptions import Conflict
+from coordination.core.text import join_messages
 from kpi.complaints import selectors, services
 from kpi.complaints.forms import AssignForm, RespondForm
 from kpi.models import Complaint
@@ -68,7 +69,7 @@ def _run(request, complaint, move, success: str, **forms):
         messages.error(request, str(exc))
         return _page(request, complaint, status=409, **forms)
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, join_messages(exc.messages))
         return _page(request, complaint, status=400, **forms)
     messages.success(request, success)
     return redirect("complaints:detail", pk=complaint.pk)
