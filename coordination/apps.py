@@ -24,4 +24,4 @@ class CoordinationConfig(AppConfig):
         post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="sync_beat_schedule")
         events.listen("*", deliveries.fan_out)
         checks.register(check_channel_timeouts)
-        add_notify_channel(chat.queue_work_notices)  # personal work notices (docs/chat-and-sso.md)
+        add_notify_channel(chat.queue_work_notices)  # personal work notices (docs/integrations.md)

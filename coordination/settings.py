@@ -327,7 +327,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
-# --- Chat platforms and single sign-on (docs/chat-and-sso.md) --------------------------------
+# --- Chat platforms and single sign-on (docs/integrations.md) --------------------------------
 # One block of its own: personal work notices on DingTalk / WeCom / Feishu. A platform is on
 # when its app id and secret are set; secrets come only from the environment. The base URLs
 # default to the platforms' public APIs (an on-premise gateway may stand in).

@@ -2,7 +2,7 @@
 depend on their features through a known generating process with noise, so the early-warning
 backtest has something true to find. Synthetic: deterministic for a seed, codes `HIS-0001`….
 
-The generating process (docs/warning.md says the same):
+The generating process (docs/early-warning.md says the same):
 1. Each customer has a hidden difficulty d ~ N(0, 1); a project is key with probability 0.3.
 2. Engineering estimates cost and duration; business quotes a margin m ~ N(0.18, 0.08) over the
    cost and promises a date with a buffer b ~ N(0, 25) days over engineering's duration.

@@ -1,4 +1,4 @@
-"""Training, storing and scoring the early-warning models (docs/warning.md).
+"""Training, storing and scoring the early-warning models (docs/early-warning.md).
 
 `retrain(today)`:
 1. With fewer than MIN_FINISHED finished projects: nothing is trained, the rules stay in use.

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 CSRF_EXEMPT = {
     "api/v1/auth/token/",  # no session, no cookie: username + password in the body
-    "chat/callback/feishu/",  # no session: Feishu signs the body (docs/chat-and-sso.md)
+    "chat/callback/feishu/",  # no session: Feishu signs the body (docs/integrations.md)
 }
 
 
