@@ -1,4 +1,5 @@
-"""The two outcomes, the two candidate models and the rolling-origin backtest (docs/early-warning.md).
+"""The two outcomes, the two candidate models and the rolling-origin backtest
+(docs/early-warning.md).
 
 Outcomes of a finished project (one with an actual end):
 - `late`: delivered more than 14 days after its baseline end (`planned_end`);
