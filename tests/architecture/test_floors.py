@@ -26,6 +26,7 @@ FLOORS = {
     "tasks": 5,
     "presales": 6,
     "changes": 7,
+    "requirements": 7.5,  # requirement texts made measurable: parser, classifier, evaluation
     "handover": 8,
     "kickoff": 9,
     "reviews": 10,
@@ -67,6 +68,7 @@ ROOMS = [
     ("projects.tasks", "tasks"),
     ("projects.documents", "documents"),
     ("projects.warning", "warning"),
+    ("projects.requirements", "requirements"),
     ("projects.templatetags.warning_tags", "warning"),
     ("projects.templatetags.documents_tags", "documents"),
     ("projects.templatetags.presales_tags", "presales"),

@@ -310,6 +310,10 @@ MATRIX: dict[str, dict] = {
         "kwargs": {"code": "project.code"},
         "get":    "401 404 404 404 404 404 404 404 404",
     },
+    # the parser stores nothing: every signed-in caller may parse (empty body: 400)
+    "api/v1/requirements/parse/": {
+        "post":   "401 400 400 400 400 400 400 400 400",
+    },
     "api/v1/projects/<str:code>/commitment/": {
         "kwargs": {"code": "project.code"},
         "get":    "401 200 200 404 200 200 200 200 200",
