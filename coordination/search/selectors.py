@@ -2,8 +2,8 @@
 
 Each kind is one function `(user, text, limit) -> list[Hit]` registered with `@kind(...)`;
 it reads through the room's own visibility selector (never a re-written rule) and runs one
-query. `search` calls every registered kind, so a new kind (documents, comments) is one
-function here and nothing else changes: the page, the dropdown and the API read `KINDS`.
+query. `search` calls every registered kind, so a new kind is one function here and nothing
+else changes: the page, the dropdown and the API read `KINDS`.
 
 On PostgreSQL `icontains` is `UPPER(col) LIKE UPPER('%text%')`, which the GIN
 `gin_trgm_ops` indexes on `UPPER(col)` serve (coordination/migrations/0011_search_indexes_
@@ -21,15 +21,19 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from coordination.conversations.selectors import visible_comments
+from coordination.conversations.targets import page_url
 from projects.changes.selectors import visible_change_requests
 from projects.core.models import Customer
 from projects.core.selectors import visible_projects
+from projects.documents.selectors import visible_documents
 from projects.tasks.selectors import visible_tasks
 
 MIN_LENGTH = 2
 MAX_LENGTH = 100
 PER_KIND = 8  # hits per kind on the dropdown and in the API
 PAGE_PER_KIND = 25  # hits per kind on the results page
+EXCERPT = 80  # characters of a comment shown as its hit's title
 
 
 @dataclass(frozen=True)
@@ -126,4 +130,44 @@ def find_change_requests(user, text: str, limit: int) -> list[Hit]:
     return [
         Hit("change_request", pk, f"{number} {title}", reverse("changes:detail", args=[pk]), code)
         for pk, number, title, code in rows
+    ]
+
+
+@kind("document", _("文档"))
+def find_documents(user, text: str, limit: int) -> list[Hit]:
+    # By name: the library's documents and the attachments of records, with their project.
+    rows = (
+        visible_documents(user)
+        .filter(title__icontains=text)
+        .order_by("-id")
+        .values_list("id", "title", "project__code")[:limit]
+    )
+    return [
+        Hit("document", pk, title, reverse("documents:detail", args=[pk]), code)
+        for pk, title, code in rows
+    ]
+
+
+def excerpt(body: str, text: str, width: int = EXCERPT) -> str:
+    """`width` characters of `body` (whitespace collapsed) around the first `text` in it."""
+    flat = " ".join(body.split())
+    if len(flat) <= width:
+        return flat
+    at = max(flat.upper().find(text.upper()), 0)
+    start = max(0, min(at - width // 4, len(flat) - width))
+    cut = flat[start : start + width]
+    return ("…" if start else "") + cut + ("…" if start + width < len(flat) else "")
+
+
+@kind("comment", _("评论"))
+def find_comments(user, text: str, limit: int) -> list[Hit]:
+    rows = (
+        visible_comments(user)
+        .filter(body__icontains=text)
+        .order_by("-id")
+        .values_list("id", "body", "target_kind", "target_key", "project__code")[:limit]
+    )
+    return [
+        Hit("comment", pk, excerpt(body, text), f"{page_url(kind_, key, code)}#comment-{pk}", code)
+        for pk, body, kind_, key, code in rows
     ]
