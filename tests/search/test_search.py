@@ -261,3 +261,29 @@ def test_the_api_returns_documents_and_comments(plant):
 def test_the_trigram_index_serves_documents_and_comments(plant, model, index, column):
     qs = model.objects.filter(**{f"{column}__icontains": "新图纸"}).order_by().values("id")
     assert index in _plan(qs)
+
+
+def test_the_bigram_index_serves_a_two_character_text(plant):
+    # pg_trgm has no trigram for 2 characters; the bigram predicate search adds does
+    for model, column, index in [
+        (Task, "title", "search_task_title_bigram"),
+        (Document, "title", "search_document_title_bigram"),
+        (Comment, "body", "search_comment_body_bigram"),
+    ]:
+        qs = model.objects.filter(selectors.contains(column, "泵站")).order_by().values("id")
+        assert index in _plan(qs), index
+
+
+@pytest.mark.parametrize(
+    "text", ["泵站", "站设", "ab", "AB", "b1", "1-", "-2", "zz", "图纸", "ẞß", "Ss"]
+)
+def test_two_character_matches_equal_the_plain_icontains(plant, text):
+    project, pm = plant["project"], plant["project"].business_pm
+    for title in ["Ab12-2", "xAB", "泵站设备", "单", "", "a b", "图 纸", "ZZ top", "zZ", "ẞß"]:
+        Document.objects.create(project=project, title=title, created_by=pm)
+    bigram = Document.objects.filter(selectors.contains("title", text))
+    assert "hub_bigrams" in str(bigram.query)
+    plain = Document.objects.filter(title__icontains=text)
+    assert set(bigram.values_list("id")) == set(plain.values_list("id"))
+    three = Document.objects.filter(selectors.contains("title", "泵站设"))
+    assert "hub_bigrams" not in str(three.query)
