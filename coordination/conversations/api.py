@@ -20,8 +20,7 @@ from coordination.api.schema import BAD_REQUEST, ApiConflictSerializer, ApiError
 from coordination.conversations import services, targets
 from coordination.conversations.markup import render
 from coordination.conversations.models import Comment, CommentRevision
-from coordination.conversations.selectors import thread
-from projects.core.selectors import visible_projects
+from coordination.conversations.selectors import thread, visible_comments
 
 TARGET_HELP = (
     "kind:key, kind one of project (key: the project's code), task, change_request, "
@@ -220,6 +219,4 @@ class CommentDetailView(APIView):
 
 
 def _visible(request, pk: int) -> Comment:
-    return get_object_or_404(
-        Comment.objects.filter(project__in=visible_projects(request.user)), pk=pk
-    )
+    return get_object_or_404(visible_comments(request.user), pk=pk)

@@ -6,6 +6,13 @@ from django.db.models import Prefetch, QuerySet
 
 from coordination.conversations.models import Comment, CommentRevision
 from coordination.conversations.targets import Target
+from projects.core.selectors import visible_projects
+
+
+def visible_comments(user) -> QuerySet[Comment]:
+    """Every comment whose thread `user` may see: a thread is visible with its record's
+    project (docs/conversations.md), so a comment is visible with its project."""
+    return Comment.objects.filter(project__in=visible_projects(user))
 
 
 def thread(target: Target) -> QuerySet[Comment]:

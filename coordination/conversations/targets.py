@@ -47,11 +47,17 @@ class Target:
     @property
     def url(self) -> str:
         """The page that shows this record's thread."""
-        if self.kind == Kind.PROJECT:
-            return reverse("projects:detail", args=[self.project.code])
-        if self.kind == Kind.HANDOVER_ITEM:
-            return reverse("handover:checklist", args=[self.project.code])
-        return reverse(MODELS[self.kind][2], args=[int(self.key)])
+        return page_url(self.kind, self.key, self.project.code)
+
+
+def page_url(kind: str, key: str, project_code: str) -> str:
+    """The page that shows the thread of `kind:key` on the project `project_code` (no query:
+    search builds it from a comment's row)."""
+    if kind == Kind.PROJECT:
+        return reverse("projects:detail", args=[project_code])
+    if kind == Kind.HANDOVER_ITEM:
+        return reverse("handover:checklist", args=[project_code])
+    return reverse(MODELS[kind][2], args=[int(key)])
 
 
 def parse(raw: str) -> tuple[str, str]:

@@ -13,8 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coordination.conversations import activity, services, targets
 from coordination.conversations.forms import CommentForm
 from coordination.conversations.markup import render as render_markup
-from coordination.conversations.models import Comment
-from coordination.conversations.selectors import thread
+from coordination.conversations.selectors import thread, visible_comments
 from coordination.core.exceptions import Conflict
 from coordination.core.forms import apply_errors
 from coordination.core.roles import can_write
@@ -74,9 +73,7 @@ def thread_panel(request):
 @require_POST
 def comment_edit(request, pk: int):
     """The author changes the text within the edit window; the thread again."""
-    comment = get_object_or_404(
-        Comment.objects.filter(project__in=visible_projects(request.user)), pk=pk
-    )
+    comment = get_object_or_404(visible_comments(request.user), pk=pk)
     services.require_author(request.user, comment)
     target = targets.resolve(comment.target, request.user)
     error = ""

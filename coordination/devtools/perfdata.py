@@ -161,6 +161,9 @@ def seed(plan: Plan) -> dict[str, int]:
         ("tasks", _tasks),
         ("task_dependencies", _task_dependencies),
         ("change_requests", _change_requests),
+        ("documents", _documents),
+        ("document_versions", _document_versions),
+        ("comments", _comments),
         ("handovers", _handovers),
         ("review_cadences", _cadences),
         ("reviews", _reviews),
@@ -527,6 +530,83 @@ def _change_requests(plan: Plan) -> int:
         f"FROM {_perf_projects()} CROSS JOIN generate_series(1, 2) AS c(c) "
         "WHERE p.stage IN ('kickoff', 'execution', 'delivered', 'closed') "
         "AND (c.c = 1 OR p.g % 3 = 0)",
+    )
+
+
+# category by g % 7, and its name as the title's first word
+DOCUMENT_CATEGORIES = [
+    ("contract", "合同"),
+    ("technical_proposal", "技术方案"),
+    ("feasibility_report", "可行性报告"),
+    ("drawings", "图纸"),
+    ("minutes", "会议纪要"),
+    ("acceptance", "验收资料"),
+    ("other", "其他"),
+]
+
+
+def _documents(plan: Plan) -> int:
+    """One library document per project (search by name): `图纸 N`, `合同 N`, …"""
+    Document = model("projects.Document")
+    if Document is None:
+        return 0
+    n = len(DOCUMENT_CATEGORIES)
+    category = " ".join(f"WHEN {i} THEN {q(c)}" for i, (c, _t) in enumerate(DOCUMENT_CATEGORIES))
+    title = " ".join(f"WHEN {i} THEN {q(t)}" for i, (_c, t) in enumerate(DOCUMENT_CATEGORIES))
+    return insert_select(
+        Document,
+        {
+            "project_id": "p.id",
+            "title": f"(CASE p.g % {n} {title} END) || ' ' || p.g",
+            "category": f"CASE p.g % {n} {category} END",
+            "attached_kind": q(""),
+            "current_version": "1",
+            "created_by_id": "p.business_pm_id",
+            "created_at": "p.created_at",
+            "updated_at": "p.created_at",
+        },
+        f"FROM {_perf_projects()}",
+    )
+
+
+def _document_versions(plan: Plan) -> int:
+    """Each perf document's version 1 (the row only: no file is written)."""
+    Version = model("projects.DocumentVersion")
+    if Version is None:
+        return 0
+    return insert_select(
+        Version,
+        {
+            "document_id": "d.id",
+            "version": "1",
+            "file": "'documents/' || p.code || '/' || d.id || '/perf.pdf'",
+            "filename": q("perf.pdf"),
+            "size": "1024",
+            "sha256": "md5(d.id::text) || md5(p.code)",
+            "content_type": q("application/pdf"),
+            "uploaded_by_id": "d.created_by_id",
+            "uploaded_at": "d.created_at",
+        },
+        f"FROM {table('projects.Document')} d JOIN {_perf_projects()} ON p.id = d.project_id",
+    )
+
+
+def _comments(plan: Plan) -> int:
+    """Two comments in each project's own thread, one by each PM."""
+    Comment = model("coordination.Comment")
+    if Comment is None:
+        return 0
+    return insert_select(
+        Comment,
+        {
+            "project_id": "p.id",
+            "target_kind": q("project"),
+            "target_key": "p.code",
+            "author_id": "CASE c.c WHEN 1 THEN p.business_pm_id ELSE p.engineering_pm_id END",
+            "body": "'进度讨论 ' || p.g || '-' || c.c || '：请确认设备到货与现场安装安排'",
+            "created_at": "p.created_at + c.c * interval '1 day'",
+        },
+        f"FROM {_perf_projects()} CROSS JOIN generate_series(1, 2) AS c(c)",
     )
 
 

@@ -39,7 +39,7 @@ class HitIdField(serializers.ReadOnlyField):
 class HitSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(
         choices=[(name, name) for name in selectors.KINDS],
-        help_text="project, customer, task, change_request.",
+        help_text="project, customer, task, change_request, document, comment.",
     )
     id = HitIdField(
         help_text="What the API addresses the record by: a project's code, otherwise its id."
@@ -56,8 +56,8 @@ class SearchResultsSerializer(serializers.Serializer):
 
 
 class SearchView(APIView):
-    """Projects, customers, tasks and change requests the caller may see, grouped by kind
-    (at most 8 of each, newest first)."""
+    """Projects, customers, tasks, change requests, documents (by name) and comments the
+    caller may see, grouped by kind (at most 8 of each, newest first)."""
 
     @extend_schema(
         operation_id="search",

@@ -36,7 +36,8 @@ FLOORS = {
     "dashboard": 12,
     "calendars": 12,  # working-days API, calendar feeds (reviews, milestones, tasks)
     "notifications": 12,  # the notification centre's API (reads core's inbox)
-    "search": 12,  # one registry of per-kind search functions over every room's visibility
+    "search": 12.5,  # one registry of per-kind search functions over every room's visibility
+    # (above conversations: comments are a kind)
     "chat": 12,  # DingTalk / WeCom / Feishu work notices, card callbacks, directory, login
     "conversations": 12,  # comment threads on records of every room below, the activity stream
     "site": 13,  # settings, urls, celery, each app's faces (models.py, admin.py, apps.py)

@@ -73,6 +73,14 @@ def test_row_counts_at_scale_20():
     }
     stages = set(Project.objects.values_list("stage", flat=True))
     assert {"opportunity", "execution", "closed", "cancelled", "on_hold"} <= stages
+    # search's documents and comments: one library document (version 1) and two comments each
+    from coordination.conversations.models import Comment
+    from projects.documents.models import Document, DocumentVersion
+
+    assert Document.objects.filter(attached_kind="", current_version=1).count() == 20
+    assert DocumentVersion.objects.filter(version=1).count() == 20
+    assert Document.objects.filter(title="图纸 3", category="drawings").exists()
+    assert Comment.objects.filter(target_kind="project").count() == 40
 
 
 def test_same_rows_every_time():

@@ -1,6 +1,7 @@
-"""Search (#19 item 4): one box finds projects, customers, tasks and change requests within
-what the user may see, by any substring (2-character Chinese included), grouped by kind, in
-a constant number of queries; `GET /api/v1/search/?q=` answers the same."""
+"""Search (#19 item 4): one box finds projects, customers, tasks, change requests, documents
+(by name) and comments within what the user may see, by any substring (2-character Chinese
+included), grouped by kind, in a constant number of queries; `GET /api/v1/search/?q=`
+answers the same."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from coordination.conversations.models import Comment
 from coordination.search import selectors
+from projects.documents.models import Document
 from projects.tasks.models import Task
 from tests import factories
 from tests.api.helpers import client_for
@@ -28,7 +31,30 @@ def plant():
     cr = ChangeRequestFactory(project=project, title="泵站增加一台备用泵")
     other = factories.ProjectFactory(name="北郊泵站新建")  # nobody of `project` is on it
     hidden = task(other, title="泵站基础浇筑")
+    pm = project.business_pm
+    doc = Document.objects.create(project=project, title="泵站总平面图", created_by=pm)
+    comment = Comment.objects.create(
+        project=project,
+        target_kind="task",
+        target_key=str(t.pk),
+        author=pm,
+        body="请按泵站新图纸核对设备基础",
+    )
+    hidden_doc = Document.objects.create(
+        project=other, title="泵站基础图", created_by=other.business_pm
+    )
+    hidden_comment = Comment.objects.create(
+        project=other,
+        target_kind="project",
+        target_key=other.code,
+        author=other.business_pm,
+        body="泵站基础的讨论",
+    )
     return {
+        "doc": doc,
+        "comment": comment,
+        "hidden_doc": hidden_doc,
+        "hidden_comment": hidden_comment,
         "customer": customer,
         "project": project,
         "task": t,
@@ -120,9 +146,18 @@ def test_search_runs_one_query_per_kind_whatever_the_number_of_hits(plant):
         task(plant["project"], title=f"泵站巡检 {n}")
         ChangeRequestFactory(project=plant["project"], title=f"泵站变更 {n}")
         factories.ProjectFactory(name=f"泵站项目 {n}", business_pm=pm)
+        Document.objects.create(project=plant["project"], title=f"泵站图 {n}", created_by=pm)
+        Comment.objects.create(
+            project=plant["project"],
+            target_kind="project",
+            target_key=plant["project"].code,
+            author=pm,
+            body=f"泵站讨论 {n}",
+        )
     assert _queries(pm, "泵站") == small == len(selectors.KINDS)
     groups = dict((k.name, hits) for k, hits in selectors.search(pm, "泵站"))
     assert len(groups["task"]) == selectors.PER_KIND
+    assert len(groups["document"]) == len(groups["comment"]) == selectors.PER_KIND
 
 
 def test_the_api_answers_the_contract(plant):
@@ -154,9 +189,101 @@ def test_the_trigram_index_serves_the_query_from_three_characters(plant):
     # few rows the planner joins visibility first; bench/search.py measures it at scale
     assert plant["project"]
     qs = Task.objects.filter(title__icontains="设备安").order_by().values("id")
+    plan = _plan(qs)
+    assert "search_task_title_trgm" in plan, plan
+
+
+def _plan(qs) -> str:
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         sql, params = qs.query.sql_with_params()
         cursor.execute("EXPLAIN " + sql, params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "search_task_title_trgm" in plan, plan
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_documents_by_name_and_comments_are_found_within_the_visible_projects(plant):
+    pm = plant["project"].business_pm
+    found = _hits(selectors.search(pm, "泵站"))
+    assert ("document", plant["doc"].pk) in found
+    assert ("comment", plant["comment"].pk) in found
+    assert ("document", plant["hidden_doc"].pk) not in found
+    assert ("comment", plant["hidden_comment"].pk) not in found
+    assert ("comment", plant["comment"].pk) in _hits(selectors.search(pm, "新图纸"))
+    pmo = _hits(selectors.search(factories.pmo_user(), "泵站"))
+    assert {("document", plant["hidden_doc"].pk), ("comment", plant["hidden_comment"].pk)} <= pmo
+
+
+def test_a_non_member_finds_no_document_and_no_comment(plant):
+    outsider = selectors.search(factories.engineering_user(), "泵站")
+    assert {k.name for k, _hits in outsider} <= {"customer"}
+
+
+def test_a_document_hit_opens_the_document_a_comment_hit_its_thread_page(plant):
+    groups = dict(selectors.search(plant["project"].business_pm, "泵站"))
+    by_kind = {k.name: hits for k, hits in groups.items()}
+    doc = next(h for h in by_kind["document"] if h.id == plant["doc"].pk)
+    assert doc.url == f"/documents/{plant['doc'].pk}/" and doc.title == "泵站总平面图"
+    assert doc.project == plant["project"].code
+    comment = next(h for h in by_kind["comment"] if h.id == plant["comment"].pk)
+    assert comment.url == f"/tasks/{plant['task'].pk}/#comment-{plant['comment'].pk}"
+    assert comment.title == "请按泵站新图纸核对设备基础"
+    page = login(plant["project"].business_pm).get("/search/", {"q": "泵站"}).content.decode()
+    assert page.index('id="search-change_request"') < page.index('id="search-document"')
+    assert page.index('id="search-document"') < page.index('id="search-comment"')
+
+
+def test_a_long_comment_is_shown_as_an_excerpt_around_the_text():
+    body = "前言" * 60 + "泵站设备基础验收" + "结尾" * 60
+    shown = selectors.excerpt(body, "泵站")
+    assert "泵站设备基础验收" in shown and shown.startswith("…") and shown.endswith("…")
+    assert len(shown) <= selectors.EXCERPT + 2
+    assert selectors.excerpt("短评  泵站", "泵站") == "短评 泵站"
+
+
+def test_the_api_returns_documents_and_comments(plant):
+    results = client_for(plant["project"].business_pm).get("/api/v1/search/", {"q": "泵站"}).json()
+    by_kind = {(r["kind"], r["id"]): r for r in results["results"]}
+    assert by_kind[("document", plant["doc"].pk)]["project"] == plant["project"].code
+    assert by_kind[("comment", plant["comment"].pk)]["url"].endswith(
+        f"#comment-{plant['comment'].pk}"
+    )
+    outsider = client_for(factories.engineering_user()).get("/api/v1/search/", {"q": "泵站"})
+    assert {r["kind"] for r in outsider.json()["results"]} <= {"customer"}
+
+
+@pytest.mark.parametrize(
+    ("model", "index", "column"),
+    [
+        (Document, "search_document_title_trgm", "title"),
+        (Comment, "search_comment_body_trgm", "body"),
+    ],
+)
+def test_the_trigram_index_serves_documents_and_comments(plant, model, index, column):
+    qs = model.objects.filter(**{f"{column}__icontains": "新图纸"}).order_by().values("id")
+    assert index in _plan(qs)
+
+
+def test_the_bigram_index_serves_a_two_character_text(plant):
+    # pg_trgm has no trigram for 2 characters; the bigram predicate search adds does
+    for model, column, index in [
+        (Task, "title", "search_task_title_bigram"),
+        (Document, "title", "search_document_title_bigram"),
+        (Comment, "body", "search_comment_body_bigram"),
+    ]:
+        qs = model.objects.filter(selectors.contains(column, "泵站")).order_by().values("id")
+        assert index in _plan(qs), index
+
+
+@pytest.mark.parametrize(
+    "text", ["泵站", "站设", "ab", "AB", "b1", "1-", "-2", "zz", "图纸", "ẞß", "Ss"]
+)
+def test_two_character_matches_equal_the_plain_icontains(plant, text):
+    project, pm = plant["project"], plant["project"].business_pm
+    for title in ["Ab12-2", "xAB", "泵站设备", "单", "", "a b", "图 纸", "ZZ top", "zZ", "ẞß"]:
+        Document.objects.create(project=project, title=title, created_by=pm)
+    bigram = Document.objects.filter(selectors.contains("title", text))
+    assert "hub_bigrams" in str(bigram.query)
+    plain = Document.objects.filter(title__icontains=text)
+    assert set(bigram.values_list("id")) == set(plain.values_list("id"))
+    three = Document.objects.filter(selectors.contains("title", "泵站设"))
+    assert "hub_bigrams" not in str(three.query)
