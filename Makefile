@@ -103,7 +103,7 @@ compose-check: install
 messages: install
 	DEBUG=1 $(BIN)/python manage.py makemessages -l en --no-location --ignore=.venv --ignore=var \
 		--ignore=node_modules --ignore=tests --ignore=bench --ignore=docs --ignore=static/vendor
-	DEBUG=1 $(BIN)/python manage.py compilemessages -l en --ignore=.venv
+	DEBUG=1 $(BIN)/python manage.py compilemessages -l en -l zh_Hans --ignore=.venv
 
 clean:
 	rm -rf $(VENV) var/staticfiles var/test-media

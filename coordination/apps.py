@@ -1,3 +1,4 @@
+from axes import apps as axes_apps
 from django.apps import AppConfig
 from django.core import checks
 from django.db.models.signals import post_migrate
@@ -5,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CoordinationConfig(AppConfig):
+    default = True  # LoginProtectionConfig below is axes' config, not this app's
     name = "coordination"
     verbose_name = _("协同中心")
 
@@ -25,3 +27,11 @@ class CoordinationConfig(AppConfig):
         events.listen("*", deliveries.fan_out)
         checks.register(check_channel_timeouts)
         add_notify_channel(chat.queue_work_notices)  # personal work notices (docs/integrations.md)
+
+
+class LoginProtectionConfig(axes_apps.AppConfig):
+    """django-axes (the login protection: coordination/core/login_protection.py) under a name
+    PMO reads in the admin."""
+
+    default = False  # named in INSTALLED_APPS; CoordinationConfig is this module's default
+    verbose_name = _("登录保护")

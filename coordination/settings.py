@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "coordination.apps.LoginProtectionConfig",  # django-axes, named 登录保护 in the admin
     "coordination",
     "projects",
     "handover",
@@ -83,6 +84,7 @@ MIDDLEWARE = [
     "coordination.api.idempotency.IdempotencyKeyMiddleware",  # Idempotency-Key on API POSTs
     "coordination.core.security.ContentSecurityPolicyMiddleware",  # CSP header (docs/security.md)
     "coordination.core.security.NoStoreMiddleware",  # no-store: API and signed-in pages
+    "axes.middleware.AxesMiddleware",  # a refused login answers 429 (login_protection)
 ]
 
 ROOT_URLCONF = "coordination.urls"
@@ -179,13 +181,32 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 0))
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("TRUST_X_FORWARDED_PROTO", False) else None
 )
-# Login protection, the same at /accounts/login/, /admin/login/ and /api/v1/auth/token/
-# (coordination/core/security.py): per (username, client address) and per address, with
-# exponential backoff from LOGIN_BACKOFF_SECONDS up to LOGIN_LOCKOUT_SECONDS.
+# Login protection, the same at /accounts/login/, /admin/login/ and /api/v1/auth/token/, on
+# django-axes (coordination/core/login_protection.py): per (username, client address)
+# LOGIN_MAX_FAILURES failures and per address LOGIN_MAX_FAILURES_PER_ADDRESS, then a wait of
+# LOGIN_BACKOFF_SECONDS doubling with every further failure, up to LOGIN_LOCKOUT_SECONDS.
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", 5))
 LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", 20))
 LOGIN_BACKOFF_SECONDS = int(os.environ.get("LOGIN_BACKOFF_SECONDS", 60))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", 900))
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: a locked-out attempt never checks a password
+    "django.contrib.auth.backends.ModelBackend",
+]
+_LOGIN_PROTECTION = "coordination.core.login_protection"
+AXES_HANDLER = f"{_LOGIN_PROTECTION}.LoginProtectionHandler"  # axes' database handler + backoff
+AXES_LOCKOUT_PARAMETERS = f"{_LOGIN_PROTECTION}.lockout_parameters"  # (username, address); address
+AXES_FAILURE_LIMIT = f"{_LOGIN_PROTECTION}.failure_limit"  # LOGIN_MAX_FAILURES
+AXES_COOLOFF_TIME = f"{_LOGIN_PROTECTION}.remembered"  # failures kept 2 × LOGIN_LOCKOUT_SECONDS
+AXES_USERNAME_CALLABLE = f"{_LOGIN_PROTECTION}.username_of"
+AXES_LOCKOUT_CALLABLE = f"{_LOGIN_PROTECTION}.lockout_response"  # 429 + Retry-After
+AXES_CLIENT_IP_CALLABLE = "coordination.core.security.client_ip"  # TRUSTED_PROXY_COUNT only
+AXES_LOCK_OUT_AT_FAILURE = False  # the handler decides before each attempt (not on the failure)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a refused attempt is not counted
+AXES_RESET_ON_SUCCESS = True  # a success deletes that (username, address)'s failures
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are not logged (only failures, while kept)
+AXES_ENABLE_ADMIN = False  # coordination/core/admin.py registers AccessAttempt for PMO
+AXES_VERBOSE = False
 # --- end accounts and sessions ---
 
 EMAIL_BACKEND = os.environ.get(

@@ -9,7 +9,6 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from coordination.api.views import ObtainTokenView
-from coordination.core.security import ThrottledAdminLoginView, ThrottledLoginView
 from coordination.dashboard import views as dashboard_views
 
 admin.site.site_header = gettext_lazy("协同中心")
@@ -38,16 +37,12 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    # the admin's login behind the same protection as the HTML login and the token endpoint
-    path("admin/login/", ThrottledAdminLoginView.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
-    path(
-        "accounts/login/",
-        ThrottledLoginView.as_view(),  # LoginView + lockout after repeated failures
-        name="login",
-    ),
+    # the login protection (django-axes, coordination/core/login_protection.py) guards this
+    # page, the admin's own login and the token endpoint: it sits in authenticate()
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from coordination.core import security as login_protection
+from coordination.core import login_protection
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -40,22 +40,21 @@ class ObtainTokenView(APIView):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         username = data.validated_data["username"]
-        address = login_protection.client_ip(request)
-        wait = login_protection.retry_after(username, address)
-        if wait:  # the same login protection as the HTML and admin logins
-            return Response(
-                {"detail": login_protection.locked_out_response_message()},
-                status=status.HTTP_429_TOO_MANY_REQUESTS,
-                headers={"Retry-After": str(wait)},
-            )
         user = authenticate(request, username=username, password=data.validated_data["password"])
+        if getattr(request, "axes_locked_out", False):  # the HTML and admin logins' protection
+            return Response(
+                {"detail": login_protection.locked_out_message()},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={
+                    "Retry-After": str(max(login_protection.retry_after(request, username), 1))
+                },
+            )
         if user is None or not user.is_active:
-            login_protection.record_failure(username, address)
             return Response(
                 {"detail": _("用户名或密码错误。")},
                 status=status.HTTP_401_UNAUTHORIZED,
                 headers={"WWW-Authenticate": "Token"},
             )
-        login_protection.reset(username, address)
+        login_protection.succeeded(request, username)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})

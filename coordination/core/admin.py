@@ -1,4 +1,5 @@
-"""Admin for people (users with their profile), the audit trail, notifications and counters.
+"""Admin for people (users with their profile), the audit trail, notifications, counters and
+login lockouts (django-axes' AccessAttempt rows, for PMO to see and lift).
 
 The audit trail is append-only: nobody adds, edits or deletes an AuditEvent here.
 """
@@ -7,16 +8,19 @@ from __future__ import annotations
 
 import time
 
-from django.contrib import admin
+from axes.models import AccessAttempt
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.admin import TokenAdmin as BaseTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
+from coordination.core import login_protection
 from coordination.core.admin_scale import (
     IndexedDateHierarchyMixin,
     IndexedValuesListFilter,
@@ -175,3 +179,101 @@ class CompanyDayOffAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             delete_company_day_off(obj, by=request.user)
+
+
+@admin.register(AccessAttempt)
+class LoginLockoutAdmin(admin.ModelAdmin):
+    """登录失败记录 (django-axes' AccessAttempt): one row per (username, client address,
+    browser) with its failures in the last 2 × LOGIN_LOCKOUT_SECONDS, and how long it must
+    still wait. PMO lifts a lockout with 解除锁定 (or the row's delete button): the rows of that
+    (username, address) go, one audit event each (login_protection.lift_lockouts)."""
+
+    list_display = [
+        "username",
+        "ip_address",
+        "failures",
+        "last_failure",
+        "locked_for",
+        "path",
+        "browser",
+    ]
+    list_display_links = ["username"]
+    search_fields = ["username", "ip_address"]
+    list_filter = ["path_info"]
+    date_hierarchy = "attempt_time"
+    ordering = ["-attempt_time"]
+    actions = ["lift"]
+    fields = [
+        "username",
+        "ip_address",
+        "failures_since_start",
+        "attempt_time",
+        "path_info",
+        "user_agent",
+    ]
+    readonly_fields = fields
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) and is_pmo(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and is_pmo(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and is_pmo(request.user)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # 解除锁定 deletes, audited
+        return actions
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        waits = login_protection.waits_of(changelist.result_list)  # two queries for the page
+        for attempt in changelist.result_list:
+            attempt.wait = waits.get(attempt.pk, 0)
+        return changelist
+
+    @admin.display(description=_("失败次数"), ordering="failures_since_start")
+    def failures(self, obj):
+        return obj.failures_since_start
+
+    @admin.display(description=_("最后一次失败"), ordering="attempt_time")
+    def last_failure(self, obj):
+        return obj.attempt_time
+
+    @admin.display(description=_("锁定剩余"))
+    def locked_for(self, obj):
+        wait = getattr(obj, "wait", 0)
+        if not wait:
+            return gettext("未锁定")
+        return ngettext("%(n)d 秒", "%(n)d 秒", wait) % {"n": wait}
+
+    @admin.display(description=_("登录入口"), ordering="path_info")
+    def path(self, obj):
+        return obj.path_info
+
+    @admin.display(description=_("浏览器"))
+    def browser(self, obj):
+        return obj.user_agent[:60]
+
+    @admin.action(description=_("解除锁定"), permissions=["delete"])
+    def lift(self, request, queryset):
+        count = login_protection.lift_lockouts(queryset, by=request.user)
+        messages.success(
+            request,
+            ngettext("已解除 %(n)d 条锁定记录。", "已解除 %(n)d 条锁定记录。", count)
+            % {"n": count},
+        )
+
+    def delete_model(self, request, obj):
+        login_protection.lift_lockouts([obj], by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        login_protection.lift_lockouts(queryset, by=request.user)

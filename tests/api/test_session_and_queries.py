@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import RequestFactory
 from rest_framework.test import APIClient
 
 from tests import factories
@@ -12,7 +13,9 @@ User = get_user_model()
 def test_browser_session_works_and_writes_need_csrf():
     factories.pmo_user(username="pmo_s", password="pw-12345-secret")
     browser = APIClient(enforce_csrf_checks=True)
-    assert browser.login(username="pmo_s", password="pw-12345-secret")
+    assert browser.login(
+        request=RequestFactory().get("/"), username="pmo_s", password="pw-12345-secret"
+    )
     assert browser.get("/api/v1/customers/").status_code == 200
     refused = browser.post("/api/v1/customers/", {"name": "x"}, format="json")
     assert refused.status_code == 403 and "CSRF" in refused.json()["detail"]

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from coordination.core.models import AuditEvent
 from coordination.core.roles import ALL_GROUPS, is_executive, is_pmo
@@ -97,7 +98,9 @@ def check_users(client):
         assert user.email == f"{spec['username']}@example.com"
         assert user.profile.department == spec["department"]
         assert user.profile.title
-        assert client.login(username=spec["username"], password=DEMO_PASSWORD), spec["username"]
+        assert client.login(
+            request=RequestFactory().get("/"), username=spec["username"], password=DEMO_PASSWORD
+        ), spec["username"]
         client.logout()
     pmo = User.objects.get(username="pmo")
     assert pmo.is_staff and pmo.is_superuser and is_pmo(pmo)

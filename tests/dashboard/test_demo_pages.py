@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -42,11 +43,13 @@ def _panel_urls(code: str) -> list[str]:
 def test_every_demo_page_renders(demo, client):
     """Home and portfolio for each demo user; each project page and its tab panels."""
     for spec in DEMO_USERS:
-        assert client.login(username=spec["username"], password=DEMO_PASSWORD)
+        assert client.login(
+            request=RequestFactory().get("/"), username=spec["username"], password=DEMO_PASSWORD
+        )
         for url in [reverse("home"), reverse("dashboard:portfolio")]:
             response = client.get(url)
             assert response.status_code == 200, (spec["username"], url)
-    client.login(username="pmo", password=DEMO_PASSWORD)
+    client.login(request=RequestFactory().get("/"), username="pmo", password=DEMO_PASSWORD)
     html = client.get(reverse("dashboard:portfolio"), {"closed": "on"}).content.decode()
     assert html.count('class="card board-card') == Project.objects.count()
     assert 'data-health="red"' in html and 'data-health="green"' in html

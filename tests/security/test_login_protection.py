@@ -1,10 +1,15 @@
 """Login protection as an attacker and the user see it, at the three doors: the HTML login,
-the admin login and the token endpoint (one policy, coordination/core/security.py)."""
+the admin login and the token endpoint (one policy on django-axes,
+coordination/core/login_protection.py)."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from axes.models import AccessAttempt
 from django.core.cache import cache
+from django.db.models import F
 from django.test import Client
 
 from tests import factories
@@ -80,13 +85,11 @@ def test_backoff_doubles_with_every_failure_past_the_threshold(settings):
         _html(attacker, "alice", "wrong")
     first = int(_html(attacker, "alice", "wrong")["Retry-After"])
     assert 0 < first <= 60
-    # simulate the wait being over: a further failure doubles the wait
-    from coordination.core import security
-
-    for key, _limit in security._keys("alice", ATTACKER):
-        state = cache.get(key)
-        state["until"] = 0
-        cache.set(key, state)
+    # simulate the wait being over (axes' row of the last failure, a minute older): a further
+    # failure doubles the wait
+    AccessAttempt.objects.filter(username="alice", ip_address=ATTACKER).update(
+        attempt_time=F("attempt_time") - datetime.timedelta(seconds=61)
+    )
     assert _html(attacker, "alice", "wrong").status_code == 200  # allowed, and fails
     assert 60 < int(_html(attacker, "alice", "wrong")["Retry-After"]) <= 120
 
@@ -175,3 +178,82 @@ def test_x_forwarded_proto_skips_no_https_redirect_unless_configured(settings):
     settings.SECURE_PROXY_SSL_HEADER = None  # the default without TRUST_X_FORWARDED_PROTO
     response = Client().get("/accounts/login/", HTTP_X_FORWARDED_PROTO="https")
     assert response.status_code == 301 and response["Location"].startswith("https://")
+
+
+def _lockout_pmo():
+    """A PMO staff user who may see and lift lockouts (axes' AccessAttempt permissions)."""
+    from django.contrib.auth.models import Permission
+
+    pmo = factories.pmo_user(username="pmo_lock", is_staff=True)
+    pmo.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="axes",
+            codename__in=["view_accessattempt", "delete_accessattempt"],
+        )
+    )
+    client = Client()
+    client.force_login(pmo)
+    return pmo, client
+
+
+def test_pmo_sees_the_lockout_in_the_admin_and_lifts_it():
+    from coordination.core.models import AuditEvent
+
+    factories.UserFactory(username="alice")
+    attacker = Client(REMOTE_ADDR=ATTACKER)
+    for _ in range(6):
+        _html(attacker, "alice", "wrong")
+    locked = _html(attacker, "alice", PASSWORD)
+    assert locked.status_code == 429 and int(locked["Retry-After"]) > 0
+    assert "登录失败次数过多，请稍后再试。" in locked.content.decode()  # on the login page
+    assert b'name="password"' in locked.content
+
+    pmo, admin = _lockout_pmo()
+    assert "登录保护" in admin.get("/admin/").content.decode()
+    page = admin.get("/admin/axes/accessattempt/").content.decode()
+    assert "登录失败记录" in page and "锁定剩余" in page
+    assert "alice" in page and ATTACKER in page and "秒" in page and "未锁定" not in page
+
+    attempt = AccessAttempt.objects.get(username="alice", ip_address=ATTACKER)
+    lifted = admin.post(
+        "/admin/axes/accessattempt/",
+        {"action": "lift", "_selected_action": [attempt.pk]},
+        follow=True,
+    )
+    assert "已解除 1 条锁定记录。" in lifted.content.decode()
+    assert not AccessAttempt.objects.filter(username="alice").exists()
+    event = AuditEvent.objects.get(action="login_lockout.lifted")
+    assert event.actor == pmo and event.target_repr == f"alice @ {ATTACKER}"
+    assert event.before["failures"] == 5
+    # the user logs in again from that address
+    again = Client(REMOTE_ADDR=ATTACKER)
+    assert _logged_in(_html, _html(again, "alice", PASSWORD), again)
+
+
+def test_lockouts_admin_is_for_pmo_and_costs_the_same_queries_at_any_size():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert str(AccessAttempt._meta.verbose_name_plural) == "access attempts"
+    with translation.override("zh-hans"):
+        assert str(AccessAttempt._meta.verbose_name_plural) == "登录失败记录"
+        assert str(AccessAttempt._meta.get_field("failures_since_start").verbose_name) == "失败次数"
+
+    _pmo, admin = _lockout_pmo()
+
+    def listing(n):
+        for i in range(n):
+            _html(Client(REMOTE_ADDR=f"192.0.2.{i + 1}"), f"nobody{i}", "wrong")
+        with CaptureQueriesContext(connection) as queries:
+            assert admin.get("/admin/axes/accessattempt/").status_code == 200
+        return len(queries)
+
+    assert listing(2) == listing(8)
+
+    engineer = factories.UserFactory(username="eng_staff", is_staff=True)
+    engineer.user_permissions.set(_pmo.user_permissions.all())
+    outsider = Client()
+    outsider.force_login(engineer)
+    assert outsider.get("/admin/axes/accessattempt/").status_code == 403
