@@ -22,15 +22,19 @@ def carry_over_drf_tokens(apps, schema_editor):
     with connection.cursor() as cursor:
         cursor.execute("SELECT key, user_id, created FROM authtoken_token")
         rows = cursor.fetchall()
-        for key, user_id, created in rows:
-            token = ApiToken.objects.create(
+        tokens = [
+            ApiToken(
                 token_key=key[:15],
                 digest=hash_token(key),
                 user_id=user_id,
                 expiry=expiry,
                 legacy=True,
             )
-            ApiToken.objects.filter(pk=token.pk).update(created=created)
+            for key, user_id, _created in rows
+        ]
+        ApiToken.objects.bulk_create(tokens)
+        for token, (_key, _user_id, created) in zip(tokens, rows, strict=True):
+            ApiToken.objects.filter(digest=token.digest).update(created=created)  # auto_now_add
         cursor.execute("DELETE FROM authtoken_token")
 
 

@@ -117,6 +117,15 @@ MATRIX: dict[str, dict] = {
     "api/v1/auth/token/": {
         "post":   "400 400 400 400 400 400 400 400 400",
     },
+    # revoke the person's own API token(s): authenticated by a token only, so every session
+    # column is 401 (a session has no token to revoke; the token case, executives included,
+    # is tests/api/test_auth_tokens_expiry.py); an ERP client's token is PMO's to rotate: 403
+    "api/v1/auth/logout/": {
+        "post":   "401 403 401 401 401 401 401 401 401",
+    },
+    "api/v1/auth/logout-all/": {
+        "post":   "401 403 401 401 401 401 401 401 401",
+    },
     "api/v1/calendar/working-days/": {
         "get":    "401 400 400 400 400 400 400 400 400",
     },
