@@ -130,7 +130,8 @@ def detail(text: str) -> None:
 
 
 def api_token(user) -> str:
-    """An API token key for `user` (the one place the benches get one)."""
-    from rest_framework.authtoken.models import Token
+    """An API token key for `user` (the one place the benches get one): a new token, as
+    POST /api/v1/auth/token/ issues it (it ends after API_TOKEN_TTL_HOURS)."""
+    from coordination.core.tokens.services import issue_token
 
-    return Token.objects.get_or_create(user=user)[0].key
+    return issue_token(user, name="bench")[1]

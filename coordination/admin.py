@@ -4,6 +4,7 @@ from coordination.calendars import admin as calendars_admin
 from coordination.chat import admin as chat_admin
 from coordination.conversations import admin as conversations_admin
 from coordination.core import admin as core_admin
+from coordination.core.tokens import admin as tokens_admin
 from coordination.integration import admin as integration_admin
 from coordination.kickoff import admin as kickoff_admin
 from coordination.reviews import admin as reviews_admin
@@ -16,4 +17,5 @@ __all__ = [
     "integration_admin",
     "kickoff_admin",
     "reviews_admin",
+    "tokens_admin",
 ]

@@ -5,8 +5,18 @@ from coordination.calendars import models as calendars
 from coordination.chat import models as chat
 from coordination.conversations import models as conversations
 from coordination.core import models as core
+from coordination.core.tokens import models as tokens
 from coordination.integration import models as integration
 from coordination.kickoff import models as kickoff
 from coordination.reviews import models as reviews
 
-__all__ = ["calendars", "chat", "conversations", "core", "integration", "kickoff", "reviews"]
+__all__ = [
+    "calendars",
+    "chat",
+    "conversations",
+    "core",
+    "integration",
+    "kickoff",
+    "reviews",
+    "tokens",
+]

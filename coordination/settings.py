@@ -5,9 +5,11 @@ embedded SQLite-backed broker (sqla+sqlite) that carries tasks between processes
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -51,7 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # people's API tokens (coordination.core.tokens.ApiToken is its TOKEN_MODEL)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -243,6 +245,23 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 from coordination.schedules import BEAT_SCHEDULE as CELERY_BEAT_SCHEDULE  # noqa: E402,F401
 
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# People's API tokens (POST /api/v1/auth/token/, docs/security.md "API tokens"): one per device,
+# hashed, each ending API_TOKEN_TTL_HOURS after it was issued (no sliding renewal); revoked
+# by POST /api/v1/auth/logout/, on the profile page or by PMO in the admin.
+API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", 720))
+if API_TOKEN_TTL_HOURS < 1:
+    raise ImproperlyConfigured("API_TOKEN_TTL_HOURS must be at least 1")
+KNOX_TOKEN_MODEL = "coordination.ApiToken"  # nosec B105: a model name, no secret
+# knox's own AuthToken is swapped out; its migrations would still create its table (with a
+# foreign key to every user): no migrations, so no table.
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "TOKEN_MODEL": KNOX_TOKEN_MODEL,
+    "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS),
+    "AUTH_HEADER_PREFIX": "Token",  # the header integrators already send
+    "AUTO_REFRESH": False,
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from coordination.api.views import ObtainTokenView
+from coordination.api.views import LogoutAllView, LogoutView, ObtainTokenView
 from coordination.dashboard import views as dashboard_views
 
 admin.site.site_header = gettext_lazy("协同中心")
@@ -18,6 +18,8 @@ admin.site.index_title = gettext_lazy("协同中心")
 # /api/v1/: earlier routes win, so fixed segments ("bulk") come before their <str:…> siblings.
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("auth/logout/", LogoutView.as_view(), name="api-logout"),
+    path("auth/logout-all/", LogoutAllView.as_view(), name="api-logout-all"),
     path("", include("projects.api.urls")),
     path("", include("projects.presales.api_urls")),
     path("", include("projects.changes.api_urls")),

@@ -6,6 +6,7 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from coordination.core.models import Department, Notification
 from coordination.core.roles import (
@@ -15,6 +16,8 @@ from coordination.core.roles import (
     GROUP_FINANCE,
     GROUP_PMO,
 )
+from coordination.core.tokens.models import ApiToken
+from coordination.core.tokens.services import token_ttl
 from projects.core.models import Customer, Milestone, Project, ProjectMembership, Risk
 
 User = get_user_model()
@@ -132,3 +135,13 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     kind = "test"
     subject = factory.Sequence(lambda n: f"通知 {n}")
     url = "/"
+
+
+def api_token(user, *, recently_used: bool = False, **fields) -> str:
+    """The key of a new API token (as POST /api/v1/auth/token/ issues, without its audit
+    event). `recently_used`: as if used within the minute, so the next request writes no
+    `last_used_at` (query counts of the request alone)."""
+    if recently_used:
+        fields.setdefault("last_used_at", timezone.now())
+    expiry = fields.pop("expiry", token_ttl())  # a timedelta from now
+    return ApiToken.objects.create(user=user, expiry=expiry, **fields)[1]

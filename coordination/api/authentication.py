@@ -1,28 +1,39 @@
-"""`Authorization: Token <key>` for users (DRF tokens) and ERP API clients (hashed tokens).
+"""`Authorization: Token <key>` for people (knox tokens, one per device, with an expiry) and
+ERP API clients (hashed, scoped, rotatable tokens).
 
 A client's key starts with "hubc_". The request then runs as the client's service user
 (its visibility rules apply), marked with `api_client_name` so audit events read
 "api:<client name>", and `request.auth` is the ApiClientToken (scopes, throttle rate).
+A person's key is any other; `request.auth` is then the ApiToken (coordination.core.tokens).
+An unknown, revoked or expired key answers 401 with `WWW-Authenticate: Token`.
 """
 
 from __future__ import annotations
 
-from django.db.models import F
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from rest_framework import exceptions
-from rest_framework.authentication import TokenAuthentication as DRFTokenAuthentication
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from coordination.core.roles import can_write, remember_group_names
+from coordination.core.roles import can_write
+from coordination.core.tokens import services as user_tokens
 from coordination.integration.models import TOKEN_PREFIX, ApiClientToken
 from coordination.integration.services import authenticate_key, required_scope
 
 
-class TokenAuthentication(DRFTokenAuthentication):
+class TokenAuthentication(KnoxTokenAuthentication):
+    """knox's header parsing (`AUTH_HEADER_PREFIX` "Token"); the key is checked here: an ERP
+    client's by integration, a person's by coordination.core.tokens (one query with the user,
+    profile and group names, which the permission checks of the request would query again)."""
+
     keyword = "Token"
 
     def authenticate_credentials(self, key):
+        try:
+            key = key.decode() if isinstance(key, bytes) else key
+        except UnicodeError:
+            raise exceptions.AuthenticationFailed(_("令牌无效、已过期或已吊销。")) from None
         if key.startswith(TOKEN_PREFIX):
             token = authenticate_key(key)
             if token is None:
@@ -31,18 +42,9 @@ class TokenAuthentication(DRFTokenAuthentication):
             user.api_client_name = token.client.name
             user.api_client = token.client
             return (user, token)
-        # One query for the token, its user, the user's profile and group names (one row
-        # per group), which the permission checks of the request would each query again.
-        rows = list(
-            self.get_model()
-            .objects.select_related("user", "user__profile")
-            .filter(key=key)
-            .annotate(group_name=F("user__groups__name"))
-        )
-        if not rows or not rows[0].user.is_active:
-            return super().authenticate_credentials(key)  # DRF's refusals and messages
-        token = rows[0]
-        remember_group_names(token.user, [r.group_name for r in rows if r.group_name])
+        token = user_tokens.authenticate_key(key)
+        if token is None:
+            raise exceptions.AuthenticationFailed(_("令牌无效、已过期或已吊销。"))
         return (token.user, token)
 
 
@@ -104,9 +106,11 @@ class TokenScheme(OpenApiAuthenticationExtension):
             "in": "header",
             "name": "Authorization",
             "description": (
-                "`Token <key>`: a user's token (`POST /api/v1/auth/token/`) or an ERP API "
-                "client's token (`hubc_…`, created by PMO in the admin, limited by its scopes "
-                "`read`, `write_customers`, `write_projects`, `write_kpi_inputs`; a missing "
-                "scope answers 403; each client has its own rate, 429 with Retry-After)."
+                "`Token <key>`: a person's token (`POST /api/v1/auth/token/`, one per device, "
+                "ending after `API_TOKEN_TTL_HOURS`, revoked by `POST /api/v1/auth/logout/`; "
+                "expired or revoked: 401) or an ERP API client's token (`hubc_…`, created by "
+                "PMO in the admin, limited by its scopes `read`, `write_customers`, "
+                "`write_projects`, `write_kpi_inputs`; a missing scope answers 403; each "
+                "client has its own rate, 429 with Retry-After)."
             ),
         }

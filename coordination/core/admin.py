@@ -17,8 +17,6 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from rest_framework.authtoken.admin import TokenAdmin as BaseTokenAdmin
-from rest_framework.authtoken.models import TokenProxy
 
 from coordination.core import login_protection
 from coordination.core.admin_scale import (
@@ -70,18 +68,6 @@ class UserAdmin(BaseUserAdmin):
     def department(self, obj):
         profile = getattr(obj, "profile", None)
         return profile.get_department_display() if profile else ""
-
-
-if admin.site.is_registered(TokenProxy):
-    admin.site.unregister(TokenProxy)
-
-
-@admin.register(TokenProxy)
-class TokenAdmin(BaseTokenAdmin):
-    """DRF's token admin; the user is searched, not picked from a select of every user."""
-
-    autocomplete_fields = ["user"]
-    list_select_related = ["user"]
 
 
 @admin.register(Profile)

@@ -71,6 +71,7 @@ OWN_DATA_ROUTES = frozenset(
         "logout",
         "set_language",
         "profile",
+        "profile_token_revoke",  # one's own API token
         "notification_read",
         "notifications_read_all",
         "calendar_feed_reset",

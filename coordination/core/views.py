@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,6 +16,8 @@ from django.views.decorators.http import require_POST
 from coordination.core import services
 from coordination.core.models import Profile
 from coordination.core.services import record_audit, snapshot
+from coordination.core.tokens import services as tokens
+from coordination.core.tokens.selectors import live_tokens_of
 
 PROFILE_FIELDS = [
     "title",
@@ -92,7 +94,27 @@ def profile(request):
             samesite=settings.LANGUAGE_COOKIE_SAMESITE,
         )
         return response
-    return render(request, "coordination/profile.html", {"form": form, "profile": instance})
+    return render(
+        request,
+        "coordination/profile.html",
+        {
+            "form": form,
+            "profile": instance,
+            "api_tokens": live_tokens_of(request.user),
+            "api_token_ttl_hours": settings.API_TOKEN_TTL_HOURS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def profile_token_revoke(request, pk: int):
+    """Revoke one of my API tokens (a lost laptop, a script retired): it answers 401 from now
+    on. Another user's token, or one revoked already, is 404."""
+    if not tokens.revoke_token(pk, owner=request.user, by=request.user, reason="profile"):
+        raise Http404
+    messages.success(request, _("令牌已吊销，使用它的设备或程序将无法再访问API。"))
+    return redirect("profile")
 
 
 @login_required

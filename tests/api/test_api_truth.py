@@ -9,7 +9,6 @@ import re
 import pytest
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import ValidationError
 
 from coordination.api.exceptions import exception_handler
@@ -37,7 +36,7 @@ def operations(schema):
 
 
 def token_client(user) -> Client:
-    return Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return Client(HTTP_AUTHORIZATION=f"Token {factories.api_token(user)}")
 
 
 def _integer_path_params(path, operation):

@@ -1,7 +1,7 @@
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from coordination.core.tokens.models import ApiToken
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -12,7 +12,8 @@ def test_right_password_gives_a_token_that_authenticates():
     user = factories.business_user(username="biz", password="s3cret-pass")
     response = APIClient().post(URL, {"username": "biz", "password": "s3cret-pass"}, format="json")
     assert response.status_code == 200
-    assert response.json() == {"token": Token.objects.get(user=user).key}
+    assert set(response.json()) == {"token", "expiry"}
+    assert ApiToken.objects.get(user=user).token_key == response.json()["token"][:15]
 
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
@@ -24,7 +25,7 @@ def test_wrong_password_is_401():
     response = APIClient().post(URL, {"username": "biz", "password": "nope"}, format="json")
     assert response.status_code == 401
     assert "detail" in response.json()
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_missing_fields_are_400_naming_them():

@@ -5,7 +5,6 @@ the same answers as the paginator's plain path (docs/performance.md)."""
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from coordination.core.roles import GROUP_EXECUTIVE, GROUP_FINANCE
@@ -20,7 +19,7 @@ URL = "/api/v1/projects/"
 
 def token_client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {factories.api_token(user, recently_used=True)}")
     return client
 
 

@@ -13,11 +13,11 @@ pytestmark = pytest.mark.slow
 BULK = r"""
 from django.contrib.auth.models import User
 from django.test import Client
-from rest_framework.authtoken.models import Token
+from coordination.core.tokens.services import issue_token
 from projects.core.models import Project
 
 pmo = User.objects.get(username="pmo")
-api = Client(HTTP_AUTHORIZATION="Token " + Token.objects.create(user=pmo).key)
+api = Client(HTTP_AUTHORIZATION="Token " + issue_token(pmo)[1])
 project = Project.objects.select_related("customer", "business_pm", "engineering_pm").first()
 rows = [
     {

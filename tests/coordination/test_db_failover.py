@@ -20,7 +20,6 @@ from concurrent.futures import ThreadPoolExecutor
 import psycopg2
 import pytest
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
 from coordination.devtools.runner import GUNICORN_ARGS, venv_command
 from tests import factories
@@ -106,7 +105,7 @@ def _stop(proc: subprocess.Popen) -> None:
 
 def test_no_500_after_the_database_drops_every_app_connection(tmp_path):
     pmo = factories.pmo_user()
-    token = Token.objects.create(user=pmo).key
+    token = factories.api_token(pmo)
     projects = factories.ProjectFactory.create_batch(5)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")

@@ -15,7 +15,7 @@ SCRIPT = r"""
 import json
 from django.contrib.auth.models import User
 from django.test import Client
-from rest_framework.authtoken.models import Token
+from coordination.core.tokens.services import issue_token
 from coordination.core.models import Notification
 from coordination.reviews.models import Reminder
 from coordination.reviews.reminders import create, send
@@ -29,7 +29,7 @@ out = {
 out["sent"] = send.send_due_reminders()
 out["pending"] = Reminder.objects.filter(status="pending").count()
 pmo = User.objects.get(username="pmo")
-api = Client(HTTP_AUTHORIZATION="Token " + Token.objects.create(user=pmo).key)
+api = Client(HTTP_AUTHORIZATION="Token " + issue_token(pmo)[1])
 project = Project.objects.select_related("customer", "business_pm", "engineering_pm").first()
 row = {
     "erp_id": "SQLITE-1", "name": "嵌入式数据库项目", "customer_erp_id": project.customer.erp_id,

@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from coordination.core.models import AuditEvent
 from coordination.integration import services as integration
@@ -27,8 +26,7 @@ def test_key_is_stored_only_as_its_hash(make_api_client):
 
 def test_user_tokens_still_work():
     user = factories.pmo_user()
-    token = Token.objects.create(user=user)
-    assert token_client(token.key).get("/api/v1/projects/").status_code == 200
+    assert token_client(factories.api_token(user)).get("/api/v1/projects/").status_code == 200
 
 
 def test_client_token_reads_and_records_use(make_api_client):

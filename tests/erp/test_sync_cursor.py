@@ -15,7 +15,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from coordination.integration.models import ApiScope
@@ -358,7 +357,7 @@ def test_without_updated_since_lists_keep_page_numbers(erp, listing):
 # ---------------------------------------------------------------- cost
 def _token_client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {factories.api_token(user, recently_used=True)}")
     return client
 
 

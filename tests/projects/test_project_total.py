@@ -6,7 +6,6 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from projects.core.models import Project
@@ -69,7 +68,7 @@ def test_full_visibility_lists_answer_the_exact_total_without_counting(client):
     pmo = factories.pmo_user()
     factories.ProjectFactory.create_batch(3)
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=pmo).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {factories.api_token(pmo, recently_used=True)}")
     with CaptureQueriesContext(connection) as queries:
         body = api.get("/api/v1/projects/").json()
     assert body["count"] == Project.objects.count() == 3

@@ -117,6 +117,22 @@ MATRIX: dict[str, dict] = {
     "api/v1/auth/token/": {
         "post":   "400 400 400 400 400 400 400 400 400",
     },
+    # revoke the person's own API token(s): authenticated by a token only, so every session
+    # column is 401 (a session has no token to revoke; the token case, executives included,
+    # is tests/api/test_auth_tokens_expiry.py); an ERP client's token is PMO's to rotate: 403
+    # revoke one of one's own API tokens on the profile page: its owner (P's business PM)
+    # only, everyone else 404 (an executive revokes their own: OWN_DATA_ROUTES)
+    "profile/tokens/<int:pk>/revoke/": {
+        "kwargs": {"pk": "api_token.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 404 404 302 404 404 404 404",
+    },
+    "api/v1/auth/logout/": {
+        "post":   "401 403 401 401 401 401 401 401 401",
+    },
+    "api/v1/auth/logout-all/": {
+        "post":   "401 403 401 401 401 401 401 401 401",
+    },
     "api/v1/calendar/working-days/": {
         "get":    "401 400 400 400 400 400 400 400 400",
     },

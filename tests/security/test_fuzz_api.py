@@ -10,8 +10,8 @@ import pprint
 
 import pytest
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
 
+from tests import factories
 from tests.security import fuzz
 from tests.security.world import build_world
 
@@ -24,7 +24,7 @@ MAX_EXAMPLES = int(os.environ.get("SEC_FUZZ_EXAMPLES", 3))
 def test_api_fuzz_no_server_error_schema_violation_or_auth_bypass(user):
     cache.clear()
     world = build_world()
-    token = Token.objects.create(user=world.users[user]).key
+    token = factories.api_token(world.users[user])
     schema = fuzz.load_schema()
     result = fuzz.fuzz(schema, world, token=token, max_examples=MAX_EXAMPLES, seed=42)
     figures = fuzz.summary(result)

@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from coordination.calendars import services as calendar_feeds
 from coordination.conversations import services as conversations
 from coordination.conversations.targets import Kind, Target
+from coordination.core.tokens.models import ApiToken
 from coordination.integration import services as integration
 from coordination.integration.models import ApiScope
 from handover import services as handover_services
@@ -184,6 +185,10 @@ def build_world() -> World:
         "document_version": document.versions.get(),
         "kickoff_date": datetime.date.today(),
         "project_feed": calendar_feeds.project_feed(p, by=team.business_pm),
+        # an API token of P's business PM (only its owner revokes it on the profile page)
+        "api_token": ApiToken.objects.create(
+            user=team.business_pm, expiry=datetime.timedelta(days=1), name="world"
+        )[0],
         # a comment by P's business PM on P (its author edits it; others read it)
         "comment": conversations.post_comment(
             Target(kind=Kind.PROJECT, key=p.code, project=p), by=team.business_pm, body="ok"

@@ -1,0 +1,1 @@
+"""People's API tokens: one per device, hashed, with an expiry, revocable (django-rest-knox)."""
