@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from coordination.api.fields import ModelSerializer
 from coordination.api.parsers import JSONParser  # deep nesting: 400, not 500
 from coordination.api.schema import BAD_REQUEST
+from coordination.core.limits import NOTE_MAX_LENGTH, TEXT_MAX_LENGTH
 from coordination.core.uploads import UploadTooLarge
 from handover import selectors, services
 from handover.models import Handover, HandoverItem
@@ -181,11 +182,11 @@ class HandoverSubmitView(APIView):
 class ProvideSerializer(serializers.Serializer):
     file = serializers.FileField(required=False, help_text="multipart/form-data only")
     link = serializers.CharField(required=False, allow_blank=True, max_length=1000)
-    text = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    text = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX_LENGTH)
 
 
 class RejectSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=4000, allow_blank=True, required=False)
+    reason = serializers.CharField(max_length=NOTE_MAX_LENGTH, allow_blank=True, required=False)
 
     class Meta:
         ref_name = "HandoverItemReject"  # projects.changes.api has a RejectSerializer too

@@ -8,7 +8,9 @@
 - `OffsetDateTimeField`: a datetime that carries its offset (`Z`, `+08:00`): a naive one
   was silently read in the server's time zone (Asia/Shanghai).
 - `ModelSerializer`: DRF's, with model DecimalFields and DateTimeFields mapped onto the two
-  above, so a serializer built from a model inherits the rules.
+  above, so a serializer built from a model inherits the rules; its TextFields get their
+  length limit (`coordination.core.limits`).
+- `SlugMaxLength`: a SlugRelatedField's `maxLength` in the schema (its slug's).
 
 tests/api/test_strict_input.py holds the rules and checks that every serializer of the API
 uses these fields.
@@ -22,8 +24,11 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
+
+from coordination.core.limits import text_max_length
 
 ERP_ID_MAX_LENGTH = 64
 
@@ -106,10 +111,36 @@ class OffsetDateTimeField(serializers.DateTimeField):
 
 
 class ModelSerializer(serializers.ModelSerializer):
-    """DRF's ModelSerializer with the strict fields for the model fields they cover."""
+    """DRF's ModelSerializer with the strict fields for the model fields they cover, and every
+    model TextField limited to `coordination.core.limits.text_max_length` (DRF gives a
+    TextField no `max_length`: a million characters were stored)."""
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.DecimalField: AsciiDecimalField,
         models.DateTimeField: OffsetDateTimeField,
     }
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, field_kwargs = super().build_standard_field(field_name, model_field)
+        if isinstance(model_field, models.TextField) and "max_length" not in field_kwargs:
+            field_kwargs["max_length"] = text_max_length(model_field)
+        return field_class, field_kwargs
+
+
+class SlugMaxLength(OpenApiSerializerFieldExtension):
+    """OpenAPI: a SlugRelatedField (a username, a project code) states its slug's `maxLength`.
+
+    A longer value cannot name a row, so the field answers 400 ("does not exist") for it."""
+
+    target_class = serializers.SlugRelatedField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        queryset = getattr(self.target, "queryset", None)
+        if queryset is not None and schema.get("type") == "string":
+            slug = queryset.model._meta.get_field(self.target.slug_field)
+            if getattr(slug, "max_length", None):
+                schema.setdefault("maxLength", slug.max_length)
+        return schema

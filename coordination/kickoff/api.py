@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from coordination.api.concurrency import ETAG, IF_MATCH, PRECONDITION_FAILED, if_match, tagged
 from coordination.api.fields import ModelSerializer, OffsetDateTimeField
 from coordination.api.schema import BAD_REQUEST, CONFLICT, FORBIDDEN, NOT_FOUND, UNAUTHORIZED
+from coordination.core.limits import NOTE_MAX_LENGTH, TEXT_MAX_LENGTH
 from coordination.core.models import Department
 from coordination.kickoff import selectors, services
 from coordination.kickoff.models import CollaborationCommitment, KickoffMeeting, KickoffRole
@@ -33,6 +34,10 @@ class _Username(serializers.SlugRelatedField):
         )
 
 
+def _text() -> serializers.CharField:
+    return serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX_LENGTH)
+
+
 class AttendeeInSerializer(serializers.Serializer):
     user = _Username()
     role = serializers.ChoiceField(choices=KickoffRole.choices)
@@ -43,17 +48,19 @@ class ResponsibilityInSerializer(serializers.Serializer):
     area = serializers.CharField(max_length=200)
     department = serializers.ChoiceField(choices=Department.choices)
     person = _Username(required=False, allow_null=True)
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    notes = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=NOTE_MAX_LENGTH
+    )
 
 
 class KickoffWriteSerializer(serializers.Serializer):
     scheduled_at = OffsetDateTimeField()
     location = serializers.CharField(max_length=500, required=False, allow_blank=True)
     chair = _Username(required=False, help_text="username of a PM of the project")
-    customer_core_needs = serializers.CharField(required=False, allow_blank=True)
-    expected_standards = serializers.CharField(required=False, allow_blank=True)
-    feasibility_summary = serializers.CharField(required=False, allow_blank=True)
-    risk_plan = serializers.CharField(required=False, allow_blank=True)
+    customer_core_needs = _text()
+    expected_standards = _text()
+    feasibility_summary = _text()
+    risk_plan = _text()
     milestones = serializers.PrimaryKeyRelatedField(
         many=True, required=False, queryset=Milestone.objects.none(), help_text="milestone ids"
     )
@@ -71,7 +78,7 @@ class KickoffWriteSerializer(serializers.Serializer):
 
 
 class AmendSerializer(KickoffWriteSerializer):
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=NOTE_MAX_LENGTH)
     scheduled_at = OffsetDateTimeField(required=False)
 
 

@@ -20,6 +20,12 @@ from coordination.api.concurrency import ETAG, IF_MATCH, PRECONDITION_FAILED, if
 from coordination.api.fields import ModelSerializer
 from coordination.api.pagination import SyncPagination, updated_since
 from coordination.api.schema import BAD_REQUEST, SINCE_PARAMETER
+from coordination.core.limits import (
+    MINUTES_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
+    USERNAME_MAX_LENGTH,
+)
 from coordination.core.models import Department
 from coordination.reviews import selectors, services
 from coordination.reviews.models import (
@@ -74,12 +80,12 @@ def _user_by_name(username: str, field: str):
 
 
 class RetroEntrySerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=2000)
+    text = serializers.CharField(max_length=NOTE_MAX_LENGTH)
     tag = serializers.ChoiceField(choices=["business", "engineering"])
 
 
 class AttendanceSerializer(serializers.Serializer):
-    user = serializers.CharField(max_length=150)
+    user = serializers.CharField(max_length=USERNAME_MAX_LENGTH)
     attended = serializers.BooleanField(allow_null=True, required=False, default=None)
     note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
@@ -157,8 +163,8 @@ class ReviewSerializer(ModelSerializer):
 
 class ReviewPatchSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Review.Status.choices, required=False)
-    minutes = serializers.CharField(allow_blank=True, required=False, max_length=50000)
-    decisions = serializers.CharField(allow_blank=True, required=False, max_length=20000)
+    minutes = serializers.CharField(allow_blank=True, required=False, max_length=MINUTES_MAX_LENGTH)
+    decisions = serializers.CharField(allow_blank=True, required=False, max_length=TEXT_MAX_LENGTH)
     went_well = RetroEntrySerializer(many=True, required=False)
     went_wrong = RetroEntrySerializer(many=True, required=False)
     improvements = RetroEntrySerializer(many=True, required=False)
@@ -195,15 +201,19 @@ class ActionItemSerializer(ModelSerializer):
 
 class ActionItemCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=255)
-    description = serializers.CharField(allow_blank=True, required=False, default="")
-    owner = serializers.CharField(max_length=150)
+    description = serializers.CharField(
+        allow_blank=True, required=False, default="", max_length=TEXT_MAX_LENGTH
+    )
+    owner = serializers.CharField(max_length=USERNAME_MAX_LENGTH)
     due_date = serializers.DateField()
 
 
 class ActionItemPatchSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=255, required=False)
-    description = serializers.CharField(allow_blank=True, required=False)
-    owner = serializers.CharField(max_length=150, required=False)
+    description = serializers.CharField(
+        allow_blank=True, required=False, max_length=TEXT_MAX_LENGTH
+    )
+    owner = serializers.CharField(max_length=USERNAME_MAX_LENGTH, required=False)
     due_date = serializers.DateField(required=False)
     status = serializers.ChoiceField(choices=ActionItem.Status.choices, required=False)
 

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from coordination.api.fields import ModelSerializer
 from coordination.api.schema import BAD_REQUEST, CONFLICT, FORBIDDEN, NOT_FOUND
+from coordination.core.limits import TEXT_MAX_LENGTH, USERNAME_MAX_LENGTH
 from kpi.complaints import selectors, services
 from kpi.models import Complaint, RootCause
 
@@ -49,13 +50,15 @@ class ComplaintHandlingSerializer(ModelSerializer):
 
 
 class AssignSerializer(serializers.Serializer):
-    owner = serializers.CharField(help_text="username of the owner")
+    owner = serializers.CharField(max_length=USERNAME_MAX_LENGTH, help_text="username of the owner")
 
 
 class RespondSerializer(serializers.Serializer):
-    response = serializers.CharField()
+    response = serializers.CharField(max_length=TEXT_MAX_LENGTH)
     root_cause = serializers.ChoiceField(choices=RootCause.choices)
-    corrective_actions = serializers.CharField(required=False, allow_blank=True, default="")
+    corrective_actions = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=TEXT_MAX_LENGTH
+    )
 
 
 def _visible(request, pk: int) -> Complaint:

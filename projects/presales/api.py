@@ -30,6 +30,7 @@ from coordination.api.schema import (  # BAD_REQUEST: {"<field>": ["message"]}
     SYNC_PARAMETERS,
     sync_page,
 )
+from coordination.core.limits import NOTE_MAX_LENGTH, TEXT_MAX_LENGTH
 from projects.api.filters import UpdatedSinceFilterSet
 from projects.core.selectors import visible_projects
 from projects.presales import services
@@ -41,7 +42,9 @@ from projects.presales.promise_gaps import margin_floor, promise_gaps
 
 class KeyRiskSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=TEXT_MAX_LENGTH
+    )
     probability = serializers.IntegerField(min_value=1, max_value=5, required=False, default=3)
     impact = serializers.IntegerField(min_value=1, max_value=5, required=False, default=3)
 
@@ -165,9 +168,16 @@ ConflictResponse = inline_serializer(
     },
 )
 ErrorResponse = inline_serializer("PresalesError", {"detail": serializers.CharField()})
-ReasonRequest = inline_serializer("ReturnReason", {"reason": serializers.CharField()})
+ReasonRequest = inline_serializer(
+    "ReturnReason", {"reason": serializers.CharField(max_length=NOTE_MAX_LENGTH)}
+)
 CommentRequest = inline_serializer(
-    "ApproveComment", {"comment": serializers.CharField(required=False, allow_blank=True)}
+    "ApproveComment",
+    {
+        "comment": serializers.CharField(
+            required=False, allow_blank=True, max_length=NOTE_MAX_LENGTH
+        )
+    },
 )
 ERRORS = {403: ErrorResponse, 404: ErrorResponse, 409: ConflictResponse}
 CONDITIONAL_ERRORS = {**ERRORS, 412: PRECONDITION_FAILED}
