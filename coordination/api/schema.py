@@ -9,6 +9,7 @@ from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
+    extend_schema_serializer,
     inline_serializer,
 )
 from rest_framework import serializers
@@ -55,6 +56,20 @@ CONFLICT = OpenApiResponse(
     ],
 )
 TOO_LARGE = OpenApiResponse(ApiErrorSerializer, description="Request body too large.")
+
+
+@extend_schema_serializer(many=False)
+class WholeArraySerializer(serializers.ListSerializer):
+    """A JSON array body (not paginated) whose OpenAPI examples are the whole array.
+
+    drf-spectacular reads an example of a `many=True` serializer as one item and wraps it in
+    an array, so an example written as the array became an array inside an array."""
+
+
+def whole_array(child: serializers.Serializer) -> serializers.ListSerializer:
+    """`child` many times, as a request or response body documented with array examples."""
+    return WholeArraySerializer(child=child)
+
 
 # `?updated_since=` of a list paged by SyncPagination (which documents `cursor` itself) ...
 SINCE_PARAMETER = OpenApiParameter(SINCE, OpenApiTypes.DATETIME, description=SINCE_DESCRIPTION)
