@@ -184,11 +184,23 @@ RETRY_AFTER_HEADER = {
 }
 
 
+WWW_AUTHENTICATE_HEADER = {
+    "description": "`Token`: the scheme to authenticate with (`Authorization: Token <key>`).",
+    "schema": {"type": "string", "enum": ["Token"]},
+}
+# the header every response of that status carries, documented on each of them
+_HEADERS = {
+    "401": ("WWW-Authenticate", WWW_AUTHENTICATE_HEADER),
+    "429": ("Retry-After", RETRY_AFTER_HEADER),
+}
+
+
 def _error_response(status: str) -> dict:
     description, body = _CENTRAL[status]
     response = {"description": description, "content": {"application/json": {"schema": body}}}
-    if status == "429":
-        response["headers"] = {"Retry-After": RETRY_AFTER_HEADER}
+    if status in _HEADERS:
+        name, header = _HEADERS[status]
+        response["headers"] = {name: header}
     return response
 
 
@@ -205,7 +217,7 @@ def statuses_for(method: str, operation: dict) -> list[str]:
         statuses += ["401", "403"]  # IsAuthenticated, ApiClientScopes, WritesNeedWriter
     if any(p.get("in") == "path" for p in parameters):
         statuses.append("404")
-    if method in _WRITES:
+    if method in _WRITES or "requestBody" in operation:
         # coordination.api.authentication.BodyIsParsed parses any body a write is sent,
         # also where none is declared: not JSON is 415, past DATA_UPLOAD_MAX_MEMORY_SIZE 413
         statuses += ["413", "415"]
@@ -217,6 +229,9 @@ def statuses_for(method: str, operation: dict) -> list[str]:
 def postprocess_error_statuses(result, generator, request, public):
     """drf-spectacular hook: every operation under /api/v1/ documents each status the shared
     machinery can answer, as a JSON object; an operation answering 412 declares If-Match.
+
+    401 on every operation needing authentication (with `WWW-Authenticate`), 413 and 415 on
+    every write and every operation with a body, 429 everywhere (with `Retry-After`).
 
     Views document what their own services answer (409 of a gate, 403 of a rule); what every
     route gets from the doors in front (authentication, scopes, the query check, parsers,
@@ -248,6 +263,11 @@ def postprocess_error_statuses(result, generator, request, public):
             for status in statuses_for(method, operation):
                 response = responses.setdefault(status, _error_response(status))
                 response.setdefault("content", _error_response(status)["content"])
-                if status == "429":  # also where a view documented its own 429
-                    response.setdefault("headers", {}).setdefault("Retry-After", RETRY_AFTER_HEADER)
+            # also where a view documented its own (e.g. the token endpoint's 401)
+            for status, response in responses.items():
+                if status in _HEADERS:
+                    name, header = _HEADERS[status]
+                    response.setdefault("headers", {}).setdefault(name, header)
+                if status in _CENTRAL and not response.get("description"):
+                    response["description"] = _CENTRAL[status][0]
     return result
