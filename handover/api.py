@@ -157,6 +157,7 @@ class HandoverView(APIView):
         tags=["handover"],
     )
     def get(self, request, code: str):
+        """The project's handover checklist: its status and every item with its evidence."""
         return _handover_response(code, request.user)
 
 
@@ -174,6 +175,7 @@ class HandoverSubmitView(APIView):
         tags=["handover"],
     )
     def post(self, request, code: str):
+        """Submit the handover for acceptance; unmet conditions are 409 listed in `unmet`."""
         handover = _handover_for(request.user, code)
         services.submit_handover(handover.pk, by=request.user)
         return _handover_response(code, request.user)
@@ -259,6 +261,7 @@ class AcceptItemView(APIView):
         tags=["handover"],
     )
     def post(self, request, item_id: int):
+        """Accept one checklist item; who may and in which state are checked (403, 409)."""
         item = _item_for(request.user, item_id)
         services.accept_item(item.pk, by=request.user)
         return _item_response(item.pk, request.user)
@@ -276,6 +279,7 @@ class RejectItemView(APIView):
         tags=["handover"],
     )
     def post(self, request, item_id: int):
+        """Reject one checklist item with a `reason`; who may and in which state are checked."""
         item = _item_for(request.user, item_id)
         data = RejectSerializer(data=request.data)
         data.is_valid(raise_exception=True)

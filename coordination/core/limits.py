@@ -22,6 +22,10 @@ TEXT_MAX_LENGTH = 20_000
 MINUTES_MAX_LENGTH = 50_000
 # a comment's body (coordination.conversations)
 COMMENT_MAX_LENGTH = 5_000
+# entries of a list inside a request body (attendees, responsibilities, retro entries, risks)
+ITEMS_MAX = 200
+# an object id (BigAutoField: PostgreSQL bigint)
+ID_MAX = 2**63 - 1
 # Django's own limit of a username (the input of every "username" field)
 USERNAME_MAX_LENGTH = 150
 

@@ -13,9 +13,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coordination.api.concurrency import ETAG, IF_MATCH, PRECONDITION_FAILED, if_match, tagged
-from coordination.api.fields import ModelSerializer, OffsetDateTimeField
+from coordination.api.fields import ModelSerializer, OffsetDateTimeField, many_related
 from coordination.api.schema import BAD_REQUEST, CONFLICT, FORBIDDEN, NOT_FOUND, UNAUTHORIZED
-from coordination.core.limits import NOTE_MAX_LENGTH, TEXT_MAX_LENGTH
+from coordination.core.limits import ITEMS_MAX, NOTE_MAX_LENGTH, TEXT_MAX_LENGTH
 from coordination.core.models import Department
 from coordination.kickoff import selectors, services
 from coordination.kickoff.models import CollaborationCommitment, KickoffMeeting, KickoffRole
@@ -61,14 +61,20 @@ class KickoffWriteSerializer(serializers.Serializer):
     expected_standards = _text()
     feasibility_summary = _text()
     risk_plan = _text()
-    milestones = serializers.PrimaryKeyRelatedField(
-        many=True, required=False, queryset=Milestone.objects.none(), help_text="milestone ids"
+    milestones = many_related(
+        serializers.PrimaryKeyRelatedField,
+        required=False,
+        queryset=Milestone.objects.none(),
+        help_text="milestone ids",
     )
-    risks = serializers.PrimaryKeyRelatedField(
-        many=True, required=False, queryset=Risk.objects.none(), help_text="risk ids"
+    risks = many_related(
+        serializers.PrimaryKeyRelatedField,
+        required=False,
+        queryset=Risk.objects.none(),
+        help_text="risk ids",
     )
-    attendees = AttendeeInSerializer(many=True, required=False)
-    responsibilities = ResponsibilityInSerializer(many=True, required=False)
+    attendees = AttendeeInSerializer(many=True, required=False, max_length=ITEMS_MAX)
+    responsibilities = ResponsibilityInSerializer(many=True, required=False, max_length=ITEMS_MAX)
 
     def __init__(self, *args, project=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -372,6 +378,7 @@ class ProjectCommitmentView(APIView):
 class CommitmentDetailView(APIView):
     @extend_schema(responses={200: CommitmentSerializer, **READ}, tags=["commitments"])
     def get(self, request, pk: int):
+        """One collaboration commitment of a project the caller may see (404 otherwise)."""
         commitment = selectors.visible_commitment(request.user, pk)
         return Response(CommitmentSerializer(commitment).data)
 

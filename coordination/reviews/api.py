@@ -17,10 +17,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coordination.api.concurrency import ETAG, IF_MATCH, PRECONDITION_FAILED, if_match, tagged
-from coordination.api.fields import ModelSerializer
+from coordination.api.fields import ModelSerializer, many_related
 from coordination.api.pagination import SyncPagination, updated_since
 from coordination.api.schema import BAD_REQUEST, SINCE_PARAMETER
 from coordination.core.limits import (
+    ITEMS_MAX,
     MINUTES_MAX_LENGTH,
     NOTE_MAX_LENGTH,
     TEXT_MAX_LENGTH,
@@ -92,9 +93,9 @@ class AttendanceSerializer(serializers.Serializer):
 
 class CadenceSerializer(ModelSerializer):
     project = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    participants = serializers.SlugRelatedField(
+    participants = many_related(
+        serializers.SlugRelatedField,
         slug_field="username",
-        many=True,
         queryset=User.objects.filter(is_active=True),
         required=False,
     )
@@ -165,10 +166,10 @@ class ReviewPatchSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Review.Status.choices, required=False)
     minutes = serializers.CharField(allow_blank=True, required=False, max_length=MINUTES_MAX_LENGTH)
     decisions = serializers.CharField(allow_blank=True, required=False, max_length=TEXT_MAX_LENGTH)
-    went_well = RetroEntrySerializer(many=True, required=False)
-    went_wrong = RetroEntrySerializer(many=True, required=False)
-    improvements = RetroEntrySerializer(many=True, required=False)
-    attendance = AttendanceSerializer(many=True, required=False)
+    went_well = RetroEntrySerializer(many=True, required=False, max_length=ITEMS_MAX)
+    went_wrong = RetroEntrySerializer(many=True, required=False, max_length=ITEMS_MAX)
+    improvements = RetroEntrySerializer(many=True, required=False, max_length=ITEMS_MAX)
+    attendance = AttendanceSerializer(many=True, required=False, max_length=ITEMS_MAX)
 
 
 class ActionItemSerializer(ModelSerializer):
@@ -445,6 +446,9 @@ class ReviewActionItemsView(APIView):
     responses={200: ActionItemSerializer(many=True), 400: BAD_REQUEST},
 )
 class ActionItemListView(generics.ListAPIView):
+    """Action items of the reviews the caller may see: `mine=1` only the caller's own,
+    `overdue=1` only open items past their due date; `updated_since` pages by a cursor."""
+
     serializer_class = ActionItemSerializer
     pagination_class = SyncPagination
     filter_backends: list = []
@@ -468,6 +472,7 @@ class ActionItemListView(generics.ListAPIView):
 class ActionItemDetailView(APIView):
     @extend_schema(responses={200: ActionItemSerializer, 404: ERROR})
     def get(self, request, pk: int):
+        """One action item of a review the caller may see (404 otherwise)."""
         return Response(
             ActionItemSerializer(selectors.visible_action_items(request.user).get(pk=pk)).data
         )
@@ -477,6 +482,7 @@ class ActionItemDetailView(APIView):
         responses={200: ActionItemSerializer, 400: BAD_REQUEST, 403: ERROR, 404: ERROR},
     )
     def patch(self, request, pk: int):
+        """Change an action item's title, description, owner, due date or status."""
         selectors.visible_action_items(request.user).get(pk=pk)
         data = ActionItemPatchSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)

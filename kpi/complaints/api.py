@@ -72,6 +72,7 @@ def _answer(request, pk: int) -> Response:
 class ComplaintDetailView(APIView):
     @extend_schema(responses={200: ComplaintHandlingSerializer, 404: NOT_FOUND})
     def get(self, request, pk: int):
+        """One complaint the caller may see, with its handling (owner, answer, cause, status)."""
         return _answer(request, pk)
 
 
@@ -87,6 +88,7 @@ class ComplaintAssignView(APIView):
         },
     )
     def post(self, request, pk: int):
+        """Name the complaint's owner (a username); who may and in which state are checked."""
         services.check_handle(request.user, _visible(request, pk))
         data = AssignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -113,6 +115,7 @@ class ComplaintRespondView(APIView):
         },
     )
     def post(self, request, pk: int):
+        """The owner's answer: `response`, `root_cause` and optional `corrective_actions`."""
         services.check_respond(request.user, _visible(request, pk))
         data = RespondSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -126,6 +129,7 @@ class ComplaintCloseView(APIView):
         responses={200: ComplaintHandlingSerializer, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT},
     )
     def post(self, request, pk: int):
+        """Close the complaint; one that may not be closed yet is 409 saying why."""
         services.check_close(request.user, _visible(request, pk))
         services.close_complaint(pk, by=request.user)
         return _answer(request, pk)

@@ -376,7 +376,7 @@ class ErpProjectBulkView(APIView):
             "在该事务之后按批内顺序逐行处理（每行一个事务）。"
             "客户和用户按本批的键各查询一次。超过上限或不是数组返回 400。"
         ),
-        request=whole_array(ErpProjectBulkRowSerializer()),
+        request=whole_array(ErpProjectBulkRowSerializer(), max_items=MAX_BULK_ROWS),
         examples=BULK_EXAMPLES,
         responses={
             200: ErpBulkResultSerializer(many=True),

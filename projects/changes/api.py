@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coordination.api.concurrency import ETAG, IF_MATCH, PRECONDITION_FAILED, if_match, tagged
-from coordination.api.fields import AsciiDecimalField, ModelSerializer
+from coordination.api.fields import AsciiDecimalField, ModelSerializer, many_related
 from coordination.api.inputs import validated_input
 from coordination.api.pagination import SyncPagination
 from coordination.api.schema import (  # BAD_REQUEST: {"<field>": ["message"]}
@@ -55,8 +55,8 @@ class ChangeRequestSerializer(ModelSerializer):
     assessed_by = serializers.CharField(
         source="assessed_by.username", read_only=True, allow_null=True, default=None
     )
-    affected_milestones = serializers.PrimaryKeyRelatedField(
-        many=True,
+    affected_milestones = many_related(
+        serializers.PrimaryKeyRelatedField,
         required=False,
         queryset=Milestone.objects.all(),
         help_text="ids of milestones of the same project",

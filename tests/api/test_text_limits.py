@@ -189,3 +189,29 @@ def test_the_new_customer_page_shows_the_limit_and_refuses_too_long_notes(client
     assert response.status_code == 200  # the form again, with the field's error
     assert "notes" in response.context["form"].errors
     assert not Customer.objects.filter(name="长江建设").exists()
+
+
+# ---------------------------------------------------------------- lists in a body
+def test_a_list_of_ids_past_its_limit_is_a_400_before_any_is_looked_up(
+    django_assert_max_num_queries,
+):
+    from coordination.core.limits import ITEMS_MAX
+    from projects.changes.models import ChangeRequest
+    from tests.changes import factories as change_factories
+
+    c = change_factories.cast()
+    client = client_for(c.biz_pm)
+    body = {
+        "title": "增加一条输送线",
+        "origin": "customer",
+        "affected_milestones": [c.milestone.pk] * (ITEMS_MAX + 1),
+    }
+    with django_assert_max_num_queries(30):  # not one query per id
+        response = client.post(
+            f"/api/v1/projects/{c.project.code}/change-requests/", body, format="json"
+        )
+    assert response.status_code == 400 and "affected_milestones" in response.json()
+    assert not ChangeRequest.objects.exists()
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    field = schema["components"]["schemas"]["ChangeRequestRequest"]["properties"]
+    assert field["affected_milestones"]["maxItems"] == ITEMS_MAX
