@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint services server-deps bench-deps migrations-check pytest bench clean compose-check browser-deps audit fuzz celery-faults messages
+.PHONY: install run test lint services server-deps bench-deps migrations-check pytest bench clean compose-check browser-deps audit fuzz celery-faults messages spectral-deps
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,12 +22,31 @@ run: install
 services:
 	@$(BIN)/python -m coordination.devtools ensure-services
 
-lint: install
+lint: install spectral-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	@# bandit: every finding fixed or justified with "# nosec <id>" (docs/security.md); its
 	@# stderr only repeats the nosec lines of multi-line statements
 	$(BIN)/bandit -r coordination projects handover kpi -x tests,migrations -q 2>/dev/null
+	@# Spectral (spectral:oas + OWASP API ruleset, .spectral.yaml) on the schema of /api/v1/:
+	@# any error fails; what is switched off or re-scoped is explained in docs/security.md
+	@mkdir -p var
+	DEBUG=1 $(BIN)/python manage.py spectacular --file var/openapi.yaml --validate
+	$(SPECTRAL) lint var/openapi.yaml --ruleset .spectral.yaml --fail-severity error
+
+## spectral-deps: Spectral and the OWASP ruleset from the npm registry, pinned by
+## .ci/spectral/package-lock.json, into .ci/spectral/node_modules (needs node and npm).
+SPECTRAL := .ci/spectral/node_modules/.bin/spectral
+spectral-deps: $(SPECTRAL)
+
+$(SPECTRAL): .ci/spectral/package.json .ci/spectral/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; } || { \
+	    echo "spectral-deps: ERROR npm missing; install it: apt-get install -y nodejs npm" >&2; exit 1; }; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm \
+	  || { echo "spectral-deps: ERROR apt-get install nodejs npm failed" >&2; exit 1; }; }
+	npm ci --prefix .ci/spectral --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
 
 ## make audit: known vulnerabilities of the installed dependencies (needs the network:
 ## PyPI's vulnerability service; --strict: a package it cannot check fails); not in make test.

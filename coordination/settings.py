@@ -306,6 +306,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Coordination Hub API",
     "DESCRIPTION": "REST API v1 for ERP integration and the browser (see API.md).",
     "VERSION": "1.0.0",
+    "CONTACT": {"name": "PMO (项目管理办公室), the Coordination Hub's owner"},
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -317,6 +318,9 @@ SPECTACULAR_SETTINGS = {
         "coordination.api.schema.postprocess_page_not_found",  # lists: 404 past the last page
         "coordination.api.schema.postprocess_local_time",  # "09:00:00": a pattern, not format
         "coordination.api.schema.postprocess_error_statuses",  # 400/401/403/404/412/413/415/429
+        "coordination.api.schema.postprocess_integer_format",  # int64 where no format is given
+        "coordination.api.schema.postprocess_tags",  # every tag used is declared
+        "coordination.api.schema.postprocess_whole_array_bounds",  # maxItems of a bulk body
     ],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # One name per shared choice set, whatever the field is called (to, stage, department...).

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from coordination.api.fields import ModelSerializer
 from coordination.api.parsers import JSONParser  # deep nesting: 400, not 500
 from coordination.api.schema import BAD_REQUEST
+from coordination.core.limits import NOTE_MAX_LENGTH, TEXT_MAX_LENGTH
 from coordination.core.uploads import UploadTooLarge
 from handover import selectors, services
 from handover.models import Handover, HandoverItem
@@ -156,6 +157,7 @@ class HandoverView(APIView):
         tags=["handover"],
     )
     def get(self, request, code: str):
+        """The project's handover checklist: its status and every item with its evidence."""
         return _handover_response(code, request.user)
 
 
@@ -173,6 +175,7 @@ class HandoverSubmitView(APIView):
         tags=["handover"],
     )
     def post(self, request, code: str):
+        """Submit the handover for acceptance; unmet conditions are 409 listed in `unmet`."""
         handover = _handover_for(request.user, code)
         services.submit_handover(handover.pk, by=request.user)
         return _handover_response(code, request.user)
@@ -181,11 +184,11 @@ class HandoverSubmitView(APIView):
 class ProvideSerializer(serializers.Serializer):
     file = serializers.FileField(required=False, help_text="multipart/form-data only")
     link = serializers.CharField(required=False, allow_blank=True, max_length=1000)
-    text = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    text = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX_LENGTH)
 
 
 class RejectSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=4000, allow_blank=True, required=False)
+    reason = serializers.CharField(max_length=NOTE_MAX_LENGTH, allow_blank=True, required=False)
 
     class Meta:
         ref_name = "HandoverItemReject"  # projects.changes.api has a RejectSerializer too
@@ -258,6 +261,7 @@ class AcceptItemView(APIView):
         tags=["handover"],
     )
     def post(self, request, item_id: int):
+        """Accept one checklist item; who may and in which state are checked (403, 409)."""
         item = _item_for(request.user, item_id)
         services.accept_item(item.pk, by=request.user)
         return _item_response(item.pk, request.user)
@@ -275,6 +279,7 @@ class RejectItemView(APIView):
         tags=["handover"],
     )
     def post(self, request, item_id: int):
+        """Reject one checklist item with a `reason`; who may and in which state are checked."""
         item = _item_for(request.user, item_id)
         data = RejectSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coordination.core.limits import NOTE_MAX_LENGTH, TEXT_MAX_LENGTH
 from handover.models import Handover
 
 
@@ -8,13 +9,16 @@ class ProvideForm(forms.Form):
     file = forms.FileField(label=_("文件"), required=False)
     link = forms.CharField(label=_("链接"), required=False, max_length=1000)
     text = forms.CharField(
-        label=_("文本"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("文本"),
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
 class RejectForm(forms.Form):
     reason = forms.CharField(
-        label=_("驳回原因"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("驳回原因"), max_length=NOTE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 

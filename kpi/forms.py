@@ -7,6 +7,7 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coordination.core.limits import NOTE_MAX_LENGTH, model_form_field
 from kpi.models import Complaint, SatisfactionSurvey, validate_question_scores
 
 
@@ -14,12 +15,14 @@ class SurveyForm(forms.ModelForm):
     scores_text = forms.CharField(
         label=_("分项评分"),
         required=False,
+        max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("每行一项：问题=分数(1-5)，例如 “施工质量=5”。"),
     )
 
     class Meta:
         model = SatisfactionSurvey
+        formfield_callback = model_form_field  # TextFields get their length limit
         fields = ["respondent", "overall_score", "surveyed_on", "comments"]
         widgets = {
             "surveyed_on": forms.DateInput(attrs={"type": "date"}),
@@ -53,6 +56,7 @@ class SurveyForm(forms.ModelForm):
 class ComplaintForm(forms.ModelForm):
     class Meta:
         model = Complaint
+        formfield_callback = model_form_field  # TextFields get their length limit
         fields = [
             "source",
             "category",

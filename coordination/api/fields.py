@@ -8,7 +8,9 @@
 - `OffsetDateTimeField`: a datetime that carries its offset (`Z`, `+08:00`): a naive one
   was silently read in the server's time zone (Asia/Shanghai).
 - `ModelSerializer`: DRF's, with model DecimalFields and DateTimeFields mapped onto the two
-  above, so a serializer built from a model inherits the rules.
+  above, so a serializer built from a model inherits the rules; its TextFields get their
+  length limit (`coordination.core.limits`).
+- `SlugMaxLength`: a SlugRelatedField's `maxLength` in the schema (its slug's).
 
 tests/api/test_strict_input.py holds the rules and checks that every serializer of the API
 uses these fields.
@@ -22,8 +24,11 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
+
+from coordination.core.limits import ID_MAX, ITEMS_MAX, text_max_length
 
 ERP_ID_MAX_LENGTH = 64
 
@@ -106,10 +111,109 @@ class OffsetDateTimeField(serializers.DateTimeField):
 
 
 class ModelSerializer(serializers.ModelSerializer):
-    """DRF's ModelSerializer with the strict fields for the model fields they cover."""
+    """DRF's ModelSerializer with the strict fields for the model fields they cover, and every
+    model TextField limited to `coordination.core.limits.text_max_length` (DRF gives a
+    TextField no `max_length`: a million characters were stored)."""
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.DecimalField: AsciiDecimalField,
         models.DateTimeField: OffsetDateTimeField,
     }
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, field_kwargs = super().build_standard_field(field_name, model_field)
+        if isinstance(model_field, models.TextField) and "max_length" not in field_kwargs:
+            field_kwargs["max_length"] = text_max_length(model_field)
+        return field_class, field_kwargs
+
+
+def id_field(**kwargs) -> serializers.IntegerField:
+    """An object's id given as a number: 1 to ID_MAX (a bigint), else a 400 naming the field."""
+    return serializers.IntegerField(min_value=1, max_value=ID_MAX, **kwargs)
+
+
+class PrimaryKeyBounds(OpenApiSerializerFieldExtension):
+    """OpenAPI: an object picked by its id states the id's range (1 to a bigint's maximum);
+    an id outside it names no row, so the field answers 400 ("does not exist")."""
+
+    target_class = serializers.PrimaryKeyRelatedField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if schema.get("type") == "integer":
+            schema.setdefault("minimum", 1)
+            schema.setdefault("maximum", ID_MAX)
+            schema.setdefault("format", "int64")
+        return schema
+
+
+class BoundedManyRelatedField(serializers.ManyRelatedField):
+    """Related objects picked by a list (`many=True`) of at most `max_items`: a longer list is a
+    400 naming the field before any of them is looked up (one query per item)."""
+
+    default_error_messages = {"max_items": _("最多 {max_items} 项。")}
+
+    def __init__(self, *, max_items: int = ITEMS_MAX, **kwargs):
+        self.max_items = max_items
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, list) and len(data) > self.max_items:
+            self.fail("max_items", max_items=self.max_items)
+        return super().to_internal_value(data)
+
+
+def many_related(related_class, *, max_items: int = ITEMS_MAX, **kwargs) -> BoundedManyRelatedField:
+    """`related_class(many=True, **kwargs)`, at most `max_items` of them (as DRF's many_init:
+    the child gets every argument, the list those it understands)."""
+    from rest_framework.relations import MANY_RELATION_KWARGS
+
+    list_kwargs = {key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS}
+    return BoundedManyRelatedField(
+        child_relation=related_class(**kwargs), max_items=max_items, **list_kwargs
+    )
+
+
+class ManyMaxItems(OpenApiSerializerFieldExtension):
+    """OpenAPI: a BoundedManyRelatedField states its `maxItems`."""
+
+    target_class = BoundedManyRelatedField
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        schema.setdefault("maxItems", self.target.max_items)
+        return schema
+
+
+class ListMaxItems(OpenApiSerializerFieldExtension):
+    """OpenAPI: a nested list (`Serializer(many=True, max_length=N)`) states `maxItems: N`;
+    DRF answers 400 naming the field past N entries."""
+
+    target_class = serializers.ListSerializer
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if self.target.max_length is not None and schema.get("type") == "array":
+            schema.setdefault("maxItems", self.target.max_length)
+        return schema
+
+
+class SlugMaxLength(OpenApiSerializerFieldExtension):
+    """OpenAPI: a SlugRelatedField (a username, a project code) states its slug's `maxLength`.
+
+    A longer value cannot name a row, so the field answers 400 ("does not exist") for it."""
+
+    target_class = serializers.SlugRelatedField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        queryset = getattr(self.target, "queryset", None)
+        if queryset is not None and schema.get("type") == "string":
+            slug = queryset.model._meta.get_field(self.target.slug_field)
+            if getattr(slug, "max_length", None):
+                schema.setdefault("maxLength", slug.max_length)
+        return schema

@@ -9,6 +9,7 @@ from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
+    extend_schema_serializer,
     inline_serializer,
 )
 from rest_framework import serializers
@@ -55,6 +56,47 @@ CONFLICT = OpenApiResponse(
     ],
 )
 TOO_LARGE = OpenApiResponse(ApiErrorSerializer, description="Request body too large.")
+
+
+@extend_schema_serializer(many=False)
+class WholeArraySerializer(serializers.ListSerializer):
+    """A JSON array body (not paginated) whose OpenAPI examples are the whole array.
+
+    drf-spectacular reads an example of a `many=True` serializer as one item and wraps it in
+    an array, so an example written as the array became an array inside an array."""
+
+
+def whole_array(
+    child: serializers.Serializer, max_items: int | None = None
+) -> serializers.ListSerializer:
+    """`child` many times, as a request body documented with array examples (at most
+    `max_items` entries: the view refuses more with a 400)."""
+    if max_items is not None:
+        _WHOLE_ARRAY_MAX_ITEMS[type(child).__name__.removesuffix("Serializer")] = max_items
+    return WholeArraySerializer(child=child, max_length=max_items)
+
+
+# component name of the row (without "Request") -> the most rows a body may have
+_WHOLE_ARRAY_MAX_ITEMS: dict[str, int] = {}
+
+
+def postprocess_whole_array_bounds(result, generator, request, public):
+    """A request body that is a whole array states its `maxItems` (drf-spectacular does not
+    carry a top-level ListSerializer's `max_length` into the schema)."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                schema = content.get("schema", {})
+                ref = (
+                    schema.get("items", {}).get("$ref", "") if schema.get("type") == "array" else ""
+                )
+                name = ref.rsplit("/", 1)[-1].removesuffix("Request")
+                if name in _WHOLE_ARRAY_MAX_ITEMS:
+                    schema.setdefault("maxItems", _WHOLE_ARRAY_MAX_ITEMS[name])
+    return result
+
 
 # `?updated_since=` of a list paged by SyncPagination (which documents `cursor` itself) ...
 SINCE_PARAMETER = OpenApiParameter(SINCE, OpenApiTypes.DATETIME, description=SINCE_DESCRIPTION)
@@ -169,11 +211,23 @@ RETRY_AFTER_HEADER = {
 }
 
 
+WWW_AUTHENTICATE_HEADER = {
+    "description": "`Token`: the scheme to authenticate with (`Authorization: Token <key>`).",
+    "schema": {"type": "string", "enum": ["Token"]},
+}
+# the header every response of that status carries, documented on each of them
+_HEADERS = {
+    "401": ("WWW-Authenticate", WWW_AUTHENTICATE_HEADER),
+    "429": ("Retry-After", RETRY_AFTER_HEADER),
+}
+
+
 def _error_response(status: str) -> dict:
     description, body = _CENTRAL[status]
     response = {"description": description, "content": {"application/json": {"schema": body}}}
-    if status == "429":
-        response["headers"] = {"Retry-After": RETRY_AFTER_HEADER}
+    if status in _HEADERS:
+        name, header = _HEADERS[status]
+        response["headers"] = {name: header}
     return response
 
 
@@ -190,7 +244,7 @@ def statuses_for(method: str, operation: dict) -> list[str]:
         statuses += ["401", "403"]  # IsAuthenticated, ApiClientScopes, WritesNeedWriter
     if any(p.get("in") == "path" for p in parameters):
         statuses.append("404")
-    if method in _WRITES:
+    if method in _WRITES or "requestBody" in operation:
         # coordination.api.authentication.BodyIsParsed parses any body a write is sent,
         # also where none is declared: not JSON is 415, past DATA_UPLOAD_MAX_MEMORY_SIZE 413
         statuses += ["413", "415"]
@@ -202,6 +256,9 @@ def statuses_for(method: str, operation: dict) -> list[str]:
 def postprocess_error_statuses(result, generator, request, public):
     """drf-spectacular hook: every operation under /api/v1/ documents each status the shared
     machinery can answer, as a JSON object; an operation answering 412 declares If-Match.
+
+    401 on every operation needing authentication (with `WWW-Authenticate`), 413 and 415 on
+    every write and every operation with a body, 429 everywhere (with `Retry-After`).
 
     Views document what their own services answer (409 of a gate, 403 of a rule); what every
     route gets from the doors in front (authentication, scopes, the query check, parsers,
@@ -233,6 +290,54 @@ def postprocess_error_statuses(result, generator, request, public):
             for status in statuses_for(method, operation):
                 response = responses.setdefault(status, _error_response(status))
                 response.setdefault("content", _error_response(status)["content"])
-                if status == "429":  # also where a view documented its own 429
-                    response.setdefault("headers", {}).setdefault("Retry-After", RETRY_AFTER_HEADER)
+            # also where a view documented its own (e.g. the token endpoint's 401)
+            for status, response in responses.items():
+                if status in _HEADERS:
+                    name, header = _HEADERS[status]
+                    response.setdefault("headers", {}).setdefault(name, header)
+                if status in _CENTRAL and not response.get("description"):
+                    response["description"] = _CENTRAL[status][0]
+    return result
+
+
+# ------------------------------------------------------------------ what the linter reads
+def postprocess_integer_format(result, generator, request, public):
+    """Every integer states its width: ids are bigints and no number we store or count is
+    wider, so an integer without a format is `int64` (OWASP API4: unrestricted resources)."""
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "integer":
+                node.setdefault("format", "int64")
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(result.get("components", {}))
+    walk(result.get("paths", {}))
+    return result
+
+
+TAG_DESCRIPTIONS = {"erp": "ERP integration: upserts keyed by ERP id, bulk upserts."}
+
+
+def postprocess_tags(result, generator, request, public):
+    """Declare each tag the operations use, once, in the document's `tags` (sorted)."""
+    used = sorted(
+        {
+            tag
+            for operations in result.get("paths", {}).values()
+            for operation in operations.values()
+            if isinstance(operation, dict)
+            for tag in operation.get("tags", [])
+        }
+    )
+    declared = {t["name"]: t for t in result.get("tags", [])}
+    result["tags"] = [
+        declared.get(name)
+        or {"name": name, "description": TAG_DESCRIPTIONS.get(name, f"`/api/v1/{name}…`")}
+        for name in used
+    ]
     return result

@@ -16,13 +16,14 @@ from coordination.conversations.markup import mentioned_usernames
 from coordination.conversations.models import Comment, CommentRevision
 from coordination.conversations.targets import Target
 from coordination.core.exceptions import Conflict
+from coordination.core.limits import COMMENT_MAX_LENGTH
 from coordination.core.people import display_name
 from coordination.core.roles import can_write
 from coordination.core.services import notify, record_audit
 from projects.core.models import Project, ProjectMembership
 
 User = get_user_model()
-MAX_BODY = 5000
+MAX_BODY = COMMENT_MAX_LENGTH
 
 
 def edit_window() -> datetime.timedelta:

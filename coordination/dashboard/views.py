@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from coordination.core.exceptions import Conflict
 from coordination.core.forms import search_field
+from coordination.core.limits import NOTE_MAX_LENGTH
 from coordination.core.models import Notification
 from coordination.dashboard import health, selectors
 from projects.changes import services as changes
@@ -66,7 +67,9 @@ def approvals_panel(request):
 
 
 class ApproveForm(forms.Form):
-    comment = forms.CharField(label=gettext_lazy("意见"), required=False, max_length=2000)
+    comment = forms.CharField(
+        label=gettext_lazy("意见"), required=False, max_length=NOTE_MAX_LENGTH
+    )
     department = forms.ChoiceField(
         label=gettext_lazy("代表部门"),
         required=False,

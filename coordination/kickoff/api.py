@@ -13,8 +13,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coordination.api.concurrency import ETAG, IF_MATCH, PRECONDITION_FAILED, if_match, tagged
-from coordination.api.fields import ModelSerializer, OffsetDateTimeField
+from coordination.api.fields import ModelSerializer, OffsetDateTimeField, many_related
 from coordination.api.schema import BAD_REQUEST, CONFLICT, FORBIDDEN, NOT_FOUND, UNAUTHORIZED
+from coordination.core.limits import ITEMS_MAX, NOTE_MAX_LENGTH, TEXT_MAX_LENGTH
 from coordination.core.models import Department
 from coordination.kickoff import selectors, services
 from coordination.kickoff.models import CollaborationCommitment, KickoffMeeting, KickoffRole
@@ -33,6 +34,10 @@ class _Username(serializers.SlugRelatedField):
         )
 
 
+def _text() -> serializers.CharField:
+    return serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX_LENGTH)
+
+
 class AttendeeInSerializer(serializers.Serializer):
     user = _Username()
     role = serializers.ChoiceField(choices=KickoffRole.choices)
@@ -43,25 +48,33 @@ class ResponsibilityInSerializer(serializers.Serializer):
     area = serializers.CharField(max_length=200)
     department = serializers.ChoiceField(choices=Department.choices)
     person = _Username(required=False, allow_null=True)
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    notes = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=NOTE_MAX_LENGTH
+    )
 
 
 class KickoffWriteSerializer(serializers.Serializer):
     scheduled_at = OffsetDateTimeField()
     location = serializers.CharField(max_length=500, required=False, allow_blank=True)
     chair = _Username(required=False, help_text="username of a PM of the project")
-    customer_core_needs = serializers.CharField(required=False, allow_blank=True)
-    expected_standards = serializers.CharField(required=False, allow_blank=True)
-    feasibility_summary = serializers.CharField(required=False, allow_blank=True)
-    risk_plan = serializers.CharField(required=False, allow_blank=True)
-    milestones = serializers.PrimaryKeyRelatedField(
-        many=True, required=False, queryset=Milestone.objects.none(), help_text="milestone ids"
+    customer_core_needs = _text()
+    expected_standards = _text()
+    feasibility_summary = _text()
+    risk_plan = _text()
+    milestones = many_related(
+        serializers.PrimaryKeyRelatedField,
+        required=False,
+        queryset=Milestone.objects.none(),
+        help_text="milestone ids",
     )
-    risks = serializers.PrimaryKeyRelatedField(
-        many=True, required=False, queryset=Risk.objects.none(), help_text="risk ids"
+    risks = many_related(
+        serializers.PrimaryKeyRelatedField,
+        required=False,
+        queryset=Risk.objects.none(),
+        help_text="risk ids",
     )
-    attendees = AttendeeInSerializer(many=True, required=False)
-    responsibilities = ResponsibilityInSerializer(many=True, required=False)
+    attendees = AttendeeInSerializer(many=True, required=False, max_length=ITEMS_MAX)
+    responsibilities = ResponsibilityInSerializer(many=True, required=False, max_length=ITEMS_MAX)
 
     def __init__(self, *args, project=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,7 +84,7 @@ class KickoffWriteSerializer(serializers.Serializer):
 
 
 class AmendSerializer(KickoffWriteSerializer):
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=NOTE_MAX_LENGTH)
     scheduled_at = OffsetDateTimeField(required=False)
 
 
@@ -365,6 +378,7 @@ class ProjectCommitmentView(APIView):
 class CommitmentDetailView(APIView):
     @extend_schema(responses={200: CommitmentSerializer, **READ}, tags=["commitments"])
     def get(self, request, pk: int):
+        """One collaboration commitment of a project the caller may see (404 otherwise)."""
         commitment = selectors.visible_commitment(request.user, pk)
         return Response(CommitmentSerializer(commitment).data)
 

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from coordination.core.forms import add_version_field
+from coordination.core.limits import NOTE_MAX_LENGTH, TEXT_MAX_LENGTH
 from coordination.core.models import Department
 from coordination.kickoff.models import KickoffRole
 
@@ -35,13 +36,22 @@ class KickoffForm(forms.Form):
     location = forms.CharField(label=_("地点/会议链接"), max_length=500, required=False)
     chair = _UserChoice(label=_("主持人"), queryset=User.objects.none())
     customer_core_needs = forms.CharField(
-        label=_("客户核心需求"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("客户核心需求"),
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     expected_standards = forms.CharField(
-        label=_("预期标准"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("预期标准"),
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     feasibility_summary = forms.CharField(
-        label=_("工程可行性摘要"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("工程可行性摘要"),
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     milestones = forms.ModelMultipleChoiceField(
         label=_("关键里程碑（签署后成为承诺日期）"),
@@ -50,7 +60,10 @@ class KickoffForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     risk_plan = forms.CharField(
-        label=_("风险应对总体安排"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("风险应对总体安排"),
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     risks = forms.ModelMultipleChoiceField(
         label=_("风险计划"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
@@ -58,6 +71,7 @@ class KickoffForm(forms.Form):
     reason = forms.CharField(
         label=_("修订原因"),
         required=False,
+        max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("承诺书已有人签署时，保存即生成新版本，需要全部签署人重新签署。"),
     )
@@ -98,7 +112,7 @@ class ResponsibilityForm(forms.Form):
         queryset=User.objects.filter(is_active=True).order_by("username"),
         required=False,
     )
-    notes = forms.CharField(label=_("备注"), required=False)
+    notes = forms.CharField(label=_("备注"), required=False, max_length=NOTE_MAX_LENGTH)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coordination.api.authentication import ApiClientScopes, BodyIsParsed
-from coordination.api.fields import ModelSerializer
+from coordination.api.fields import ModelSerializer, id_field
 from coordination.api.schema import BAD_REQUEST, UNAUTHORIZED
 from coordination.core import services
 from coordination.core.models import Notification
@@ -35,7 +35,7 @@ class NotificationSerializer(ModelSerializer):
 
 class ReadSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=id_field(),
         required=False,
         max_length=MAX_IDS,
         help_text="Your notifications to mark read (at most 500); others' ids are ignored.",

@@ -17,9 +17,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coordination.api.concurrency import ETAG, IF_MATCH, PRECONDITION_FAILED, if_match, tagged
-from coordination.api.fields import ModelSerializer
+from coordination.api.fields import ModelSerializer, many_related
 from coordination.api.pagination import SyncPagination, updated_since
 from coordination.api.schema import BAD_REQUEST, SINCE_PARAMETER
+from coordination.core.limits import (
+    ITEMS_MAX,
+    MINUTES_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
+    USERNAME_MAX_LENGTH,
+)
 from coordination.core.models import Department
 from coordination.reviews import selectors, services
 from coordination.reviews.models import (
@@ -74,21 +81,21 @@ def _user_by_name(username: str, field: str):
 
 
 class RetroEntrySerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=2000)
+    text = serializers.CharField(max_length=NOTE_MAX_LENGTH)
     tag = serializers.ChoiceField(choices=["business", "engineering"])
 
 
 class AttendanceSerializer(serializers.Serializer):
-    user = serializers.CharField(max_length=150)
+    user = serializers.CharField(max_length=USERNAME_MAX_LENGTH)
     attended = serializers.BooleanField(allow_null=True, required=False, default=None)
     note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
 
 class CadenceSerializer(ModelSerializer):
     project = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    participants = serializers.SlugRelatedField(
+    participants = many_related(
+        serializers.SlugRelatedField,
         slug_field="username",
-        many=True,
         queryset=User.objects.filter(is_active=True),
         required=False,
     )
@@ -157,12 +164,12 @@ class ReviewSerializer(ModelSerializer):
 
 class ReviewPatchSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Review.Status.choices, required=False)
-    minutes = serializers.CharField(allow_blank=True, required=False, max_length=50000)
-    decisions = serializers.CharField(allow_blank=True, required=False, max_length=20000)
-    went_well = RetroEntrySerializer(many=True, required=False)
-    went_wrong = RetroEntrySerializer(many=True, required=False)
-    improvements = RetroEntrySerializer(many=True, required=False)
-    attendance = AttendanceSerializer(many=True, required=False)
+    minutes = serializers.CharField(allow_blank=True, required=False, max_length=MINUTES_MAX_LENGTH)
+    decisions = serializers.CharField(allow_blank=True, required=False, max_length=TEXT_MAX_LENGTH)
+    went_well = RetroEntrySerializer(many=True, required=False, max_length=ITEMS_MAX)
+    went_wrong = RetroEntrySerializer(many=True, required=False, max_length=ITEMS_MAX)
+    improvements = RetroEntrySerializer(many=True, required=False, max_length=ITEMS_MAX)
+    attendance = AttendanceSerializer(many=True, required=False, max_length=ITEMS_MAX)
 
 
 class ActionItemSerializer(ModelSerializer):
@@ -195,15 +202,19 @@ class ActionItemSerializer(ModelSerializer):
 
 class ActionItemCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=255)
-    description = serializers.CharField(allow_blank=True, required=False, default="")
-    owner = serializers.CharField(max_length=150)
+    description = serializers.CharField(
+        allow_blank=True, required=False, default="", max_length=TEXT_MAX_LENGTH
+    )
+    owner = serializers.CharField(max_length=USERNAME_MAX_LENGTH)
     due_date = serializers.DateField()
 
 
 class ActionItemPatchSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=255, required=False)
-    description = serializers.CharField(allow_blank=True, required=False)
-    owner = serializers.CharField(max_length=150, required=False)
+    description = serializers.CharField(
+        allow_blank=True, required=False, max_length=TEXT_MAX_LENGTH
+    )
+    owner = serializers.CharField(max_length=USERNAME_MAX_LENGTH, required=False)
     due_date = serializers.DateField(required=False)
     status = serializers.ChoiceField(choices=ActionItem.Status.choices, required=False)
 
@@ -435,6 +446,9 @@ class ReviewActionItemsView(APIView):
     responses={200: ActionItemSerializer(many=True), 400: BAD_REQUEST},
 )
 class ActionItemListView(generics.ListAPIView):
+    """Action items of the reviews the caller may see: `mine=1` only the caller's own,
+    `overdue=1` only open items past their due date; `updated_since` pages by a cursor."""
+
     serializer_class = ActionItemSerializer
     pagination_class = SyncPagination
     filter_backends: list = []
@@ -458,6 +472,7 @@ class ActionItemListView(generics.ListAPIView):
 class ActionItemDetailView(APIView):
     @extend_schema(responses={200: ActionItemSerializer, 404: ERROR})
     def get(self, request, pk: int):
+        """One action item of a review the caller may see (404 otherwise)."""
         return Response(
             ActionItemSerializer(selectors.visible_action_items(request.user).get(pk=pk)).data
         )
@@ -467,6 +482,7 @@ class ActionItemDetailView(APIView):
         responses={200: ActionItemSerializer, 400: BAD_REQUEST, 403: ERROR, 404: ERROR},
     )
     def patch(self, request, pk: int):
+        """Change an action item's title, description, owner, due date or status."""
         selectors.visible_action_items(request.user).get(pk=pk)
         data = ActionItemPatchSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from coordination.core.forms import add_version_field, type_in_when_long
+from coordination.core.limits import MINUTES_MAX_LENGTH, TEXT_MAX_LENGTH
 from coordination.core.models import Department
 from coordination.reviews.models import WEEKDAY_CHOICES, ActionItem, Review, ReviewKind
 from projects.core.models import Project
@@ -34,8 +35,12 @@ class ReviewMinutesForm(forms.Form):
         choices=Review.Status.choices,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    minutes = forms.CharField(label=_("会议纪要"), required=False, widget=_textarea(6))
-    decisions = forms.CharField(label=_("决议"), required=False, widget=_textarea(3))
+    minutes = forms.CharField(
+        label=_("会议纪要"), required=False, max_length=MINUTES_MAX_LENGTH, widget=_textarea(6)
+    )
+    decisions = forms.CharField(
+        label=_("决议"), required=False, max_length=TEXT_MAX_LENGTH, widget=_textarea(3)
+    )
 
     def __init__(self, *args, review: Review | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -51,6 +56,7 @@ class ReviewMinutesForm(forms.Form):
                 label=label,
                 required=False,
                 initial=initial,
+                max_length=TEXT_MAX_LENGTH,
                 widget=_textarea(2),
                 help_text=_("每行一条。"),
             )
@@ -166,7 +172,9 @@ class JobRotationForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
     )
-    reflection = forms.CharField(label=_("体会与反思"), required=False, widget=_textarea(4))
+    reflection = forms.CharField(
+        label=_("体会与反思"), required=False, max_length=TEXT_MAX_LENGTH, widget=_textarea(4)
+    )
 
     def __init__(self, *args, projects=None, can_choose_user: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from coordination.api.fields import ModelSerializer
 from coordination.api.schema import BAD_REQUEST, CONFLICT, FORBIDDEN, NOT_FOUND
+from coordination.core.limits import TEXT_MAX_LENGTH, USERNAME_MAX_LENGTH
 from kpi.complaints import selectors, services
 from kpi.models import Complaint, RootCause
 
@@ -49,13 +50,15 @@ class ComplaintHandlingSerializer(ModelSerializer):
 
 
 class AssignSerializer(serializers.Serializer):
-    owner = serializers.CharField(help_text="username of the owner")
+    owner = serializers.CharField(max_length=USERNAME_MAX_LENGTH, help_text="username of the owner")
 
 
 class RespondSerializer(serializers.Serializer):
-    response = serializers.CharField()
+    response = serializers.CharField(max_length=TEXT_MAX_LENGTH)
     root_cause = serializers.ChoiceField(choices=RootCause.choices)
-    corrective_actions = serializers.CharField(required=False, allow_blank=True, default="")
+    corrective_actions = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=TEXT_MAX_LENGTH
+    )
 
 
 def _visible(request, pk: int) -> Complaint:
@@ -69,6 +72,7 @@ def _answer(request, pk: int) -> Response:
 class ComplaintDetailView(APIView):
     @extend_schema(responses={200: ComplaintHandlingSerializer, 404: NOT_FOUND})
     def get(self, request, pk: int):
+        """One complaint the caller may see, with its handling (owner, answer, cause, status)."""
         return _answer(request, pk)
 
 
@@ -84,6 +88,7 @@ class ComplaintAssignView(APIView):
         },
     )
     def post(self, request, pk: int):
+        """Name the complaint's owner (a username); who may and in which state are checked."""
         services.check_handle(request.user, _visible(request, pk))
         data = AssignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -110,6 +115,7 @@ class ComplaintRespondView(APIView):
         },
     )
     def post(self, request, pk: int):
+        """The owner's answer: `response`, `root_cause` and optional `corrective_actions`."""
         services.check_respond(request.user, _visible(request, pk))
         data = RespondSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -123,6 +129,7 @@ class ComplaintCloseView(APIView):
         responses={200: ComplaintHandlingSerializer, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT},
     )
     def post(self, request, pk: int):
+        """Close the complaint; one that may not be closed yet is 409 saying why."""
         services.check_close(request.user, _visible(request, pk))
         services.close_complaint(pk, by=request.user)
         return _answer(request, pk)

@@ -32,7 +32,7 @@ from coordination.api.fields import (
 )
 from coordination.api.schema import BAD_REQUEST as R400
 from coordination.api.schema import FORBIDDEN as R403
-from coordination.api.schema import TOO_LARGE
+from coordination.api.schema import TOO_LARGE, whole_array
 from coordination.api.schema import UNAUTHORIZED as R401
 from coordination.core.exceptions import Conflict
 from coordination.core.roles import remember_group_names
@@ -92,23 +92,34 @@ PROJECT_EXAMPLES = [
         value={"business_pm": ["未知的用户名：nobody"]},
     ),
 ]
+_SECOND_ROW = {
+    **_PROJECT_BODY,
+    "erp_id": "P-2",
+    "name": "南京地铁二号线车辆段改造",
+    "business_pm": "nobody",
+}
+# The request example is the whole array (coordination.api.schema.whole_array); a response
+# example of ErpBulkResultSerializer(many=True) is one row, shown inside the array.
 BULK_EXAMPLES = [
     OpenApiExample(
-        "two rows", request_only=True, value=[{"erp_id": "P-1", **_PROJECT_BODY}, {"erp_id": "P-2"}]
+        "two rows", request_only=True, value=[{"erp_id": "P-1", **_PROJECT_BODY}, _SECOND_ROW]
     ),
     OpenApiExample(
-        "per-row results",
+        "a row created",
         response_only=True,
         status_codes=["200"],
-        value=[
-            {"erp_id": "P-1", "status": "created", "code": "PRJ-2026-0042", "errors": {}},
-            {
-                "erp_id": "P-2",
-                "status": "error",
-                "code": None,
-                "errors": {"name": ["该字段是必填项。"]},
-            },
-        ],
+        value={"erp_id": "P-1", "status": "created", "code": "PRJ-2026-0042", "errors": {}},
+    ),
+    OpenApiExample(
+        "a row refused",
+        response_only=True,
+        status_codes=["200"],
+        value={
+            "erp_id": "P-2",
+            "status": "error",
+            "code": None,
+            "errors": {"business_pm": ["未知的用户名：nobody"]},
+        },
     ),
 ]
 
@@ -365,7 +376,7 @@ class ErpProjectBulkView(APIView):
             "在该事务之后按批内顺序逐行处理（每行一个事务）。"
             "客户和用户按本批的键各查询一次。超过上限或不是数组返回 400。"
         ),
-        request=ErpProjectBulkRowSerializer(many=True),
+        request=whole_array(ErpProjectBulkRowSerializer(), max_items=MAX_BULK_ROWS),
         examples=BULK_EXAMPLES,
         responses={
             200: ErpBulkResultSerializer(many=True),

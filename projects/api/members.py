@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from coordination.api.pagination import PageNumberPagination
 from coordination.api.schema import BAD_REQUEST, FORBIDDEN, NOT_FOUND, UNAUTHORIZED
+from coordination.core.limits import USERNAME_MAX_LENGTH
 from projects.core import team
 from projects.core.models import MemberRole, Project, ProjectMembership
 from projects.core.permissions import can_manage_members, require
@@ -30,7 +31,7 @@ class MemberSerializer(serializers.Serializer):
     id = serializers.IntegerField(
         allow_null=True, read_only=True, help_text=_("成员记录编号；项目经理为 null")
     )
-    user = serializers.CharField(help_text=_("用户名"))
+    user = serializers.CharField(max_length=USERNAME_MAX_LENGTH, help_text=_("用户名"))
     role = serializers.ChoiceField(choices=MemberRole.choices, help_text=_("项目角色"))
     name = serializers.CharField(read_only=True, help_text=_("姓名"))
     department = serializers.CharField(read_only=True, help_text=_("所属部门"))

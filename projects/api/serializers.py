@@ -12,6 +12,7 @@ from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
 from coordination.api.fields import AsciiDecimalField, ErpIdField, ModelSerializer
+from coordination.core.limits import NOTE_MAX_LENGTH
 from projects.core.models import (
     PROJECT_READ_ONLY_FIELDS,
     PROJECT_SHOWN_FIELDS,
@@ -319,7 +320,9 @@ class ErpBulkResultSerializer(serializers.Serializer):
 
 class TransitionSerializer(serializers.Serializer):
     to = serializers.ChoiceField(choices=Stage.choices, help_text=_("目标阶段"))
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=NOTE_MAX_LENGTH
+    )
     override = serializers.BooleanField(
         required=False, default=False, help_text=_("PMO 豁免可豁免的门禁条件（须填写原因）")
     )

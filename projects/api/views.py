@@ -368,6 +368,7 @@ class ProjectDetailView(generics.GenericAPIView):
         summary="查看项目", parameters=[ETAG], responses={200: ProjectSerializer, **READ_ERRORS}
     )
     def get(self, request, code: str):
+        """One project by its code; the `ETag` is the version to send back as `If-Match`."""
         project = _visible_project(request, code)
         return tagged(Response(self.get_serializer(project).data), project)
 

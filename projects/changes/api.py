@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coordination.api.concurrency import ETAG, IF_MATCH, PRECONDITION_FAILED, if_match, tagged
-from coordination.api.fields import AsciiDecimalField, ModelSerializer
+from coordination.api.fields import AsciiDecimalField, ModelSerializer, many_related
 from coordination.api.inputs import validated_input
 from coordination.api.pagination import SyncPagination
 from coordination.api.schema import (  # BAD_REQUEST: {"<field>": ["message"]}
@@ -25,6 +25,7 @@ from coordination.api.schema import (  # BAD_REQUEST: {"<field>": ["message"]}
     SYNC_PARAMETERS,
     sync_page,
 )
+from coordination.core.limits import NOTE_MAX_LENGTH, TEXT_MAX_LENGTH
 from projects.api.filters import UpdatedSinceFilterSet
 from projects.changes import services
 from projects.changes.models import ChangeDecision, ChangeRequest
@@ -54,8 +55,8 @@ class ChangeRequestSerializer(ModelSerializer):
     assessed_by = serializers.CharField(
         source="assessed_by.username", read_only=True, allow_null=True, default=None
     )
-    affected_milestones = serializers.PrimaryKeyRelatedField(
-        many=True,
+    affected_milestones = many_related(
+        serializers.PrimaryKeyRelatedField,
         required=False,
         queryset=Milestone.objects.all(),
         help_text="ids of milestones of the same project",
@@ -124,7 +125,9 @@ class AssessSerializer(serializers.Serializer):
     effort_days = AsciiDecimalField(
         max_digits=10, decimal_places=1, min_value=0, help_text="engineering effort, person-days"
     )
-    assessment_risks = serializers.CharField(help_text="risks of the change (text)")
+    assessment_risks = serializers.CharField(
+        max_length=TEXT_MAX_LENGTH, help_text="risks of the change (text)"
+    )
     schedule_impact_days = serializers.IntegerField(
         required=False, min_value=-3650, max_value=3650, help_text="corrected schedule impact"
     )
@@ -132,7 +135,9 @@ class AssessSerializer(serializers.Serializer):
 
 
 class DecisionSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=NOTE_MAX_LENGTH
+    )
     department = serializers.ChoiceField(
         choices=["business", "engineering", "finance"],
         required=False,
@@ -141,7 +146,9 @@ class DecisionSerializer(serializers.Serializer):
 
 
 class RejectSerializer(DecisionSerializer):
-    comment = serializers.CharField(help_text="why the department rejects")
+    comment = serializers.CharField(
+        max_length=NOTE_MAX_LENGTH, help_text="why the department rejects"
+    )
 
 
 ConflictResponse = inline_serializer(

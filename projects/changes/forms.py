@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from coordination.core.forms import add_version_field
+from coordination.core.limits import NOTE_MAX_LENGTH, TEXT_MAX_LENGTH, model_form_field
 from projects.changes.models import ChangeRequest
 from projects.core.models import Milestone
 
@@ -23,6 +24,7 @@ def _style(form: forms.BaseForm) -> None:
 class ChangeRequestForm(forms.ModelForm):
     class Meta:
         model = ChangeRequest
+        formfield_callback = model_form_field  # TextFields get their length limit
         fields = [
             "title",
             "origin",
@@ -61,7 +63,7 @@ class AssessForm(forms.Form):
         label=_("评估工作量(人天)"), min_value=0, max_digits=10, decimal_places=1
     )
     assessment_risks = forms.CharField(
-        label=_("评估风险"), widget=forms.Textarea(attrs={"rows": 4})
+        label=_("评估风险"), max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4})
     )
     schedule_impact_days = forms.IntegerField(
         label=_("工期影响(工作日)"), required=False, help_text=_("如评估后需修正，请填写")
@@ -78,7 +80,10 @@ class DecisionForm(forms.Form):
 
     edit_version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
     comment = forms.CharField(
-        label=_("意见"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("意见"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     department = forms.ChoiceField(
         label=_("代表部门"),

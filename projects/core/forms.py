@@ -15,6 +15,7 @@ from coordination.core.forms import (
     search_field,
     type_in_when_long,
 )
+from coordination.core.limits import NOTE_MAX_LENGTH, model_form_field
 from projects.core.models import (
     Customer,
     MemberRole,
@@ -148,6 +149,7 @@ class ProjectFilterForm(BootstrapMixin, forms.Form):
 class ProjectForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Project
+        formfield_callback = model_form_field  # TextFields get their length limit
         fields = [f for f in PROJECT_FIELDS if f != "erp_id"]
         widgets = {
             "contract_signed_on": DateInput(),
@@ -205,6 +207,7 @@ class ProjectForm(BootstrapMixin, forms.ModelForm):
 class MilestoneForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Milestone
+        formfield_callback = model_form_field  # TextFields get their length limit
         fields = MILESTONE_FIELDS
         widgets = {
             "baseline_date": DateInput(),
@@ -226,6 +229,7 @@ class MilestoneForm(BootstrapMixin, forms.ModelForm):
 class RiskForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Risk
+        formfield_callback = model_form_field  # TextFields get their length limit
         fields = RISK_FIELDS
         widgets = {
             "description": forms.Textarea(attrs={"rows": 2}),
@@ -244,7 +248,10 @@ class RiskForm(BootstrapMixin, forms.ModelForm):
 class TransitionForm(forms.Form):
     to = forms.ChoiceField(label=_("目标阶段"), choices=Stage.choices)
     reason = forms.CharField(
-        label=_("原因"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("原因"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     override = forms.BooleanField(label=_("PMO豁免未满足的条件"), required=False)
 
@@ -304,6 +311,7 @@ class CustomerForm(BootstrapMixin, forms.ModelForm):
 
     class Meta:
         model = Customer
+        formfield_callback = model_form_field  # TextFields get their length limit
         fields = CUSTOMER_FIELDS
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 

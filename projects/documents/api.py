@@ -289,6 +289,7 @@ class DocumentDetailView(APIView):
         tags=["documents"],
     )
     def get(self, request, pk: int):
+        """One document of a project the caller may see, with its versions."""
         return _document_response(request.user, pk)
 
 

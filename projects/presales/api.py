@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coordination.api.concurrency import ETAG, IF_MATCH, PRECONDITION_FAILED, if_match, tagged
-from coordination.api.fields import AsciiDecimalField, ModelSerializer
+from coordination.api.fields import AsciiDecimalField, ModelSerializer, id_field
 from coordination.api.inputs import validated_input
 from coordination.api.pagination import SyncPagination
 from coordination.api.schema import (  # BAD_REQUEST: {"<field>": ["message"]}
@@ -30,6 +30,7 @@ from coordination.api.schema import (  # BAD_REQUEST: {"<field>": ["message"]}
     SYNC_PARAMETERS,
     sync_page,
 )
+from coordination.core.limits import ITEMS_MAX, NOTE_MAX_LENGTH, TEXT_MAX_LENGTH
 from projects.api.filters import UpdatedSinceFilterSet
 from projects.core.selectors import visible_projects
 from projects.presales import services
@@ -41,7 +42,9 @@ from projects.presales.promise_gaps import margin_floor, promise_gaps
 
 class KeyRiskSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=TEXT_MAX_LENGTH
+    )
     probability = serializers.IntegerField(min_value=1, max_value=5, required=False, default=3)
     impact = serializers.IntegerField(min_value=1, max_value=5, required=False, default=3)
 
@@ -55,7 +58,7 @@ class FeasibilityAssessmentSerializer(ModelSerializer):
     based_on_version = serializers.IntegerField(
         source="based_on.version", read_only=True, allow_null=True, default=None
     )
-    key_risks = KeyRiskSerializer(many=True, required=False)
+    key_risks = KeyRiskSerializer(many=True, required=False, max_length=ITEMS_MAX)
     is_current = serializers.SerializerMethodField()
 
     class Meta:
@@ -114,7 +117,7 @@ class FeasibilityAssessmentSerializer(ModelSerializer):
 class QuoteSerializer(ModelSerializer):
     project = serializers.CharField(source="project.code", read_only=True)
     author = serializers.CharField(source="author.username", read_only=True)
-    assessment = serializers.IntegerField(
+    assessment = id_field(
         source="assessment_id",
         required=False,
         allow_null=True,
@@ -165,9 +168,16 @@ ConflictResponse = inline_serializer(
     },
 )
 ErrorResponse = inline_serializer("PresalesError", {"detail": serializers.CharField()})
-ReasonRequest = inline_serializer("ReturnReason", {"reason": serializers.CharField()})
+ReasonRequest = inline_serializer(
+    "ReturnReason", {"reason": serializers.CharField(max_length=NOTE_MAX_LENGTH)}
+)
 CommentRequest = inline_serializer(
-    "ApproveComment", {"comment": serializers.CharField(required=False, allow_blank=True)}
+    "ApproveComment",
+    {
+        "comment": serializers.CharField(
+            required=False, allow_blank=True, max_length=NOTE_MAX_LENGTH
+        )
+    },
 )
 ERRORS = {403: ErrorResponse, 404: ErrorResponse, 409: ConflictResponse}
 CONDITIONAL_ERRORS = {**ERRORS, 412: PRECONDITION_FAILED}
@@ -449,6 +459,8 @@ class PromiseGapsView(APIView):
         responses={200: PromiseGapsResponse, 404: ErrorResponse},
     )
     def get(self, request, code: str):
+        """What the quote promises beyond the approved feasibility assessment (`gaps`); on a
+        key project any gap blocks the contract (`blocks_contract`)."""
         project = _project(request, code)
         gaps = promise_gaps(project)
         return Response(

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from coordination.core.forms import add_version_field
+from coordination.core.limits import NOTE_MAX_LENGTH, TEXT_MAX_LENGTH, model_form_field
 from projects.presales.models import FeasibilityAssessment, Quote
 from projects.presales.services import ASSESSMENT_FIELDS, QUOTE_FIELDS
 
@@ -40,12 +41,14 @@ class AssessmentForm(forms.ModelForm):
     key_risks_text = forms.CharField(
         label=_("关键技术风险"),
         required=False,
+        max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("每行一项：风险 | 可能性(1-5) | 影响(1-5)"),
     )
 
     class Meta:
         model = FeasibilityAssessment
+        formfield_callback = model_form_field  # TextFields get their length limit
         fields = [f for f in ASSESSMENT_FIELDS if f != "key_risks"]  # risks: key_risks_text
         widgets = {
             "conditions": forms.Textarea(attrs={"rows": 3}),
@@ -76,13 +79,16 @@ class AssessmentForm(forms.ModelForm):
 
 class ReturnForm(forms.Form):
     reason = forms.CharField(
-        label=_("退回原因"), widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"})
+        label=_("退回原因"),
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
     )
 
 
 class QuoteForm(forms.ModelForm):
     class Meta:
         model = Quote
+        formfield_callback = model_form_field  # TextFields get their length limit
         fields = QUOTE_FIELDS
         widgets = {
             "promised_delivery_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

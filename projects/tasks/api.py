@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coordination.api.concurrency import ETAG, IF_MATCH, PRECONDITION_FAILED, if_match, tagged
+from coordination.api.fields import id_field
 from coordination.api.inputs import validated_input
 from coordination.api.pagination import SyncPagination
 from coordination.api.schema import (
@@ -46,10 +47,10 @@ class TaskSerializer(serializers.ModelSerializer):
         queryset=User.objects.all(),
         help_text="username of a project member",
     )
-    parent = serializers.IntegerField(
+    parent = id_field(
         source="parent_id", allow_null=True, required=False, help_text="id of a task of the project"
     )
-    milestone = serializers.IntegerField(
+    milestone = id_field(
         source="milestone_id",
         allow_null=True,
         required=False,
@@ -98,7 +99,7 @@ def _service_data(data: dict) -> dict:
 
 
 class DependencyInSerializer(serializers.Serializer):
-    predecessor = serializers.IntegerField(help_text="id of a task of the same project")
+    predecessor = id_field(help_text="id of a task of the same project")
     type = serializers.ChoiceField(choices=TaskDependency.Type.values, default="FS")
     lag_days = serializers.IntegerField(
         default=0, min_value=-1000, max_value=1000, help_text="working days"
@@ -337,6 +338,7 @@ class TaskDependencyCreateView(APIView):
 class TaskDependencyDetailView(APIView):
     @extend_schema(operation_id="task_dependency_destroy", responses={204: None, **ERRORS})
     def delete(self, request, pk: int):
+        """Remove a dependency between two tasks of a project the caller may see."""
         link = get_object_or_404(
             TaskDependency.objects.filter(successor__in=visible_tasks(request.user)), pk=pk
         )

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from coordination.core.forms import add_version_field
+from coordination.core.limits import model_form_field
 from projects.core.models import Milestone, Project
 from projects.tasks.models import Task, TaskDependency
 
@@ -60,6 +61,7 @@ class TaskForm(forms.ModelForm):
 
     class Meta:
         model = Task
+        formfield_callback = model_form_field  # TextFields get their length limit
         fields = [*PLAN_FIELDS, *REPORT_FIELDS]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
