@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",  # the optional second factor (coordination/accounts/)
+    "django_otp.plugins.otp_totp",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -71,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): a code was accepted
+    "coordination.accounts.middleware.SecondFactorMiddleware",  # code / enrolment first
     "coordination.core.middleware.UserLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "coordination.api.middleware.JsonErrorsMiddleware",  # /api/: every error body is JSON
@@ -187,6 +191,19 @@ LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDR
 LOGIN_BACKOFF_SECONDS = int(os.environ.get("LOGIN_BACKOFF_SECONDS", 60))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", 900))
 # --- end accounts and sessions ---
+
+# --- Passwords and the second factor (docs/security.md, "Accounts and sessions") ---
+# Reset requests per client address and per e-mail address within the window
+# (coordination/accounts/throttle.py); the link in the e-mail lasts PASSWORD_RESET_TIMEOUT.
+PASSWORD_RESET_MAX_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_MAX_PER_ADDRESS", 5))
+PASSWORD_RESET_MAX_PER_EMAIL = int(os.environ.get("PASSWORD_RESET_MAX_PER_EMAIL", 5))
+PASSWORD_RESET_WINDOW_SECONDS = int(os.environ.get("PASSWORD_RESET_WINDOW_SECONDS", 3600))
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600))
+# Staff (admin) and PMO users must use a TOTP second factor: on in production, off under
+# DEBUG (make run's demo logins) unless set; coordination/accounts/rules.py.
+OTP_REQUIRED_FOR_STAFF = env_bool("OTP_REQUIRED_FOR_STAFF", not DEBUG)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Coordination Hub")
+# --- end passwords and the second factor ---
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
