@@ -203,6 +203,7 @@ PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3
 # DEBUG (make run's demo logins) unless set; coordination/accounts/rules.py.
 OTP_REQUIRED_FOR_STAFF = env_bool("OTP_REQUIRED_FOR_STAFF", not DEBUG)
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Coordination Hub")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin lists and deletes devices, never shows keys
 # --- end passwords and the second factor ---
 
 EMAIL_BACKEND = os.environ.get(
