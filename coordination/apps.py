@@ -15,6 +15,9 @@ class CoordinationConfig(AppConfig):
         # stage gate; then webhooks listen to every domain event and the
         # beat schedule is copied into its admin rows after migrate; the reminder outbox's
         # channel timeouts are checked against its lease.
+        from django.contrib.auth.signals import user_logged_in
+
+        from coordination.accounts.middleware import note_step_after_login
         from coordination.beat import sync_after_migrate
         from coordination.chat import services as chat
         from coordination.core import events, signals  # noqa: F401
@@ -23,6 +26,8 @@ class CoordinationConfig(AppConfig):
         from coordination.kickoff import gates  # noqa: F401
         from coordination.reviews.reminders.rules import check_channel_timeouts
 
+        # after the password: the second factor's step (coordination/accounts/middleware.py)
+        user_logged_in.connect(note_step_after_login, dispatch_uid="second_factor_step")
         post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="sync_beat_schedule")
         events.listen("*", deliveries.fan_out)
         checks.register(check_channel_timeouts)

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",  # the optional second factor (coordination/accounts/)
+    "django_otp.plugins.otp_totp",
     "rest_framework",
     "knox",  # people's API tokens (coordination.core.tokens.ApiToken is its TOKEN_MODEL)
     "django_filters",
@@ -74,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): a code was accepted
+    "coordination.accounts.middleware.SecondFactorMiddleware",  # code / enrolment first
     "coordination.core.middleware.UserLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "coordination.api.middleware.JsonErrorsMiddleware",  # /api/: every error body is JSON
@@ -210,6 +214,20 @@ AXES_DISABLE_ACCESS_LOG = True  # successful logins are not logged (only failure
 AXES_ENABLE_ADMIN = False  # coordination/core/admin.py registers AccessAttempt for PMO
 AXES_VERBOSE = False
 # --- end accounts and sessions ---
+
+# --- Passwords and the second factor (docs/security.md, "Accounts and sessions") ---
+# Reset requests per client address and per e-mail address within the window
+# (coordination/accounts/throttle.py); the link in the e-mail lasts PASSWORD_RESET_TIMEOUT.
+PASSWORD_RESET_MAX_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_MAX_PER_ADDRESS", 5))
+PASSWORD_RESET_MAX_PER_EMAIL = int(os.environ.get("PASSWORD_RESET_MAX_PER_EMAIL", 5))
+PASSWORD_RESET_WINDOW_SECONDS = int(os.environ.get("PASSWORD_RESET_WINDOW_SECONDS", 3600))
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600))
+# Staff (admin) and PMO users must use a TOTP second factor: on in production, off under
+# DEBUG (make run's demo logins) unless set; coordination/accounts/rules.py.
+OTP_REQUIRED_FOR_STAFF = env_bool("OTP_REQUIRED_FOR_STAFF", not DEBUG)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Coordination Hub")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin lists and deletes devices, never shows keys
+# --- end passwords and the second factor ---
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

@@ -76,6 +76,13 @@ OWN_DATA_ROUTES = frozenset(
         "notifications_read_all",
         "calendar_feed_reset",
         "work_notices",  # chat: which events reach the user's own DingTalk / WeCom / Feishu
+        # accounts: the user's own password and second factor (coordination/accounts/)
+        "password_change",
+        "password_reset",
+        "password_reset_confirm",
+        "two_factor",
+        "two_factor_verify",
+        "two_factor_disable",
     }
 )
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})

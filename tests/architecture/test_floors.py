@@ -19,6 +19,7 @@ PACKAGES = ("coordination", "projects", "handover", "kpi")
 # room: floor. A module imports only rooms on lower floors, or its own room.
 FLOORS = {
     "core": 1,
+    "accounts": 1.5,  # password reset and change, the TOTP second factor (reads core's roles)
     "integration": 2,
     "api": 3,
     "projects": 4,
@@ -47,6 +48,7 @@ FLOORS = {
 # Longest prefix first; a module's room is the first prefix it starts with.
 ROOMS = [
     ("coordination.core", "core"),
+    ("coordination.accounts", "accounts"),
     ("coordination.api", "api"),
     ("coordination.integration", "integration"),
     ("coordination.kickoff", "kickoff"),

@@ -24,6 +24,12 @@ EXEMPT = (
 OWN_DATA = (
     "accounts/login/",
     "accounts/logout/",
+    "accounts/password_change/",
+    "accounts/password_reset/",
+    "accounts/reset/<uidb64>/<token>/",
+    "accounts/two-factor/",
+    "accounts/two-factor/verify/",
+    "accounts/two-factor/disable/",
     "api/v1/auth/token/",
     "profile/",
     "notifications/<int:pk>/read/",
@@ -104,6 +110,47 @@ MATRIX: dict[str, dict] = {
     },
     "accounts/logout/": {
         "get":    "405 405 405 405 405 405 405 405 405",
+        "post":   "302 302 302 302 302 302 302 302 302",
+    },
+    # accounts (coordination/accounts/): Django's password views; the reset pages are open
+    # (an empty form re-renders, 200), the change pages need a login; the second factor's
+    # pages are the user's own (verify without a device sends to enrolment: 302)
+    "accounts/password_change/": {
+        "get":    "302 302 200 200 200 200 200 200 200",
+        "post":   "302 302 200 200 200 200 200 200 200",
+        "put":    "302 302 200 200 200 200 200 200 200",
+    },
+    "accounts/password_change/done/": {
+        "get":    "302 302 200 200 200 200 200 200 200",
+    },
+    "accounts/password_reset/": {
+        "get":    "200 200 200 200 200 200 200 200 200",
+        "post":   "200 200 200 200 200 200 200 200 200",
+        "put":    "200 200 200 200 200 200 200 200 200",
+    },
+    "accounts/password_reset/done/": {
+        "get":    "200 200 200 200 200 200 200 200 200",
+    },
+    # a link that is not valid: the "link not valid" page
+    "accounts/reset/<uidb64>/<token>/": {
+        "kwargs": {"uidb64": "MQ", "token": "set-password"},
+        "get":    "200 200 200 200 200 200 200 200 200",
+        "post":   "200 200 200 200 200 200 200 200 200",
+        "put":    "200 200 200 200 200 200 200 200 200",
+    },
+    "accounts/reset/done/": {
+        "get":    "200 200 200 200 200 200 200 200 200",
+    },
+    "accounts/two-factor/": {
+        "get":    "302 302 200 200 200 200 200 200 200",
+        "post":   "302 302 200 200 200 200 200 200 200",
+    },
+    "accounts/two-factor/verify/": {
+        "get":    "302 302 302 302 302 302 302 302 302",
+        "post":   "302 302 302 302 302 302 302 302 302",
+    },
+    "accounts/two-factor/disable/": {
+        "get":    "302 302 405 405 405 405 405 405 405",
         "post":   "302 302 302 302 302 302 302 302 302",
     },
     "api/v1/action-items/": {

@@ -230,6 +230,7 @@ NOT_PROJECT_SCOPED = (
     "calendar/",  # a feed is addressed by its secret token: whoever holds the URL reads it
     "api/v1/kpis/restatements/",  # a company period, no project's object: PMO alone decides
     "kpi/restatements/",  # the same in the UI
+    "accounts/reset/",  # a password reset link: a user id and a token, no project's object
 )
 
 
