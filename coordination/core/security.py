@@ -79,6 +79,7 @@ OWN_DATA_ROUTES = frozenset(
         "notifications_read_all",
         "calendar_feed_reset",
         "work_notices",  # chat: which events reach the user's own DingTalk / WeCom / Feishu
+        "preferences",  # notifications: the user's own notification settings
     }
 )
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
