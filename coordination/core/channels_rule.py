@@ -1,8 +1,9 @@
-"""The channel rule: on which channels (e-mail, chat, in-app) a user is told things, from
-their profile, and per kind of event (the notification preferences, below). The profile's
-rule in two forms, side by side: `channels_for` in Python (notify's e-mail, the reminder outbox on SQLite) and `CHANNELS_SQL` for PostgreSQL's set-based
-INSERT of reminder rows. tests/reviews/test_channel_rule.py checks that both give the same
-channels for every combination of profile flags.
+"""The channel rule: on which channels (e-mail, chat, in-app) a user is told things, from their
+profile, and per kind of event (the notification preferences, below). The profile's rule in
+two forms, side by side: `channels_for` in Python (notify's e-mail, the reminder outbox on
+SQLite) and `CHANNELS_SQL` for PostgreSQL's set-based INSERT of reminder rows.
+tests/reviews/test_channel_rule.py checks that both give the same channels for every
+combination of profile flags.
 
 Nobody is left without a message: with no usable channel chosen (or no profile), the in-app
 inbox is used. E-mail needs an address, chat a webhook URL.
