@@ -24,10 +24,25 @@ MAX_IDS = 500
 
 class NotificationSerializer(ModelSerializer):
     unread = serializers.SerializerMethodField()
+    project = serializers.CharField(
+        source="project_code",
+        read_only=True,
+        help_text="Code of the project it is about; empty when none.",
+    )
 
     class Meta:
         model = Notification
-        fields = ["id", "kind", "subject", "body", "url", "created_at", "read_at", "unread"]
+        fields = [
+            "id",
+            "kind",
+            "project",
+            "subject",
+            "body",
+            "url",
+            "created_at",
+            "read_at",
+            "unread",
+        ]
         read_only_fields = fields
 
     def get_unread(self, obj) -> bool:
@@ -74,14 +89,29 @@ class NotificationListView(generics.ListAPIView):
         parameters=[
             OpenApiParameter("unread", str, enum=["1", "0"], description="1: unread only."),
             OpenApiParameter("kind", str, description="One kind, e.g. `handover.item_provided`."),
+            OpenApiParameter(
+                "project",
+                str,
+                description="A project's code: only notifications about it. A code none of "
+                "your notifications is about is a 400 naming `project`.",
+            ),
         ],
+        responses={200: NotificationSerializer(many=True), 400: BAD_REQUEST, 401: UNAUTHORIZED},
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         kind = self.request.query_params.get("kind", "").strip()[:60] or None
-        return selectors.inbox(self.request.user, unread=_flag(self.request, "unread"), kind=kind)
+        project = self.request.query_params.get("project", "").strip()
+        if project and (len(project) > 40 or not selectors.has_project(self.request.user, project)):
+            raise ValidationError({"project": [_("您的通知中没有这个项目。")]})
+        return selectors.inbox(
+            self.request.user,
+            unread=_flag(self.request, "unread"),
+            kind=kind,
+            project=project or None,
+        )
 
 
 class NotificationReadView(APIView):

@@ -23,7 +23,10 @@ def centre(request):
     kinds = selectors.kinds(request.user)
     kind = request.GET.get("kind", "")
     kind = kind if kind in kinds else ""
-    qs = selectors.inbox(request.user, unread=unread, kind=kind or None)
+    projects = selectors.projects(request.user)
+    project = request.GET.get("project", "")
+    project = project if project in projects else ""  # unknown: no filter
+    qs = selectors.inbox(request.user, unread=unread, kind=kind or None, project=project or None)
     return render(
         request,
         "notifications/centre.html",
@@ -32,6 +35,8 @@ def centre(request):
             "unread": unread,
             "kind": kind,
             "kinds": kinds,
+            "project": project,
+            "projects": projects,
             "unread_count": selectors.inbox(request.user, unread=True).count(),
         },
     )
