@@ -16,6 +16,7 @@ app.autodiscover_tasks(
     [
         "coordination.core",
         "coordination.chat",
+        "coordination.notifications",
         "coordination.reviews",
         "coordination.integration",
         "handover",

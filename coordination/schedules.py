@@ -48,6 +48,11 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "kpi.escalate_overdue_complaints",
         "schedule": crontab(minute="5", hour="9"),
     },
+    # Each opted-in user's unread notifications of the last day, one e-mail (before work).
+    "notifications.daily_digest": {
+        "task": "coordination.send_daily_digests",
+        "schedule": crontab(minute="30", hour="7"),
+    },
     "reviews.weekly_digest": {
         "task": "coordination.send_weekly_digests",
         "schedule": crontab(minute="0", hour="8", day_of_week="1"),

@@ -118,6 +118,7 @@ def create_handover(
     notify(
         business_side_users(project),
         kind="handover.created",
+        project=project.code,
         subject=lambda: (
             _("%(code)s 合同移交清单已创建，请在 %(due)s 前提供资料")
             % {"code": project.code, "due": handover.due_date.isoformat()}
@@ -203,6 +204,7 @@ def _accept_if_complete(handover: Handover, *, by) -> bool:
     notify(
         business_side_users(project) + engineering_side_users(project),
         kind="handover.accepted",
+        project=project.code,
         subject=lambda: _("%(code)s 合同移交已被工程方接收") % {"code": project.code},
         url=_url(project),
     )
@@ -298,6 +300,7 @@ def provide_item(item_id: int, *, by, file=None, link: str = "", text: str = "")
     notify(
         engineering_side_users(project),
         kind="handover_item.provided",
+        project=project.code,
         subject=lambda: (
             _("%(code)s 移交资料已提供：%(item)s")
             % {"code": project.code, "item": _item_label(item)}
@@ -342,6 +345,7 @@ def accept_item(item_id: int, *, by) -> HandoverItem:
     notify(
         business_side_users(project),
         kind="handover_item.accepted",
+        project=project.code,
         subject=lambda: (
             _("%(code)s 移交资料已接收：%(item)s")
             % {"code": project.code, "item": _item_label(item)}
@@ -382,6 +386,7 @@ def reject_item(item_id: int, *, by, reason: str) -> HandoverItem:
     notify(
         business_side_users(project),
         kind="handover_item.rejected",
+        project=project.code,
         subject=lambda: (
             _("%(code)s 移交资料被驳回：%(item)s")
             % {"code": project.code, "item": _item_label(item)}
@@ -419,6 +424,7 @@ def submit_handover(handover_id: int, *, by) -> Handover:
     notify(
         engineering_side_users(project),
         kind="handover.submitted",
+        project=project.code,
         subject=lambda: _("%(code)s 合同移交已提交，请审核") % {"code": project.code},
         url=_url(project),
     )
@@ -456,6 +462,7 @@ def remind_overdue(today: datetime.date | None = None) -> int:
             notify(
                 business_side_users(project) + engineering_side_users(project),
                 kind="handover.overdue",
+                project=project.code,
                 subject=lambda values=values: _("%(code)s 合同移交已逾期（截止 %(due)s）") % values,
                 url=_url(project),
             )

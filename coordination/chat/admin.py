@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.db.models import Count, Max, Q
 from django.utils.translation import gettext_lazy as _
 
-from coordination.chat.models import ChatIdentity, WorkNotice, WorkNoticeChoice
+from coordination.chat.models import ChatIdentity, WorkNotice
 
 
 @admin.register(ChatIdentity)
@@ -15,14 +15,6 @@ class ChatIdentityAdmin(admin.ModelAdmin):
     list_display = ("user", "platform", "external_id", "work_notices")
     list_filter = ("platform", "work_notices")
     search_fields = ("user__username", "external_id")
-    raw_id_fields = ("user",)
-    list_select_related = ("user",)
-
-
-@admin.register(WorkNoticeChoice)
-class WorkNoticeChoiceAdmin(admin.ModelAdmin):
-    list_display = ("user", "kind", "enabled")
-    list_filter = ("enabled", "kind")
     raw_id_fields = ("user",)
     list_select_related = ("user",)
 

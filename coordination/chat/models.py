@@ -1,5 +1,6 @@
-"""Chat platforms' data: who a product user is on each platform, which kinds of event they
-want as a personal work notice, and one delivery row per notice and platform."""
+"""Chat platforms' data: who a product user is on each platform and one delivery row per
+notice and platform. Which kinds of event a user wants as a work notice is their notification
+preferences' work-notice column (coordination.core.models.NotificationPreference)."""
 
 from __future__ import annotations
 
@@ -39,26 +40,6 @@ class ChatIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_platform_display()}:{self.external_id}"
-
-
-class WorkNoticeChoice(models.Model):
-    """A user's choice for one kind of event; without a row, the kind is sent."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="work_notice_choices"
-    )
-    kind = models.CharField(_("事件类型"), max_length=60)
-    enabled = models.BooleanField(_("发送"), default=True)
-
-    class Meta:
-        verbose_name = _("工作通知偏好")
-        verbose_name_plural = _("工作通知偏好")
-        constraints = [
-            models.UniqueConstraint(fields=["user", "kind"], name="work_notice_choice_once")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user_id}:{self.kind}={self.enabled}"
 
 
 class WorkNotice(models.Model):

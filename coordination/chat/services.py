@@ -1,5 +1,7 @@
 """Personal work notices: every in-app notification (coordination.core.services.notify) is
-also sent to each platform the recipient is linked to, unless they switched that kind off.
+also sent to each platform the recipient is linked to, unless they switched that kind off
+(their notification preferences' work-notice column: coordination.core.channels_rule, the
+rule `notify` reads for in-app and e-mail too).
 
 1. Inside the action's transaction, `queue_work_notices` writes one WorkNotice row per
    notification and linked, configured platform (an outbox: a rolled-back action sends
@@ -23,41 +25,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coordination.chat import platforms
-from coordination.chat.models import ChatIdentity, WorkNotice, WorkNoticeChoice
+from coordination.chat.models import ChatIdentity, WorkNotice
+from coordination.core import channels_rule
 from coordination.core.models import Notification
-from coordination.core.services import record_audit
+from coordination.core.services import set_notification_preferences
 
 MAX_ATTEMPTS = 6
 LEASE = datetime.timedelta(minutes=2)
 
-# The kinds of event a user may choose among on their settings page, with their labels.
-KINDS = [
-    ("change_request.submitted", _("变更申请待审批")),
-    ("change_request.awaiting_decision", _("变更申请待另一方审批")),
-    ("change_request.decided", _("变更申请已决定")),
-    ("feasibility.submitted", _("可行性评估待审批")),
-    ("feasibility.decided", _("可行性评估已决定")),
-    ("handover.submitted", _("交接待审核")),
-    ("handover.accepted", _("交接已验收")),
-    ("handover.overdue", _("交接逾期")),
-    ("handover_item.provided", _("交接项已提供")),
-    ("handover_item.rejected", _("交接项被退回")),
-    ("kickoff.scheduled", _("启动会已安排")),
-    ("commitment.open", _("承诺书待签署")),
-    ("commitment.signed", _("承诺书已签署")),
-    ("task.assigned", _("任务分配")),
-    ("action_item.assigned", _("行动项分配")),
-    ("comment_mention", _("评论中提到我")),
-    ("project.stage_changed", _("项目阶段变化")),
-    ("project.member_added", _("加入项目")),
-    ("reminder", _("评审提醒")),
-]
-KIND_CODES = {code for code, _label in KINDS}
-
-
-def _kind_key(kind: str) -> str:
-    """Reminders (`reminder.<kind>`) are chosen as one kind."""
-    return "reminder" if kind.startswith("reminder.") else kind
+# The kinds of event a user may choose among, with their labels: the one list of
+# coordination.core.channels_rule (the notification preferences' grid).
+KINDS = channels_rule.KINDS
+KIND_CODES = channels_rule.KIND_CODES
 
 
 def queue_work_notices(notifications: Iterable[Notification]) -> list[int]:
@@ -74,15 +53,11 @@ def queue_work_notices(notifications: Iterable[Notification]) -> list[int]:
         identities.setdefault(user_id, []).append((platform, external_id))
     if not identities:
         return []
-    off = set(
-        WorkNoticeChoice.objects.filter(user_id__in=list(identities), enabled=False).values_list(
-            "user_id", "kind"
-        )
-    )
+    choices = channels_rule.choices_of(identities)
     rows = [
         WorkNotice(notification=n, platform=platform, external_id=external_id)
         for n in notifications
-        if (n.user_id, _kind_key(n.kind)) not in off
+        if channels_rule.wants(choices.get(n.user_id), n.kind, channels_rule.WORK_NOTICE)
         for platform, external_id in identities.get(n.user_id, [])
     ]
     created = WorkNotice.objects.bulk_create(rows, ignore_conflicts=True)
@@ -174,37 +149,23 @@ def due_notices(limit: int = 500) -> list[int]:
     )
 
 
-@transaction.atomic
 def set_work_notice_choices(user, enabled_kinds: Iterable[str]) -> None:
-    """Store which kinds `user` wants as work notices (every kind of KINDS not listed is off)."""
+    """Store which kinds `user` wants as work notices (every kind of KINDS not listed is off):
+    the work-notice column of their notification preferences (one service, one audit)."""
     enabled = set(enabled_kinds)
     unknown = enabled - KIND_CODES
     if unknown:
         raise ValueError(f"unknown kinds: {sorted(unknown)}")
-    before = sorted(_enabled(user))
-    WorkNoticeChoice.objects.filter(user=user).delete()
-    WorkNoticeChoice.objects.bulk_create(
-        [WorkNoticeChoice(user=user, kind=code, enabled=code in enabled) for code, _label in KINDS]
+    set_notification_preferences(
+        user, [(code, channels_rule.WORK_NOTICE, code in enabled) for code, _label in KINDS]
     )
-    after = sorted(enabled & KIND_CODES)
-    if before != after:
-        record_audit(
-            actor=user,
-            action="work_notices.chosen",
-            target=user,
-            before={"kinds": before},
-            after={"kinds": after},
-        )
 
 
-def _enabled(user) -> set[str]:
-    off = set(
-        WorkNoticeChoice.objects.filter(user=user, enabled=False).values_list("kind", flat=True)
-    )
-    return KIND_CODES - off
-
-
-enabled_kinds = _enabled
+def enabled_kinds(user) -> set[str]:
+    choices = channels_rule.choices_of([user.pk]).get(user.pk)
+    return {
+        code for code in KIND_CODES if channels_rule.wants(choices, code, channels_rule.WORK_NOTICE)
+    }
 
 
 @transaction.atomic

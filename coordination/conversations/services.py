@@ -61,6 +61,7 @@ def _notify_mentioned(people: list, comment: Comment, target: Target, author) ->
     notify(
         people,
         kind="comment_mention",
+        project=code,
         subject=lambda: _("%(who)s 在 %(code)s 的评论中提到了你") % {"who": who, "code": code},
         body=lambda: comment.body[:500],
         url=f"{target.url}#comment-{comment.pk}",

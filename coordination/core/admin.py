@@ -25,7 +25,15 @@ from coordination.core.admin_scale import (
     ReadOnlyAdmin,
 )
 from coordination.core.audit_chain import verify_chain
-from coordination.core.models import AuditEvent, CompanyDayOff, Notification, Profile, Sequence
+from coordination.core.models import (
+    AuditEvent,
+    CompanyDayOff,
+    Notification,
+    NotificationDigest,
+    NotificationPreference,
+    Profile,
+    Sequence,
+)
 from coordination.core.roles import is_pmo
 from coordination.core.services import snapshot
 from coordination.core.workdays import (
@@ -73,7 +81,14 @@ class UserAdmin(BaseUserAdmin):
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):
     list_display = ["user", "department", "title", "language", "notify_email", "notify_chat"]
-    list_filter = ["department", "language", "notify_email", "notify_chat", "notify_inapp"]
+    list_filter = [
+        "department",
+        "language",
+        "notify_email",
+        "notify_chat",
+        "notify_inapp",
+        "daily_digest",
+    ]
     search_fields = ["user__username", "user__first_name", "user__last_name", "title", "phone"]
     list_select_related = ["user"]
     autocomplete_fields = ["user"]
@@ -129,12 +144,35 @@ class AuditEventAdmin(IndexedDateHierarchyMixin, ReadOnlyAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "user", "kind", "subject", "read_at"]
+    list_display = ["created_at", "user", "kind", "project_code", "subject", "read_at"]
     list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
-    search_fields = ["subject", "body", "user__username", "kind"]
+    search_fields = ["subject", "body", "user__username", "kind", "project_code"]
     list_select_related = ["user"]
     autocomplete_fields = ["user"]
     date_hierarchy = "created_at"
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    """Rows are the choices that differ from the default (on); users set them on their page
+    (通知设置), which audits each change."""
+
+    list_display = ["user", "kind", "channel", "enabled"]
+    list_filter = ["channel", "enabled", "kind"]
+    search_fields = ["user__username", "kind"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(NotificationDigest)
+class NotificationDigestAdmin(ReadOnlyAdmin):
+    """One row per daily digest e-mail: written by the digest task only."""
+
+    list_display = ["day", "user", "status", "count", "sent_at"]
+    list_filter = ["status"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
+    date_hierarchy = "day"
 
 
 @admin.register(Sequence)

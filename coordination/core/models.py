@@ -97,6 +97,9 @@ class Profile(models.Model):
     notify_chat = models.BooleanField(_("群聊机器人提醒"), default=False)
     notify_inapp = models.BooleanField(_("站内提醒"), default=True)
     chat_webhook_url = models.URLField(_("群聊机器人地址"), blank=True, default="")
+    # One e-mail a day with the unread notifications of the last day (coordination.notifications
+    # .digest); off unless the user asks for it.
+    daily_digest = models.BooleanField(_("每日通知摘要邮件"), default=False)
 
     class Meta:
         verbose_name = _("用户资料")
@@ -181,15 +184,89 @@ class Notification(models.Model):
     # Events of one kind about one target (its url) while unread fold into this row
     # (coordination.core.services.notify): how many there were.
     occurrences = models.PositiveIntegerField(_("次数"), default=1)
+    # The code of the project the event is about (the centre's project filter); blank when
+    # it is about no single project.
+    project_code = models.CharField(_("项目编号"), max_length=40, blank=True, default="")
 
     class Meta:
         verbose_name = _("站内通知")
         verbose_name_plural = _("站内通知")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"])]
+        indexes = [
+            models.Index(fields=["user", "read_at"]),
+            models.Index(fields=["user", "project_code"], name="notification_user_project"),
+        ]
 
     def __str__(self) -> str:
         return self.subject
+
+
+class NotificationPreference(models.Model):
+    """A user's choice for one kind of event on one channel. Without a row the channel's
+    default holds (coordination.core.channels_rule: every channel on); a row is kept only
+    where the choice differs from it."""
+
+    class Channel(models.TextChoices):
+        INAPP = "inapp", _("站内")
+        EMAIL = "email", _("邮件")
+        WORK_NOTICE = "work_notice", _("工作通知")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    kind = models.CharField(_("事件类型"), max_length=60)
+    channel = models.CharField(_("渠道"), max_length=20, choices=Channel.choices)
+    enabled = models.BooleanField(_("发送"), default=True)
+
+    class Meta:
+        verbose_name = _("通知偏好")
+        verbose_name_plural = _("通知偏好")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "channel"], name="notification_preference_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.kind}/{self.channel}={self.enabled}"
+
+
+class NotificationDigest(models.Model):
+    """One daily digest e-mail to one user for one day: the unique row makes a re-run of the
+    digest task send nothing twice (coordination.notifications.digest)."""
+
+    class Status(models.TextChoices):
+        SENDING = "sending", _("发送中")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="notification_digests",
+    )
+    day = models.DateField(_("日期"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.SENDING
+    )
+    count = models.PositiveIntegerField(_("通知数"), default=0)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    last_error = models.TextField(_("最近错误"), blank=True, default="")
+
+    class Meta:
+        verbose_name = _("每日通知摘要")
+        verbose_name_plural = _("每日通知摘要")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="notification_digest_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.day} {self.status}"
 
 
 class Sequence(models.Model):

@@ -83,6 +83,7 @@ OWN_DATA_ROUTES = frozenset(
         "two_factor",
         "two_factor_verify",
         "two_factor_disable",
+        "preferences",  # notifications: the user's own notification settings
     }
 )
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})

@@ -17,10 +17,18 @@ from django.db import connection, models, transaction
 from django.db.models import Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from coordination.core import audit_chain
-from coordination.core.channels_rule import EMAIL, channels_for
-from coordination.core.models import AuditEvent, Notification, Sequence
+from coordination.core import audit_chain, channels_rule
+from coordination.core.channels_rule import EMAIL, INAPP, channels_for, choices_of, wants
+from coordination.core.exceptions import ValidationError
+from coordination.core.models import (
+    AuditEvent,
+    Notification,
+    NotificationPreference,
+    Profile,
+    Sequence,
+)
 
 User = get_user_model()
 
@@ -167,12 +175,20 @@ def add_notify_channel(func: Callable[[list[Notification]], object]) -> None:
 
 
 def notify(
-    users: Iterable, *, kind: str, subject: Text, body: Text = "", url: str = ""
+    users: Iterable,
+    *,
+    kind: str,
+    subject: Text,
+    body: Text = "",
+    url: str = "",
+    project: str = "",
 ) -> list[Notification]:
     """In-app notification for each distinct active user, plus e-mail after commit
-    for those who chose e-mail (coordination.core.channels_rule, the reminders' rule too).
-    An unread one of the same kind and url is folded into (no new row, no new mail):
-    returned are the new rows only.
+    for those who chose e-mail (coordination.core.channels_rule, the reminders' rule too)
+    and did not switch this kind off there (their notification preferences; in-app switched
+    off files the row as read). An unread one of the same kind and url is folded into (no new
+    row, no new mail): returned are the new rows only. `project` is the code of the project
+    the event is about (the centre's project filter).
     Scheduled reminders go through the reminder outbox.
 
     `subject` and `body` may be callables (`lambda: _("…") % {…}`): each is then written in
@@ -203,17 +219,20 @@ def notify(
     # Folding: an unread notification of this kind about this target (url) takes the new
     # event (latest text, now, one more occurrence) instead of a second row, so a batch of
     # handover items provided, or one provided again, stays one line in the inbox.
+    choices = choices_of(u.pk for u in people)
+    inapp = {u.pk for u in people if wants(choices.get(u.pk), kind, INAPP)}
     folded: dict[int, int] = {}
-    if url:
+    if url and inapp:
         folded = dict(  # user -> their newest such row (after folding there is one)
             Notification.objects.filter(
-                user__in=[u.pk for u in people], kind=kind, url=url, read_at__isnull=True
+                user__in=sorted(inapp), kind=kind, url=url, read_at__isnull=True
             )
             .order_by("id")
             .values_list("user_id", "pk")
         )
     refolded: dict[str, list[int]] = {}  # language -> notification ids
     rows = []
+    now = timezone.now()
     for user in people:
         language = languages.get(user.pk, "")
         if user.pk in folded:
@@ -221,9 +240,16 @@ def notify(
             continue
         subject_text, body_text = texts_in(language)
         rows.append(
-            Notification(user=user, kind=kind, subject=subject_text[:255], body=body_text, url=url)
+            Notification(
+                user=user,
+                kind=kind,
+                subject=subject_text[:255],
+                body=body_text,
+                url=url,
+                project_code=project[:40],
+                read_at=None if user.pk in inapp else now,  # in-app off: filed as read
+            )
         )
-    now = timezone.now()
     for language, pks in refolded.items():
         subject_text, body_text = texts_in(language)
         Notification.objects.filter(pk__in=pks).update(
@@ -237,7 +263,7 @@ def notify(
         channel(created)
     mails: dict[tuple[str, str], list[str]] = {}
     for n in created:
-        if EMAIL in channels_for(n.user):
+        if EMAIL in channels_for(n.user) and wants(choices.get(n.user_id), kind, EMAIL):
             mails.setdefault((n.subject, n.body), []).append(n.user.email)
     if mails:
         link = f"{settings.SITE_URL}{url}" if url else ""
@@ -257,6 +283,76 @@ def notify(
 
         transaction.on_commit(_send)
     return created
+
+
+@transaction.atomic
+def set_notification_preferences(
+    user, choices: Iterable[tuple[str, str, bool]] = (), *, daily_digest: bool | None = None
+) -> None:
+    """Store `user`'s choices, each (kind, channel, enabled); kinds and channels not named
+    keep theirs. A choice equal to the default (on) deletes the row, so no row means the
+    default. In-app cannot be switched off for channels_rule.INAPP_REQUIRED. `daily_digest`
+    switches the daily digest e-mail. A refused choice raises ValidationError naming
+    `kinds` and writes nothing; a change writes one audit event `notification_preferences.updated`
+    (the settings page, the work-notices page, the API and nothing else call this)."""
+    wanted: dict[tuple[str, str], bool] = {}
+    for kind, channel, enabled in choices:
+        if kind not in channels_rule.KIND_CODES:
+            raise ValidationError({"kinds": [_("未知的事件类型：%(kind)s") % {"kind": kind}]})
+        if channel not in channels_rule.PREFERENCE_CHANNELS:
+            raise ValidationError({"kinds": [_("未知的渠道：%(channel)s") % {"channel": channel}]})
+        if channel == INAPP and not enabled and kind in channels_rule.INAPP_REQUIRED:
+            raise ValidationError(
+                {"kinds": [_("待你审批或签署的事件不能关闭站内通知：%(kind)s") % {"kind": kind}]}
+            )
+        wanted[(kind, channel)] = bool(enabled)
+    saved = channels_rule.choices_of([user.pk]).get(user.pk, {})
+    changed = [key for key in wanted if saved.get(key, True) != wanted[key]]
+    before = {f"{k}/{c}": saved.get((k, c), True) for k, c in changed}
+    after = {f"{k}/{c}": wanted[(k, c)] for k, c in changed}
+    for kind, channel in changed:
+        if wanted[(kind, channel)]:
+            NotificationPreference.objects.filter(user=user, kind=kind, channel=channel).delete()
+        else:
+            NotificationPreference.objects.update_or_create(
+                user=user, kind=kind, channel=channel, defaults={"enabled": False}
+            )
+    if daily_digest is not None:
+        profile, _created = Profile.objects.get_or_create(user=user)
+        if profile.daily_digest != daily_digest:
+            before["daily_digest"] = profile.daily_digest
+            after["daily_digest"] = daily_digest
+            Profile.objects.filter(pk=profile.pk).update(daily_digest=daily_digest)
+    if after:
+        record_audit(
+            actor=user,
+            action="notification_preferences.updated",
+            target=user,
+            before=before,
+            after=after,
+        )
+
+
+def notification_preferences(user) -> dict:
+    """`user`'s grid: {"daily_digest", "kinds": [{"kind", "label", "inapp", "email",
+    "work_notice", "inapp_required"}]} in KINDS order, one query for the choices."""
+    saved = channels_rule.choices_of([user.pk]).get(user.pk, {})
+    profile = Profile.objects.filter(user=user).values_list("daily_digest", flat=True).first()
+    return {
+        "daily_digest": bool(profile),
+        "kinds": [
+            {
+                "kind": code,
+                "label": label,
+                **{
+                    channel: wants(saved, code, channel)
+                    for channel in channels_rule.PREFERENCE_CHANNELS
+                },
+                "inapp_required": code in channels_rule.INAPP_REQUIRED,
+            }
+            for code, label in channels_rule.KINDS
+        ],
+    }
 
 
 @transaction.atomic

@@ -170,6 +170,7 @@ def schedule_kickoff(project: Project, *, by, data: dict[str, Any]) -> KickoffMe
     notify(
         invitees,
         kind="kickoff.scheduled",
+        project=project.code,
         subject=lambda: (
             _("%(code)s 联合启动会：%(when)s")
             % {
@@ -388,6 +389,7 @@ def _open(commitment: CollaborationCommitment, *, by) -> CollaborationCommitment
     notify(
         users,
         kind="commitment.open",
+        project=commitment.project.code,
         subject=lambda: (
             _("请签署 %(code)s 项目协同承诺书 v%(version)s")
             % {"code": commitment.project.code, "version": commitment.version}
@@ -514,6 +516,7 @@ def _complete(commitment: CollaborationCommitment, *, by, at=None) -> None:
     notify(
         [project.business_pm, project.engineering_pm],
         kind="commitment.signed",
+        project=project.code,
         subject=lambda: (
             _("%(code)s 项目协同承诺书 v%(version)s 已全部签署")
             % {"code": project.code, "version": commitment.version}

@@ -61,7 +61,7 @@ def drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("coordination", "0013_chat_work_notices"),
+        ("coordination", "0014_api_tokens"),
         ("projects", "0011_documents"),
     ]
 

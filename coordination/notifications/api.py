@@ -1,5 +1,6 @@
-"""REST API of the notification centre (API.md): `GET /api/v1/notifications/?unread=1` and
-`POST /api/v1/notifications/read/` `{"ids": [...]}` or `{"all": true}`."""
+"""REST API of the notification centre (API.md): `GET /api/v1/notifications/?unread=1`,
+`POST /api/v1/notifications/read/` `{"ids": [...]}` or `{"all": true}`, and the caller's
+preferences `GET/PUT /api/v1/notifications/preferences/`."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from rest_framework.views import APIView
 from coordination.api.authentication import ApiClientScopes, BodyIsParsed
 from coordination.api.fields import ModelSerializer, id_field
 from coordination.api.schema import BAD_REQUEST, UNAUTHORIZED
-from coordination.core import services
+from coordination.core import channels_rule, services
 from coordination.core.models import Notification
 from coordination.notifications import selectors
 
@@ -23,10 +24,25 @@ MAX_IDS = 500
 
 class NotificationSerializer(ModelSerializer):
     unread = serializers.SerializerMethodField()
+    project = serializers.CharField(
+        source="project_code",
+        read_only=True,
+        help_text="Code of the project it is about; empty when none.",
+    )
 
     class Meta:
         model = Notification
-        fields = ["id", "kind", "subject", "body", "url", "created_at", "read_at", "unread"]
+        fields = [
+            "id",
+            "kind",
+            "project",
+            "subject",
+            "body",
+            "url",
+            "created_at",
+            "read_at",
+            "unread",
+        ]
         read_only_fields = fields
 
     def get_unread(self, obj) -> bool:
@@ -73,14 +89,29 @@ class NotificationListView(generics.ListAPIView):
         parameters=[
             OpenApiParameter("unread", str, enum=["1", "0"], description="1: unread only."),
             OpenApiParameter("kind", str, description="One kind, e.g. `handover.item_provided`."),
+            OpenApiParameter(
+                "project",
+                str,
+                description="A project's code: only notifications about it. A code none of "
+                "your notifications is about is a 400 naming `project`.",
+            ),
         ],
+        responses={200: NotificationSerializer(many=True), 400: BAD_REQUEST, 401: UNAUTHORIZED},
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         kind = self.request.query_params.get("kind", "").strip()[:60] or None
-        return selectors.inbox(self.request.user, unread=_flag(self.request, "unread"), kind=kind)
+        project = self.request.query_params.get("project", "").strip()
+        if project and (len(project) > 40 or not selectors.has_project(self.request.user, project)):
+            raise ValidationError({"project": [_("您的通知中没有这个项目。")]})
+        return selectors.inbox(
+            self.request.user,
+            unread=_flag(self.request, "unread"),
+            kind=kind,
+            project=project or None,
+        )
 
 
 class NotificationReadView(APIView):
@@ -109,3 +140,85 @@ class NotificationReadView(APIView):
         )
         unread = selectors.inbox(request.user, unread=True).count()
         return Response({"marked": marked, "unread": unread})
+
+
+class PreferenceRowSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=sorted(channels_rule.KIND_CODES), help_text="The kind of event."
+    )
+    label = serializers.CharField(read_only=True, help_text="The kind's name, in your language.")
+    inapp = serializers.BooleanField(required=False, help_text="In the in-app inbox.")
+    email = serializers.BooleanField(required=False, help_text="By e-mail.")
+    work_notice = serializers.BooleanField(
+        required=False, help_text="As a DingTalk / WeCom / Feishu work notice."
+    )
+    inapp_required = serializers.BooleanField(
+        read_only=True, help_text="In-app cannot be switched off (awaits your decision)."
+    )
+
+
+class PreferencesSerializer(serializers.Serializer):
+    daily_digest = serializers.BooleanField(
+        required=False, help_text="One e-mail a day with the last day's unread notifications."
+    )
+    kinds = PreferenceRowSerializer(many=True, required=False, max_length=200)
+
+
+PREFERENCES_EXAMPLE = {
+    "daily_digest": False,
+    "kinds": [
+        {
+            "kind": "task.assigned",
+            "label": "任务分配",
+            "inapp": True,
+            "email": False,
+            "work_notice": True,
+            "inapp_required": False,
+        }
+    ],
+}
+
+
+class NotificationPreferencesView(APIView):
+    """The caller's notification preferences: per kind of event, in-app / e-mail / work
+    notice, and the daily digest. PUT sets the kinds and channels it names (the others keep
+    theirs) and answers with the whole grid. The caller's own settings, so an executive may
+    change them too."""
+
+    permission_classes = [IsAuthenticated, ApiClientScopes, BodyIsParsed]
+
+    @extend_schema(
+        operation_id="notifications_preferences",
+        responses={200: PreferencesSerializer, 401: UNAUTHORIZED},
+        examples=[OpenApiExample("Grid", value=PREFERENCES_EXAMPLE, response_only=True)],
+    )
+    def get(self, request):
+        return Response(PreferencesSerializer(services.notification_preferences(request.user)).data)
+
+    @extend_schema(
+        operation_id="notifications_preferences_update",
+        request=PreferencesSerializer,
+        responses={200: PreferencesSerializer, 400: BAD_REQUEST, 401: UNAUTHORIZED},
+        examples=[
+            OpenApiExample(
+                "E-mail off for tasks, digest on",
+                value={"daily_digest": True, "kinds": [{"kind": "task.assigned", "email": False}]},
+                request_only=True,
+            ),
+            OpenApiExample("Grid", value=PREFERENCES_EXAMPLE, response_only=True),
+        ],
+    )
+    def put(self, request):
+        body = PreferencesSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        choices = [
+            (row["kind"], channel, row[channel])
+            for row in data.get("kinds", [])
+            for channel in channels_rule.PREFERENCE_CHANNELS
+            if channel in row
+        ]
+        services.set_notification_preferences(
+            request.user, choices, daily_digest=data.get("daily_digest")
+        )
+        return Response(PreferencesSerializer(services.notification_preferences(request.user)).data)

@@ -6,4 +6,5 @@ app_name = "notifications"
 
 urlpatterns = [
     path("", views.centre, name="centre"),
+    path("settings/", views.preferences, name="preferences"),
 ]

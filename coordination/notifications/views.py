@@ -1,12 +1,17 @@
 """The notification centre page: every notification of the user, paged, with filters
-(unread, kind); marking read goes to core's routes (one service, audited)."""
+(unread, kind, project); marking read goes to core's routes (one service, audited). The
+user's notification settings (kinds × channels, the daily digest)."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from coordination.core import channels_rule, services
+from coordination.core.exceptions import ValidationError
 from coordination.core.paging import paginate
 from coordination.notifications import selectors
 
@@ -18,7 +23,10 @@ def centre(request):
     kinds = selectors.kinds(request.user)
     kind = request.GET.get("kind", "")
     kind = kind if kind in kinds else ""
-    qs = selectors.inbox(request.user, unread=unread, kind=kind or None)
+    projects = selectors.projects(request.user)
+    project = request.GET.get("project", "")
+    project = project if project in projects else ""  # unknown: no filter
+    qs = selectors.inbox(request.user, unread=unread, kind=kind or None, project=project or None)
     return render(
         request,
         "notifications/centre.html",
@@ -27,6 +35,59 @@ def centre(request):
             "unread": unread,
             "kind": kind,
             "kinds": kinds,
+            "project": project,
+            "projects": projects,
             "unread_count": selectors.inbox(request.user, unread=True).count(),
         },
+    )
+
+
+def choices_from_post(data) -> list[tuple[str, str, bool]]:
+    """The grid's checkboxes (`<channel>:<kind>`, ticked = on) as (kind, channel, enabled)
+    for every kind and channel; a required in-app box is disabled, so never submitted: it
+    stays on."""
+    ticked = set(data.getlist("on"))
+    return [
+        (code, channel, f"{channel}:{code}" in ticked)
+        for code, _label in channels_rule.KINDS
+        for channel in channels_rule.PREFERENCE_CHANNELS
+        if not (channel == channels_rule.INAPP and code in channels_rule.INAPP_REQUIRED)
+    ]
+
+
+@login_required
+def preferences(request):
+    """通知设置: per kind of event, in-app / e-mail / work notice; the daily digest."""
+    if request.method == "POST":
+        try:
+            services.set_notification_preferences(
+                request.user,
+                choices_from_post(request.POST),
+                daily_digest=request.POST.get("daily_digest") == "1",
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("通知设置已保存。"))
+        return redirect("notifications:preferences")
+    grid = services.notification_preferences(request.user)
+    rows = [
+        (
+            row["kind"],
+            row["label"],
+            [
+                (
+                    channel,
+                    row[channel],
+                    channel == channels_rule.INAPP and row["inapp_required"],
+                )
+                for channel in channels_rule.PREFERENCE_CHANNELS
+            ],
+        )
+        for row in grid["kinds"]
+    ]
+    return render(
+        request,
+        "notifications/preferences.html",
+        {"rows": rows, "daily_digest": grid["daily_digest"]},
     )

@@ -395,6 +395,7 @@ def create_action_item(
         notify(
             [owner],
             kind="action_item.assigned",
+            project=review.project.code if review.project_id else "",
             subject=lambda: _("新的待办事项：%(title)s") % {"title": item.title},
             body=lambda: _("截止日期：%(due)s") % {"due": item.due_date.isoformat()},
             url=f"/reviews/{review.pk}/",

@@ -125,6 +125,7 @@ def assign_complaint(complaint_id: int, *, owner_id: int, by) -> Complaint:
     notify(
         [owner],
         kind="complaint.assigned",
+        project=complaint.project.code,
         subject=lambda: _("请处理投诉：%(code)s") % {"code": complaint.project.code},
         body=lambda: _("答复期限：%(due)s") % {"due": due.isoformat()},
         url=f"/complaints/{complaint.pk}/",
@@ -231,6 +232,7 @@ def escalate_overdue_complaints(today: datetime.date | None = None) -> int:
         notify(
             [complaint.owner, project.business_pm, project.engineering_pm],
             kind="complaint.overdue",
+            project=project.code,
             subject=lambda project=project: _("投诉答复逾期：%(code)s") % {"code": project.code},
             body=lambda due=due: _("答复期限：%(due)s") % {"due": due.isoformat()},
             url=f"/complaints/{complaint.pk}/",

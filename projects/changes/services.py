@@ -284,6 +284,7 @@ def submit_change_request(cr_id: int, *, by, expected_version: Expected = None) 
     notify(
         [*assessors, *approvers(cr)],
         kind="change_request.submitted",
+        project=cr.project.code,
         subject=lambda: (
             _("变更申请 %(number)s 待评估：%(title)s") % {"number": cr.number, "title": cr.title}
         ),
@@ -340,6 +341,7 @@ def assess_change_request(
     notify(
         approvers(cr),
         kind="change_request.awaiting_decision",
+        project=cr.project.code,
         subject=lambda: (
             _("变更申请 %(number)s 待你审批：%(title)s") % {"number": cr.number, "title": cr.title}
         ),
@@ -487,6 +489,7 @@ def decide_change_request(
     notify(
         [cr.requested_by],
         kind="change_request.decided",
+        project=cr.project.code,
         subject=lambda: (
             _("变更申请 %(number)s %(status)s：%(title)s")
             % {"number": cr.number, "status": cr.get_status_display(), "title": cr.title}

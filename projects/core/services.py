@@ -414,6 +414,7 @@ def transition_project(
     notify(
         [project.business_pm, project.engineering_pm],
         kind="project.stage_changed",
+        project=project.code,
         subject=lambda: (
             _("%(code)s 阶段变更：%(from)s → %(to)s")
             % {"code": project.code, "from": Stage(before).label, "to": Stage(to).label}

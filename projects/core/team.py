@@ -160,6 +160,7 @@ def _notify_added(user, project: Project, role: str) -> None:
     notify(
         [user],
         kind="project.member_added",
+        project=project.code,
         subject=lambda: (
             _("你已加入项目 %(code)s，角色：%(role)s")
             % {"code": project.code, "role": MemberRole(role).label}
@@ -250,6 +251,7 @@ def remove_member(membership_id: int, *, by) -> ProjectMembership:
     notify(
         [membership.user],
         kind="project.member_removed",
+        project=project.code,
         subject=lambda: (
             _("你已不再担任项目 %(code)s 的%(role)s")
             % {"code": project.code, "role": MemberRole(membership.role).label}

@@ -293,6 +293,7 @@ def submit_assessment(
     notify(
         members_with_role(project, MemberRole.ENGINEERING_DIRECTOR),
         kind="feasibility.submitted",
+        project=project.code,
         subject=lambda: (
             _("%(code)s 可行性评估第%(version)s版待审批")
             % {"code": project.code, "version": assessment.version}
@@ -335,6 +336,7 @@ def _notify_decision(project: Project, assessment: FeasibilityAssessment, subjec
     notify(
         [assessment.author, project.business_pm],
         kind="feasibility.decided",
+        project=project.code,
         subject=subject,
         body=body,
         url=_url(project),

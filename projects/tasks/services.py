@@ -341,6 +341,7 @@ def _notify_owner(task: Task, by) -> None:
     notify(
         [task.owner],
         kind="task.assigned",
+        project=task.project.code,
         subject=lambda: _("你被指派了任务：%(title)s") % {"title": task.title},
         body=lambda: (
             _("项目 %(project)s，计划 %(start)s 至 %(finish)s。")

@@ -146,7 +146,7 @@ def test_the_user_chooses_kinds_on_their_page(client):
     assert services.enabled_kinds(user) == {"change_request.submitted"}
     from coordination.core.models import AuditEvent
 
-    assert AuditEvent.objects.filter(action="work_notices.chosen").count() == 1
+    assert AuditEvent.objects.filter(action="notification_preferences.updated").count() == 1
     assert client.post("/chat/work-notices/", {"kinds": ["nope"]}).status_code == 400
     assert services.enabled_kinds(user) == {"change_request.submitted"}
 

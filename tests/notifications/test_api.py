@@ -96,3 +96,32 @@ def test_the_page_mark_read_uses_the_same_service():
     login(me).post(f"/notifications/{note.pk}/read/")
     assert Notification.objects.get(pk=note.pk).read_at is not None
     assert AuditEvent.objects.latest("id").action == "notification.read"
+
+
+def test_the_project_filter_and_an_unknown_code():
+    me, other = factories.business_user(), factories.business_user()
+    _notes(me, 2, project_code="PRJ-A")
+    _notes(me, 1, project_code="PRJ-B")
+    _notes(other, 3, project_code="PRJ-C")
+    api = client_for(me)
+    listed = api.get("/api/v1/notifications/", {"project": "PRJ-A"}).json()
+    assert listed["count"] == 2 and {r["project"] for r in listed["results"]} == {"PRJ-A"}
+    # another user's project, a code nobody has, an over-long one: 400 naming project
+    for code in ("PRJ-C", "NOPE", "X" * 41):
+        response = api.get("/api/v1/notifications/", {"project": code})
+        assert response.status_code == 400 and "project" in response.json()
+
+
+def test_the_project_filter_is_a_constant_number_of_queries():
+    me = factories.business_user()
+    api = client_for(me)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert api.get("/api/v1/notifications/", {"project": "PRJ-A"}).status_code == 200
+        return len(ctx.captured_queries)
+
+    _notes(me, 2, project_code="PRJ-A")
+    small = count()
+    _notes(me, 40, project_code="PRJ-A")
+    assert count() == small

@@ -60,3 +60,42 @@ def test_the_page_is_a_constant_number_of_queries():
 
 def test_the_home_page_links_to_the_centre():
     assert 'href="/notifications/"' in login(factories.business_user()).get("/").content.decode()
+
+
+def test_the_project_filter_shows_mine_about_that_project_only():
+    me, other = factories.business_user(), factories.business_user()
+    _note(me, subject="关于甲", project_code="PRJ-A")
+    _note(me, subject="关于乙", project_code="PRJ-B")
+    _note(other, subject="别人关于甲", project_code="PRJ-A")
+    browser = login(me)
+    page = browser.get("/notifications/", {"project": "PRJ-A"}).content.decode()
+    assert "关于甲" in page and "关于乙" not in page and "别人关于甲" not in page
+    assert '<option value="PRJ-B"' in page
+    # a code none of mine is about is no filter on the page
+    page = browser.get("/notifications/", {"project": "PRJ-ZZZ"}).content.decode()
+    assert "关于甲" in page and "关于乙" in page
+
+
+def test_the_project_filter_is_a_constant_number_of_queries():
+    me = factories.business_user()
+    browser = login(me)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert browser.get("/notifications/", {"project": "PRJ-A"}).status_code == 200
+        return len(ctx.captured_queries)
+
+    _note(me, project_code="PRJ-A")
+    small = count()
+    for n in range(30):
+        _note(me, project_code=f"PRJ-{n % 4}")
+        _note(me, project_code="PRJ-A")
+    assert count() == small
+
+
+def test_notify_files_the_notification_under_its_project():
+    from coordination.core.services import notify
+
+    me = factories.business_user()
+    [n] = notify([me], kind="task.assigned", subject="任务", project="PRJ-2026-0001")
+    assert n.project_code == "PRJ-2026-0001"

@@ -15,6 +15,7 @@ EXPECTED_TASKS = {
     "coordination.send_due_reminders",
     "coordination.escalate_overdue_action_items",
     "coordination.send_weekly_digests",
+    "coordination.send_daily_digests",
     "kpi.tasks.close_period",
     "handover.remind_overdue",
     "coordination.sweep_webhook_deliveries",

@@ -37,6 +37,8 @@ OWN_DATA = (
     "calendar/feed/reset/",
     "api/v1/notifications/read/",
     "chat/work-notices/",
+    "notifications/settings/",
+    "api/v1/notifications/preferences/",
 )
 
 # Rules whose cells need people or objects beyond the nine columns (world.py RULE_PEOPLE):
@@ -195,6 +197,11 @@ MATRIX: dict[str, dict] = {
     },
     "api/v1/notifications/read/": {
         "post":   "401 403 400 400 400 400 400 400 400",
+    },
+    # the caller's own preferences (an empty PUT changes nothing and answers the grid)
+    "api/v1/notifications/preferences/": {
+        "get":    "401 200 200 200 200 200 200 200 200",
+        "put":    "401 403 200 200 200 200 200 200 200",
     },
     "api/v1/change-requests/": {
         "get":    "401 200 200 200 200 200 200 200 200",
@@ -516,6 +523,11 @@ MATRIX: dict[str, dict] = {
     "notifications/": {
         "get":    "302 302 200 200 200 200 200 200 200",
         "post":   "302 302 405 405 405 405 405 405 403",
+    },
+    # a user's own notification settings (empty body: every box off, then the page again)
+    "notifications/settings/": {
+        "get":    "302 302 200 200 200 200 200 200 200",
+        "post":   "302 302 302 302 302 302 302 302 302",
     },
     # a user's own work-notice choices (empty body: every kind off, then the page again)
     "chat/work-notices/": {

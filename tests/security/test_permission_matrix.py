@@ -146,7 +146,12 @@ def test_exec_is_refused_on_every_write_route():
         if m in entry and entry[m].split()[col] not in REFUSED
     }
     assert not allowed, allowed
-    own = {r: MATRIX[r]["post"].split()[col] for r in OWN_DATA}
+    own = {
+        f"{m.upper()} {r}": MATRIX[r][m].split()[col]
+        for r in OWN_DATA
+        for m in routes.WRITE_METHODS
+        if m in MATRIX[r]
+    }
     assert not [r for r, status in own.items() if status in REFUSED], own
 
 
