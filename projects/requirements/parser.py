@@ -564,7 +564,8 @@ _ABOUT_BEFORE_NUMBER = re.compile(rf"\b(?:about|around)\s+(?:\d|{_MONTHS}|the en
 
 def read_sentence(sentence: str) -> dict:
     """Everything the rules find in one sentence (no category)."""
-    reader = _Reader(normalise(sentence))
+    normalised = normalise(sentence)
+    reader = _Reader(normalised)
     standards = _standards(reader)
     dates = _dates(reader)
     amounts = _amounts(reader)
@@ -575,7 +576,7 @@ def read_sentence(sentence: str) -> dict:
         "dates": dates,
         "amounts": amounts,
         "standards": standards,
-        "responsible": _responsible(normalise(sentence)),
+        "responsible": _responsible(normalised),
         "vague_terms": vague_terms(sentence.translate(_FULL_WIDTH)),
     }
 
