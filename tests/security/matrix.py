@@ -39,6 +39,14 @@ OWN_DATA = (
     "chat/work-notices/",
     "notifications/settings/",
     "api/v1/notifications/preferences/",
+    "api/v1/requirements/parse/",  # changes nothing at all: the parser stores nothing
+)
+
+# API routes that take only a token, never a session (knox's logout): a session caller is
+# 401 before anything runs, so there is no CSRF surface; their bad-body checks send a token.
+TOKEN_ONLY = (
+    "api/v1/auth/logout/",
+    "api/v1/auth/logout-all/",
 )
 
 # Rules whose cells need people or objects beyond the nine columns (world.py RULE_PEOPLE):
