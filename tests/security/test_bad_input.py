@@ -10,8 +10,8 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from tests.security import routes
 from tests import factories
+from tests.security import routes
 from tests.security.matrix import MATRIX, TOKEN_ONLY
 from tests.security.world import build_world
 
