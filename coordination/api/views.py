@@ -1,4 +1,5 @@
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -7,6 +8,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from coordination.accounts import rules as second_factor
+from coordination.accounts import services as accounts
 from coordination.api.authentication import BodyIsParsed, TokenAuthentication, api_client_of
 from coordination.core import login_protection
 from coordination.core.tokens import services as user_tokens
@@ -21,6 +24,13 @@ class TokenRequestSerializer(serializers.Serializer):
         allow_blank=True,
         help_text="A name for the device or program the token is for (shown on the profile "
         "page); default: the request's User-Agent.",
+    )
+    otp = serializers.RegexField(
+        r"^\d{6,8}$",
+        max_length=8,
+        required=False,
+        help_text="The current code of the user's authenticator app: required (401 "
+        "`otp_required` without it) once the user has set up a second factor in the browser.",
     )
 
 
@@ -51,7 +61,17 @@ class ObtainTokenView(APIView):
                 "TokenBadRequest",
                 {"username": serializers.ListField(child=serializers.CharField())},
             ),
-            401: inline_serializer("TokenRefused", {"detail": serializers.CharField()}),
+            401: inline_serializer(
+                "TokenRefused",
+                {
+                    "detail": serializers.CharField(),
+                    "otp_required": serializers.BooleanField(
+                        required=False,
+                        help_text="True: the password was right; send it again with `otp`.",
+                    ),
+                },
+            ),
+            403: inline_serializer("TokenNeedsSecondFactor", {"detail": serializers.CharField()}),
         },
         auth=[],
     )
@@ -74,11 +94,40 @@ class ObtainTokenView(APIView):
                 status=status.HTTP_401_UNAUTHORIZED,
                 headers={"WWW-Authenticate": "Token"},
             )
+        refused = self.second_factor_refusal(user, data.validated_data.get("otp"))
+        if refused is not None:
+            return refused
         login_protection.succeeded(request, username)
         device = data.validated_data.get("device") or request.headers.get("User-Agent", "")
         token, key = user_tokens.issue_token(user, name=device)
         return Response(
             {"token": key, "expiry": serializers.DateTimeField().to_representation(token.expiry)}
+        )
+
+    @staticmethod
+    def second_factor_refusal(user, code: str | None) -> Response | None:
+        """The browser's rule (coordination.accounts.rules.step_after_password) at this door:
+        a user with a confirmed device sends its current code; one who must have a second
+        factor and has none sets it up in the browser first. None: nothing is missing."""
+        step = second_factor.step_after_password(user)
+        if step == second_factor.ENROL:
+            return Response(
+                {"detail": _("你的账号必须使用两步验证：请先在浏览器中设置，再申请令牌。")},
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        if step != second_factor.VERIFY:
+            return None
+        message = _("请同时提供身份验证器应用中的验证码（otp）。")
+        if code:
+            try:
+                accounts.verify_code(user, code)
+                return None
+            except ValidationError as error:  # wrong, reused, or within django-otp's wait
+                message = error.message_dict["token"][0]
+        return Response(
+            {"detail": message, "otp_required": True},
+            status=status.HTTP_401_UNAUTHORIZED,
+            headers={"WWW-Authenticate": "Token"},
         )
 
 
