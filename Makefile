@@ -89,6 +89,9 @@ server-deps:
 	  || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q pgbouncer >/dev/null; } \
 	  || { echo "server-deps: ERROR apt-get install pgbouncer failed" >&2; exit 1; }; }
 
+## two processes, one per core (pytest-xdist); a test file stays in one process, so its
+## module fixtures are built once. PYTEST_ARGS="-n 0 …" runs in one process.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 pytest: install services browser-deps server-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 
@@ -125,4 +128,4 @@ messages: install
 	DEBUG=1 $(BIN)/python manage.py compilemessages -l en -l zh_Hans --ignore=.venv
 
 clean:
-	rm -rf $(VENV) var/staticfiles var/test-media
+	rm -rf $(VENV) var/staticfiles var/test-media*

@@ -24,12 +24,14 @@ class CoordinationConfig(AppConfig):
         from coordination.core.services import add_notify_channel
         from coordination.integration import deliveries
         from coordination.kickoff import gates  # noqa: F401
+        from coordination.kickoff.renewal import renew_after_change
         from coordination.reviews.reminders.rules import check_channel_timeouts
 
         # after the password: the second factor's step (coordination/accounts/middleware.py)
         user_logged_in.connect(note_step_after_login, dispatch_uid="second_factor_step")
         post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="sync_beat_schedule")
         events.listen("*", deliveries.fan_out)
+        events.listen("change_request.decided", renew_after_change)
         checks.register(check_channel_timeouts)
         add_notify_channel(chat.queue_work_notices)  # personal work notices (docs/integrations.md)
 

@@ -367,6 +367,12 @@ CHANGE_REQUEST_FINANCE_THRESHOLD = os.environ.get("CHANGE_REQUEST_FINANCE_THRESH
 # PMO's choice: may a change request's requester decide it for their own department?
 CHANGE_REQUEST_REQUESTER_MAY_APPROVE = env_bool("CHANGE_REQUEST_REQUESTER_MAY_APPROVE", False)
 HANDOVER_SLA_WORKING_DAYS = int(os.environ.get("HANDOVER_SLA_WORKING_DAYS", "5"))
+# An approved change whose schedule impact reaches this many working days (either way), or
+# whose cost impact reaches this amount, opens a new version of the collaboration commitment
+# for signature (coordination/kickoff/renewal.py). The defaults: any impact at all, as the
+# commitment's own text says ("任何变更须经双方审批并以新版本承诺书重新签署").
+COMMITMENT_RENEWAL_DAYS = int(os.environ.get("COMMITMENT_RENEWAL_DAYS", "1"))
+COMMITMENT_RENEWAL_COST = os.environ.get("COMMITMENT_RENEWAL_COST", "0.01")
 # Webhook targets: hosts allowed even if they resolve to private/loopback addresses.
 WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

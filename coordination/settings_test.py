@@ -8,7 +8,25 @@ os.environ.setdefault(
     "DATABASE_URL",
     os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/coordination_hub"),
 )
-os.environ.setdefault("REDIS_URL", os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
+
+# `make test` runs the suite in two processes (pytest-xdist: gw0, gw1). pytest-django gives each
+# its own database (test_<name>_gw0 …); here each also gets its own Redis database (the next
+# number, wrapping at 16) and its own upload folder, so one process's cache.clear(), broker
+# queues and files never touch the other's.
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0)
+
+
+def _redis_for_worker(url: str) -> str:
+    base, _, number = url.rpartition("/")
+    if not _WORKER or not number.isdigit():
+        return url
+    return f"{base}/{(int(number) + _WORKER) % 16}"
+
+
+os.environ.setdefault(
+    "REDIS_URL",
+    _redis_for_worker(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")),
+)
 
 from coordination.settings import *  # noqa: E402,F403
 
@@ -21,7 +39,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
-MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
+MEDIA_ROOT = VAR_DIR / f"test-media-{_WORKER}"  # noqa: F405
 REST_FRAMEWORK = {  # noqa: F405
     **REST_FRAMEWORK,  # noqa: F405
     # only ERP clients' own rates (tests that use no client are never throttled)

@@ -37,6 +37,7 @@ ACTIONS = {
     "project.stage_changed": _("变更了项目阶段"),
     "project.stage_override": _("经 PMO 豁免变更了项目阶段"),
     "project.forecast_changed": _("调整了项目预测"),
+    "project.contract_from_quote": _("按报价更新了合同金额和计划完成"),
     "project.member_added": _("加入了项目成员"),
     "project.member_removed": _("移除了项目成员"),
     "membership.changed": _("调整了项目成员"),

@@ -38,6 +38,7 @@ from projects.changes.rules import (
 from projects.core.models import CLOSED_STAGES, Milestone, Project
 from projects.core.roles import DEPARTMENT_ROLES, ENGINEERING_ROLES, PM_ROLES
 from projects.core.selectors import members_with_role, project_roles
+from projects.tasks import selectors as task_selectors
 from projects.tasks import services as task_services
 
 Status = ChangeRequest.Status
@@ -371,30 +372,12 @@ def _shift(
 
 
 def _apply_impact(cr: ChangeRequest, *, by) -> None:
-    """Move the project's forecast end and budget and the affected milestones' forecasts;
-    baselines (planned_end, baseline_budget, baseline_date) stay."""
+    """Move the affected milestones' forecasts and the project's forecast end and budget;
+    baselines (planned_end, baseline_budget, baseline_date) stay. The forecast end is never
+    earlier than the latest open milestone or task after the move (one set of numbers)."""
     project = Project.objects.select_for_update().get(pk=cr.project_id)
     before = snapshot(project, ["forecast_end", "forecast_budget"])
     workcal = workdays.calendar()  # one calendar for the project and all its milestones
-    if cr.schedule_impact_days:
-        project.forecast_end = _shift(
-            project.forecast_end or project.planned_end, cr.schedule_impact_days, workcal
-        )
-    if cr.cost_impact:
-        base = project.forecast_budget
-        if base is None:
-            base = project.baseline_budget
-        if base is not None:
-            project.forecast_budget = base + cr.cost_impact
-    project.save(update_fields=["forecast_end", "forecast_budget", "updated_at"])
-    record_audit(
-        actor=by,
-        action="project.forecast_changed",
-        target=project,
-        before=before,
-        after=snapshot(project, ["forecast_end", "forecast_budget"]),
-        reason=_("变更申请 %(number)s 已批准") % {"number": cr.number},
-    )
     milestones = (
         Milestone.objects.select_for_update()
         .filter(pk__in=cr.affected_milestones.values("pk"))
@@ -415,6 +398,28 @@ def _apply_impact(cr: ChangeRequest, *, by) -> None:
             )
         )
     MilestoneChange.objects.bulk_create(history)
+    if cr.schedule_impact_days:
+        project.forecast_end = _shift(
+            project.forecast_end or project.planned_end, cr.schedule_impact_days, workcal
+        )
+    latest = task_selectors.latest_open_date(project)
+    if project.forecast_end is not None and latest is not None and latest > project.forecast_end:
+        project.forecast_end = latest
+    if cr.cost_impact:
+        base = project.forecast_budget
+        if base is None:
+            base = project.baseline_budget
+        if base is not None:
+            project.forecast_budget = base + cr.cost_impact
+    project.save(update_fields=["forecast_end", "forecast_budget", "updated_at"])
+    record_audit(
+        actor=by,
+        action="project.forecast_changed",
+        target=project,
+        before=before,
+        after=snapshot(project, ["forecast_end", "forecast_budget"]),
+        reason=_("变更申请 %(number)s 已批准") % {"number": cr.number},
+    )
     cr.project = project
 
 
@@ -612,6 +617,20 @@ def apply_impact_to_tasks(cr_id: int, *, by, task_ids: list[int]) -> list:
     tasks = task_services.shift_forecasts(
         cr.project, by=by, task_ids=ids, days=cr.schedule_impact_days, reason=reason
     )
+    project = Project.objects.select_for_update().get(pk=cr.project_id)
+    latest = task_selectors.latest_open_date(project)
+    if project.forecast_end is not None and latest is not None and latest > project.forecast_end:
+        before = snapshot(project, ["forecast_end"])
+        project.forecast_end = latest  # never earlier than the open work it now holds
+        project.save(update_fields=["forecast_end", "updated_at"])
+        record_audit(
+            actor=by,
+            action="project.forecast_changed",
+            target=project,
+            before=before,
+            after=snapshot(project, ["forecast_end"]),
+            reason=reason,
+        )
     cr.tasks_impact_applied_at = timezone.now()
     cr.tasks_impact_applied_by = by
     cr.save(update_fields=["tasks_impact_applied_at", "tasks_impact_applied_by", "updated_at"])

@@ -519,3 +519,46 @@ def put_quote(
         after=snapshot(quote, [*QUOTE_FIELDS, "revision"]),
     )
     return quote, "updated" if previous else "created"
+
+
+CONTRACT_FROM_QUOTE = ["contract_value", "planned_end", "forecast_end"]
+
+
+def contract_from_quote(project_id: int, *, by) -> Project:
+    """Contract signed: the project's numbers become the current quote's (one set of numbers).
+
+    1. No current quote (a project that skipped pre-sales, an ERP contract): nothing changes.
+    2. `contract_value` becomes the quoted price, `planned_end` the promised delivery date
+       (unless that is before the planned start, which the project's own check refuses);
+       `forecast_end` follows the promised date unless it was a slip later than it (a known
+       slip stays visible).
+    3. Only those fields are saved (the stage hooks after this one move the stage on), and
+       the change is audited with before → after, so the project page's history names what
+       the quote changed.
+    Called from the stage hook of CONTRACTED (projects/presales/gates.py), inside the
+    transition's transaction."""
+    project = _lock_project(project_id)
+    quote = project.quotes.filter(is_current=True).first()
+    if quote is None:
+        return project
+    before = snapshot(project, CONTRACT_FROM_QUOTE)
+    project.contract_value = quote.quoted_price
+    promised = quote.promised_delivery_date
+    if project.planned_start is None or promised >= project.planned_start:
+        old_planned, project.planned_end = project.planned_end, promised
+        forecast = project.forecast_end
+        if forecast is None or forecast == old_planned or forecast < promised:
+            project.forecast_end = promised
+    after = snapshot(project, CONTRACT_FROM_QUOTE)
+    if after == before:
+        return project
+    project.save(update_fields=[*CONTRACT_FROM_QUOTE, "updated_at"])
+    record_audit(
+        actor=by,
+        action="project.contract_from_quote",
+        target=project,
+        before=before,
+        after=after,
+        reason=_("合同按报价 %(revision)s 签约") % {"revision": f"R{quote.revision}"},
+    )
+    return project

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from coordination.core import workdays
 from coordination.core.roles import can_write, is_pmo
-from projects.core.models import MemberRole, Project
+from projects.core.models import MemberRole, Milestone, Project
 from projects.core.roles import LEAD_ROLES
 from projects.core.selectors import project_roles, visible_projects
 from projects.tasks import schedule
@@ -53,6 +54,19 @@ def open_tasks(project: Project) -> QuerySet[Task]:
         .select_related("owner")
         .order_by("planned_start", "id")
     )
+
+
+def latest_open_date(project: Project) -> datetime.date | None:
+    """The latest date the project's open work is forecast to end: milestones not done or
+    cancelled (their forecast) and open tasks (forecast finish, else planned finish). A
+    project's forecast end is never earlier (projects.changes.services._apply_impact)."""
+    milestone = (
+        Milestone.objects.filter(project=project)
+        .exclude(status__in=[Milestone.Status.DONE, Milestone.Status.CANCELLED])
+        .aggregate(d=Max("forecast_date"))["d"]
+    )
+    task = open_tasks(project).aggregate(d=Max(Coalesce("forecast_finish", "planned_finish")))["d"]
+    return max((d for d in (milestone, task) if d is not None), default=None)
 
 
 def my_tasks(user) -> QuerySet[Task]:
