@@ -11,8 +11,8 @@ os.environ.setdefault(
 
 # `make test` runs the suite in two processes (pytest-xdist: gw0, gw1). pytest-django gives each
 # its own database (test_<name>_gw0 …); here each also gets its own Redis database (the next
-# number, wrapping at 16) and its own upload folder, so one process's cache.clear(), broker
-# queues and files never touch the other's.
+# number; below it when the number is 15) and its own upload folder, so one process's
+# cache.clear(), broker queues and files never touch the other's.
 _WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0)
 
 
@@ -20,13 +20,16 @@ def _redis_for_worker(url: str) -> str:
     base, _, number = url.rpartition("/")
     if not _WORKER or not number.isdigit():
         return url
-    return f"{base}/{(int(number) + _WORKER) % 16}"
+    n = int(number)
+    return f"{base}/{n + _WORKER if n + _WORKER <= 15 else n - _WORKER}"
 
 
-os.environ.setdefault(
-    "REDIS_URL",
-    _redis_for_worker(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")),
-)
+_REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+if "PYTEST_XDIST_WORKER" in os.environ:
+    # a worker inherits the controller's environment (REDIS_URL included): set, not default
+    os.environ["REDIS_URL"] = _redis_for_worker(_REDIS)
+else:
+    os.environ.setdefault("REDIS_URL", _REDIS)
 
 from coordination.settings import *  # noqa: E402,F403
 
