@@ -12,7 +12,8 @@
 
   var ERROR_SELECTOR = '[aria-invalid="true"]';
   // In this order of preference: the first that matches is the result's message.
-  var MESSAGE_SELECTORS = ["[data-announce]", ".alert", "[role=alert]", "[role=status]"];
+  // A form's data-announce is what its action says when the result has no message.
+  var MESSAGE_SELECTORS = ["[data-announce]:not(form)", ".alert", "[role=alert]", "[role=status]"];
   var FOCUSABLE =
     'a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled]), [tabindex]';
 
@@ -169,7 +170,7 @@
     // Announce: the result's own message, else the action's data-announce, else "updated"
     // when the user acted on the element that was replaced.
     var box = regions().box;
-    var form = state.elt && state.elt.closest ? state.elt.closest("[data-announce]") : null;
+    var form = state.elt && state.elt.closest ? state.elt.closest("form[data-announce]") : null;
     var assertive = !!invalid || !!(message && message.matches(".alert-danger, [data-flash=error]"));
     var text = "";
     if (invalid) {
@@ -177,7 +178,7 @@
       var described = (invalid.getAttribute("aria-describedby") || "").split(/\s+/);
       described.forEach(function (id) {
         var note = id && document.getElementById(id);
-        if (note && note.classList.contains("invalid-feedback")) {
+        if (note && /_error$/.test(id)) {
           text += " " + note.textContent;
         }
       });
