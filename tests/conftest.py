@@ -52,8 +52,8 @@ def _transactional(item) -> bool:
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     yield  # every fixture is torn down: a transactional test's flush has run
-    if not _transactional(item):
-        return
+    if nextitem is None or not _transactional(item):
+        return  # nothing runs after the last test (the test database is already dropped)
     import importlib  # only here: the hook runs before Django is set up at import time
 
     from django.apps import apps
