@@ -4,10 +4,11 @@
 Every `securitypolicyviolation` event and every console message about the policy is
 collected for the whole walk (the listener is installed on each new document through the
 devtools protocol, which the policy does not govern): home, a project page with its htmx
-panels, the kickoff print view (its print button), the API docs (Swagger UI renders the API),
-the admin changelist and django-celery-beat's periodic-task form (its crontab reading), and
-the language switch in the navbar, which changes the language only when its button is
-pressed (WCAG 3.2.2: choosing an option, arrow keys included, changes nothing by itself).
+panels, the kickoff print view (its print button), the API docs (Swagger UI renders the
+API), the browsable API, two admin changelists and django-celery-beat's periodic-task form
+(its crontab reading), and the language switch in the navbar, which changes the language
+only when its button is pressed (WCAG 3.2.2: choosing an option, arrow keys included,
+changes nothing by itself).
 """
 
 from __future__ import annotations
@@ -111,6 +112,11 @@ def test_the_walk_raises_no_csp_violation(live_server, watched, shot):
     expect(page.locator(".swagger-ui .title").first).to_contain_text("Coordination Hub API")
     _settle(page)
     shot(page, "api-docs")
+
+    # the browsable API (DRF's own page)
+    page.goto(f"{base}/api/v1/projects/")
+    expect(page.locator(".response-info")).to_contain_text(project.code)
+    _settle(page)
 
     # the admin: a changelist and the periodic-task form with its crontab reading
     page.goto(f"{base}/admin/django_celery_beat/periodictask/")
