@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy
 from django.views.i18n import JavaScriptCatalog
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from coordination.api.views import LogoutAllView, LogoutView, ObtainTokenView
 from coordination.dashboard import views as dashboard_views
@@ -49,7 +49,8 @@ urlpatterns = [
     path("accounts/", include("coordination.accounts.urls")),  # passwords, second factor
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # the Swagger UI page loads its init script from api/docs/?script= (no inline script)
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("handover/", include("handover.urls")),
     path("kpi/", include("kpi.urls")),
     path("warning/", include("projects.warning.urls")),

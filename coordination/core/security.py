@@ -2,8 +2,13 @@
 behind trusted proxies and the refusal of HTML writes by read-only roles.
 
 CSP: every script and style is served from our own static files (no CDN), so 'self' is enough
-for loading; 'unsafe-inline' stays for scripts and styles because two templates use inline
-event handlers (language switcher, print button) and Bootstrap/htmx set inline styles.
+for loading. Scripts get nothing more: no template holds an inline `<script>` or `on*=`
+handler (behaviour is bound from static/js by data attributes; the API docs load their init
+script as a separate file; the periodic-task admin form's script is static/js/admin/), htmx
+runs with allowEval off, and no page needs 'unsafe-eval'. A `<script type="application/json">`
+data block (Django's json_script) is never executed, so it needs no permission. Styles keep
+'unsafe-inline': Bootstrap, htmx swaps, the admin and Swagger UI set `style=` attributes and a
+few templates carry a `<style>` block.
 The login protection (django-axes) is in coordination.core.login_protection; it reads the
 client's address from `client_ip` here.
 """
@@ -19,7 +24,7 @@ from django.utils.translation import gettext as _
 from coordination.core.roles import can_write
 
 CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )

@@ -22,6 +22,13 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 
+  // Print buttons: <button data-print> (the kickoff commitment's print view).
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      window.print();
+    });
+  });
+
   // Copy buttons: <button data-copy="#input-id">; the input stays selectable without them.
   document.querySelectorAll("[data-copy]").forEach(function (button) {
     button.addEventListener("click", function () {

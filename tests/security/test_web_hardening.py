@@ -37,6 +37,7 @@ def test_security_headers_on_pages_and_api(client, url):
     csp = response["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
     assert "object-src 'none'" in csp
+    assert "script-src 'self';" in csp and "'unsafe-eval'" not in csp  # tests/security/test_csp.py
 
 
 def test_pages_load_scripts_only_from_our_own_static_files(client):
