@@ -71,9 +71,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # responses compressed (static files are served compressed by WhiteNoise above, which
-    # answers before this); Django pads compressed HTML against BREACH (random length)
-    "django.middleware.gzip.GZipMiddleware",
+    # responses compressed, above everything that reads or changes the body (static files
+    # are served compressed by WhiteNoise above, which answers before this); already
+    # compressed types pass as they are. BREACH: CSRF tokens are masked anew in every
+    # response and Django adds random bytes to the gzip header (docs/security.md)
+    "coordination.core.middleware.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): a code was accepted

@@ -10,7 +10,16 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.utils import timezone
 
 from coordination.core import forms as core_forms
@@ -49,7 +58,12 @@ from projects.presales.models import FeasibilityAssessment
 
 HOME_LIMIT = 10
 PORTFOLIO_LIMIT = 500  # projects examined when filtering by health (a Python rule)
-PORTFOLIO_PAGE = 50  # projects on one page of the board and the table
+# Both views render in one page (the tabs switch without a request), so their sizes add up:
+# at most 9 columns of BOARD_COLUMN_PAGE cards (about 1 KB each with three reasons) and
+# PORTFOLIO_PAGE rows (about 2 KB with every reason) keep it under 200 KB at any number of
+# projects (tests/dashboard/test_portfolio.py, the worst page).
+PORTFOLIO_PAGE = 25  # projects on one page of the table
+BOARD_COLUMN_PAGE = 8  # cards on one page of a board column (its "more" adds the next)
 
 
 def my_projects_q(user) -> Q:
@@ -345,34 +359,150 @@ class PortfolioPage:
         return (self.number - 1) * self.size + len(self.projects)
 
 
-def portfolio_page(user, *, page: int = 1, level: str = "", **filters) -> PortfolioPage:
-    """A page of PORTFOLIO_PAGE projects in the portfolio's order, read by index (a count
-    and a page: the board stays small at any number of projects). Health is a Python rule:
-    with a health filter the first PORTFOLIO_LIMIT projects are examined and their matches
-    paged. Constant queries."""
-    size = PORTFOLIO_PAGE
-    qs = _portfolio_projects(user, **filters)
-    if level in health.LEVELS:
-        matching = [p for p in portfolio(user, level=level, **filters)]
-        total, examined = len(matching), PORTFOLIO_LIMIT
-        num_pages = max(1, -(-total // size))
-        number = min(max(1, page), num_pages)
-        rows = matching[(number - 1) * size : number * size]
-        return PortfolioPage(rows, total, number, num_pages, size, examined)
-    total = qs.count()
+def portfolio_page_of(matching: list, page: int, size: int, *, examined) -> PortfolioPage:
+    total = len(matching)
     num_pages = max(1, -(-total // size))
     number = min(max(1, page), num_pages)
-    rows = health.attach_health(qs[(number - 1) * size : number * size])
-    return PortfolioPage(_by_health(rows), total, number, num_pages, size, None)
+    rows = matching[(number - 1) * size : number * size]
+    return PortfolioPage(rows, total, number, num_pages, size, examined)
 
 
-def board(projects: list[Project], *, include_closed: bool = False) -> list[dict]:
-    stages = [*BOARD_STAGES, Stage.CLOSED, Stage.CANCELLED] if include_closed else BOARD_STAGES
-    columns = {s: {"stage": s, "label": Stage(s).label, "projects": []} for s in stages}
-    for p in projects:
-        if p.stage in columns:
-            columns[p.stage]["projects"].append(p)
-    return list(columns.values())
+def _board_order(rows: list[Project]) -> list[Project]:
+    rows.sort(key=lambda p: (not p.is_key_project, p.code))  # the index's order
+    return rows
+
+
+def board_stages(*, include_closed: bool = False) -> list[str]:
+    return [*BOARD_STAGES, Stage.CLOSED, Stage.CANCELLED] if include_closed else BOARD_STAGES
+
+
+@dataclass
+class BoardColumn:
+    """One stage of the board: a page of BOARD_COLUMN_PAGE cards in the portfolio's order,
+    and how many projects the stage holds in all (the filters applied)."""
+
+    stage: str
+    label: str
+    total: int
+    number: int = 1
+    size: int = 0
+    projects: list = field(default_factory=list)
+
+    @property
+    def first_index(self) -> int:
+        return (self.number - 1) * self.size + 1 if self.projects else 0
+
+    @property
+    def last_index(self) -> int:
+        return (self.number - 1) * self.size + len(self.projects)
+
+    @property
+    def has_next(self) -> bool:
+        return self.last_index < self.total
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.total - self.last_index)
+
+    @property
+    def next_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+@dataclass
+class Portfolio:
+    """What the portfolio page shows: the table's page and the board's columns, their
+    projects carrying `.health`."""
+
+    page: PortfolioPage
+    columns: list[BoardColumn]
+
+    @property
+    def shown(self) -> list[Project]:
+        seen, out = set(), []
+        for p in [*self.page.projects, *(p for c in self.columns for p in c.projects)]:
+            if p.pk not in seen:
+                seen.add(p.pk)
+                out.append(p)
+        return out
+
+
+def _column_number(total: int, size: int, wanted: int) -> int:
+    return min(max(1, wanted), max(1, -(-total // size)))
+
+
+def portfolio_view(
+    user,
+    *,
+    page: int = 1,
+    level: str = "",
+    columns: dict[str, int] | None = None,
+    only: str | None = None,
+    **filters,
+) -> Portfolio:
+    """The table's page (PORTFOLIO_PAGE projects) and the board's columns (each stage's page
+    of BOARD_COLUMN_PAGE cards, page numbers in `columns`, first pages otherwise; `only`: that
+    column alone, for its "more" button), whatever the number of projects: without a health
+    filter, the stages' totals from one grouped query, the ids of every page in one statement
+    (a UNION ALL of per-stage index reads, project_board_order), the projects in one query
+    and their health once. Constant queries."""
+    columns = columns or {}
+    size, col_size = PORTFOLIO_PAGE, BOARD_COLUMN_PAGE
+    stages = board_stages(include_closed=filters.get("include_closed", False))
+    if only is not None:
+        stages = [s for s in stages if s == only]
+    labels = {s: Stage(s).label for s in stages}
+    if level in health.LEVELS:  # a Python rule: among the first PORTFOLIO_LIMIT
+        matching = portfolio(user, level=level, **filters)
+        table = portfolio_page_of(matching, page, size, examined=PORTFOLIO_LIMIT)
+        by_stage: dict[str, list] = {s: [] for s in stages}
+        for p in _board_order(list(matching)):
+            if p.stage in by_stage:
+                by_stage[p.stage].append(p)
+        cols = []
+        for s in stages:
+            number = _column_number(len(by_stage[s]), col_size, columns.get(s, 1))
+            rows = by_stage[s][(number - 1) * col_size : number * col_size]
+            cols.append(BoardColumn(s, labels[s], len(by_stage[s]), number, col_size, rows))
+        return Portfolio(table, cols)
+    qs = _portfolio_projects(user, **filters)
+    counts = dict(qs.order_by().values_list("stage").annotate(n=Count("pk")))
+    total = sum(counts.values()) if only is None else 0
+    num_pages = max(1, -(-total // size))
+    number = min(max(1, page), num_pages)
+    numbers = {s: _column_number(counts.get(s, 0), col_size, columns.get(s, 1)) for s in stages}
+    parts = [
+        qs.filter(stage=s)
+        .annotate(part=Value(s))
+        .values_list("pk", "part")[(numbers[s] - 1) * col_size : numbers[s] * col_size]
+        for s in stages
+        if counts.get(s)
+    ]
+    if only is None and total:
+        table_part = qs.annotate(part=Value("")).values_list("pk", "part")
+        parts.append(table_part[(number - 1) * size : number * size])
+    where: dict[int, set[str]] = {}
+    if parts:
+        for pk, part in parts[0].union(*parts[1:], all=True):
+            where.setdefault(pk, set()).add(part)
+    rows = _board_order(health.attach_health(qs.filter(pk__in=list(where)))) if where else []
+    table = [p for p in rows if "" in where[p.pk]]
+    cols = [
+        BoardColumn(
+            s,
+            labels[s],
+            counts.get(s, 0),
+            numbers[s],
+            col_size,
+            [p for p in rows if s in where[p.pk]],
+        )
+        for s in stages
+    ]
+    return Portfolio(PortfolioPage(_by_health(table), total, number, num_pages, size, None), cols)
 
 
 def filter_choices(user) -> dict:

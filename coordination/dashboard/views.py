@@ -160,32 +160,52 @@ class PortfolioFilterForm(forms.Form):
         }
 
 
+def _positive(value, default: int = 1) -> int:
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return default
+
+
 @login_required
 def portfolio(request):
     """Projects by stage (board and table) with their health and its reasons, a page at a
-    time (selectors.PORTFOLIO_PAGE)."""
+    time: the table PORTFOLIO_PAGE projects, each board column BOARD_COLUMN_PAGE cards with its
+    total and a "more" (htmx appends the column's next cards; without it, a link to that
+    page of the column)."""
     form = PortfolioFilterForm(request.GET or None, choices=selectors.filter_choices(request.user))
     filters = form.filters()
-    try:
-        number = max(1, int(request.GET.get("page", 1)))
-    except (TypeError, ValueError):
-        number = 1
-    page = selectors.portfolio_page(request.user, page=number, **filters)
+    number = _positive(request.GET.get("page"))
+    stages = selectors.board_stages(include_closed=filters.get("include_closed", False))
+    column = request.GET.get("column")
+    column = column if column in stages else None
+    column_page = _positive(request.GET.get("cpage"))
+    target = request.headers.get("HX-Target", "") if _is_htmx(request) else ""
+    query = request.GET.copy()  # the filters, for the pager's and the columns' links
+    for name in ("page", "view", "column", "cpage"):
+        query.pop(name, None)
+    if column and target == f"more-{column}":  # a column's "more": its next cards only
+        found = selectors.portfolio_view(
+            request.user, columns={column: column_page}, only=column, **filters
+        )
+        context = {"col": found.columns[0], "query": query.urlencode(), "more_request": True}
+        return render(request, "projects/dashboard/_board_cards.html", context)
+    found = selectors.portfolio_view(
+        request.user,
+        page=number,
+        columns={column: column_page} if column else None,
+        **filters,
+    )
     view = "table" if request.GET.get("view") == "table" else "board"
-    query = request.GET.copy()  # the filters, for the pager's links
-    query.pop("page", None)
-    query.pop("view", None)
     context = {
         "form": form,
-        "page": page,
-        "projects": page.projects,
-        "columns": selectors.board(
-            page.projects, include_closed=filters.get("include_closed", False)
-        ),
-        "summary": health.summary(page.projects),
+        "page": found.page,
+        "projects": found.page.projects,
+        "columns": found.columns,
+        "summary": health.summary(found.shown),
         "view": view,
         "query": query.urlencode(),
     }
-    if _is_htmx(request) and request.headers.get("HX-Target") == "portfolio-results":
+    if target == "portfolio-results":
         return render(request, "projects/dashboard/_portfolio_results.html", context)
     return render(request, "projects/dashboard/portfolio.html", context)

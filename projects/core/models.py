@@ -122,6 +122,8 @@ class Project(Versioned, Timestamped):
             models.Index(fields=["-created_at", "-id"], name="project_created_desc"),
             # the portfolio's order (key projects first, then by code), read a page at a time
             models.Index(fields=["-is_key_project", "code"], name="project_portfolio_order"),
+            # a board column: one stage in that order, BOARD_COLUMN_PAGE cards at a time
+            models.Index(fields=["stage", "-is_key_project", "code"], name="project_board_order"),
         ]
         constraints = [
             models.CheckConstraint(

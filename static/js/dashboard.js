@@ -13,3 +13,17 @@ document.addEventListener("shown.bs.tab", function (event) {
   url.searchParams.set("view", view);
   history.replaceState(history.state, "", url);
 });
+
+// Portfolio board: a column's "more" replaces itself with the next cards; the keyboard focus
+// (on the button, now gone) moves to the first new card's link.
+document.addEventListener("htmx:afterSettle", function () {
+  var first = document.querySelector("[data-board-focus]");
+  if (!first) {
+    return;
+  }
+  first.removeAttribute("data-board-focus");
+  var link = first.querySelector("a");
+  if (link) {
+    link.focus();
+  }
+});

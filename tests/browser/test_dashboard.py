@@ -124,6 +124,28 @@ def test_portfolio_board_table_and_filters(live_server, page, login, shot):
     shot(page, "2-table-key-projects")
 
 
+def test_a_tall_columns_more_with_the_keyboard(live_server, page, login, shot):
+    from coordination.dashboard.selectors import BOARD_COLUMN_PAGE
+
+    f.one_stage(BOARD_COLUMN_PAGE + 3)
+    login(page, factories.pmo_user())
+    page.goto(f"{live_server.url}/portfolio/")
+    execution = page.locator('#portfolio-board [data-stage="execution"]')
+    expect(execution.get_by_role("heading")).to_contain_text(str(BOARD_COLUMN_PAGE + 3))
+    expect(execution.locator(".board-card")).to_have_count(BOARD_COLUMN_PAGE)
+    page.evaluate("window.__sameDocument = true")
+    more = execution.locator("[data-column-more]")
+    more.focus()
+    page.keyboard.press("Enter")
+    expect(execution.locator(".board-card")).to_have_count(BOARD_COLUMN_PAGE + 3)
+    expect(execution.locator("[data-column-more]")).to_have_count(0)
+    # the focus moves to the first new card, whose link the keyboard is on
+    new = execution.locator(".board-card").nth(BOARD_COLUMN_PAGE).locator("a").first
+    expect(new).to_be_focused()
+    assert page.evaluate("window.__sameDocument") is True
+    shot(page, "4-column-more")
+
+
 def test_home_on_a_phone(live_server, page, login, shot):
     me = factories.business_user()
     f.troubled_project(business_pm=me, name="手机上看的项目")

@@ -308,3 +308,23 @@ def test_a_feed_costs_the_same_queries_whatever_its_size(kind):
         sizes.append(len(events(body)))
     assert sizes[1] > sizes[0] * 4
     assert counts[0] == counts[1], counts
+
+
+def test_a_feed_is_gzipped_for_a_client_that_accepts_it_and_reads_the_same():
+    import gzip
+
+    project = factories.ProjectFactory()
+    for n in range(5):
+        factories.MilestoneFactory(
+            project=project,
+            name=f"设备到货 {n}",
+            forecast_date=timezone.localdate() + datetime.timedelta(days=n + 1),
+        )
+    feed = services.project_feed(project, by=project.business_pm)
+    plain = fetch(feed)
+    zipped = Client().get(f"/calendar/{feed.token}.ics", HTTP_ACCEPT_ENCODING="gzip")
+    assert zipped.status_code == 200 and zipped["Content-Encoding"] == "gzip"
+    assert zipped["Content-Type"] == "text/calendar; charset=utf-8"
+    assert "Accept-Encoding" in zipped["Vary"]
+    assert summaries(gzip.decompress(zipped.content)) == summaries(plain.content)
+    assert len(summaries(plain.content)) == 5

@@ -7,7 +7,7 @@ import datetime
 
 from django.utils import timezone
 
-from projects.core.models import Milestone, Stage
+from projects.core.models import Milestone, Project, Stage
 from tests import factories
 from tests.handover import factories as handover_factories
 from tests.kpi.factories import ComplaintFactory
@@ -66,3 +66,13 @@ def overdue_handover(project=None):
 def portfolio(n: int, **kw) -> list:
     """`n` troubled projects (every kind of row the pages render), all with the same PMs."""
     return [troubled_project(**kw) for _ in range(n)]
+
+
+def one_stage(n: int, stage=Stage.EXECUTION, **kw) -> list:
+    """`n` projects in `stage` in one INSERT (same customer and PMs): a board column of any
+    height."""
+    kw.setdefault("customer", factories.CustomerFactory())
+    kw.setdefault("business_pm", factories.business_user())
+    kw.setdefault("engineering_pm", factories.engineering_user())
+    rows = [factories.ProjectFactory.build(stage=stage, **kw) for _ in range(n)]
+    return Project.objects.bulk_create(rows)

@@ -1,9 +1,14 @@
 """The portfolio: visible projects by stage (board and table) with health and reasons, filters
 by department (primary owner), PM, customer, key project and health; constant queries."""
 
+import re
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from coordination.dashboard import selectors
 from projects.core.models import Stage
 from tests import factories
 from tests.dashboard import factories as f
@@ -147,7 +152,8 @@ def test_query_count_does_not_grow(client, django_assert_num_queries, n):
     assert html.count('<tr data-project="') == n
 
 
-EXPECTED_PORTFOLIO_QUERIES = 18  # 14, three for the critical tasks in health, the count
+EXPECTED_PORTFOLIO_QUERIES = 19  # 14, three for the critical tasks in health, the stages'
+# counts, the ids of the board's columns and the table's page
 
 
 def test_project_page_header_shows_health_with_reasons(client):
@@ -167,11 +173,13 @@ def test_the_board_is_paged_and_the_pager_keeps_the_filters(client, monkeypatch)
     f.portfolio(10)
     first = get(client, pmo, {"view": "table"})
     assert first.count('<tr data-project="') == 4
-    assert "共 10 个项目" in first and "本页第 1–4 个" in first and "第 1 / 3 页" in first
-    assert 'rel="next"' in first and 'rel="prev"' not in first
+    assert "共 10 个项目" in first and "表格第 1–4 个" in first and "第 1 / 3 页" in first
+    pager = first[first.index('id="portfolio-pager"') :]
+    assert 'rel="next"' in pager and 'rel="prev"' not in pager
     last = get(client, pmo, {"view": "table", "page": "3", "key": ""})
-    assert last.count('<tr data-project="') == 2 and "本页第 9–10 个" in last
-    assert 'rel="prev"' in last and 'rel="next"' not in last
+    assert last.count('<tr data-project="') == 2 and "表格第 9–10 个" in last
+    pager = last[last.index('id="portfolio-pager"') :]
+    assert 'rel="prev"' in pager and 'rel="next"' not in pager
     # every project once over the pages, none twice
     seen = []
     for page in ("1", "2", "3"):
@@ -203,3 +211,151 @@ def test_the_page_is_compressed_when_the_browser_accepts_it(client):
     import gzip
 
     assert "项目组合" in gzip.decompress(response.content).decode()
+
+
+# ---------------------------------------------------------------- the board at scale
+def column(html: str, stage: str) -> str:
+    board = html[html.index('id="portfolio-board"') : html.index('id="pane-table"')]
+    start = board.index(f'data-stage="{stage}"')
+    end = board.find("<section", start)
+    return board[start : end if end > 0 else None]
+
+
+def codes(html: str) -> list[str]:
+    return re.findall(r'class="card board-card [^"]*" data-project="([^"]+)"', html)
+
+
+def test_a_tall_column_shows_its_first_cards_its_total_and_more(client):
+    from coordination.dashboard.selectors import BOARD_COLUMN_PAGE
+
+    pmo = factories.pmo_user()
+    f.one_stage(600)
+    f.troubled_project(name="麻烦的启动项目", stage=Stage.KICKOFF)
+    client.force_login(pmo)
+    response = client.get(URL)
+    html = response.content.decode()
+    assert len(response.content) < 200_000, len(response.content)
+    execution = column(html, "execution")
+    assert 'data-column-total="600"' in execution
+    first = codes(execution)
+    assert len(first) == BOARD_COLUMN_PAGE
+    assert first == sorted(first)  # the portfolio's order: by code (none is a key project)
+    assert f"更多（还有 {600 - BOARD_COLUMN_PAGE} 个）" in execution and "cpage=2" in execution
+    assert 'data-column-total="1"' in column(html, "kickoff")
+    assert "麻烦的启动项目" in column(html, "kickoff")
+    assert "共 601 个项目" in html
+    # htmx asks for the column's next cards alone
+    more = client.get(
+        URL,
+        {"column": "execution", "cpage": "2"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="more-execution",
+    ).content.decode()
+    assert "<html" not in more and 'id="portfolio-board"' not in more
+    second = codes(more)
+    assert len(second) == BOARD_COLUMN_PAGE and not set(second) & set(first)
+    assert second[0] > first[-1] and "data-board-focus" in more
+    assert f"更多（还有 {600 - 2 * BOARD_COLUMN_PAGE} 个）" in more and "cpage=3" in more
+    assert 'rel="prev"' not in more
+    # without htmx the link opens that page of the column; the last has no "more"
+    pages = -(-600 // BOARD_COLUMN_PAGE)
+    last = get(client, pmo, {"column": "execution", "cpage": str(pages)})
+    assert len(codes(column(last, "execution"))) == 600 - (pages - 1) * BOARD_COLUMN_PAGE
+    assert f"cpage={pages + 1}" not in last and 'rel="prev"' in column(last, "execution")
+    assert "麻烦的启动项目" in column(last, "kickoff")
+
+
+def test_the_columns_more_keeps_the_filters(client):
+    pmo = factories.pmo_user()
+    f.one_stage(15, primary_owner="engineering")
+    f.one_stage(15, primary_owner="business")
+    html = get(client, pmo, {"department": "engineering"})
+    execution = column(html, "execution")
+    assert 'data-column-total="15"' in execution and "department=engineering" in execution
+    more = get(
+        client,
+        pmo,
+        {"department": "engineering", "column": "execution", "cpage": "2"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="more-execution",
+    )
+    assert len(codes(more)) == min(15 - selectors.BOARD_COLUMN_PAGE, selectors.BOARD_COLUMN_PAGE)
+    # a health filter counts its matches among the projects it examines
+    red = get(client, pmo, {"level": "red"})
+    assert 'data-column-total="0"' in column(red, "execution")
+
+
+def test_the_board_is_compressed_at_600_projects(client):
+    import gzip
+
+    f.one_stage(600)
+    client.force_login(factories.pmo_user())
+    response = client.get(URL, HTTP_ACCEPT_ENCODING="gzip")
+    assert response["Content-Encoding"] == "gzip" and "Accept-Encoding" in response["Vary"]
+    body = gzip.decompress(response.content)
+    assert len(body) < 200_000 and len(response.content) < len(body) / 4
+    assert 'data-column-total="600"' in body.decode()
+
+
+def test_the_worst_page_stays_under_200_kb(client):
+    """Every column of the board full (closed and cancelled shown too) of projects with long
+    names and every reason to be red, and a full page of the table."""
+    customer = factories.CustomerFactory(name="华东电力设计院有限公司第二工程分公司" * 2)
+    name = "某某市第三污水处理厂提标改造及配套管网工程项目" * 2
+    for stage in selectors.board_stages(include_closed=True):
+        for _ in range(selectors.BOARD_COLUMN_PAGE + 1):
+            f.troubled_project(stage=stage, customer=customer, name=name)
+    client.force_login(factories.pmo_user())
+    response = client.get(URL, {"closed": "on"})
+    html = response.content.decode()
+    assert len(codes(html)) == 9 * selectors.BOARD_COLUMN_PAGE
+    assert html.count('<tr data-project="') == selectors.PORTFOLIO_PAGE
+    assert len(response.content) < 200_000, len(response.content)
+
+
+@pytest.mark.parametrize("n", [50, 600])
+def test_the_boards_queries_do_not_grow_with_a_column(client, django_assert_num_queries, n):
+    f.one_stage(n)
+    f.troubled_project(stage=Stage.KICKOFF)
+    client.force_login(factories.pmo_user())
+    client.get(URL)
+    with django_assert_num_queries(EXPECTED_PORTFOLIO_QUERIES):
+        html = client.get(URL).content.decode()
+    assert f'data-column-total="{n}"' in html
+
+
+def _explain(sql: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_a_column_is_read_by_an_index_in_the_board_order():
+    """The statement that reads the board's pages (one UNION ALL: each stage's cards, the
+    table's page): every branch an index scan to its LIMIT, no sort of a stage's rows; and
+    project_board_order (stage, key projects first, code) has the query's shape: left alone
+    with it, the planner walks it for every stage."""
+    f.one_stage(600)
+    f.one_stage(600, stage=Stage.KICKOFF)
+    f.one_stage(600, stage=Stage.DELIVERED)
+    pmo = factories.pmo_user()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE projects_project")
+    with CaptureQueriesContext(connection) as queries:
+        selectors.portfolio_view(pmo, columns={"execution": 3})
+    [sql] = [q["sql"] for q in queries.captured_queries if "UNION ALL" in q["sql"]]
+    plan = _explain(sql)
+    assert "Seq Scan" not in plan and "Sort" not in plan, plan
+    with connection.cursor() as cursor:  # rolled back with the test
+        cursor.execute("DROP INDEX project_portfolio_order")
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'projects_project'"
+            " AND indexdef LIKE '%(stage)'"
+        )
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP INDEX "{name}"')
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = _explain(sql)
+    assert plan.count("Index Scan using project_board_order") == 3, plan
+    stage_branches = plan.split("Subquery Scan")[1:4]
+    assert all("Sort" not in branch for branch in stage_branches), plan

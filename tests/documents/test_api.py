@@ -298,3 +298,29 @@ def test_an_attachment_uploaded_on_a_task_page_shows_there_and_not_in_the_librar
         },
     )
     assert Document.objects.count() == 1
+
+
+def test_downloads_stay_whole_when_the_client_accepts_gzip(project):
+    """A PDF is already compressed: it comes as stored, its length stated; a CSV is gzipped
+    and unzips to the exact bytes."""
+    import gzip
+
+    engineer = client_for(project.engineering_pm)
+    version = DocumentVersion.objects.get(document_id=upload(project).json()["id"])
+    response = engineer.get(
+        f"/api/v1/document-versions/{version.pk}/download/", HTTP_ACCEPT_ENCODING="gzip"
+    )
+    assert response.status_code == 200 and "Content-Encoding" not in response
+    assert b"".join(response.streaming_content) == PDF1
+    assert response["Content-Length"] == str(len(PDF1))
+    rows = "编号,名称\n" + "".join(f"{n},设备{n}\n" for n in range(300))
+    csv = SimpleUploadedFile("清单.csv", rows.encode(), content_type="text/csv")
+    created = upload(project, file=csv, title="设备清单")
+    assert created.status_code == 201, created.content
+    version = DocumentVersion.objects.get(document_id=created.json()["id"])
+    response = engineer.get(
+        f"/api/v1/document-versions/{version.pk}/download/", HTTP_ACCEPT_ENCODING="gzip"
+    )
+    assert response.status_code == 200 and response["Content-Encoding"] == "gzip"
+    assert gzip.decompress(b"".join(response.streaming_content)).decode() == rows
+    assert "attachment" in response["Content-Disposition"]
