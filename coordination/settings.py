@@ -389,6 +389,9 @@ REMINDER_BACKOFF_SECONDS = float(os.environ.get("REMINDER_BACKOFF_SECONDS", "60"
 # Both channel timeouts at most a quarter of REMINDER_SENDING_TIMEOUT_SECONDS (check reminders.E001)
 CHAT_WEBHOOK_TIMEOUT = float(os.environ.get("CHAT_WEBHOOK_TIMEOUT", "10"))
 CHAT_WEBHOOK_SECRET = os.environ.get("CHAT_WEBHOOK_SECRET", "")  # DingTalk robot signing secret
+# Seconds between two polls of the live counts (the navigation's unread badge, the home page's
+# counters; README "Why polling"): each poll costs the queries in docs/notifications-and-search.md
+LIVE_POLL_SECONDS = int(os.environ.get("LIVE_POLL_SECONDS", "30"))
 
 LOGGING = {
     "version": 1,

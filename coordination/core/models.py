@@ -200,6 +200,12 @@ class Notification(models.Model):
     def __str__(self) -> str:
         return self.subject
 
+    @classmethod
+    def unread_of(cls, user) -> models.QuerySet:
+        """`user`'s unread notifications: what the navigation's badge, the home page's counter
+        and the notification centre count (one rule, one place)."""
+        return cls.objects.filter(user=user, read_at__isnull=True)
+
 
 class NotificationPreference(models.Model):
     """A user's choice for one kind of event on one channel. Without a row the channel's

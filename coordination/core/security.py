@@ -9,16 +9,21 @@ runs with allowEval off, and no page needs 'unsafe-eval'. A `<script type="appli
 data block (Django's json_script) is never executed, so it needs no permission. Styles keep
 'unsafe-inline': Bootstrap, htmx swaps, the admin and Swagger UI set `style=` attributes and a
 few templates carry a `<style>` block.
+for loading; 'unsafe-inline' stays for scripts and styles because two templates use inline
+event handlers (language switcher, print button) and Bootstrap/htmx set inline styles.
+`live_fragment` guards the small fragments the pages poll for live counts.
 The login protection (django-axes) is in coordination.core.login_protection; it reads the
 client's address from `client_ip` here.
 """
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseForbidden, HttpResponseNotAllowed
 from django.utils.translation import gettext as _
 
 from coordination.core.roles import can_write
@@ -152,3 +157,23 @@ def client_ip(request) -> str | None:
     if not chain:
         return remote
     return _address(chain[-min(count, len(chain))]) or remote
+
+
+def live_fragment(view):
+    """A fragment the pages poll for live counts (the navigation's unread badge, the home
+    page's counters): GET only, signed-in users only and `Cache-Control: no-store` on every
+    answer. A signed-out caller gets 403, not the login redirect: htmx would follow the
+    redirect and swap the login page into the badge."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            response = HttpResponseForbidden()
+        elif request.method not in ("GET", "HEAD"):
+            response = HttpResponseNotAllowed(["GET", "HEAD"])
+        else:
+            response = view(request, *args, **kwargs)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    return wrapped

@@ -23,7 +23,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from coordination.core import forms as core_forms
-from coordination.core.models import Department
+from coordination.core.models import Department, Notification
 from coordination.core.people import display_name
 from coordination.core.roles import can_write, department_of, sees_everything
 from coordination.dashboard import health
@@ -279,6 +279,30 @@ def my_next_reviews(user, *, limit: int = 5) -> list:
         .filter(Q(Exists(participant)) | Q(project__in=mine))
         .select_related("project", "cadence")
         .order_by("starts_at", "id")[:limit]
+    )
+
+
+# ---------------------------------------------------------------- the home page's counters
+def counters(approvals: Approvals, action_counts: dict, my_health: dict, unread: int) -> dict:
+    """The home page's four numbers from what its cards read: waiting for me (approvals),
+    my overdue action items, my red projects, my unread notifications."""
+    return {
+        "approvals": approvals.total,
+        "overdue": action_counts["overdue"],
+        "red": my_health[health.RED],
+        "unread": unread,
+    }
+
+
+def live_counters(user) -> dict:
+    """The same four numbers alone, for the page's poll: the same selectors as the full page
+    (no row of action items read), a constant number of queries."""
+    _rows, action_counts = my_action_items(user, limit=0)
+    return counters(
+        approvals_for(user),
+        action_counts,
+        health.summary(my_open_projects(user)),
+        Notification.unread_of(user).count(),
     )
 
 

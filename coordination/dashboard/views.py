@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,6 +21,7 @@ from coordination.core.exceptions import Conflict
 from coordination.core.forms import search_field
 from coordination.core.limits import NOTE_MAX_LENGTH
 from coordination.core.models import Notification
+from coordination.core.security import live_fragment
 from coordination.dashboard import health, selectors
 from projects.changes import services as changes
 from projects.changes.models import ChangeRequest
@@ -37,19 +39,25 @@ def approvals_context(user) -> dict:
 
 
 def home_context(user) -> dict:
-    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    unread = Notification.unread_of(user)
     action_items, action_counts = selectors.my_action_items(user)
     my_projects = selectors.my_open_projects(user)
+    approvals = approvals_context(user)
+    my_health = health.summary(my_projects)
+    unread_count = unread.count()
     return {
-        **approvals_context(user),
+        **approvals,
         "action_items": action_items,
         "action_counts": action_counts,
         "next_reviews": selectors.my_next_reviews(user),
         "my_tasks": list(my_tasks(user)[:10]),
         "my_projects": my_projects,
-        "my_health": health.summary(my_projects),
+        "my_health": my_health,
         "notifications": list(unread.order_by("-created_at", "-id")[:10]),
-        "unread_count": unread.count(),
+        "unread_count": unread_count,
+        "counters": selectors.counters(
+            approvals["approvals"], action_counts, my_health, unread_count
+        ),
     }
 
 
@@ -58,6 +66,19 @@ def home(request):
     """Approvals waiting for me, my action items, my tasks, my next reviews, my projects with
     health."""
     return render(request, "projects/home.html", home_context(request.user))
+
+
+@live_fragment
+def counters(request):
+    """The home page's four counters, polled every LIVE_POLL_SECONDS: the page sends the
+    numbers it shows (hidden inputs in each counter); unchanged is 204 (nothing swapped,
+    nothing announced), otherwise only the changed counters come back, swapped out of band
+    into their own live region."""
+    values = selectors.live_counters(request.user)
+    changed = {name: value for name, value in values.items() if request.GET.get(name) != str(value)}
+    if not changed:
+        return HttpResponse(status=204)
+    return render(request, "projects/home/_counters_changed.html", {"changed": changed})
 
 
 @login_required

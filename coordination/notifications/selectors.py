@@ -12,9 +12,7 @@ def inbox(
 ) -> QuerySet[Notification]:
     """`user`'s notifications, newest first; only unread ones with `unread`; of one `kind`;
     about one `project` (its code)."""
-    qs = Notification.objects.filter(user=user)
-    if unread:
-        qs = qs.filter(read_at__isnull=True)
+    qs = Notification.unread_of(user) if unread else Notification.objects.filter(user=user)
     if kind:
         qs = qs.filter(kind=kind)
     if project:
@@ -41,8 +39,8 @@ def has_project(user, code: str) -> bool:
 
 
 def counts(user) -> dict[str, int]:
-    """{"unread": n}: the live counters' one query (the badge, the home page)."""
-    return {"unread": Notification.objects.filter(user=user, read_at__isnull=True).count()}
+    """{"unread": n}: the live counters' one query (the navigation's badge)."""
+    return {"unread": Notification.unread_of(user).count()}
 
 
 def kinds(user) -> list[str]:

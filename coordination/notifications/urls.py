@@ -7,4 +7,5 @@ app_name = "notifications"
 urlpatterns = [
     path("", views.centre, name="centre"),
     path("settings/", views.preferences, name="preferences"),
+    path("badge/", views.badge, name="badge"),
 ]

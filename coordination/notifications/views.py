@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_GET
 from coordination.core import channels_rule, services
 from coordination.core.exceptions import ValidationError
 from coordination.core.paging import paginate
+from coordination.core.security import live_fragment
 from coordination.notifications import selectors
 
 
@@ -37,9 +39,20 @@ def centre(request):
             "kinds": kinds,
             "project": project,
             "projects": projects,
-            "unread_count": selectors.inbox(request.user, unread=True).count(),
+            "unread_count": selectors.counts(request.user)["unread"],
         },
     )
+
+
+@live_fragment
+def badge(request):
+    """The navigation's unread badge, polled every LIVE_POLL_SECONDS (templates/base.html):
+    `?seen=<n>` is the number the page shows; unchanged is 204 (htmx swaps nothing, so a
+    screen reader hears nothing), changed is the badge again. One query besides the session."""
+    unread = selectors.counts(request.user)["unread"]
+    if request.GET.get("seen") == str(unread):
+        return HttpResponse(status=204)
+    return render(request, "notifications/_badge.html", {"unread": unread})
 
 
 def choices_from_post(data) -> list[tuple[str, str, bool]]:

@@ -55,6 +55,7 @@ ROOMS = [
     ("coordination.reviews", "reviews"),
     ("coordination.dashboard.templatetags.workdays_tags", "core"),
     ("coordination.dashboard.templatetags.trust_tags", "core"),
+    ("coordination.dashboard.templatetags.live_tags", "core"),
     ("coordination.dashboard", "dashboard"),
     ("coordination.calendars", "calendars"),
     ("coordination.search", "search"),

@@ -533,6 +533,11 @@ MATRIX: dict[str, dict] = {
         "post":   "302 302 405 405 405 405 405 405 403",
     },
     # a user's own notification settings (empty body: every box off, then the page again)
+    # the live counts' fragments (polled): signed-out is 403, not the login redirect
+    "notifications/badge/": {
+        "get":    "403 403 200 200 200 200 200 200 200",
+        "post":   "403 403 405 405 405 405 405 405 403",
+    },
     "notifications/settings/": {
         "get":    "302 302 200 200 200 200 200 200 200",
         "post":   "302 302 302 302 302 302 302 302 302",
@@ -638,6 +643,10 @@ MATRIX: dict[str, dict] = {
     "dashboard/approvals/": {
         "get":    "302 302 200 200 200 200 200 200 200",
         "post":   "302 302 200 200 200 200 200 200 403",
+    },
+    "dashboard/counters/": {
+        "get":    "403 403 200 200 200 200 200 200 200",
+        "post":   "403 403 405 405 405 405 405 405 403",
     },
     "dashboard/changes/<int:pk>/approve/": {
         "kwargs": {"pk": "cr.pk"},
