@@ -9,8 +9,6 @@ runs with allowEval off, and no page needs 'unsafe-eval'. A `<script type="appli
 data block (Django's json_script) is never executed, so it needs no permission. Styles keep
 'unsafe-inline': Bootstrap, htmx swaps, the admin and Swagger UI set `style=` attributes and a
 few templates carry a `<style>` block.
-for loading; 'unsafe-inline' stays for scripts and styles because two templates use inline
-event handlers (language switcher, print button) and Bootstrap/htmx set inline styles.
 `live_fragment` guards the small fragments the pages poll for live counts.
 The login protection (django-axes) is in coordination.core.login_protection; it reads the
 client's address from `client_ip` here.
