@@ -239,6 +239,9 @@ def main() -> int:
     }
     if args.database_url:
         run_env["DATABASE_URL"] = args.database_url
+    # started from a pytest-xdist worker, the test settings would point REDIS_URL at that
+    # worker's database: this run and its processes use their own Redis
+    os.environ.pop("PYTEST_XDIST_WORKER", None)
     os.environ.update(run_env)
 
     import django
@@ -308,8 +311,10 @@ def main() -> int:
         # --- the hosts
         webs = [WebServer(n, env, args.web_workers, logdir) for n in range(2)]
         workers = [Worker(n, command, env, logdir) for n in range(2)]
-        wait_for(lambda: all(w.up() for w in webs), 60, "the web servers")
-        wait_for(lambda: all(w.up() for w in workers), 60, "the workers")
+        # a loaded 2-core machine (the rest of the suite beside this run) has taken over 40 s
+        # to answer the first request: the start is not what this run measures
+        wait_for(lambda: all(w.up() for w in webs), 240, "the web servers")
+        wait_for(lambda: all(w.up() for w in workers), 240, "the workers")
 
         def ticker() -> None:
             sender = Celery("hosts", broker=redis_url)
