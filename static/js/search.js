@@ -1,5 +1,6 @@
 // The navigation's search box: the htmx dropdown opens under it; ↓/↑ move through the hits,
-// Enter opens the highlighted one (or the results page when none is), Escape closes.
+// Enter opens the highlighted one (or the results page when none is), Escape closes the
+// dropdown and keeps the text (a second Escape empties the field, as browsers do).
 (function () {
   var input = document.getElementById("nav-search-q");
   var box = document.getElementById("nav-search-results");
@@ -40,17 +41,22 @@
   input.addEventListener("keydown", function (event) {
     var all = hits();
     var i = current();
+    var shown = box.classList.contains("show");
     if (event.key === "ArrowDown" && all.length) {
       event.preventDefault();
       open(true);
-      highlight(Math.min(i + 1, all.length - 1));
+      // closed: opens on the first hit; open: the next one
+      highlight(shown ? Math.min(i + 1, all.length - 1) : 0);
     } else if (event.key === "ArrowUp" && all.length) {
       event.preventDefault();
       highlight(Math.max(i - 1, 0));
     } else if (event.key === "Enter" && i >= 0 && all[i]) {
       event.preventDefault();
       window.location.href = all[i].href;
-    } else if (event.key === "Escape") {
+    } else if (event.key === "Escape" && shown) {
+      // the first Escape closes the dropdown and keeps the text; the browser's own Escape
+      // (which empties a search field) comes only when nothing is open
+      event.preventDefault();
       open(false);
     }
   });
