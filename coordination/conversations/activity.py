@@ -260,6 +260,24 @@ def _who(user, label: str) -> str:
     return str(_("系统")) if label in ("", "system") else label
 
 
+def event_entry(e: AuditEvent) -> Entry:
+    """One audit event as the reader is told it (the activity stream and the history tab)."""
+    return Entry(
+        at=e.created_at,
+        who=_who(e.actor, e.actor_label),
+        text=action_label(e.action, e.target_type),
+        subject=e.target_repr if e.target_type != "projects.project" else "",
+        reason=e.reason,
+        changes=changes_of(e),
+    )
+
+
+def audit_entries(project: Project, limit: int = 100) -> list[Entry]:
+    """The project's audit trail, newest first, told like the stream (the history tab)."""
+    events = AuditEvent.objects.filter(project_code=project.code).select_related("actor")
+    return [event_entry(e) for e in events.order_by("-created_at", "-id")[:limit]]
+
+
 def stream_page(project: Project, page: int = 1, size: int = PAGE_SIZE) -> tuple[list[Entry], bool]:
     """One page of the stream, newest first, and whether an older page follows. Four queries
     whatever the page: the page's (kind, id) from one UNION, then its events, its comments
@@ -306,17 +324,7 @@ def stream_page(project: Project, page: int = 1, size: int = PAGE_SIZE) -> tuple
     entries = []
     for r in rows:
         if r["kind"] == "audit":
-            e = by_event[r["id"]]
-            entries.append(
-                Entry(
-                    at=e.created_at,
-                    who=_who(e.actor, e.actor_label),
-                    text=action_label(e.action, e.target_type),
-                    subject=e.target_repr if e.target_type != "projects.project" else "",
-                    reason=e.reason,
-                    changes=changes_of(e),
-                )
-            )
+            entries.append(event_entry(by_event[r["id"]]))
         else:
             c = by_comment[r["id"]]
             entries.append(

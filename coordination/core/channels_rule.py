@@ -89,6 +89,18 @@ KINDS = [
     ("complaint.overdue", _("投诉答复逾期")),
 ]
 KIND_CODES = {code for code, _label in KINDS}
+_KIND_LABELS = dict(KINDS)
+REMINDER_LABEL = _("提醒")
+
+
+def kind_label(code: str) -> str:
+    """What a reader is told a kind of notification is (a reminder's kind is a reminder; a
+    code of no kind named here is shown as it is)."""
+    if code in _KIND_LABELS:
+        return str(_KIND_LABELS[code])
+    return str(REMINDER_LABEL) if code.startswith("reminder.") else code
+
+
 PREFERENCE_CHANNELS = (INAPP, EMAIL, WORK_NOTICE)
 INAPP_REQUIRED = {
     "change_request.submitted",

@@ -12,6 +12,7 @@ field and shows `maxLength` in the OpenAPI schema; a form's CharField with `max_
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db import models
 
 # notes, comments, reasons: a paragraph
@@ -62,4 +63,11 @@ def model_form_field(field: models.Field, **kwargs):
     (the textarea's `maxlength` and the form's validation)."""
     if isinstance(field, models.TextField) and "max_length" not in kwargs:
         kwargs["max_length"] = text_max_length(field)
+    if field.is_relation and field.related_model is get_user_model() and "form_class" not in kwargs:
+        # a person picker names people, never usernames (coordination.core.people)
+        from coordination.core.people import PersonChoiceField, PersonMultipleChoiceField
+
+        kwargs["form_class"] = (
+            PersonMultipleChoiceField if field.many_to_many else PersonChoiceField
+        )
     return field.formfield(**kwargs)

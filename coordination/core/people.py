@@ -7,6 +7,7 @@ shown by username, the only time a username reaches a reader outside an id field
 
 from __future__ import annotations
 
+from django.forms import ModelChoiceField, ModelMultipleChoiceField
 from django.utils import translation
 
 
@@ -22,3 +23,19 @@ def display_name(user, language: str | None = None) -> str:
     if lang.startswith("zh"):
         return f"{last}{first}"
     return " ".join(p for p in (first, last) if p)
+
+
+class PersonChoiceField(ModelChoiceField):
+    """A person picker: each person by display name in the reader's convention, never by
+    username. Every form that picks people uses it (ModelForms through
+    coordination.core.limits.model_form_field)."""
+
+    def label_from_instance(self, obj):
+        return display_name(obj)
+
+
+class PersonMultipleChoiceField(ModelMultipleChoiceField):
+    """Several people, each by display name (see PersonChoiceField)."""
+
+    def label_from_instance(self, obj):
+        return display_name(obj)

@@ -7,15 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from coordination.core.forms import add_version_field
 from coordination.core.limits import NOTE_MAX_LENGTH, TEXT_MAX_LENGTH
 from coordination.core.models import Department
+from coordination.core.people import PersonChoiceField
 from coordination.kickoff.models import KickoffRole
 
 User = get_user_model()
 
 
-class _UserChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        full = obj.get_full_name()
-        return f"{full} ({obj.get_username()})" if full else obj.get_username()
+_UserChoice = PersonChoiceField
 
 
 def _bootstrap(form) -> None:

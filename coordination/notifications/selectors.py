@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from coordination.core import channels_rule
 from coordination.core.models import Notification
 
 
@@ -43,11 +44,13 @@ def counts(user) -> dict[str, int]:
     return {"unread": Notification.unread_of(user).count()}
 
 
-def kinds(user) -> list[str]:
-    """The kinds of `user`'s notifications (the page's filter), in one query."""
-    return list(
+def kinds(user) -> list[tuple[str, str]]:
+    """The kinds of `user`'s notifications (the page's filter) as (code, label), in one
+    query; a reminder kind is labelled as a reminder, an unknown code by itself."""
+    codes = (
         Notification.objects.filter(user=user)
         .order_by("kind")
         .values_list("kind", flat=True)
         .distinct()
     )
+    return [(code, channels_rule.kind_label(code)) for code in codes]

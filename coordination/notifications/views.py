@@ -24,7 +24,7 @@ def centre(request):
     unread = request.GET.get("unread") == "1"
     kinds = selectors.kinds(request.user)
     kind = request.GET.get("kind", "")
-    kind = kind if kind in kinds else ""
+    kind = kind if kind in dict(kinds) else ""
     projects = selectors.projects(request.user)
     project = request.GET.get("project", "")
     project = project if project in projects else ""  # unknown: no filter

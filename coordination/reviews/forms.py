@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from coordination.core.forms import add_version_field, type_in_when_long
 from coordination.core.limits import MINUTES_MAX_LENGTH, TEXT_MAX_LENGTH
 from coordination.core.models import Department
+from coordination.core.people import PersonChoiceField
 from coordination.reviews.models import WEEKDAY_CHOICES, ActionItem, Review, ReviewKind
 from projects.core.models import Project
 
@@ -74,7 +75,7 @@ class ActionItemForm(forms.Form):
     title = forms.CharField(
         label=_("事项"), max_length=255, widget=forms.TextInput(attrs={"class": "form-control"})
     )
-    owner = forms.ModelChoiceField(
+    owner = PersonChoiceField(
         label=_("负责人"),
         queryset=User.objects.none(),
         widget=forms.Select(attrs={"class": "form-select"}),
@@ -139,7 +140,7 @@ class CadenceForm(forms.Form):
 
 
 class JobRotationForm(forms.Form):
-    user = forms.ModelChoiceField(
+    user = PersonChoiceField(
         label=_("人员"),
         queryset=User.objects.filter(is_active=True).order_by("username"),
         required=False,

@@ -3,11 +3,12 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from coordination.core.limits import TEXT_MAX_LENGTH
+from coordination.core.people import PersonChoiceField
 from kpi.models import RootCause
 
 
 class AssignForm(forms.Form):
-    owner = forms.ModelChoiceField(
+    owner = PersonChoiceField(
         label=_("负责人"),
         queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
     )

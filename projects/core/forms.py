@@ -16,6 +16,7 @@ from coordination.core.forms import (
     type_in_when_long,
 )
 from coordination.core.limits import NOTE_MAX_LENGTH, model_form_field
+from coordination.core.people import PersonChoiceField
 from projects.core.models import (
     Customer,
     MemberRole,
@@ -74,10 +75,10 @@ class ProjectFilterForm(BootstrapMixin, forms.Form):
     customer = forms.ModelChoiceField(
         label=_("客户"), required=False, queryset=Customer.objects.all(), empty_label=_("全部客户")
     )
-    business_pm = forms.ModelChoiceField(
+    business_pm = PersonChoiceField(
         label=_("业务项目经理"), required=False, queryset=User.objects.none(), empty_label=_("全部")
     )
-    engineering_pm = forms.ModelChoiceField(
+    engineering_pm = PersonChoiceField(
         label=_("工程项目经理"), required=False, queryset=User.objects.none(), empty_label=_("全部")
     )
     primary_owner = forms.ChoiceField(
@@ -256,10 +257,8 @@ class TransitionForm(forms.Form):
     override = forms.BooleanField(label=_("PMO豁免未满足的条件"), required=False)
 
 
-class UserByDepartmentField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        name = obj.get_full_name()
-        return f"{name} ({obj.username})" if name else obj.username
+class UserByDepartmentField(PersonChoiceField):
+    pass
 
 
 class MemberForm(BootstrapMixin, forms.Form):

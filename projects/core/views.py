@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 from coordination.core.concurrency import VERSION_FIELD
 from coordination.core.exceptions import Conflict, GateRefused, StaleWrite
 from coordination.core.forms import apply_errors, edit_conflict, expected_version
-from coordination.core.models import AuditEvent
 from coordination.core.paging import paginate
 from coordination.core.roles import is_pmo, sees_everything
 from coordination.core.text import with_items
@@ -141,7 +140,6 @@ def project_detail(request, code):
         "milestones": milestones,
         "risks": risks,
         "transitions": StageTransition.objects.filter(project=project).select_related("actor"),
-        "audit_events": AuditEvent.objects.filter(project_code=project.code)[:100],
     }
     return render(request, "projects/detail.html", context)
 

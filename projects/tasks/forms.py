@@ -89,9 +89,6 @@ class TaskForm(forms.ModelForm):
                 del self.fields[name]
         else:
             self.fields["owner"].queryset = members(project)
-            self.fields["owner"].label_from_instance = lambda u: (
-                f"{u.get_full_name() or u.username} ({u.username})"
-            )
             parents = Task.objects.filter(project=project)
             if self.instance.pk:
                 parents = parents.exclude(pk=self.instance.pk)
