@@ -1,6 +1,7 @@
 """The navigation's search box by keyboard only (#19 "keyboard friendly"): its placeholder
 names every kind it finds, ↓ highlights the first hit and Enter opens it, ↑/↓ move between
-hits, Escape closes the dropdown and keeps the text, Enter with nothing highlighted opens the results page."""
+hits, Escape closes the dropdown and keeps the text, Enter with nothing highlighted opens the
+results page."""
 
 from __future__ import annotations
 
