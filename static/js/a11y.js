@@ -136,7 +136,19 @@
       hadFocus: !!(active && active !== document.body && target.contains(active)),
       focusedTag: active ? active.tagName.toLowerCase() : "",
       byUser: byUser(evt.detail.requestConfig),
+      oob: [], // elements the response swapped out of band (e.g. a heading's count)
     };
+  });
+
+  // An element swapped out of band with data-announce (the unread count beside a list's
+  // heading) adds its text to the request's announcement.
+  document.addEventListener("htmx:oobAfterSwap", function (evt) {
+    var node = evt.target;
+    if (pending && node && node.hasAttribute && node.hasAttribute("data-announce")) {
+      if (pending.oob.indexOf(node) < 0) {
+        pending.oob.push(node);
+      }
+    }
   });
 
   function swappedNodes(state) {
@@ -188,6 +200,11 @@
       text = form.getAttribute("data-announce");
     } else if (state.hadFocus && box) {
       text = box.getAttribute("data-updated-text");
+    }
+    if (!invalid) {
+      state.oob.forEach(function (node) {
+        text = (text ? text + " " : "") + node.getAttribute("data-announce");
+      });
     }
     if (text && (state.hadFocus || state.byUser)) {
       announce(text, assertive);

@@ -65,6 +65,30 @@ def test_marking_a_notification_read_in_place_announces_it_and_keeps_the_focus_i
     page.wait_for_function("() => document.activeElement.id === 'notifications-title'")
 
 
+def test_marking_read_in_the_centre_updates_and_announces_the_unread_count_in_place(
+    live_server, page, login
+):
+    me = factories.business_user()
+    factories.NotificationFactory(user=me, subject="变更待审批")
+    factories.NotificationFactory(user=me, subject="任务已逾期")
+    login(page, me)
+    page.goto(f"{live_server.url}/notifications/")
+    count = page.locator("h1 #heading-unread")
+    expect(count).to_have_text("2")
+    status = page.locator("#a11y-status")
+    items = page.locator("#centre-list > li")
+    items.first.get_by_role("button").click()
+    expect(items).to_have_count(1)
+    expect(count).to_have_text("1")  # in place, no reload
+    expect(status).to_contain_text("已标记为已读")
+    expect(status).to_contain_text("还有 1 条未读通知。")
+    items.first.get_by_role("button").click()
+    expect(count).to_have_text("0")
+    expect(status).to_contain_text("没有未读通知了。")
+    # the count is still the one element in the heading (swapped, not added)
+    expect(page.locator("#heading-unread")).to_have_count(1)
+
+
 def test_approving_in_place_announces_the_outcome_and_focuses_the_message(live_server, page, login):
     c = cr.cast()
     request = cr.assessed(c, title="增加一条成品输送线")
