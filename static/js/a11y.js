@@ -5,7 +5,8 @@
 // - When a swap removes or replaces the element that had the focus, the focus moves to the
 //   result (an invalid field, the message, a heading or the swapped element itself) instead of
 //   falling to <body>.
-// - On page load, a form with errors puts the focus on its first invalid field.
+// - On page load, a form with errors puts the focus on its first invalid field (the first
+//   input of an invalid group).
 // Texts come from data attributes the templates translate (data-announce, data-*-text).
 (function () {
   "use strict";
@@ -69,6 +70,15 @@
     return document.activeElement === node;
   }
 
+  // The control to focus for an invalid element: itself, or for an invalid group (a fieldset
+  // of checkboxes or radios, templates/projects/_field.html) its first input.
+  function invalidControl(node) {
+    if (node && node.matches("fieldset, [role=group], [role=radiogroup]")) {
+      return node.querySelector("input:not([type=hidden]):not([disabled]), select, textarea") || node;
+    }
+    return node;
+  }
+
   function lostFocus() {
     var active = document.activeElement;
     return !active || active === document.body || !active.isConnected;
@@ -78,7 +88,7 @@
   // else its first heading, else the element itself.
   function focusResult(root) {
     var target =
-      root.querySelector(ERROR_SELECTOR) ||
+      invalidControl(root.querySelector(ERROR_SELECTOR)) ||
       findMessage(root) ||
       root.querySelector("h1, h2, h3, h4, h5, h6");
     return focusOn(target) || focusOn(root);
@@ -259,7 +269,7 @@
   // Page load: a form with errors sends the focus to its first invalid field.
   function focusFirstInvalid() {
     var main = document.getElementById("main") || document.body;
-    var field = main.querySelector("form " + ERROR_SELECTOR);
+    var field = invalidControl(main.querySelector("form " + ERROR_SELECTOR));
     if (field && !window.location.hash) {
       field.focus();
     }

@@ -155,6 +155,30 @@ def test_a_form_sent_back_with_errors_marks_describes_and_focuses_the_invalid_fi
     assert not Project.objects.filter(name="新建风电场").exists()
 
 
+def test_an_invalid_group_of_checkboxes_is_marked_described_and_its_first_box_focused(
+    live_server, page, login
+):
+    c = cr.cast()
+    gone = factories.MilestoneFactory(project=c.project, name="临时里程碑")
+    login(page, c.biz_pm)
+    page.goto(f"{live_server.url}/projects/{c.project.code}/changes/new/")
+    page.locator("#id_title").fill("增加一条成品输送线")
+    page.get_by_label(re.compile("临时里程碑")).check()
+    gone.delete()  # removed meanwhile: the choice is no longer valid
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+
+    group = page.locator("fieldset:has(#id_affected_milestones)")
+    expect(group).to_have_attribute("aria-invalid", "true")
+    described = group.get_attribute("aria-describedby").split()
+    assert "id_affected_milestones_error" in described
+    for element_id in described:  # every id resolves
+        expect(page.locator(f"#{element_id}")).to_have_count(1)
+    expect(page.locator("#id_affected_milestones_error")).not_to_have_text("")
+    expect(group.locator("legend")).to_contain_text("受影响")
+    expect(group.locator("input[type=checkbox]").first).to_be_focused()
+
+
 def test_english_admin_login_page_has_an_english_title(live_server, browser):
     ctx = browser.new_context(locale="en-US")
     try:
