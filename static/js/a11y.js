@@ -84,11 +84,13 @@
     return !active || active === document.body || !active.isConnected;
   }
 
-  // Where a swapped result should take the focus: its first invalid field, else its message,
-  // else its first heading, else the element itself.
+  // Where a swapped result should take the focus: its first invalid field, else the element
+  // the server marked with data-focus (the comment just posted), else its message, else its
+  // first heading, else the element itself.
   function focusResult(root) {
     var target =
       invalidControl(root.querySelector(ERROR_SELECTOR)) ||
+      root.querySelector("[data-focus]") ||
       findMessage(root) ||
       root.querySelector("h1, h2, h3, h4, h5, h6");
     return focusOn(target) || focusOn(root);

@@ -155,6 +155,35 @@ def test_a_form_sent_back_with_errors_marks_describes_and_focuses_the_invalid_fi
     assert not Project.objects.filter(name="新建风电场").exists()
 
 
+def test_posting_a_comment_in_place_focuses_the_new_comment_or_the_invalid_textarea(
+    live_server, page, login
+):
+    from coordination.conversations.models import Comment
+    from tests.tasks.factories import task
+
+    c = cr.cast()
+    t = task(c.project, title="设备基础施工")
+    login(page, c.biz_pm)
+    page.goto(f"{live_server.url}/tasks/{t.pk}/")
+    box = page.locator(".comment-form textarea")
+    box.fill("请确认基础尺寸")
+    page.get_by_role("button", name="发表评论").click()
+    expect(page.locator(".comment-list > li")).to_have_count(1)
+    comment = Comment.objects.get()
+    expect(page.locator("#a11y-status")).to_contain_text("评论已发表。")
+    new = page.locator(f"#comment-{comment.pk}")
+    expect(new).to_be_focused()  # not the thread's "讨论" heading
+    expect(new).to_contain_text("请确认基础尺寸")
+
+    # an empty comment comes back with the textarea marked invalid: the focus is on it
+    page.get_by_role("button", name="发表评论").click()
+    box = page.locator(".comment-form textarea")
+    expect(box).to_have_attribute("aria-invalid", "true")
+    expect(box).to_be_focused()
+    expect(page.locator("#a11y-alert")).to_contain_text("请修正标出的错误。")
+    assert Comment.objects.count() == 1
+
+
 def test_an_invalid_group_of_checkboxes_is_marked_described_and_its_first_box_focused(
     live_server, page, login
 ):
