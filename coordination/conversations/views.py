@@ -27,7 +27,11 @@ def _refused_status(request) -> int:
     return 200 if request.headers.get("HX-Request") else 400
 
 
-def _panel(request, target, form=None, *, error: str = "", status: int = 200):
+def _panel(
+    request, target, form=None, *, error: str = "", status: int = 200, focus: int | None = None
+):
+    """The thread; `focus`: the comment just posted or edited, which takes the focus after
+    the swap (data-focus, static/js/a11y.js)."""
     comments = list(thread(target))
     for c in comments:
         c.html = render_markup(c.body, members={u.username for u in c.mentioned.all()})
@@ -38,6 +42,7 @@ def _panel(request, target, form=None, *, error: str = "", status: int = 200):
         "form": form or CommentForm(),
         "may_post": can_write(request.user),
         "error": error,
+        "focus": focus,
     }
     return render(request, "conversations/_thread.html", context, status=status)
 
@@ -61,11 +66,11 @@ def thread_panel(request):
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
-            services.post_comment(target, by=request.user, body=form.cleaned_data["body"])
+            comment = services.post_comment(target, by=request.user, body=form.cleaned_data["body"])
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            return _panel(request, target)
+            return _panel(request, target, focus=comment.pk)
     return _panel(request, target, form, status=_refused_status(request))
 
 
@@ -85,7 +90,9 @@ def comment_edit(request, pk: int):
         error = " ".join(exc.messages)
     except Conflict as exc:
         error = str(exc)
-    return _panel(request, target, error=error, status=_refused_status(request) if error else 200)
+    if error:
+        return _panel(request, target, error=error, status=_refused_status(request))
+    return _panel(request, target, focus=comment.pk)
 
 
 @login_required

@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coordination.core import services
-from coordination.core.models import Profile
+from coordination.core.models import Notification, Profile
 from coordination.core.services import record_audit, snapshot
 from coordination.core.tokens import services as tokens
 from coordination.core.tokens.selectors import live_tokens_of
@@ -120,10 +120,16 @@ def profile_token_revoke(request, pk: int):
 @login_required
 @require_POST
 def notification_read(request, pk: int):
-    """Mark one of my notifications read. htmx swaps the list item away; plain POST redirects."""
+    """Mark one of my notifications read. htmx swaps the list item away and, out of band, the
+    unread count in the list's heading; plain POST redirects."""
     services.mark_notifications_read(request.user, ids=[pk])
     if request.headers.get("HX-Request"):
-        return HttpResponse("")
+        unread_count = Notification.unread_of(request.user).count()
+        return render(
+            request,
+            "notifications/_unread_count.html",
+            {"unread_count": unread_count, "oob": True},
+        )
     next_url = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()

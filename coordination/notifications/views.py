@@ -4,11 +4,13 @@ user's notification settings (kinds × channels, the daily digest)."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from coordination.core import channels_rule, services
@@ -18,16 +20,31 @@ from coordination.core.security import live_fragment
 from coordination.notifications import selectors
 
 
+class CentreFilterForm(forms.Form):
+    """The centre's kind and project filters (the unread box is written in the template): an
+    unknown value (a stale link) is no filter, and its error is shown beside the select."""
+
+    kind = forms.ChoiceField(label=gettext_lazy("类型"), required=False)
+    project = forms.ChoiceField(label=gettext_lazy("项目"), required=False)
+
+    def __init__(self, *args, kinds, projects, **kwargs):
+        super().__init__(*args, auto_id="f-%s", **kwargs)
+        self.fields["kind"].choices = [("", _("全部类型")), *kinds]  # (code, label)
+        self.fields["project"].choices = [("", _("全部项目")), *((c, c) for c in projects)]
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"
+
+
 @login_required
 @require_GET
 def centre(request):
     unread = request.GET.get("unread") == "1"
     kinds = selectors.kinds(request.user)
-    kind = request.GET.get("kind", "")
-    kind = kind if kind in dict(kinds) else ""
     projects = selectors.projects(request.user)
-    project = request.GET.get("project", "")
-    project = project if project in projects else ""  # unknown: no filter
+    form = CentreFilterForm(request.GET, kinds=kinds, projects=projects)
+    form.is_valid()  # an invalid one is no filter; the others still apply
+    kind = form.cleaned_data.get("kind", "")
+    project = form.cleaned_data.get("project", "")
     qs = selectors.inbox(request.user, unread=unread, kind=kind or None, project=project or None)
     return render(
         request,
@@ -35,10 +52,7 @@ def centre(request):
         {
             **paginate(request, qs),
             "unread": unread,
-            "kind": kind,
-            "kinds": kinds,
-            "project": project,
-            "projects": projects,
+            "form": form,
             "unread_count": selectors.counts(request.user)["unread"],
         },
     )

@@ -5,7 +5,8 @@
 // - When a swap removes or replaces the element that had the focus, the focus moves to the
 //   result (an invalid field, the message, a heading or the swapped element itself) instead of
 //   falling to <body>.
-// - On page load, a form with errors puts the focus on its first invalid field.
+// - On page load, a form with errors puts the focus on its first invalid field (the first
+//   input of an invalid group).
 // Texts come from data attributes the templates translate (data-announce, data-*-text).
 (function () {
   "use strict";
@@ -69,16 +70,27 @@
     return document.activeElement === node;
   }
 
+  // The control to focus for an invalid element: itself, or for an invalid group (a fieldset
+  // of checkboxes or radios, templates/projects/_field.html) its first input.
+  function invalidControl(node) {
+    if (node && node.matches("fieldset, [role=group], [role=radiogroup]")) {
+      return node.querySelector("input:not([type=hidden]):not([disabled]), select, textarea") || node;
+    }
+    return node;
+  }
+
   function lostFocus() {
     var active = document.activeElement;
     return !active || active === document.body || !active.isConnected;
   }
 
-  // Where a swapped result should take the focus: its first invalid field, else its message,
-  // else its first heading, else the element itself.
+  // Where a swapped result should take the focus: its first invalid field, else the element
+  // the server marked with data-focus (the comment just posted), else its message, else its
+  // first heading, else the element itself.
   function focusResult(root) {
     var target =
-      root.querySelector(ERROR_SELECTOR) ||
+      invalidControl(root.querySelector(ERROR_SELECTOR)) ||
+      root.querySelector("[data-focus]") ||
       findMessage(root) ||
       root.querySelector("h1, h2, h3, h4, h5, h6");
     return focusOn(target) || focusOn(root);
@@ -136,7 +148,19 @@
       hadFocus: !!(active && active !== document.body && target.contains(active)),
       focusedTag: active ? active.tagName.toLowerCase() : "",
       byUser: byUser(evt.detail.requestConfig),
+      oob: [], // elements the response swapped out of band (e.g. a heading's count)
     };
+  });
+
+  // An element swapped out of band with data-announce (the unread count beside a list's
+  // heading) adds its text to the request's announcement.
+  document.addEventListener("htmx:oobAfterSwap", function (evt) {
+    var node = evt.target;
+    if (pending && node && node.hasAttribute && node.hasAttribute("data-announce")) {
+      if (pending.oob.indexOf(node) < 0) {
+        pending.oob.push(node);
+      }
+    }
   });
 
   function swappedNodes(state) {
@@ -188,6 +212,11 @@
       text = form.getAttribute("data-announce");
     } else if (state.hadFocus && box) {
       text = box.getAttribute("data-updated-text");
+    }
+    if (!invalid) {
+      state.oob.forEach(function (node) {
+        text = (text ? text + " " : "") + node.getAttribute("data-announce");
+      });
     }
     if (text && (state.hadFocus || state.byUser)) {
       announce(text, assertive);
@@ -242,7 +271,7 @@
   // Page load: a form with errors sends the focus to its first invalid field.
   function focusFirstInvalid() {
     var main = document.getElementById("main") || document.body;
-    var field = main.querySelector("form " + ERROR_SELECTOR);
+    var field = invalidControl(main.querySelector("form " + ERROR_SELECTOR));
     if (field && !window.location.hash) {
       field.focus();
     }

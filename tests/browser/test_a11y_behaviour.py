@@ -65,6 +65,30 @@ def test_marking_a_notification_read_in_place_announces_it_and_keeps_the_focus_i
     page.wait_for_function("() => document.activeElement.id === 'notifications-title'")
 
 
+def test_marking_read_in_the_centre_updates_and_announces_the_unread_count_in_place(
+    live_server, page, login
+):
+    me = factories.business_user()
+    factories.NotificationFactory(user=me, subject="变更待审批")
+    factories.NotificationFactory(user=me, subject="任务已逾期")
+    login(page, me)
+    page.goto(f"{live_server.url}/notifications/")
+    count = page.locator("h1 #heading-unread")
+    expect(count).to_have_text("2")
+    status = page.locator("#a11y-status")
+    items = page.locator("#centre-list > li")
+    items.first.get_by_role("button").click()
+    expect(items).to_have_count(1)
+    expect(count).to_have_text("1")  # in place, no reload
+    expect(status).to_contain_text("已标记为已读")
+    expect(status).to_contain_text("还有 1 条未读通知。")
+    items.first.get_by_role("button").click()
+    expect(count).to_have_text("0")
+    expect(status).to_contain_text("没有未读通知了。")
+    # the count is still the one element in the heading (swapped, not added)
+    expect(page.locator("#heading-unread")).to_have_count(1)
+
+
 def test_approving_in_place_announces_the_outcome_and_focuses_the_message(live_server, page, login):
     c = cr.cast()
     request = cr.assessed(c, title="增加一条成品输送线")
@@ -129,6 +153,59 @@ def test_a_form_sent_back_with_errors_marks_describes_and_focuses_the_invalid_fi
     expect(first_invalid).to_be_focused()
     expect(end).to_be_focused()  # the only invalid field
     assert not Project.objects.filter(name="新建风电场").exists()
+
+
+def test_posting_a_comment_in_place_focuses_the_new_comment_or_the_invalid_textarea(
+    live_server, page, login
+):
+    from coordination.conversations.models import Comment
+    from tests.tasks.factories import task
+
+    c = cr.cast()
+    t = task(c.project, title="设备基础施工")
+    login(page, c.biz_pm)
+    page.goto(f"{live_server.url}/tasks/{t.pk}/")
+    box = page.locator(".comment-form textarea")
+    box.fill("请确认基础尺寸")
+    page.get_by_role("button", name="发表评论").click()
+    expect(page.locator(".comment-list > li[id^=comment-]")).to_have_count(1)
+    comment = Comment.objects.get()
+    expect(page.locator("#a11y-status")).to_contain_text("评论已发表。")
+    new = page.locator(f"#comment-{comment.pk}")
+    expect(new).to_be_focused()  # not the thread's "讨论" heading
+    expect(new).to_contain_text("请确认基础尺寸")
+
+    # an empty comment comes back with the textarea marked invalid: the focus is on it
+    page.get_by_role("button", name="发表评论").click()
+    box = page.locator(".comment-form textarea")
+    expect(box).to_have_attribute("aria-invalid", "true")
+    expect(box).to_be_focused()
+    expect(page.locator("#a11y-alert")).to_contain_text("请修正标出的错误。")
+    assert Comment.objects.count() == 1
+
+
+def test_an_invalid_group_of_checkboxes_is_marked_described_and_its_first_box_focused(
+    live_server, page, login
+):
+    c = cr.cast()
+    gone = factories.MilestoneFactory(project=c.project, name="临时里程碑")
+    login(page, c.biz_pm)
+    page.goto(f"{live_server.url}/projects/{c.project.code}/changes/new/")
+    page.locator("#id_title").fill("增加一条成品输送线")
+    page.get_by_label(re.compile("临时里程碑")).check()
+    gone.delete()  # removed meanwhile: the choice is no longer valid
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+
+    group = page.locator("fieldset:has(#id_affected_milestones)")
+    expect(group).to_have_attribute("aria-invalid", "true")
+    described = group.get_attribute("aria-describedby").split()
+    assert "id_affected_milestones_error" in described
+    for element_id in described:  # every id resolves
+        expect(page.locator(f"#{element_id}")).to_have_count(1)
+    expect(page.locator("#id_affected_milestones_error")).not_to_have_text("")
+    expect(group.locator("legend")).to_contain_text("受影响")
+    expect(group.locator("input[type=checkbox]").first).to_be_focused()
 
 
 def test_english_admin_login_page_has_an_english_title(live_server, browser):

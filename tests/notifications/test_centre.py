@@ -3,6 +3,8 @@ unread and kind, in a constant number of queries; others' never shown."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -31,8 +33,16 @@ def test_the_page_lists_mine_and_filters_unread_and_kind():
     assert "已读的那条" not in page and "未读的那条" in page
     page = browser.get("/notifications/", {"kind": "a.kind"}).content.decode()
     assert "已读的那条" in page and "未读的那条" not in page
-    # an unknown kind is no filter, not an error
-    assert browser.get("/notifications/", {"kind": "<x>"}).status_code == 200
+    # an unknown kind (a stale link) is no filter; its error is shown beside the select,
+    # which is marked invalid and described by it; the unread filter still applies
+    response = browser.get("/notifications/", {"kind": "<x>", "unread": "1"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "已读的那条" not in page and "未读的那条" in page
+    assert re.search(r'<select name="kind"[^>]*aria-invalid="true"', page)
+    assert re.search(r'<select name="kind"[^>]*aria-describedby="f-kind_error"', page)
+    assert re.search(r'id="f-kind_error"[^>]*>.*?&lt;x&gt;', page, re.S)
+    assert page.count('aria-invalid="true"') == 1
 
 
 def test_a_folded_notification_shows_its_count():

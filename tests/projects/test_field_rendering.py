@@ -96,3 +96,24 @@ def test_non_field_errors_are_an_alert():
     form.add_error(None, "该客户已有同名项目。")
     html = render_to_string("projects/_form_errors.html", {"form": form})
     assert 'role="alert"' in html and "该客户已有同名项目。" in html
+
+
+def test_an_invalid_group_of_checkboxes_is_a_fieldset_marked_and_described_by_its_message():
+    from projects.changes.forms import ChangeRequestForm
+    from tests.changes import factories as cr
+
+    c = cr.cast()
+    form = ChangeRequestForm(
+        data={"title": "增加一条成品输送线", "affected_milestones": ["999999"]}, project=c.project
+    )
+    assert not form.is_valid() and "affected_milestones" in form.errors
+    parsed = _render(form, "affected_milestones")
+    (group,) = [attrs for tag, attrs in parsed.elements if tag == "fieldset"]
+    assert group["aria-invalid"] == "true"
+    described = group["aria-describedby"].split()
+    assert described == ["id_affected_milestones_error"], group
+    assert parsed.text_by_id["id_affected_milestones_error"].strip()
+    assert any(tag == "legend" for tag, _attrs in parsed.elements)
+    assert not any(tag == "label" and attrs.get("for") == "" for tag, attrs in parsed.elements)
+    boxes = [attrs for tag, attrs in parsed.elements if attrs.get("type") == "checkbox"]
+    assert len(boxes) == 2 and all(b["aria-invalid"] == "true" for b in boxes)

@@ -1,6 +1,7 @@
 """The server-rendered project pages, as a signed-in user sees them."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -613,7 +614,12 @@ def test_mark_notification_read_with_htmx_and_plain_post(client):
     signed_in(client, me)
 
     response = client.post(reverse("notification_read", args=[first.pk]), HTTP_HX_REQUEST="true")
-    assert response.status_code == 200 and response.content == b""
+    # the list item is swapped away (nothing in the main content); the heading's unread count
+    # comes back out of band with its announcement
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="heading-unread" hx-swap-oob="true"' in html
+    assert ">1</span>" in html and "还有 1 条未读通知。" in html
     response = client.post(reverse("notification_read", args=[theirs.pk]))
     assert response.status_code == 302
     client.post(reverse("notifications_read_all"))
@@ -638,3 +644,20 @@ def test_filter_choices_only_name_visible_customers(client):
     factories.ProjectFactory(customer=factories.CustomerFactory(name="保密客户"))
     html = signed_in(client, me).get(reverse("projects:list")).content.decode()
     assert "可见客户" in html and "保密客户" not in html
+
+
+def test_an_invalid_filter_value_is_shown_beside_its_field_and_the_typed_text_stays(client):
+    me = factories.engineering_user()
+    factories.ProjectFactory(engineering_pm=me, name="风电场一期")
+    html = (
+        signed_in(client, me)
+        .get(reverse("projects:list"), {"q": "风电", "stage": "no-such-stage"})
+        .content.decode()
+    )
+    # the stage select is marked invalid and described by its message, next to it
+    assert re.search(r'<select name="stage"[^>]*aria-invalid="true"', html), html
+    assert re.search(r'<select name="stage"[^>]*aria-describedby="id_stage_error"', html)
+    assert re.search(r'id="id_stage_error"[^>]*>.*?no-such-stage', html, re.S)
+    assert html.count('aria-invalid="true"') == 1  # only the invalid field
+    # what the user typed in the search box stays
+    assert re.search(r'<input[^>]*name="q"[^>]*value="风电"', html)
