@@ -49,6 +49,12 @@ class KpiValue:
     frozen: bool = False
     computed_at: datetime.datetime | None = None
 
+    @property
+    def no_cases(self) -> bool:
+        """No case to count (no milestone due, no survey, no delivery …): the value is
+        “—”, never 0. A count KPI (no denominator) always has a value, 0 included."""
+        return self.value is None and self.denominator is not None and not self.denominator
+
 
 def dec(x) -> Decimal | None:
     """A count, sum or duration (in days) as a Decimal of four places."""
