@@ -230,3 +230,23 @@ def test_a_change_without_a_before_value_is_not_drawn(db):
     chart = compare_chart(result)
     assert chart["change_pct"] == [None, -10.0, 0.0, 25.0]
     assert chart["better"] == [None, False, None, False]
+
+
+def test_the_scorecard_api_says_no_cases_and_english_pages_say_so_too(today, client):
+    from tests.conftest import client_for
+
+    pmo = factories.pmo_user()
+    answer = client_for(pmo).get("/api/v1/kpis/scorecard/?department=business&period=2026-12")
+    assert answer.status_code == 200, answer.content
+    rows = {r["code"]: r for r in answer.json()["kpis"]}
+    assert rows["delivery_cycle_time"]["value"] is None
+    assert rows["delivery_cycle_time"]["no_cases"] is True
+    assert rows["cross_department_complaints"]["no_cases"] is False
+
+    client.force_login(pmo)
+    client.cookies["django_language"] = "en"
+    body = client.get("/kpi/?granularity=month&from=2026-12&to=2026-12").content.decode()
+    assert "no cases yet" in body and "尚无案例" not in body
+    assert all(c["target_label"].startswith("Target ") for c in _chart_data(body, "kpi-trend-data"))
+    cards = client.get("/kpi/scorecards/?period=2026-12").content.decode()
+    assert "no cases yet" in cards
