@@ -27,7 +27,10 @@ SELECT m.due, m.on_time, s.n, s.satisfied, cc.n, act.n, ic.n, d.total, d.n, h.to
 FROM (SELECT count(*) AS due,
              count(*) FILTER (WHERE status = 'done' AND actual_date <= baseline_date) AS on_time
       FROM projects_milestone
-      WHERE baseline_date >= %(start)s AND baseline_date <= %(last_due)s
+      WHERE ((status = 'done' AND actual_date < baseline_date
+              AND actual_date >= %(start)s AND actual_date <= %(last_due)s)
+             OR (NOT (status = 'done' AND actual_date < baseline_date)
+                 AND baseline_date >= %(start)s AND baseline_date <= %(last_due)s))
         AND status <> 'cancelled' {scope_m}
         AND NOT (status <> 'done' AND (baseline_date = %(today)s OR project_id IN
                  (SELECT id FROM projects_project WHERE stage = 'on_hold')))) m,

@@ -2,7 +2,9 @@
 
 Measures:
 - lead time: contract signed → handover accepted, in calendar days;
-- first-pass acceptance: accepted items that were never rejected / items reviewed to acceptance;
+- first-pass acceptance: accepted items that were never rejected / items reviewed (accepted, or
+  rejected at least once, whatever their status now): a rejection lowers it at once, before
+  the item is provided again;
 - rejections per item category;
 - overdue handovers: past their SLA due date and not accepted.
 """
@@ -118,6 +120,7 @@ class Measures:
     average_lead_time_days: float | None = None
     items_accepted: int = 0
     items_accepted_first_pass: int = 0
+    items_reviewed: int = 0
     first_pass_rate: float | None = None
     rejections_by_category: dict[str, int] = field(default_factory=dict)
 
@@ -142,12 +145,18 @@ def rejections_by_category(items: QuerySet[HandoverItem]) -> dict[str, int]:
     return {c.value: counts.get(c.value, 0) for c in Category}
 
 
-def first_pass(items: QuerySet[HandoverItem]) -> tuple[int, int]:
-    """(items accepted without any rejection, items accepted)."""
-    agg = items.filter(status=HandoverItem.Status.ACCEPTED).aggregate(
-        accepted=Count("id"), first=Count("id", filter=Q(rejection_count=0))
+def first_pass(items: QuerySet[HandoverItem]) -> tuple[int, int, int]:
+    """(items accepted without any rejection, items reviewed, items accepted).
+
+    Reviewed: accepted, or rejected at least once (rejected now, or provided again after a
+    rejection): a rejected item counts against the rate from the moment it is rejected."""
+    reviewed = Q(status=HandoverItem.Status.ACCEPTED) | Q(rejection_count__gt=0)
+    agg = items.aggregate(
+        reviewed=Count("id", filter=reviewed),
+        accepted=Count("id", filter=Q(status=HandoverItem.Status.ACCEPTED)),
+        first=Count("id", filter=Q(status=HandoverItem.Status.ACCEPTED, rejection_count=0)),
     )
-    return agg["first"], agg["accepted"]
+    return agg["first"], agg["reviewed"], agg["accepted"]
 
 
 def measures(handovers: QuerySet[Handover], today: datetime.date | None = None) -> Measures:
@@ -176,8 +185,9 @@ def measures(handovers: QuerySet[Handover], today: datetime.date | None = None) 
     if row["lead_count"]:
         result.average_lead_time_days = round(row["lead_total"].days / row["lead_count"], 1)
     items = HandoverItem.objects.filter(handover__in=handovers.order_by().values("pk"))
-    result.items_accepted_first_pass, result.items_accepted = first_pass(items)
-    if result.items_accepted:
-        result.first_pass_rate = round(result.items_accepted_first_pass / result.items_accepted, 4)
+    first, result.items_reviewed, result.items_accepted = first_pass(items)
+    result.items_accepted_first_pass = first
+    if result.items_reviewed:
+        result.first_pass_rate = round(first / result.items_reviewed, 4)
     result.rejections_by_category = rejections_by_category(items)
     return result

@@ -227,6 +227,9 @@ class KpiValueSerializer(serializers.Serializer):
     computed_at = OffsetDateTimeField(allow_null=True)
     open = serializers.BooleanField(help_text="the period has not ended: the value is so far")
     as_of = serializers.DateField(allow_null=True, help_text="an open period's value date")
+    no_cases = serializers.BooleanField(
+        help_text="nothing to count in the period (so far): value is null, not 0"
+    )
     current_state = serializers.BooleanField(
         help_text="a current-state KPI: a value only as of today or frozen at close"
     )
@@ -290,6 +293,9 @@ class ScorecardKpiSerializer(serializers.Serializer):
     extra = serializers.DictField()
     score = AsciiDecimalField(max_digits=6, decimal_places=1, allow_null=True)
     frozen = serializers.BooleanField()
+    no_cases = serializers.BooleanField(
+        help_text="nothing to count in the period (so far): value is null, not 0"
+    )
 
 
 class ScorecardMissingKpiSerializer(serializers.Serializer):

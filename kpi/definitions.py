@@ -12,16 +12,18 @@ CURRENT_STATE = {"promise_gap_rate"}
 
 DEFINITIONS: dict[str, tuple[str, str]] = {
     "on_time_delivery_rate": (
-        "期间值，单位%。分母：基线日期落在期间内且不晚于今天的里程碑；不计：已取消的里程碑、"
-        "基线日期为今天且尚未完成的里程碑（当天结束前不算延误）、暂停中（on_hold）项目尚未完成的"
-        "里程碑（项目恢复后重新计入）。分子：其中已完成且实际完成日期不晚于基线日期的里程碑。"
-        "提前完成的里程碑计入其基线日期所在期间（基线日期到来时），按准时计。项目的任何阶段均计入。",
-        "Period value, in %. Denominator: milestones whose baseline date is in the period and "
-        "not after today; left out: cancelled milestones, a milestone due today and not done yet "
-        "(it is not late before the day ends), the milestones not done of a project on hold "
-        "(paused; counted again when it resumes). Numerator: those done with an actual date on "
-        "or before the baseline date. A milestone done early counts, as on time, in the period "
-        "of its baseline date, once that date has come. Projects of every stage count.",
+        "期间值，单位%。分母：计入该期间的里程碑：提前完成（实际完成日期早于基线日期）的里程碑计入"
+        "其实际完成日期所在期间，按准时计；其他里程碑计入其基线日期所在期间，且基线日期不晚于今天。"
+        "不计：已取消的里程碑、基线日期为今天且尚未完成的里程碑（当天结束前不算延误）、"
+        "暂停中（on_hold）项目尚未完成的里程碑（项目恢复后重新计入）。"
+        "分子：其中已完成且实际完成日期不晚于基线日期的里程碑。项目的任何阶段均计入。",
+        "Period value, in %. Denominator: the milestones counted in the period: a milestone "
+        "done early (actual date before its baseline date) counts, as on time, in the period "
+        "of its actual date; any other milestone in the period of its baseline date, once that "
+        "date has come (not after today). Left out: cancelled milestones, a milestone due today "
+        "and not done yet (it is not late before the day ends), the milestones not done of a "
+        "project on hold (paused; counted again when it resumes). Numerator: those done with "
+        "an actual date on or before the baseline date. Projects of every stage count.",
     ),
     "customer_satisfaction": (
         "期间值，单位%。调查日期落在期间内的满意度调查中，总体评分≥4分的份数 / 调查总份数；"

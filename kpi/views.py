@@ -9,9 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
@@ -48,6 +50,38 @@ def _errors(exc: BadParams) -> list[str]:
 
 def _number(v):
     return float(v) if v is not None else None
+
+
+def _target_label(kpi) -> str:
+    """The target line's legend: text with the KPI's unit (“目标 95 %”)."""
+    return f"{_('目标')} {floatformat(kpi.target, '-2')} {kpi.unit}".strip()
+
+
+# The compare chart's KPIs: (label, change key in the comparison, better when it goes down)
+COMPARE_CHART = [
+    (_lazy("交付周期"), "delivery_cycle_pct", True),
+    (_lazy("客户满意率(≥4分)"), "satisfaction_share_pct", False),
+    (_lazy("客户投诉"), "customer_complaints_pct", True),
+    (_lazy("跨部门投诉"), "cross_department_complaints_pct", True),
+]
+
+
+def compare_chart(result: dict) -> dict:
+    """One axis for all KPIs: each one's change relative to its before value, in % (the
+    comparison's own `change`, so the chart and the table say the same); null when there is
+    no before value to compare with."""
+    changes = [result["change"][key] for _label, key, _down in COMPARE_CHART]
+    return {
+        "labels": [str(label) for label, _key, _down in COMPARE_CHART],
+        "change_pct": [_number(c) for c in changes],
+        "better": [
+            None if c is None or c == 0 else (c < 0) == down
+            for c, (_label, _key, down) in zip(changes, COMPARE_CHART, strict=True)
+        ],
+        "dataset_label": _("%(after)s相对%(before)s的变化(%%)")
+        % {"after": result["after"]["label"], "before": result["before"]["label"]},
+        "axis_title": _("相对变化(%)"),
+    }
 
 
 @login_required
@@ -91,6 +125,9 @@ def index(request):
                     ],
                     "values": [_number(r["value"]) for r in series],
                     "frozen": [r["frozen"] for r in series],
+                    "open": [r["open"] for r in series],
+                    "target_label": _target_label(kpi),
+                    "open_note": _("空心点、虚线：本期未结束，为截至目前的值"),
                 },
             }
         )
@@ -158,31 +195,7 @@ def compare(request):
         result = comparison_for(params)
     except BadParams as exc:
         errors = _errors(exc)
-    chart = None
-    if result:
-        b, a = result["before"], result["after"]
-        chart = {
-            "labels": [
-                _("交付周期(天)"),
-                _("满意率(%)"),
-                _("客户投诉"),
-                _("跨部门投诉"),
-            ],
-            "before": [
-                _number(b["delivery_cycle_days"]),
-                _number(b["satisfaction_share"]),
-                b["customer_complaints"],
-                b["cross_department_complaints"],
-            ],
-            "after": [
-                _number(a["delivery_cycle_days"]),
-                _number(a["satisfaction_share"]),
-                a["customer_complaints"],
-                a["cross_department_complaints"],
-            ],
-            "before_label": str(b["label"]),
-            "after_label": str(a["label"]),
-        }
+    chart = compare_chart(result) if result else None
     return render(
         request,
         "kpi/compare.html",

@@ -28,10 +28,12 @@ def _row(code: str, obj, part: int, tz) -> dict:
     """{project, record, date, in_numerator, days} for one counted row."""
     if isinstance(obj, Milestone):
         on_time = obj.status == Milestone.Status.DONE and obj.actual_date <= obj.baseline_date
+        early = on_time and obj.actual_date < obj.baseline_date
         return {
             "project": obj.project.code,
             "record": f"{obj.name} ({obj.get_status_display()}, {obj.actual_date or '—'})",
-            "date": obj.baseline_date,
+            # the date it is counted by: done early, its actual date; else its baseline date
+            "date": obj.actual_date if early else obj.baseline_date,
             "in_numerator": on_time,
             "days": None,
         }

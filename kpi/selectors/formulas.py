@@ -49,6 +49,12 @@ class KpiValue:
     frozen: bool = False
     computed_at: datetime.datetime | None = None
 
+    @property
+    def no_cases(self) -> bool:
+        """No case to count (no milestone due, no survey, no delivery …): the value is
+        “—”, never 0. A count KPI (no denominator) always has a value, 0 included."""
+        return self.value is None and self.denominator is not None and not self.denominator
+
 
 def dec(x) -> Decimal | None:
     """A count, sum or duration (in days) as a Decimal of four places."""
@@ -86,12 +92,22 @@ def _source(model: type[Model], field_name: str) -> type[Model] | None:
     return model if hasattr(model, field_name) else None
 
 
+def _early() -> Q:
+    """Done before its baseline date."""
+    return Q(status=Milestone.Status.DONE, actual_date__lt=F("baseline_date"))
+
+
 def _due_milestones(projects, period: P.Period, today: datetime.date) -> QuerySet[Milestone]:
-    """The milestones the on-time rate counts (its denominator), see _on_time_delivery_rate."""
+    """The milestones the on-time rate counts (its denominator), see _on_time_delivery_rate:
+    a milestone done early in the period of its actual date, any other in the period of its
+    baseline date once that date has come."""
     not_done = ~Q(status=Milestone.Status.DONE)
+    last = min(period.last_day, today)
+    done_early_here = _early() & Q(actual_date__gte=period.start, actual_date__lte=last)
+    due_here = Q(baseline_date__gte=period.start, baseline_date__lte=last) & ~_early()
     return (
         in_scope(Milestone.objects.all(), projects)
-        .filter(baseline_date__gte=period.start, baseline_date__lte=min(period.last_day, today))
+        .filter(done_early_here | due_here)
         .exclude(status=Milestone.Status.CANCELLED)
         .exclude(Q(baseline_date=today) & not_done)
         .exclude(Q(project__stage=Stage.ON_HOLD) & not_done)
@@ -99,12 +115,14 @@ def _due_milestones(projects, period: P.Period, today: datetime.date) -> QuerySe
 
 
 def _on_time_delivery_rate(projects, period: P.Period, today: datetime.date) -> Live:
-    """Milestones whose baseline date is in the period and has come / those done by it.
+    """Milestones counted in the period / those done on or before their baseline date.
 
-    Not counted: cancelled milestones; a milestone due today and not done yet (it is not late
-    before the day ends); the milestones not done of a project on hold (paused, counted again
-    when it resumes). A milestone done early counts, as on time, in the period of its baseline
-    date once that date has come (docs/kpi.md)."""
+    Counted in a period: a milestone done before its baseline date, in the period of its
+    actual date (an early delivery is on time when it happens); any other milestone in the
+    period of its baseline date, once that date has come. Not counted: cancelled milestones;
+    a milestone due today and not done yet (it is not late before the day ends); the
+    milestones not done of a project on hold (paused, counted again when it resumes)
+    (docs/kpi.md)."""
     due = _due_milestones(projects, period, today)
     aggregates = {
         "due": Count("pk"),

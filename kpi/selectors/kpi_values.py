@@ -116,7 +116,8 @@ def value_rows(
     """`values` as one row per period and KPI (the API's results, the trend charts).
 
     A period that has not ended is marked `open` (its value is so far, as of `today`); a
-    closed one says how many restatements are pending for it. A current-state KPI (the
+    closed one says how many restatements are pending for it. `no_cases`: nothing to count
+    in the period (so far), the value is null, shown as “—”, never 0. A current-state KPI (the
     promise-gap rate) has a value only for the period containing today (as of today) and for
     closed periods (the state frozen at close), never a live value under another period."""
     today = today or timezone.localdate()
@@ -143,6 +144,7 @@ def value_rows(
                     "computed_at": v.computed_at,
                     "open": is_open,
                     "as_of": min(today, period.last_day) if is_open else None,
+                    "no_cases": v.no_cases,
                     "current_state": kpi.code in CURRENT_STATE,
                     "pending_restatements": pending.get(period.key, 0),
                 }
@@ -150,15 +152,18 @@ def value_rows(
     return rows
 
 
-def project_kpi_panel(project: Project) -> dict:
-    """The project KPI tab: current-year values for the project scope, surveys, complaints."""
-    period = P.current(P.YEAR)
+def project_kpi_panel(project: Project, today: datetime.date | None = None) -> dict:
+    """The project KPI tab: current-year values for the project scope (the rows of
+    value_rows: open, as of today, no cases), surveys, complaints."""
+    today = today or timezone.localdate()
+    period = P.current(P.YEAR, today)
     kpis = active_kpis()
-    found = values(kpis, Scope(ScopeType.PROJECT, project.code), [period])
-    rows = [(k, found[(k.code, period.key)]) for k in kpis]
+    found = value_rows(kpis, Scope(ScopeType.PROJECT, project.code), [period], today)
     return {
         "period": period,
-        "rows": rows,
+        "open": period.end > today,
+        "as_of": min(today, period.last_day),
+        "rows": list(zip(kpis, found, strict=True)),
         "surveys": list(project.satisfaction_surveys.all()[:50]),
         "complaints": list(project.complaints.all()[:50]),
     }

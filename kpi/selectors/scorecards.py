@@ -107,6 +107,7 @@ def scorecard(department: str, period: P.Period) -> dict:
                 "extra": v.extra,
                 "score": kpi_score(kpi, v.value),
                 "frozen": v.frozen,
+                "no_cases": v.no_cases,
                 "current_state": kpi.code in CURRENT_STATE,
             }
         )

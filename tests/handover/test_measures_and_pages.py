@@ -58,6 +58,36 @@ def test_first_pass_acceptance_and_rejections_per_category():
     assert m.accepted == 2 and m.overdue == 0
 
 
+def test_a_rejection_lowers_the_first_pass_rate_at_once(client):
+    """Right after a rejection the rate is not 100 %: the rejected item counts as reviewed
+    (and not first-pass) from the moment it is rejected, and stays so once accepted."""
+    handover = handover_for()
+    project = handover.project
+    contract, clauses, _ = items(handover)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    services.provide_item(
+        contract.pk, by=project.business_pm, file=SimpleUploadedFile("c.pdf", b"%PDF-1.4")
+    )
+    services.provide_item(clauses.pk, by=project.business_pm, text="条款")
+    services.submit_handover(handover.pk, by=project.business_pm)
+    services.accept_item(contract.pk, by=project.engineering_pm)
+    services.reject_item(clauses.pk, by=project.engineering_pm, reason="补充")
+    one = Handover.objects.filter(pk=handover.pk)
+    m = selectors.measures(one)
+    assert (m.items_accepted_first_pass, m.items_reviewed, m.items_accepted) == (1, 2, 1)
+    assert m.first_pass_percent == 50.0
+    client.force_login(factories.pmo_user())
+    body = client.get(f"/handover/{project.code}/").content.decode()
+    assert "一次通过率：50.0%" in body and "100.0%" not in body
+    # provided again (still not accepted): the rejection still counts
+    services.provide_item(clauses.pk, by=project.business_pm, text="条款（补充）")
+    assert selectors.measures(one).first_pass_percent == 50.0
+    services.submit_handover(handover.pk, by=project.business_pm)
+    services.accept_item(clauses.pk, by=project.engineering_pm)
+    assert selectors.measures(one).first_pass_percent == 50.0
+
+
 def test_overdue_is_past_due_and_not_accepted():
     today = datetime.date(2026, 12, 1)
     late = handover_for()

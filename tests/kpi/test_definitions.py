@@ -65,7 +65,7 @@ def edge(db):
         (p["closed"], d(2026, 3, 20), done, d(2026, 3, 25)),  # late
         (p["closed"], d(2026, 3, 28), cancelled, None),  # never counted
         (p["delivered"], d(2026, 4, 10), done, d(2026, 4, 10)),  # on time, same day
-        (p["delivered"], d(2026, 12, 15), done, d(2026, 10, 1)),  # early: counts in December
+        (p["delivered"], d(2026, 12, 15), done, d(2026, 10, 1)),  # early: counts in October
         (p["execution"], d(2026, 6, 30), planned, None),  # missed
         (p["execution"], TODAY, planned, None),  # due today: not counted yet
         (p["execution"], d(2026, 11, 1), done, d(2026, 11, 1)),  # on time
@@ -160,12 +160,17 @@ def expected(code, projects, period, today):
         return period.start <= day < period.end
 
     if code == "on_time_delivery_rate":
+
+        def counted_on(m):  # done early: the day it was done; else its baseline date
+            early = m.status == "done" and m.actual_date < m.baseline_date
+            return m.actual_date if early else m.baseline_date
+
         due = [
             m
             for m in Milestone.objects.select_related("project")
             if m.project_id in ids
-            and inside(m.baseline_date)
-            and m.baseline_date <= today
+            and inside(counted_on(m))
+            and counted_on(m) <= today
             and m.status != "cancelled"
             and not (m.baseline_date == today and m.status != "done")
             and not (m.project.stage == "on_hold" and m.status != "done")
@@ -293,8 +298,11 @@ def test_the_measured_edge_cases_by_hand(edge, monkeypatch):
     assert value("on_time_delivery_rate", "2026-11") == Decimal("100")
     # July: the only milestone is the on-hold project's paused one: no value, not 0 %
     assert value("on_time_delivery_rate", "2026-07") is None
-    # December has not come: the early milestone is not counted yet
+    # done early (10-01, due 12-15): on time in October, the month it was done, not held back
+    # until December (changed from "December has not come: not counted yet")
+    assert value("on_time_delivery_rate", "2026-10") == Decimal("100")
     assert value("on_time_delivery_rate", "2026-12") is None
+    assert value("on_time_delivery_rate", "2026-Q4") == Decimal("100")  # 10-01 and 11-01
     # Q1: 03-05 on time, 03-20 late, the cancelled project's 02-10 missed: 1 / 3
     assert value("on_time_delivery_rate", "2026-Q1") == Decimal("33.3333")
     # the quarter is made of its months
