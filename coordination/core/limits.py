@@ -15,6 +15,8 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import models
 
+from coordination.core.people import PersonChoiceField, PersonMultipleChoiceField
+
 # notes, comments, reasons: a paragraph
 NOTE_MAX_LENGTH = 2_000
 # descriptions, needs, standards, plans, answers, evidence text: a page or a few
@@ -65,8 +67,6 @@ def model_form_field(field: models.Field, **kwargs):
         kwargs["max_length"] = text_max_length(field)
     if field.is_relation and field.related_model is get_user_model() and "form_class" not in kwargs:
         # a person picker names people, never usernames (coordination.core.people)
-        from coordination.core.people import PersonChoiceField, PersonMultipleChoiceField
-
         kwargs["form_class"] = (
             PersonMultipleChoiceField if field.many_to_many else PersonChoiceField
         )

@@ -200,12 +200,6 @@ class Notification(models.Model):
     def __str__(self) -> str:
         return self.subject
 
-    @property
-    def kind_label(self) -> str:
-        from coordination.core.channels_rule import kind_label
-
-        return kind_label(self.kind)
-
     @classmethod
     def unread_of(cls, user) -> models.QuerySet:
         """`user`'s unread notifications: what the navigation's badge, the home page's counter

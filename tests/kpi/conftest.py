@@ -16,13 +16,13 @@ def world(db):
     """
     d = datetime.date
     a = factories.ProjectFactory(
-        code="PRJ-2026-0101",
+        code="PRJ-2026-K101",  # outside ProjectFactory's sequence (PRJ-2026-0001…)
         stage=Stage.CLOSED,
         contract_signed_on=d(2026, 1, 10),
         actual_end=d(2026, 3, 20),
     )
     b = factories.ProjectFactory(
-        code="PRJ-2026-0102",
+        code="PRJ-2026-K102",
         stage=Stage.DELIVERED,
         contract_signed_on=d(2026, 2, 1),
         actual_end=d(2026, 5, 11),
