@@ -15,7 +15,9 @@ from tests.handover.factories import handover_for, items, project_with_team
 pytestmark = pytest.mark.django_db
 
 
-def accept_everything(handover, reject_first: bool = False):
+def provide_submit_accept_contract(handover):
+    """Business provides the contract and the clauses and submits; engineering accepts the
+    contract. Returns (contract, clauses) items."""
     project = handover.project
     contract, clauses, _ = items(handover)
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -26,6 +28,12 @@ def accept_everything(handover, reject_first: bool = False):
     services.provide_item(clauses.pk, by=project.business_pm, text="条款")
     services.submit_handover(handover.pk, by=project.business_pm)
     services.accept_item(contract.pk, by=project.engineering_pm)
+    return contract, clauses
+
+
+def accept_everything(handover, reject_first: bool = False):
+    project = handover.project
+    _contract, clauses = provide_submit_accept_contract(handover)
     if reject_first:
         services.reject_item(clauses.pk, by=project.engineering_pm, reason="补充")
         services.provide_item(clauses.pk, by=project.business_pm, text="条款（补充）")
@@ -63,15 +71,7 @@ def test_a_rejection_lowers_the_first_pass_rate_at_once(client):
     (and not first-pass) from the moment it is rejected, and stays so once accepted."""
     handover = handover_for()
     project = handover.project
-    contract, clauses, _ = items(handover)
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    services.provide_item(
-        contract.pk, by=project.business_pm, file=SimpleUploadedFile("c.pdf", b"%PDF-1.4")
-    )
-    services.provide_item(clauses.pk, by=project.business_pm, text="条款")
-    services.submit_handover(handover.pk, by=project.business_pm)
-    services.accept_item(contract.pk, by=project.engineering_pm)
+    _contract, clauses = provide_submit_accept_contract(handover)
     services.reject_item(clauses.pk, by=project.engineering_pm, reason="补充")
     one = Handover.objects.filter(pk=handover.pk)
     m = selectors.measures(one)
