@@ -180,6 +180,16 @@ class Direction(models.TextChoices):
     LOWER = "lower", _("越低越好")
 
 
+# the units the KPI definitions ship with, told in the reader's language; a unit PMO types
+# in the admin is shown as typed
+UNIT_LABELS = {
+    "天": _("天"),
+    "次": _("次"),
+    "次/项目": _("次/项目"),
+    "%": "%",
+}
+
+
 class KpiDefinition(models.Model):
     """What a KPI means. Its values come from selectors.compute(code, ...), never typed in."""
 
@@ -220,6 +230,11 @@ class KpiDefinition(models.Model):
     @property
     def formula(self) -> str:
         return self.formula_en if (get_language() or "").startswith("en") else self.formula_zh
+
+    @property
+    def unit_label(self) -> str:
+        """The unit as the reader reads it (天 → days in English)."""
+        return str(UNIT_LABELS.get(self.unit, self.unit))
 
 
 class Scorecard(models.Model):

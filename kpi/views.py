@@ -54,7 +54,7 @@ def _number(v):
 
 def _target_label(kpi) -> str:
     """The target line's legend: text with the KPI's unit (“目标 95 %”)."""
-    return f"{_('目标')} {floatformat(kpi.target, '-2')} {kpi.unit}".strip()
+    return f"{_('目标')} {floatformat(kpi.target, '-2')} {kpi.unit_label}".strip()
 
 
 # The compare chart's KPIs: (label, change key in the comparison, better when it goes down)
@@ -117,7 +117,7 @@ def index(request):
                 "chart": {
                     "code": kpi.code,
                     "label": kpi.name,
-                    "unit": kpi.unit,
+                    "unit": kpi.unit_label,
                     "target": _number(kpi.target),
                     "labels": [
                         f"{r['period']} ({_('截至目前')})" if r["open"] else r["period"]

@@ -96,7 +96,7 @@ def scorecard(department: str, period: P.Period) -> dict:
             {
                 "code": kpi.code,
                 "name": kpi.name,
-                "unit": kpi.unit,
+                "unit": kpi.unit_label,
                 "direction": kpi.direction,
                 "target": kpi.target,
                 "is_joint": kpi.is_joint,

@@ -179,7 +179,7 @@ def test_every_target_is_shown_with_its_unit(early, today, client):
     # every KPI, on the project tab: a target with its unit
     for code, kpi in kpis.items():
         row = panel.split(f'data-kpi="{code}"')[1].split("</tr>")[0]
-        assert f'<small class="text-body-secondary">{kpi.unit}</small></span>' in row, code
+        assert f'<small class="text-body-secondary">{kpi.unit_label}</small></span>' in row, code
 
 
 # ---------------------------------------------------------------- chart legends are text
@@ -250,3 +250,21 @@ def test_the_scorecard_api_says_no_cases_and_english_pages_say_so_too(today, cli
     assert all(c["target_label"].startswith("Target ") for c in _chart_data(body, "kpi-trend-data"))
     cards = client.get("/kpi/scorecards/?period=2026-12").content.decode()
     assert "no cases yet" in cards
+
+
+def test_units_are_in_the_readers_language(early, today, client):
+    """The units the definitions ship with read as English words on English pages (天 →
+    days); in Chinese they stay as defined."""
+    client.force_login(factories.pmo_user())
+    client.cookies["django_language"] = "en"
+    panel = client.get(f"/kpi/projects/{early.code}/panel/").content.decode()
+    row = panel.split('data-kpi="delivery_cycle_time"')[1].split("</tr>")[0]
+    assert '<small class="text-body-secondary">days</small>' in row
+    for unit in ("天", "次/项目", "次"):
+        assert f'<small class="text-body-secondary">{unit}</small>' not in panel, unit
+    trend = client.get("/kpi/").content.decode()
+    assert all("天" not in c["unit"] for c in _chart_data(trend, "kpi-trend-data"))
+    client.cookies["django_language"] = "zh-hans"
+    panel = client.get(f"/kpi/projects/{early.code}/panel/").content.decode()
+    row = panel.split('data-kpi="delivery_cycle_time"')[1].split("</tr>")[0]
+    assert '<small class="text-body-secondary">天</small>' in row
