@@ -324,3 +324,39 @@ def test_downloads_stay_whole_when_the_client_accepts_gzip(project):
     assert response.status_code == 200 and response["Content-Encoding"] == "gzip"
     assert gzip.decompress(b"".join(response.streaming_content)).decode() == rows
     assert "attachment" in response["Content-Disposition"]
+
+
+def test_a_complaint_page_takes_attachments_and_shows_them(client):
+    from tests.kpi.factories import ComplaintFactory
+
+    project = factories.ProjectFactory()
+    complaint = ComplaintFactory(project=project)
+    client.force_login(project.business_pm)
+    page = f"/complaints/{complaint.pk}/"
+    assert 'name="kind" value="complaint"' in client.get(page).content.decode()
+    response = client.post(
+        f"/projects/{project.code}/attachments/",
+        {
+            "kind": "complaint",
+            "target": complaint.pk,
+            "caption": "客户来函",
+            "next": page,
+            "file": SimpleUploadedFile("letter.png", PNG),
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == page
+    assert "客户来函" in client.get(page).content.decode()
+    document = Document.objects.get()
+    assert (document.attached_kind, document.attached_id) == ("complaint", complaint.pk)
+    # a complaint of another project is refused and stores nothing
+    other = ComplaintFactory(project=factories.ProjectFactory())
+    client.post(
+        f"/projects/{project.code}/attachments/",
+        {
+            "kind": "complaint",
+            "target": other.pk,
+            "next": page,
+            "file": SimpleUploadedFile("x.png", PNG),
+        },
+    )
+    assert Document.objects.count() == 1
