@@ -15,10 +15,19 @@ def display_name(user, language: str | None = None) -> str:
     """The name a reader sees for `user` ("" for no user)."""
     if user is None:
         return ""
-    first = (getattr(user, "first_name", "") or "").strip()
-    last = (getattr(user, "last_name", "") or "").strip()
+    return name_of(
+        getattr(user, "first_name", ""),
+        getattr(user, "last_name", ""),
+        user.get_username(),
+        language,
+    )
+
+
+def name_of(first: str, last: str, username: str, language: str | None = None) -> str:
+    """display_name from the three columns (for rows read with values() or annotations)."""
+    first, last = (first or "").strip(), (last or "").strip()
     if not (first or last):
-        return user.get_username()
+        return username or ""
     lang = (language or translation.get_language() or "zh-hans").lower()
     if lang.startswith("zh"):
         return f"{last}{first}"

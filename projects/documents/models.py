@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from coordination.core.people import name_of
+
 
 class Category(models.TextChoices):
     CONTRACT = "contract", _("合同")
@@ -76,6 +78,16 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def latest_uploader_name(self) -> str:
+        """Who uploaded the latest version, by display name (selectors.with_latest's
+        annotations; a person is never shown by username)."""
+        return name_of(
+            getattr(self, "latest_uploader_first", ""),
+            getattr(self, "latest_uploader_last", ""),
+            getattr(self, "latest_uploaded_by", "") or "",
+        )
 
 
 def version_upload_to(instance: DocumentVersion, filename: str) -> str:

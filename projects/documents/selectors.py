@@ -39,6 +39,8 @@ def with_latest(qs: QuerySet[Document]) -> QuerySet[Document]:
         latest_uploaded_at=_latest("uploaded_at"),
         latest_version_id=_latest("pk"),
         latest_uploaded_by=_latest("uploaded_by__username"),
+        latest_uploader_first=_latest("uploaded_by__first_name"),
+        latest_uploader_last=_latest("uploaded_by__last_name"),
     )
 
 

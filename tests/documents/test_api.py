@@ -345,7 +345,13 @@ def test_a_complaint_page_takes_attachments_and_shows_them(client):
         },
     )
     assert response.status_code == 302 and response["Location"] == page
-    assert "客户来函" in client.get(page).content.decode()
+    html = client.get(page).content.decode()
+    assert "客户来函" in html
+    # the uploader by name, never by username (#20)
+    pm = project.business_pm
+    type(pm).objects.filter(pk=pm.pk).update(first_name="伟", last_name="李")
+    html = client.get(page).content.decode()
+    assert "· 李伟 ·" in html and f"· {pm.username} ·" not in html
     document = Document.objects.get()
     assert (document.attached_kind, document.attached_id) == ("complaint", complaint.pk)
     # a complaint of another project is refused and stores nothing
