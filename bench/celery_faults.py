@@ -311,9 +311,6 @@ def main() -> int:
     }
     if args.database_url:
         run_env["DATABASE_URL"] = args.database_url
-    # started from a pytest-xdist worker, the test settings would point REDIS_URL at that
-    # worker's database: this run and its processes use their own Redis
-    os.environ.pop("PYTEST_XDIST_WORKER", None)
     os.environ.update(run_env)
 
     import django

@@ -25,9 +25,13 @@ def _redis_for_worker(url: str) -> str:
 
 
 _REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-if "PYTEST_XDIST_WORKER" in os.environ:
-    # a worker inherits the controller's environment (REDIS_URL included): set, not default
+_SET_FOR_WORKER = "HUB_TEST_REDIS_SET_FOR_WORKER"
+if "PYTEST_XDIST_WORKER" in os.environ and _SET_FOR_WORKER not in os.environ:
+    # a worker inherits the controller's environment (REDIS_URL included): set, not default.
+    # A process the worker starts inherits the mark, so the REDIS_URL it was given stays (the
+    # fault and several-hosts runs start their own Redis)
     os.environ["REDIS_URL"] = _redis_for_worker(_REDIS)
+    os.environ[_SET_FOR_WORKER] = "1"
 else:
     os.environ.setdefault("REDIS_URL", _REDIS)
 

@@ -261,7 +261,7 @@ def _who(user, label: str) -> str:
 
 
 def event_entry(e: AuditEvent) -> Entry:
-    """One audit event as the reader is told it (the activity stream and the history tab)."""
+    """One audit event as the reader is told it (the activity stream)."""
     return Entry(
         at=e.created_at,
         who=_who(e.actor, e.actor_label),
@@ -270,12 +270,6 @@ def event_entry(e: AuditEvent) -> Entry:
         reason=e.reason,
         changes=changes_of(e),
     )
-
-
-def audit_entries(project: Project, limit: int = 100) -> list[Entry]:
-    """The project's audit trail, newest first, told like the stream (the history tab)."""
-    events = AuditEvent.objects.filter(project_code=project.code).select_related("actor")
-    return [event_entry(e) for e in events.order_by("-created_at", "-id")[:limit]]
 
 
 def stream_page(project: Project, page: int = 1, size: int = PAGE_SIZE) -> tuple[list[Entry], bool]:

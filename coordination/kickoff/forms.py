@@ -13,9 +13,6 @@ from coordination.kickoff.models import KickoffRole
 User = get_user_model()
 
 
-_UserChoice = PersonChoiceField
-
-
 def _bootstrap(form) -> None:
     for field in form.fields.values():
         widget = field.widget
@@ -32,7 +29,7 @@ class KickoffForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
     )
     location = forms.CharField(label=_("地点/会议链接"), max_length=500, required=False)
-    chair = _UserChoice(label=_("主持人"), queryset=User.objects.none())
+    chair = PersonChoiceField(label=_("主持人"), queryset=User.objects.none())
     customer_core_needs = forms.CharField(
         label=_("客户核心需求"),
         required=False,
@@ -91,7 +88,7 @@ class KickoffForm(forms.Form):
 
 
 class AttendeeForm(forms.Form):
-    user = _UserChoice(
+    user = PersonChoiceField(
         label=_("参会人"), queryset=User.objects.filter(is_active=True).order_by("username")
     )
     role = forms.ChoiceField(label=_("会议角色"), choices=KickoffRole.choices)
@@ -105,7 +102,7 @@ class AttendeeForm(forms.Form):
 class ResponsibilityForm(forms.Form):
     area = forms.CharField(label=_("事项/领域"), max_length=200)
     department = forms.ChoiceField(label=_("责任部门"), choices=Department.choices)
-    person = _UserChoice(
+    person = PersonChoiceField(
         label=_("责任人"),
         queryset=User.objects.filter(is_active=True).order_by("username"),
         required=False,

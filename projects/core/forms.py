@@ -257,16 +257,12 @@ class TransitionForm(forms.Form):
     override = forms.BooleanField(label=_("PMO豁免未满足的条件"), required=False)
 
 
-class UserByDepartmentField(PersonChoiceField):
-    pass
-
-
 class MemberForm(BootstrapMixin, forms.Form):
     """Add a member: a person of a delivery department and a role. The picker lists the
     people who fit some role, grouped by department; projects.core.team.add_member checks
     that the person fits the chosen one."""
 
-    user = UserByDepartmentField(label=_("人员"), queryset=User.objects.none())
+    user = PersonChoiceField(label=_("人员"), queryset=User.objects.none())
     role = forms.ChoiceField(label=_("项目角色"), choices=MemberRole.choices)
 
     def __init__(self, *args, **kwargs):
