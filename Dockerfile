@@ -9,9 +9,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# gettext: compilemessages (translations are compiled into the image).
+# gettext: compilemessages (translations are compiled into the image); Pango and Noto CJK:
+# WeasyPrint lays out the PDFs (commitment, scorecards) with Chinese text.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends gettext \
+    && apt-get install -y --no-install-recommends gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk \
     && rm -rf /var/lib/apt/lists/*
 
 # Dependencies first (cached layer), then the source.

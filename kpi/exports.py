@@ -102,6 +102,7 @@ SCORECARD_HEADER = [
     "score",
     "is_joint",
     "frozen",
+    "no_cases",
 ]
 
 
@@ -122,13 +123,14 @@ def scorecard_rows(card: dict) -> list[list]:
             _number(k["score"]),
             k["is_joint"],
             k["frozen"],
+            k.get("no_cases", False),
         ]
         for k in card["kpis"]
     ]
     rows.append(
         [card["department"], card["period"], "weighted_score", _("加权得分")]
         + [""] * 7
-        + [_number(card["score"]), "", card["frozen"]]
+        + [_number(card["score"]), "", card["frozen"], ""]
     )
     return rows
 
@@ -137,7 +139,17 @@ def scorecard_table(card: dict) -> Table:
     return (f"{card['department']} {card['period']}", SCORECARD_HEADER, scorecard_rows(card))
 
 
-VALUES_HEADER = ["kpi", "period", "start", "end", "value", "numerator", "denominator", "frozen"]
+VALUES_HEADER = [
+    "kpi",
+    "period",
+    "start",
+    "end",
+    "value",
+    "numerator",
+    "denominator",
+    "frozen",
+    "no_cases",
+]
 
 
 def values_table(data: dict) -> Table:
@@ -151,6 +163,7 @@ def values_table(data: dict) -> Table:
             _number(r["numerator"]),
             _number(r["denominator"]),
             r["frozen"],
+            r.get("no_cases", False),
         ]
         for r in data.get("results", [])
     ]

@@ -7,6 +7,7 @@ app_name = "kpi"
 urlpatterns = [
     path("", views.index, name="index"),
     path("scorecards/", views.scorecards, name="scorecards"),
+    path("scorecards/pdf/", views.scorecards_pdf, name="scorecards_pdf"),
     path("compare/", views.compare, name="compare"),
     path("export/", views.export, name="export"),
     path("projects/<str:code>/panel/", views.panel, name="panel"),

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 
+from coordination.core import pdf
 from coordination.core.exceptions import Conflict
 from coordination.core.models import Department
 from coordination.core.roles import is_pmo
@@ -181,6 +182,25 @@ def scorecards(request):
             "year": period.start.year,
         },
     )
+
+
+@login_required
+def scorecards_pdf(request):
+    """The department scorecards of a period as a PDF for the annual appraisal (a year, a
+    quarter or a month: `?period=2026`, `2026-Q3`, `2026-09`)."""
+    try:
+        _department, period = parse_scorecard_params(request.GET)
+    except BadParams as exc:
+        return HttpResponse(
+            "\n".join(_errors(exc)), status=400, content_type="text/plain; charset=utf-8"
+        )
+    context = {
+        "cards": scorecards_side_by_side(SCORECARD_DEPARTMENTS, period),
+        "period": period,
+        "generated_at": timezone.localtime(),
+    }
+    body = pdf.render_pdf("kpi/scorecards.pdf.html", context, request)
+    return pdf.pdf_response(body, f"kpi-scorecards-{period.key}.pdf")
 
 
 @login_required

@@ -65,11 +65,11 @@ def _name(user) -> str:
 
 def _meeting_line(label: str, meeting: dict) -> str:
     return (
-        f"{label}{_readable(meeting.get('scheduled_at'))} {meeting.get('location') or ''}".rstrip()
+        f"{label}{readable_time(meeting.get('scheduled_at'))} {meeting.get('location') or ''}".rstrip()
     )
 
 
-def _readable(iso: str | None) -> str:
+def readable_time(iso: str | None) -> str:
     """A stored local ISO time as a reader writes it: 2026-12-02 10:00 (its own zone)."""
     if not iso:
         return "-"

@@ -15,4 +15,5 @@ urlpatterns = [
     path("commitments/<int:pk>/", views.commitment_detail, name="commitment_detail"),
     path("commitments/<int:pk>/sign/", views.commitment_sign, name="commitment_sign"),
     path("commitments/<int:pk>/print/", views.commitment_print, name="commitment_print"),
+    path("commitments/<int:pk>/pdf/", views.commitment_pdf, name="commitment_pdf"),
 ]

@@ -4,15 +4,18 @@ Every write goes through the same services as the API (coordination.kickoff.serv
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coordination.core import pdf
 from coordination.core.concurrency import VERSION_FIELD as VERSION
 from coordination.core.exceptions import Conflict, StaleWrite
 from coordination.core.forms import edit_conflict, expected_version
@@ -261,10 +264,9 @@ def commitment_sign(request, pk: int):
     return redirect("commitment_detail", pk=commitment.pk)
 
 
-@login_required
-def commitment_print(request, pk: int):
-    """The printable commitment in the active language, with signatures, times and hash."""
-    commitment = _commitment(request, pk)
+def _print_context(request, commitment: CollaborationCommitment) -> dict:
+    """What the printable commitment shows, in the active language: labels, names, local
+    times, each signature with its HMAC, the content hash and the verification result."""
     i = 1 if _english() else 0
     labels = {key: pair[i] for key, pair in document.LABELS.items()}
     content = commitment.content
@@ -279,15 +281,32 @@ def commitment_print(request, pk: int):
     signatories = [
         {**s, "signature": signatures.get(s["user_id"])} for s in content.get("signatories", [])
     ]
-    return render(
-        request,
-        "coordination/kickoff/print.html",
-        {
-            "project": commitment.project,
-            "commitment": commitment,
-            "content": content,
-            "labels": labels,
-            "signatories": signatories,
-            "verification": verify_commitment(commitment),
-        },
-    )
+    return {
+        "project": commitment.project,
+        "commitment": commitment,
+        "content": content,
+        "meeting_time": document.readable_time(content.get("meeting", {}).get("scheduled_at")),
+        "labels": labels,
+        "signatories": signatories,
+        "verification": verify_commitment(commitment),
+        "verify_url": settings.SITE_URL.rstrip("/") + reverse("commitment_detail", args=[commitment.pk]),
+    }
+
+
+@login_required
+def commitment_print(request, pk: int):
+    """The printable commitment in the active language, with signatures, times and hash."""
+    commitment = _commitment(request, pk)
+    return render(request, "coordination/kickoff/print.html", _print_context(request, commitment))
+
+
+@login_required
+def commitment_pdf(request, pk: int):
+    """The signed commitment as a PDF: the print page's content, each signature's full HMAC
+    and a QR code to the commitment's page, whose badge is its verification."""
+    commitment = _commitment(request, pk)
+    context = _print_context(request, commitment)
+    context["qr"] = pdf.qr_data_uri(context["verify_url"])
+    body = pdf.render_pdf("coordination/kickoff/commitment.pdf.html", context, request)
+    code = commitment.project.code
+    return pdf.pdf_response(body, f"commitment-{code}-v{commitment.version}.pdf")

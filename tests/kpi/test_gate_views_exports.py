@@ -88,6 +88,27 @@ def test_annual_export(world):
     assert client.get("/kpi/export/?format=pdf").status_code == 400
 
 
+def test_annual_export_says_which_values_had_no_cases(world):
+    """An empty value in the appraisal file is told apart from a zero: `no_cases` is true
+    exactly where nothing was there to count."""
+    client = _login(factories.pmo_user())
+    book = load_workbook(io.BytesIO(client.get("/kpi/export/?year=2026&format=xlsx").content))
+    seen = set()
+    for sheet in book.worksheets:
+        rows = list(sheet.iter_rows(values_only=True))
+        header = list(rows[0])
+        assert header[-1] == "no_cases"
+        value_at = header.index("value")
+        for row in rows[1:]:
+            if row[2] == "weighted_score":
+                continue
+            no_cases = row[-1] == "是"  # booleans are written as 是 / 否
+            seen.add(no_cases)
+            if no_cases:
+                assert row[value_at] in (None, ""), repr((sheet.title, header, row))
+    assert seen == {True, False}
+
+
 def test_project_tab_panel_and_forms(project):
     pm = _login(project.business_pm)
     panel = pm.get(f"/kpi/projects/{project.code}/panel/")
