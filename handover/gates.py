@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from coordination.core import reasons
 from handover.models import Handover, HandoverItem
 from handover.services import create_handover
 from projects.core import stages
@@ -42,5 +43,5 @@ def start_handover(project, by) -> None:
         project.pk,
         to=Stage.HANDOVER,
         by=by,
-        reason=_("合同已签约，自动创建移交清单并进入移交阶段"),
+        reason=reasons.HANDOVER_STARTED,
     )

@@ -22,7 +22,7 @@ from coordination.core import pdf
 from coordination.core.exceptions import Conflict
 from coordination.core.models import Department
 from coordination.core.roles import is_pmo
-from coordination.core.text import join_messages
+from coordination.core.text import join_list, join_messages
 from kpi import exports, services
 from kpi import periods as P
 from kpi.definitions import CURRENT_STATE
@@ -313,7 +313,7 @@ def _warn_restatement(request, periods: list[str]) -> None:
                 "该录入的日期属于已关账期间 %(periods)s：冻结值暂不变，已登记为待重述，"
                 "由PMO决定是否重述。"
             )
-            % {"periods": "、".join(periods)},
+            % {"periods": join_list(periods)},
         )
 
 
@@ -397,7 +397,7 @@ def decide_restatement(request, period: str, decision: str):
     try:
         if decision == "restate":
             keys = services.restate_period(period, by=request.user, reason=reason)
-            messages.success(request, _("已重述期间：%(periods)s。") % {"periods": "、".join(keys)})
+            messages.success(request, _("已重述期间：%(periods)s。") % {"periods": join_list(keys)})
         else:
             n = services.leave_period_frozen(period, by=request.user, reason=reason)
             messages.success(

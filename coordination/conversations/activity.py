@@ -24,8 +24,10 @@ from django.utils.translation import pgettext_lazy
 
 from coordination.conversations.markup import render
 from coordination.conversations.models import Comment
+from coordination.core import reasons
 from coordination.core.models import AuditEvent
 from coordination.core.people import display_name
+from coordination.core.text import join_list
 from projects.core.models import Project
 
 PAGE_SIZE = 30
@@ -202,7 +204,7 @@ def value_text(model, key: str, value) -> str | None:
         parts = [value_text(model, key, v) for v in value]
         if any(p is None for p in parts):
             return None
-        return "、".join(parts) if parts else "—"
+        return join_list(parts) if parts else "—"
     if isinstance(value, bool):
         return str(_("是") if value else _("否"))
     f = _field(model, key)
@@ -267,7 +269,7 @@ def event_entry(e: AuditEvent) -> Entry:
         who=_who(e.actor, e.actor_label),
         text=action_label(e.action, e.target_type),
         subject=e.target_repr if e.target_type != "projects.project" else "",
-        reason=e.reason,
+        reason=reasons.told(e.reason),
         changes=changes_of(e),
     )
 

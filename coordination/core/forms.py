@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from coordination.core.concurrency import VERSION_FIELD
 from coordination.core.exceptions import StaleWrite
 from coordination.core.models import AuditEvent
+from coordination.core.text import join_list
 
 # Above this many options a choice is typed instead of picked from a list: at 100,000
 # projects a select of every project, customer or user made pages of megabytes that took
@@ -164,7 +165,7 @@ def shown(field: forms.Field, value) -> str:
         return "—"
     if isinstance(field, forms.ModelMultipleChoiceField):
         keys = [getattr(v, "pk", v) for v in value]
-        return "、".join(field.label_from_instance(o) for o in field.queryset.filter(pk__in=keys))
+        return join_list(field.label_from_instance(o) for o in field.queryset.filter(pk__in=keys))
     if isinstance(field, forms.ModelChoiceField):
         if not hasattr(value, "_meta"):
             try:

@@ -18,7 +18,6 @@ import io
 import qrcode
 import qrcode.image.svg
 import weasyprint
-from weasyprint.urls import URLFetcher
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
@@ -26,9 +25,10 @@ FONT_STACK = '"Noto Sans CJK SC", "Noto Sans SC", "Noto Serif CJK SC", sans-seri
 
 
 def render_pdf(template: str, context: dict, request=None) -> bytes:
+
     html = render_to_string(template, {**context, "pdf_font_stack": FONT_STACK}, request=request)
     # only inline data: URIs are read; any other URL is refused (no network, no files)
-    fetcher = URLFetcher(allowed_protocols={"data"}, timeout=1)
+    fetcher = weasyprint.urls.URLFetcher(allowed_protocols={"data"}, timeout=1)
     return weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
 
 

@@ -25,3 +25,9 @@ def with_items(head: str, items: Iterable[str]) -> str:
         return str(head)
     chinese = (translation.get_language() or "zh-hans").lower().startswith("zh")
     return str(head).strip().rstrip(_ENDINGS + "：:") + ("：" if chinese else ": ") + body
+
+
+def join_list(items: Iterable) -> str:
+    """The items of a list inside a sentence: 甲、乙 in Chinese, "A, B" in English."""
+    chinese = (translation.get_language() or "zh-hans").lower().startswith("zh")
+    return ("、" if chinese else ", ").join(str(i) for i in items)

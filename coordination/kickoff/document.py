@@ -64,9 +64,8 @@ def _name(user) -> str:
 
 
 def _meeting_line(label: str, meeting: dict) -> str:
-    return (
-        f"{label}{readable_time(meeting.get('scheduled_at'))} {meeting.get('location') or ''}".rstrip()
-    )
+    when = readable_time(meeting.get("scheduled_at"))
+    return f"{label}{when} {meeting.get('location') or ''}".rstrip()
 
 
 def readable_time(iso: str | None) -> str:

@@ -289,7 +289,8 @@ def _print_context(request, commitment: CollaborationCommitment) -> dict:
         "labels": labels,
         "signatories": signatories,
         "verification": verify_commitment(commitment),
-        "verify_url": settings.SITE_URL.rstrip("/") + reverse("commitment_detail", args=[commitment.pk]),
+        "verify_url": settings.SITE_URL.rstrip("/")
+        + reverse("commitment_detail", args=[commitment.pk]),
     }
 
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from coordination.core.exceptions import Conflict, StaleWrite
 from coordination.core.forms import apply_errors, edit_conflict, expected_version
 from coordination.core.roles import is_pmo
+from coordination.core.text import join_list
 from coordination.reviews import selectors, services
 from coordination.reviews.forms import (
     ActionItemForm,
@@ -151,7 +152,7 @@ def _minutes_conflict(form, exc: StaleWrite, ticked: set[int]) -> dict:
         names = {a.user_id: a.user.get_username() for a in rows}
 
         def listed(ids):
-            return "、".join(sorted(names[i] for i in ids if i in names)) or "—"
+            return join_list(sorted(names[i] for i in ids if i in names)) or "—"
 
         conflict["rows"].append(
             {

@@ -78,7 +78,9 @@ def scorecard(department: str, period: P.Period) -> dict:
     configuration, see kpi.selectors.config, then `values`: the live aggregates in one
     statement)."""
     card, weights, closed = scorecard_config(department, period.key)
-    title = str(Department(department).label) if card is None else str(card)
+    # the seeded titles are msgids (told in the reader's language); a title PMO typed is shown
+    # as typed
+    title = str(Department(department).label) if card is None else _(str(card))
     today = timezone.localdate()
     missing = card.missing_data if card is not None else Scorecard.MissingData.REWEIGHT
     scope = Scope(ScopeType.DEPARTMENT, department)

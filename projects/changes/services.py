@@ -21,13 +21,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from coordination.core import workdays
+from coordination.core import reasons, workdays
 from coordination.core.concurrency import Expected, check_version
 from coordination.core.events import emit
 from coordination.core.exceptions import Conflict
 from coordination.core.models import Department
 from coordination.core.roles import can_write, department_of, is_pmo
 from coordination.core.services import next_number, notify, record_audit, snapshot
+from coordination.core.text import join_list
 from projects.changes.models import ChangeDecision, ChangeRequest, MilestoneChange
 from projects.changes.rules import (
     deciding_departments,
@@ -159,7 +160,7 @@ def _expect(cr: ChangeRequest, *statuses: str) -> None:
         raise Conflict(
             _("变更申请 %(number)s 当前状态为“%(status)s”，不能执行此操作。")
             % {"number": cr.number, "status": cr.get_status_display()},
-            [_("需要的状态：%s") % "、".join(str(Status(s).label) for s in statuses)],
+            [_("需要的状态：%s") % join_list(str(Status(s).label) for s in statuses)],
         )
 
 
@@ -418,7 +419,7 @@ def _apply_impact(cr: ChangeRequest, *, by) -> None:
         target=project,
         before=before,
         after=snapshot(project, ["forecast_end", "forecast_budget"]),
-        reason=_("变更申请 %(number)s 已批准") % {"number": cr.number},
+        reason=reasons.CHANGE_APPROVED % {"number": cr.number},
     )
     cr.project = project
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from coordination.core.models import Department
 from coordination.core.roles import GROUP_EXECUTIVE, can_write, department_of, is_pmo
 from coordination.core.services import notify, record_audit, record_audit_many
+from coordination.core.text import join_list
 from projects.core.models import DefaultMember, MemberRole, Project, ProjectMembership
 from projects.core.permissions import can_manage_members, require
 from projects.core.roles import PM_ROLES
@@ -73,7 +74,7 @@ def role_refusal(user, role: str) -> str | None:
     if department_of(user) not in departments:
         return _("%(role)s须由%(departments)s的人员担任。") % {
             "role": MemberRole(role).label,
-            "departments": "、".join(str(Department(d).label) for d in sorted(departments)),
+            "departments": join_list(str(Department(d).label) for d in sorted(departments)),
         }
     return None
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from coordination.core.uploads import allowed_extensions
@@ -9,12 +11,20 @@ from projects.documents.models import AttachedKind, Category
 ACCEPT = ",".join(f".{ext}" for ext in allowed_extensions())
 
 
+def _allowed_types() -> str:
+    return gettext("允许：%(types)s") % {"types": ", ".join(allowed_extensions())}
+
+
+# in the reader's language when the form is shown (not the language the server started in)
+ALLOWED_TYPES = lazy(_allowed_types, str)
+
+
 def _file_field() -> forms.FileField:
     return forms.FileField(
         label=_("文件"),
         allow_empty_file=True,  # the upload check answers "文件为空" itself
         widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ACCEPT}),
-        help_text=_("允许：%(types)s") % {"types": ", ".join(allowed_extensions())},
+        help_text=ALLOWED_TYPES(),
     )
 
 

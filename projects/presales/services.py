@@ -17,6 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coordination.core import reasons
 from coordination.core.concurrency import Expected, check_version
 from coordination.core.exceptions import Conflict
 from coordination.core.models import Department
@@ -559,6 +560,6 @@ def contract_from_quote(project_id: int, *, by) -> Project:
         target=project,
         before=before,
         after=after,
-        reason=_("合同按报价 %(revision)s 签约") % {"revision": f"R{quote.revision}"},
+        reason=reasons.CONTRACT_FROM_QUOTE % {"revision": f"R{quote.revision}"},
     )
     return project

@@ -24,12 +24,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coordination.core import workdays
+from coordination.core import reasons, workdays
 from coordination.core.concurrency import Expected, bump, check_version
 from coordination.core.exceptions import Conflict
 from coordination.core.models import Department
 from coordination.core.roles import department_of
 from coordination.core.services import notify, record_audit, record_audit_many, snapshot
+from coordination.core.text import join_list
 from projects.core.models import CLOSED_STAGES, Milestone, Project
 from projects.core.selectors import project_roles
 from projects.tasks import schedule
@@ -209,7 +210,7 @@ def _apply_move(task: Task, target: str, today: datetime.date) -> None:
                 "from": Status(task.status).label,
                 "to": Status(target).label,
             },
-            [_("可改为：%s") % "、".join(str(Status(s).label) for s in sorted(allowed))],
+            [_("可改为：%s") % join_list(str(Status(s).label) for s in sorted(allowed))],
         )
     if target == Status.IN_PROGRESS and task.actual_start is None:
         task.actual_start = today
@@ -326,7 +327,10 @@ def _reschedule_downstream(
         changes.append((t, before, snapshot(t, ["forecast_start", "forecast_finish"])))
         parents.add(t.parent_id)
     record_audit_many(
-        actor=by, action="task.rescheduled", changes=changes, reason=reason or _("前置任务调整")
+        actor=by,
+        action="task.rescheduled",
+        changes=changes,
+        reason=reason or reasons.PREDECESSOR_MOVED,
     )
     roll_up(parents, cal)
     return [t.pk for t, _b, _a in changes]

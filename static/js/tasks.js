@@ -126,6 +126,11 @@
       },
     });
     classify();
+    // the chart's own "Today" button is English only: give it the page's word
+    var today = box.querySelector(".today-button");
+    if (today && box.dataset.todayLabel) {
+      today.textContent = box.dataset.todayLabel;
+    }
     box.gantt = gantt;
     box.dataset.rendered = String(rows.length);
   }

@@ -41,6 +41,7 @@ def test_settings_use_the_one_schedule():
 def test_coordination_tasks_are_registered():
     import coordination.chat.tasks  # noqa: F401
     import coordination.integration.tasks  # noqa: F401
+    import coordination.notifications.tasks  # noqa: F401
     import coordination.reviews.tasks  # noqa: F401
     import handover.tasks  # noqa: F401
     import kpi.complaints.tasks  # noqa: F401
