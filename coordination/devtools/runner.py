@@ -144,6 +144,9 @@ def run() -> None:
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "8000"))
     url = f"http://{host}:{port}/"
+    # links in e-mails and chat notices point at the address this run serves (web, worker
+    # and beat inherit it), unless SITE_URL says otherwise
+    os.environ.setdefault("SITE_URL", url.rstrip("/"))
     started = time.monotonic()
 
     print(
