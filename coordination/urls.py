@@ -25,6 +25,7 @@ api_v1 = [
     path("", include("projects.changes.api_urls")),
     path("", include("projects.tasks.api_urls")),
     path("", include("projects.documents.api_urls")),
+    path("", include("projects.payments.api_urls")),
     path("", include("projects.warning.api_urls")),
     path("", include("projects.requirements.api_urls")),
     path("", include("handover.api_urls")),
