@@ -71,6 +71,7 @@ urlpatterns = [
     path("", include("projects.changes.urls")),
     path("", include("projects.tasks.urls")),
     path("", include("projects.documents.urls")),
+    path("", include("projects.payments.urls")),
     path("", include("coordination.dashboard.urls")),
 ]
 
