@@ -118,6 +118,7 @@ def edit(request, pk: int):
 
 def _record(request, pk: int, write) -> object:
     payment = _payment(request.user, pk)
+    services.require_editor(request.user, payment.project)  # a refusal is a 403, not a message
     form = RecordForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
@@ -157,9 +158,10 @@ def received(request, pk: int):
 @require_POST
 def delete(request, pk: int):
     payment = _payment(request.user, pk)
+    services.require_editor(request.user, payment.project)  # a refusal is a 403, not a message
     try:
         services.delete_payment(payment.pk, by=request.user)
-    except (Conflict, PermissionDenied) as exc:
+    except Conflict as exc:
         messages.error(request, _refusal(exc))
     else:
         messages.success(request, _("已删除收款节点：%(name)s") % {"name": payment.name})
