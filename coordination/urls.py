@@ -25,6 +25,7 @@ api_v1 = [
     path("", include("projects.changes.api_urls")),
     path("", include("projects.tasks.api_urls")),
     path("", include("projects.documents.api_urls")),
+    path("", include("projects.payments.api_urls")),
     path("", include("projects.warning.api_urls")),
     path("", include("projects.requirements.api_urls")),
     path("", include("handover.api_urls")),
@@ -70,6 +71,7 @@ urlpatterns = [
     path("", include("projects.changes.urls")),
     path("", include("projects.tasks.urls")),
     path("", include("projects.documents.urls")),
+    path("", include("projects.payments.urls")),
     path("", include("coordination.dashboard.urls")),
 ]
 

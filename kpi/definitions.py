@@ -84,4 +84,19 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
         "(projects on hold count). Numerator: those whose quote margin is below the floor or "
         "whose promised date is earlier than engineering's estimate, the gap not cleared.",
     ),
+    "payment_timeliness_rate": (
+        "期间值，单位%。分母：计入该期间的收款节点：在基线到期日之前收款的节点计入其收款日期所在"
+        "期间，按及时计；其他节点计入其基线到期日所在期间，且基线到期日不晚于今天。基线到期日是首次"
+        "计划的到期日（交付里程碑的基线日期加约定天数，或约定的固定日期），交付里程碑延误推迟的是"
+        "当前到期日，不改变基线。不计：基线到期日为今天且尚未收款的节点（当天结束前不算逾期）。"
+        "分子：其中已收款且收款日期不晚于基线到期日的节点。项目的任何阶段均计入。",
+        "Period value, in %. Denominator: the payment milestones counted in the period: a "
+        "payment received before its baseline due date counts, as timely, in the period of its "
+        "receipt; any other payment in the period of its baseline due date, once that date has "
+        "come (not after today). The baseline due date is the first planned one (the delivery "
+        "milestone's baseline date plus the agreed days, or the agreed fixed date); a delivery "
+        "slip moves the current due date, never the baseline. Left out: a payment due today "
+        "and not received yet (it is not late before the day ends). Numerator: those received "
+        "on or before the baseline due date. Projects of every stage count.",
+    ),
 }

@@ -36,6 +36,7 @@ SEEDS = [
     ("handover.migrations.0002_default_template", "seed"),
     ("kpi.migrations.0002_kpi_definitions", "forwards"),
     ("kpi.migrations.0003_kpi_appraisal", "write_definitions"),
+    ("kpi.migrations.0006_payment_timeliness", "forwards"),
 ]
 
 

@@ -26,6 +26,7 @@ from coordination.dashboard import health, selectors
 from projects.changes import services as changes
 from projects.changes.models import ChangeRequest
 from projects.changes.selectors import visible_change_requests
+from projects.payments import selectors as payments
 from projects.tasks.selectors import my_tasks
 
 
@@ -51,6 +52,8 @@ def home_context(user) -> dict:
         "action_counts": action_counts,
         "next_reviews": selectors.my_next_reviews(user),
         "my_tasks": list(my_tasks(user)[:10]),
+        "payments_moved": payments.moved_by_slips(user),
+        "payments_overdue": payments.overdue_payments(user),
         "my_projects": my_projects,
         "my_health": my_health,
         "notifications": list(unread.order_by("-created_at", "-id")[:10]),

@@ -12,6 +12,7 @@ from kpi.models import Complaint, SatisfactionSurvey
 from kpi.selectors.formulas import LIVE, Live
 from kpi.selectors.scopes import Scope, scope_projects
 from projects.core.models import Milestone, Project
+from projects.payments.models import PaymentMilestone
 from projects.presales import promise_gaps
 
 LIMIT = 500
@@ -35,6 +36,17 @@ def _row(code: str, obj, part: int, tz) -> dict:
             # the date it is counted by: done early, its actual date; else its baseline date
             "date": obj.actual_date if early else obj.baseline_date,
             "in_numerator": on_time,
+            "days": None,
+        }
+    if isinstance(obj, PaymentMilestone):
+        early = obj.received_on is not None and obj.received_on < obj.baseline_due_date
+        return {
+            "project": obj.project.code,
+            "record": f"{obj.name} ({obj.amount:,.2f}, {obj.baseline_due_date} → "
+            f"{obj.due_date}, {obj.received_on or '—'})",
+            # the date it is counted by: received early, its receipt; else its baseline
+            "date": obj.received_on if early else obj.baseline_due_date,
+            "in_numerator": obj.received_on_time,
             "days": None,
         }
     if isinstance(obj, SatisfactionSurvey):

@@ -36,6 +36,7 @@ from projects.changes.rules import (
     requester_barred,
     required_departments,
 )
+from projects.core.milestone_moves import milestones_moved
 from projects.core.models import CLOSED_STAGES, Milestone, Project
 from projects.core.roles import DEPARTMENT_ROLES, ENGINEERING_ROLES, PM_ROLES
 from projects.core.selectors import members_with_role, project_roles
@@ -399,6 +400,8 @@ def _apply_impact(cr: ChangeRequest, *, by) -> None:
             )
         )
     MilestoneChange.objects.bulk_create(history)
+    # the payments tied to the moved milestones follow them (projects.payments)
+    milestones_moved([h.milestone_id for h in history], by=by)
     if cr.schedule_impact_days:
         project.forecast_end = _shift(
             project.forecast_end or project.planned_end, cr.schedule_impact_days, workcal

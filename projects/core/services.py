@@ -17,6 +17,7 @@ from coordination.core.exceptions import Conflict, GateRefused
 from coordination.core.roles import is_pmo
 from coordination.core.services import allocate_numbers, notify, record_audit, snapshot
 from projects.core import stages, team
+from projects.core.milestone_moves import DATE_FIELDS, milestones_moved
 from projects.core.models import (
     PROJECT_READ_ONLY_FIELDS,
     PROJECT_SHOWN_FIELDS,
@@ -484,6 +485,8 @@ def update_milestone(
         _check_milestone(milestone)
         milestone.save()
         _audit_change(by, "milestone.updated", milestone, changed, reason)
+        if DATE_FIELDS.intersection(changed):
+            milestones_moved([milestone.pk], by=by)  # tied payments follow (projects.payments)
         if not was_done and milestone.status == Milestone.Status.DONE:
             events.emit(
                 "milestone.completed",

@@ -193,6 +193,7 @@ API_MODULES = [
     "projects.api.views",
     "projects.presales.api",
     "projects.changes.api",
+    "projects.payments.api",
     "handover.api",
     "kpi.api",
     "coordination.reviews.api",

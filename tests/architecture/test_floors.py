@@ -24,6 +24,7 @@ FLOORS = {
     "api": 3,
     "projects": 4,
     "documents": 4.5,  # documents and attachments: every room from tasks up attaches to it
+    "payments": 4.6,  # payment milestones: tied to delivery milestones (core) only
     "tasks": 5,
     "presales": 6,
     "changes": 7,
@@ -71,6 +72,7 @@ ROOMS = [
     ("projects.presales", "presales"),
     ("projects.tasks", "tasks"),
     ("projects.documents", "documents"),
+    ("projects.payments", "payments"),
     ("projects.warning", "warning"),
     ("projects.requirements", "requirements"),
     ("projects.templatetags.warning_tags", "warning"),

@@ -15,9 +15,11 @@ from kpi.models import Complaint, SatisfactionSurvey, ScopeType
 from kpi.selectors import COMPANY, Scope
 from projects.changes.models import ChangeRequest
 from projects.core.models import MemberRole, Milestone, Project, Stage
+from projects.payments.models import DueCondition, PaymentMilestone
 from tests import factories
 from tests.changes.factories import ChangeRequestFactory
 from tests.kpi.factories import ComplaintFactory, SurveyFactory
+from tests.payments.factories import PaymentFactory
 from tests.presales.factories import AssessmentFactory, QuoteFactory
 
 pytestmark = pytest.mark.django_db
@@ -132,6 +134,28 @@ def edge(db):
         assessment = AssessmentFactory(project=p[key])
         price = Decimal("800000") if gap else Decimal("1000000")
         QuoteFactory(project=p[key], assessment=assessment, quoted_price=price)
+    # payments: (baseline due date, current due date after a slip, received on)
+    for project, baseline, due, received in [
+        (p["closed"], d(2026, 3, 10), d(2026, 3, 10), d(2026, 3, 8)),  # early: timely, March
+        (p["closed"], d(2026, 3, 20), d(2026, 4, 10), d(2026, 4, 12)),  # slipped: late, March
+        (p["delivered"], d(2026, 5, 31), d(2026, 5, 31), d(2026, 5, 31)),  # same day: timely
+        (p["execution"], d(2026, 6, 30), d(2026, 6, 30), None),  # not received: late
+        (p["execution"], TODAY, TODAY, None),  # due today: not counted yet
+        (p["execution"], d(2026, 12, 15), d(2026, 12, 15), d(2026, 10, 20)),  # early: October
+        (p["execution"], d(2026, 11, 1), d(2026, 11, 20), None),  # moved by a slip: late
+        (p["on_hold"], d(2026, 7, 15), d(2026, 7, 15), None),  # on hold: still counted
+        (p["cancelled"], d(2026, 2, 10), d(2026, 2, 10), d(2026, 2, 20)),  # late
+    ]:
+        PaymentFactory(
+            project=project,
+            milestone=None,
+            due_condition=DueCondition.FIXED_DATE,
+            fixed_date=baseline,
+            baseline_due_date=baseline,
+            due_date=due,
+            invoiced_on=received,
+            received_on=received,
+        )
     return {"p": p, "pm": pm, "gap": {"closed", "execution", "cancelled"}}
 
 
@@ -177,6 +201,26 @@ def expected(code, projects, period, today):
         ]
         on_time = [m for m in due if m.status == "done" and m.actual_date <= m.baseline_date]
         return _ratio(len(on_time), len(due), Decimal(100))
+    if code == "payment_timeliness_rate":
+
+        def counted_by(pay):  # received early: the day it came; else its baseline due date
+            early = pay.received_on is not None and pay.received_on < pay.baseline_due_date
+            return pay.received_on if early else pay.baseline_due_date
+
+        due = [
+            pay
+            for pay in PaymentMilestone.objects.all()
+            if pay.project_id in ids
+            and inside(counted_by(pay))
+            and counted_by(pay) <= today
+            and not (pay.baseline_due_date == today and pay.received_on is None)
+        ]
+        timely = [
+            pay
+            for pay in due
+            if pay.received_on is not None and pay.received_on <= pay.baseline_due_date
+        ]
+        return _ratio(len(timely), len(due), Decimal(100))
     if code == "customer_satisfaction":
         surveys = [
             s
@@ -281,7 +325,7 @@ def test_every_kpi_equals_its_definition_at_every_scope_and_granularity(edge, mo
                 want = expected(code, projects, period, TODAY)
                 assert got == want, (str(scope), period.key, code, got, want)
                 checked += 1
-    assert checked == 7 * 17 * 8
+    assert checked == 7 * 17 * 9
 
 
 def test_the_measured_edge_cases_by_hand(edge, monkeypatch):
@@ -305,6 +349,15 @@ def test_the_measured_edge_cases_by_hand(edge, monkeypatch):
     assert value("on_time_delivery_rate", "2026-Q4") == Decimal("100")  # 10-01 and 11-01
     # Q1: 03-05 on time, 03-20 late, the cancelled project's 02-10 missed: 1 / 3
     assert value("on_time_delivery_rate", "2026-Q1") == Decimal("33.3333")
+    # payments: Q1 03-08 early (timely), 03-20 slipped to 04-10 and paid 04-12 (late, in March
+    # by its baseline), the cancelled project's 02-10 paid 02-20 (late): 1 / 3
+    assert value("payment_timeliness_rate", "2026-Q1") == Decimal("33.3333")
+    # November: the one due today is not counted; 11-01 moved by a slip, unpaid: 0 %, not "—"
+    assert value("payment_timeliness_rate", "2026-11") == Decimal("0")
+    # received 10-20, due 12-15: timely in October; December has no case left
+    assert value("payment_timeliness_rate", "2026-10") == Decimal("100")
+    assert value("payment_timeliness_rate", "2026-12") is None
+    assert selectors.compute("payment_timeliness_rate", COMPANY, P.parse("2026-12"), TODAY).no_cases
     # the quarter is made of its months
     months = [
         selectors.compute("cross_department_complaints", COMPANY, P.month(2026, m), TODAY)
@@ -317,7 +370,12 @@ def test_the_drill_down_lists_the_rows_each_number_counts(edge, monkeypatch):
     from kpi.selectors.drilldown import rows_behind
 
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: TODAY)
-    ratios = {"on_time_delivery_rate", "customer_satisfaction", "promise_gap_rate"}
+    ratios = {
+        "on_time_delivery_rate",
+        "customer_satisfaction",
+        "promise_gap_rate",
+        "payment_timeliness_rate",
+    }
     for scope, _projects in _scopes(edge):
         for period in [P.quarter(2026, q) for q in range(1, 5)] + [P.year(2026)]:
             for code in selectors.LIVE:

@@ -477,6 +477,17 @@ MATRIX: dict[str, dict] = {
         "get":    "401 200 200 404 200 200 200 200 200",
         "post":   "401 400 400 404 400 400 400 400 403",
     },
+    "api/v1/projects/<str:code>/payments/": {
+        "kwargs": {"code": "project.code"},
+        "get":    "401 200 200 404 200 200 200 200 200",
+        "post":   "401 400 403 404 400 400 400 400 403",
+    },
+    "api/v1/projects/<str:code>/payments/<int:pk>/": {
+        "kwargs": {"code": "project.code", "pk": "payment.pk"},
+        "get":    "401 200 200 404 200 200 200 200 200",
+        "patch":  "401 200 403 404 200 200 200 200 403",
+        "delete": "401 204 403 404 204 204 204 204 403",
+    },
     "api/v1/projects/<str:code>/tasks/": {
         "kwargs": {"code": "project.code"},
         "get":    "401 200 200 404 200 200 200 200 200",
@@ -938,6 +949,36 @@ MATRIX: dict[str, dict] = {
         "kwargs": {"code": "project.code"},
         "get":    "302 302 403 404 200 200 403 200 403",
         "post":   "302 302 403 404 200 200 403 200 403",
+    },
+    "projects/<str:code>/payments/": {
+        "kwargs": {"code": "project.code"},
+        "get":    "302 302 200 404 200 200 200 200 200",
+        "post":   "302 302 200 404 200 200 200 200 403",
+    },
+    "projects/<str:code>/payments/new/": {
+        "kwargs": {"code": "project.code"},
+        "get":    "302 302 403 404 200 200 200 200 403",
+        "post":   "302 302 403 404 200 200 200 200 403",
+    },
+    "payments/<int:pk>/edit/": {
+        "kwargs": {"pk": "payment.pk"},
+        "get":    "302 302 403 404 200 200 200 200 403",
+        "post":   "302 302 403 404 200 200 200 200 403",
+    },
+    "payments/<int:pk>/invoiced/": {
+        "kwargs": {"pk": "payment.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 403 404 302 302 302 302 403",
+    },
+    "payments/<int:pk>/received/": {
+        "kwargs": {"pk": "payment.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 403 404 302 302 302 302 403",
+    },
+    "payments/<int:pk>/delete/": {
+        "kwargs": {"pk": "payment.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 403 404 302 302 302 302 403",
     },
     "projects/<str:code>/tasks/": {
         "kwargs": {"code": "project.code"},

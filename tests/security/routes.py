@@ -103,6 +103,7 @@ _PK_OBJECTS = [  # (route fragment before <pk>/<item_id>, world object)
     ("document-versions/", "document_version"),
     ("documents/", "document"),
     ("tasks/", "task"),
+    ("payments/", "payment"),
 ]
 
 

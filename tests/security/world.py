@@ -23,6 +23,7 @@ from handover import services as handover_services
 from projects.changes.models import ChangeRequest
 from projects.core.models import MemberRole, Project
 from projects.documents import services as document_services
+from projects.payments import services as payment_services
 from projects.tasks import services as task_services
 from tests import factories
 from tests.changes.factories import ChangeRequestFactory
@@ -156,6 +157,17 @@ def build_world() -> World:
         title="总平面图",
         category="drawings",
     )
+    payment = payment_services.create_payment(
+        p,
+        by=team.business_pm,
+        data={
+            "name": "到货款",
+            "milestone": milestone,
+            "amount": Decimal("1000.00"),
+            "due_condition": "acceptance",
+            "days_after": 30,
+        },
+    )
     notification = factories.NotificationFactory(
         user=team.business_pm, kind="test", subject="通知", url="/"
     )
@@ -183,6 +195,7 @@ def build_world() -> World:
         "task_dependency": task_dependency,
         "document": document,
         "document_version": document.versions.get(),
+        "payment": payment,
         "kickoff_date": datetime.date.today(),
         "project_feed": calendar_feeds.project_feed(p, by=team.business_pm),
         # an API token of P's business PM (only its owner revokes it on the profile page)
