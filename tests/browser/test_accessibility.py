@@ -9,6 +9,7 @@ shown, so every panel is checked in that one run)."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import time
 from pathlib import Path
@@ -18,6 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
 from projects.documents import services as documents
+from projects.payments.models import PaymentMilestone
 from tests import factories
 from tests.browser.conftest import ARTIFACTS, PASSWORD
 from tests.changes.factories import approved, cast, submitted
@@ -25,6 +27,7 @@ from tests.dashboard.factories import overdue_handover, troubled_project
 from tests.handover.factories import project_with_team
 from tests.kickoff.factories import CollaborationCommitmentFactory, KickoffProjectFactory
 from tests.kpi.factories import ComplaintFactory
+from tests.payments.factories import PaymentFactory
 from tests.reviews.factories import ActionItemFactory, CadenceFactory, ReviewFactory
 from tests.tasks.factories import link, task
 
@@ -72,6 +75,11 @@ def _world() -> dict[str, list[str]]:
     ActionItemFactory(review=review, owner=c.biz_pm, title="确认到货时间")
     factories.NotificationFactory(user=c.biz_pm, subject="变更待审批", url=f"/changes/{change.pk}/")
     factories.RiskFactory(project=c.project, title="钢材涨价")
+    PaymentFactory(project=c.project, name="进度款")
+    moved = PaymentFactory(project=c.project, name="验收款")  # moved by a slip: on the home page
+    PaymentMilestone.objects.filter(pk=moved.pk).update(
+        due_date=moved.baseline_due_date + datetime.timedelta(days=20)
+    )
     troubled = troubled_project(business_pm=c.biz_pm)
     factories.RiskFactory(project=troubled, title="交期延误", probability=5, impact=5)
     handover_project = project_with_team(business_pm=c.biz_pm)

@@ -126,3 +126,18 @@ def test_every_chinese_source_string_has_an_english_translation():
         if m not in catalog and (m, 0) not in catalog
     )
     assert missing == [], "\n".join(missing)
+
+
+FULL_WIDTH_AFTER_A_TAG = re.compile(r"(?:%\}|\}\})[：；、（），。]")
+
+
+def test_no_full_width_punctuation_outside_translated_text():
+    """A full-width colon, comma or bracket written between tags stays in English pages
+    (“Customer：”): it goes through `{% translate "：" %}` (": ") instead."""
+    found = []
+    for path in (ROOT / "templates").rglob("*.html"):
+        text = BLOCK_TAG.sub("", path.read_text(encoding="utf-8"))
+        for n, line in enumerate(text.splitlines(), 1):
+            if FULL_WIDTH_AFTER_A_TAG.search(line):
+                found.append(f"{path.relative_to(ROOT)}:{n}")
+    assert found == [], found
