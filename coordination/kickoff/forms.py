@@ -9,6 +9,7 @@ from coordination.core.limits import NOTE_MAX_LENGTH, TEXT_MAX_LENGTH
 from coordination.core.models import Department
 from coordination.core.people import PersonChoiceField
 from coordination.kickoff.models import KickoffRole
+from projects.core.team import api_client_account_q
 
 User = get_user_model()
 
@@ -87,10 +88,17 @@ class KickoffForm(forms.Form):
         _bootstrap(self)
 
 
+# who may attend a kickoff or carry a responsibility: active people, never an API client's
+# service account (the ERP robot)
+PEOPLE = (
+    User.objects.filter(is_active=True)
+    .exclude(pk__in=User.objects.filter(api_client_account_q()).values("pk"))
+    .order_by("last_name", "first_name", "username")
+)
+
+
 class AttendeeForm(forms.Form):
-    user = PersonChoiceField(
-        label=_("参会人"), queryset=User.objects.filter(is_active=True).order_by("username")
-    )
+    user = PersonChoiceField(label=_("参会人"), queryset=PEOPLE)
     role = forms.ChoiceField(label=_("会议角色"), choices=KickoffRole.choices)
     attended = forms.BooleanField(label=_("已出席"), required=False)
 
@@ -104,7 +112,7 @@ class ResponsibilityForm(forms.Form):
     department = forms.ChoiceField(label=_("责任部门"), choices=Department.choices)
     person = PersonChoiceField(
         label=_("责任人"),
-        queryset=User.objects.filter(is_active=True).order_by("username"),
+        queryset=PEOPLE,
         required=False,
     )
     notes = forms.CharField(label=_("备注"), required=False, max_length=NOTE_MAX_LENGTH)

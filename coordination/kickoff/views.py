@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -22,9 +23,12 @@ from coordination.core.forms import edit_conflict, expected_version
 from coordination.core.text import join_messages
 from coordination.kickoff import document, selectors, services
 from coordination.kickoff.forms import AttendeeFormSet, KickoffForm, ResponsibilityFormSet, rows
-from coordination.kickoff.models import CollaborationCommitment, KickoffMeeting
+from coordination.kickoff.models import CollaborationCommitment, KickoffMeeting, KickoffRole
 from coordination.kickoff.verification import verify_commitment
 from projects.core.selectors import visible_projects
+from projects.core.team import api_client_account_q
+
+User = get_user_model()
 
 
 def _project(request, code: str):
@@ -73,6 +77,28 @@ def kickoff_panel(request, code: str):
     return render(request, "coordination/kickoff/panel.html", panel_context(request.user, project))
 
 
+def _team_attendees(project) -> list[dict]:
+    """A new kickoff's attendees: the two PMs, then every member of the project whose role is
+    a kickoff role (business lead, engineering director, tech lead, finance …), one row each
+    (never an API client's service account)."""
+    rows = [
+        {"user": project.business_pm, "role": KickoffRole.BUSINESS_PM},
+        {"user": project.engineering_pm, "role": KickoffRole.ENGINEERING_PM},
+    ]
+    seen = {project.business_pm_id, project.engineering_pm_id}
+    members = (
+        project.memberships.filter(role__in=KickoffRole.values, user__is_active=True)
+        .exclude(user__in=User.objects.filter(api_client_account_q()))
+        .select_related("user")
+        .order_by("id")
+    )
+    for m in members:
+        if m.user_id not in seen:
+            seen.add(m.user_id)
+            rows.append({"user": m.user, "role": m.role})
+    return rows
+
+
 def _initial(meeting: KickoffMeeting | None, project) -> tuple[dict, list, list]:
     if meeting is None:
         return (
@@ -81,10 +107,7 @@ def _initial(meeting: KickoffMeeting | None, project) -> tuple[dict, list, list]
                 "customer_core_needs": project.customer_core_needs,
                 "expected_standards": project.expected_standards,
             },
-            [
-                {"user": project.business_pm, "role": "business_pm"},
-                {"user": project.engineering_pm, "role": "engineering_pm"},
-            ],
+            _team_attendees(project),
             [],
         )
     form = {

@@ -110,3 +110,21 @@ def test_form_after_a_signature_is_an_amendment(client):
     client.force_login(team.business_pm)
     page = client.get(f"/projects/{team.project.code}/kickoff/")
     assert "保存并生成新版本" in page.content.decode()
+
+
+def test_a_new_kickoff_lists_the_team_and_never_offers_the_erp_robot(client):
+    """The form starts with every member in a kickoff role (one row each), and the attendee
+    and responsibility pickers leave out an API client's service account."""
+    from coordination.integration.models import ApiClient  # the robot's own model
+
+    team = Team()
+    robot = factories.UserFactory(username="erp_robot", first_name="机器人")
+    ApiClient.objects.create(name="ERP", user=robot)
+    client.force_login(team.business_pm)
+    html = client.get(f"/projects/{team.project.code}/kickoff/").content.decode()
+    for n, user in enumerate(
+        [team.business_pm, team.engineering_pm, team.business_lead, team.engineering_director]
+    ):
+        assert f'name="att-{n}-user"' in html
+        assert f'<option value="{user.pk}" selected' in html
+    assert f'<option value="{robot.pk}"' not in html
