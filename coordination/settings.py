@@ -378,6 +378,8 @@ COMMITMENT_RENEWAL_COST = os.environ.get("COMMITMENT_RENEWAL_COST", "0.01")
 # Webhook targets: hosts allowed even if they resolve to private/loopback addresses.
 WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# How long a customer's satisfaction survey link stays open (kpi/surveys/, docs/kpi.md).
+SURVEY_LINK_DAYS = int(os.environ.get("SURVEY_LINK_DAYS", "14"))
 # Review loop and reminder outbox (coordination/reviews/reminders/).
 # How long after posting the author may still edit a comment (docs/conversations.md).
 COMMENT_EDIT_MINUTES = int(os.environ.get("COMMENT_EDIT_MINUTES", "15"))
