@@ -360,6 +360,9 @@ SPECTACULAR_SETTINGS = {
         "ReminderStatusEnum": "coordination.reviews.models.Reminder.Status",
         "ReminderKindEnum": "coordination.reviews.models.Reminder.Kind",
         "ReminderChannelEnum": "coordination.reviews.models.Reminder.Channel",
+        "ComplaintSourceEnum": "kpi.models.Complaint.Source",
+        "SurveySourceEnum": "kpi.models.SatisfactionSurvey.Source",
+        "KpiSurveySourceEnum": ["all", "staff", "customer"],  # the KPI's `source=` filter
     },
 }
 
