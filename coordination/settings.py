@@ -363,6 +363,7 @@ SPECTACULAR_SETTINGS = {
         "ComplaintSourceEnum": "kpi.models.Complaint.Source",
         "SurveySourceEnum": "kpi.models.SatisfactionSurvey.Source",
         "KpiSurveySourceEnum": ["all", "staff", "customer"],  # the KPI's `source=` filter
+        "SurveyInvitationStatusEnum": "kpi.surveys.models.SurveyInvitation.Status",
     },
 }
 
@@ -383,6 +384,8 @@ WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # How long a customer's satisfaction survey link stays open (kpi/surveys/, docs/kpi.md).
 SURVEY_LINK_DAYS = int(os.environ.get("SURVEY_LINK_DAYS", "14"))
+# Unknown survey links one address may open in an hour before it is asked to wait (429).
+SURVEY_LINK_MISSES_PER_HOUR = int(os.environ.get("SURVEY_LINK_MISSES_PER_HOUR", "30"))
 # Review loop and reminder outbox (coordination/reviews/reminders/).
 # How long after posting the author may still edit a comment (docs/conversations.md).
 COMMENT_EDIT_MINUTES = int(os.environ.get("COMMENT_EDIT_MINUTES", "15"))

@@ -42,6 +42,9 @@ from kpi.selectors.kpi_values import project_kpi_panel, value_rows
 from kpi.selectors.restatements import restatements_by_period
 from kpi.selectors.scopes import COMPANY, SCORECARD_DEPARTMENTS
 from kpi.selectors.scorecards import scorecard, scorecards_side_by_side
+from kpi.surveys.forms import InvitationForm
+from kpi.surveys.selectors import project_invitations
+from kpi.surveys.services import can_invite
 from projects.core.selectors import visible_projects
 
 
@@ -284,6 +287,9 @@ def _panel_context(request, project, survey_form=None, complaint_form=None) -> d
         "can_record": services.can_record_inputs(request.user, project),
         "survey_form": survey_form or SurveyForm(initial={"surveyed_on": today}),
         "complaint_form": complaint_form or ComplaintForm(initial={"opened_on": today}),
+        "can_invite": can_invite(request.user, project),
+        "invitation_form": InvitationForm(),
+        "invitations": project_invitations(project),
     }
 
 

@@ -87,6 +87,7 @@ KINDS = [
     ("project.member_removed", _("离开项目")),
     ("complaint.assigned", _("投诉待处理")),
     ("complaint.overdue", _("投诉答复逾期")),
+    ("survey.answered", _("客户已填写满意度问卷")),
 ]
 KIND_CODES = {code for code, _label in KINDS}
 _KIND_LABELS = dict(KINDS)
