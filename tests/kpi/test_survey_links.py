@@ -466,3 +466,19 @@ def test_the_drill_down_by_source_lists_what_it_counts(mixed):
             "customer_satisfaction", scope, P.parse("2026-03"), datetime.date(2026, 11, 1), source
         )
         assert len(parts[0]["rows"]) == n
+
+
+def test_the_admin_action_revokes_through_the_service(project, admin_client):
+    pending, _token = invite(project)
+    answered, token = invite(project)
+    services.answer_invitation(token, overall_score=4)
+    response = admin_client.post(
+        "/admin/kpi/surveyinvitation/",
+        {"action": "revoke", "_selected_action": [pending.pk, answered.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    pending.refresh_from_db()
+    answered.refresh_from_db()
+    assert pending.revoked_at is not None and answered.revoked_at is None
+    assert AuditEvent.objects.filter(action="kpi.survey_invitation_revoked").count() == 1
