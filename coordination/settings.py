@@ -360,6 +360,10 @@ SPECTACULAR_SETTINGS = {
         "ReminderStatusEnum": "coordination.reviews.models.Reminder.Status",
         "ReminderKindEnum": "coordination.reviews.models.Reminder.Kind",
         "ReminderChannelEnum": "coordination.reviews.models.Reminder.Channel",
+        "ComplaintSourceEnum": "kpi.models.Complaint.Source",
+        "SurveySourceEnum": "kpi.models.SatisfactionSurvey.Source",
+        "KpiSurveySourceEnum": ["all", "staff", "customer"],  # the KPI's `source=` filter
+        "SurveyInvitationStatusEnum": "kpi.surveys.models.SurveyInvitation.Status",
     },
 }
 
@@ -378,6 +382,10 @@ COMMITMENT_RENEWAL_COST = os.environ.get("COMMITMENT_RENEWAL_COST", "0.01")
 # Webhook targets: hosts allowed even if they resolve to private/loopback addresses.
 WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# How long a customer's satisfaction survey link stays open (kpi/surveys/, docs/kpi.md).
+SURVEY_LINK_DAYS = int(os.environ.get("SURVEY_LINK_DAYS", "14"))
+# Unknown survey links one address may open in an hour before it is asked to wait (429).
+SURVEY_LINK_MISSES_PER_HOUR = int(os.environ.get("SURVEY_LINK_MISSES_PER_HOUR", "30"))
 # Review loop and reminder outbox (coordination/reviews/reminders/).
 # How long after posting the author may still edit a comment (docs/conversations.md).
 COMMENT_EDIT_MINUTES = int(os.environ.get("COMMENT_EDIT_MINUTES", "15"))

@@ -32,6 +32,7 @@ api_v1 = [
     path("", include("coordination.reviews.api_urls")),
     path("", include("coordination.kickoff.api_urls")),
     path("", include("kpi.api_urls")),
+    path("", include("kpi.surveys.api_urls")),
     path("", include("kpi.complaints.api_urls")),
     path("", include("coordination.calendars.api_urls")),
     path("", include("coordination.search.api_urls")),
@@ -54,6 +55,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("handover/", include("handover.urls")),
     path("kpi/", include("kpi.urls")),
+    path("", include("kpi.surveys.urls")),  # /s/<token>/: the customer's survey, no login
     path("warning/", include("projects.warning.urls")),
     path("complaints/", include("kpi.complaints.urls")),
     path("", include("coordination.core.urls")),

@@ -27,6 +27,7 @@ from kpi.models import (
     Scorecard,
     ScorecardWeight,
 )
+from kpi.surveys import admin as survey_admin  # noqa: F401  (registers the survey links' admin)
 
 
 class _AuditedAdmin(admin.ModelAdmin):
@@ -56,12 +57,19 @@ class _AuditedAdmin(admin.ModelAdmin):
 
 @admin.register(SatisfactionSurvey)
 class SatisfactionSurveyAdmin(_AuditedAdmin):
-    list_display = ["project", "respondent", "overall_score", "surveyed_on", "created_by"]
-    list_filter = ["overall_score", "surveyed_on"]
+    list_display = [
+        "project",
+        "respondent",
+        "overall_score",
+        "surveyed_on",
+        "source",
+        "created_by",
+    ]
+    list_filter = ["source", "overall_score", "surveyed_on"]
     search_fields = ["project__code", "project__name", "respondent", "comments"]
     date_hierarchy = "surveyed_on"
     raw_id_fields = ["project"]
-    readonly_fields = ["created_by", "created_at", "updated_at"]
+    readonly_fields = ["source", "created_by", "created_at", "updated_at"]
     audit_fields = services.SURVEY_FIELDS
     audit_action = "kpi.survey"
     list_select_related = ["project", "created_by"]

@@ -24,9 +24,11 @@ from kpi.params import (
     comparison_for,
     parse_cell_params,
     parse_scorecard_params,
+    parse_source,
     parse_value_params,
 )
 from kpi.selectors.drilldown import rows_behind
+from kpi.selectors.formulas import SURVEY_SOURCES
 from kpi.selectors.kpi_values import value_rows
 from kpi.selectors.scopes import SCORECARD_DEPARTMENTS
 from kpi.selectors.scorecards import scorecard
@@ -55,10 +57,12 @@ class SurveySerializer(ModelSerializer):
             "scores",
             "comments",
             "surveyed_on",
+            "source",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "project", "created_at", "updated_at"]
+        # staff entries are 录入 (staff); customer answers come only through a survey link
+        read_only_fields = ["id", "project", "source", "created_at", "updated_at"]
 
 
 class ComplaintSerializer(ModelSerializer):
@@ -132,7 +136,7 @@ class SurveyList(_ProjectInputList):
 
     serializer_class = SurveySerializer
     created_serializer = SurveyCreatedSerializer
-    filterset_fields = ["overall_score"]
+    filterset_fields = ["overall_score", "source"]
     ordering_fields = ["surveyed_on", "overall_score"]
 
     def record(self, project, data):
@@ -252,6 +256,13 @@ class KpiValues(APIView):
             OpenApiParameter("granularity", str, enum=list(P.GRANULARITIES)),
             OpenApiParameter("from", str, description="period key or ISO date"),
             OpenApiParameter("to", str, description="period key or ISO date"),
+            OpenApiParameter(
+                "source",
+                str,
+                enum=SURVEY_SOURCES,
+                description="customer_satisfaction only: the surveys of one source "
+                "(customer: answered by the customer's link, staff: entered); all by default",
+            ),
         ],
         responses={
             200: inline_serializer(
@@ -259,6 +270,7 @@ class KpiValues(APIView):
                 {
                     "scope": serializers.CharField(),
                     "granularity": serializers.CharField(),
+                    "source": serializers.ChoiceField(choices=SURVEY_SOURCES),
                     "results": KpiValueSerializer(many=True),
                 },
             ),
@@ -269,11 +281,13 @@ class KpiValues(APIView):
     )
     def get(self, request):
         kpis, scope, periods = parse_value_params(request.query_params, request.user)
-        rows = value_rows(kpis, scope, periods)
+        source = parse_source(request.query_params)
+        rows = value_rows(kpis, scope, periods, source=source)
         return Response(
             {
                 "scope": str(scope),
                 "granularity": periods[0].granularity if periods else P.MONTH,
+                "source": source,
                 "results": KpiValueSerializer(rows, many=True).data,
             }
         )
@@ -542,6 +556,13 @@ class KpiCellRows(APIView):
                 "scope", str, description="company | department:<d> | project:<code> | pm:<user>"
             ),
             OpenApiParameter("period", str, description="2026-07 | 2026-Q3 | 2026"),
+            OpenApiParameter(
+                "source",
+                str,
+                enum=SURVEY_SOURCES,
+                description="customer_satisfaction only: the surveys of one source "
+                "(customer: answered by the customer's link, staff: entered); all by default",
+            ),
         ],
         responses={
             200: inline_serializer(
@@ -561,14 +582,16 @@ class KpiCellRows(APIView):
     )
     def get(self, request):
         kpi, scope, period = parse_cell_params(request.query_params, request.user)
+        source = parse_source(request.query_params)
+        value = value_rows([kpi], scope, [period], source=source)[0]
         return Response(
             {
                 "kpi": kpi.code,
                 "scope": str(scope),
                 "period": period.key,
-                "value": KpiValueSerializer(value_rows([kpi], scope, [period])[0]).data,
+                "value": KpiValueSerializer(value).data,
                 "parts": KpiCellPartSerializer(
-                    rows_behind(kpi.code, scope, period), many=True
+                    rows_behind(kpi.code, scope, period, source=source), many=True
                 ).data,
             }
         )

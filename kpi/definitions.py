@@ -27,12 +27,17 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     ),
     "customer_satisfaction": (
         "期间值，单位%。调查日期落在期间内的满意度调查中，总体评分≥4分的份数 / 调查总份数；"
-        "另显示平均总体评分。项目的任何阶段均计入。录入时所属期间已关账的调查，在PMO重述该期间前不计入任何期间（待重述，见“期间重述”）。",
+        "另显示平均总体评分。项目的任何阶段均计入。录入时所属期间已关账的调查，在PMO重述该期间前不计入任何期间（待重述，见“期间重述”）。"
+        "每份调查标明来源：“录入”（员工录入）或“客户填写”（客户通过问卷链接填写，调查日期为填写当天）；"
+        "默认两种来源都计入，也可只看其中一种（来源：全部、客户填写、录入）。",
         "Period value, in %. Surveys dated in the period with an overall score of 4 or 5, "
         "divided by all surveys dated in the period; the average overall score is shown too. "
         "Projects of every stage count. "
         "A survey recorded after its period was closed counts in no period until PMO "
-        "restates that period (pending restatement).",
+        "restates that period (pending restatement). "
+        "Each survey is marked with its source: entered by staff, or answered by the customer "
+        "through a private survey link (dated the day it was answered); both sources count "
+        "by default, and either can be shown alone (source: all, customer, staff).",
     ),
     "customer_complaint_rate": (
         "期间值，单位：件/项目。分子：投诉日期落在期间内的客户投诉（无论是否已关闭、是否填写"

@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from coordination.core.models import Department, Timestamped, author_field
+from kpi.surveys.models import SurveyInvitation  # noqa: F401  (the room's model, registered here)
 
 
 class EnteredInput(Timestamped):
@@ -47,6 +48,10 @@ def validate_question_scores(value) -> None:
 
 
 class SatisfactionSurvey(EnteredInput):
+    class Source(models.TextChoices):
+        STAFF = "staff", _("录入")
+        CUSTOMER = "customer", _("客户填写")
+
     project = models.ForeignKey(
         "projects.Project",
         verbose_name=_("项目"),
@@ -62,6 +67,10 @@ class SatisfactionSurvey(EnteredInput):
     )
     comments = models.TextField(_("意见"), blank=True, default="")
     surveyed_on = models.DateField(_("调查日期"), default=timezone.localdate, db_index=True)
+    # staff typed it in (录入), or the customer answered a private link (kpi/surveys/)
+    source = models.CharField(
+        _("来源"), max_length=10, choices=Source.choices, default=Source.STAFF, db_index=True
+    )
 
     class Meta:
         verbose_name = _("满意度调查")

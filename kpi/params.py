@@ -16,6 +16,7 @@ from kpi import periods as P
 from kpi.models import KpiDefinition, ProjectCohort, ScopeType
 from kpi.selectors.comparison import compare_projects, compare_split
 from kpi.selectors.config import active_kpis
+from kpi.selectors.formulas import SOURCE_ALL, SURVEY_SOURCES
 from kpi.selectors.scopes import COMPANY, SCORECARD_DEPARTMENTS, Scope, parse_scope
 from projects.core.selectors import visible_projects
 
@@ -105,6 +106,15 @@ def parse_value_params(params, user) -> tuple[list[KpiDefinition], Scope, list[P
         raise BadParams(errors)
     check_scope_access(user, scope)
     return kpis, scope, periods
+
+
+def parse_source(params) -> str:
+    """`source=all|customer|staff` (default all): which surveys a survey-based KPI counts."""
+    reject_nul(params, ["source"])
+    source = params.get("source") or SOURCE_ALL
+    if source not in SURVEY_SOURCES:
+        raise BadParams({"source": [_("来源应为 all、customer 或 staff。")]})
+    return source
 
 
 def parse_scorecard_params(params) -> tuple[str, P.Period]:

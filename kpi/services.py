@@ -57,9 +57,23 @@ def _validated(instance) -> None:
 
 
 @transaction.atomic
-def record_survey(project: Project, *, by, data: dict[str, Any]) -> SatisfactionSurvey:
-    _require_recorder(by, project)
-    survey = SatisfactionSurvey(project=project, created_by=by if by and by.pk else None)
+def record_survey(
+    project: Project, *, by, data: dict[str, Any], invitation=None
+) -> SatisfactionSurvey:
+    """A survey entered by staff (`by` may record the project's inputs), or answered by the
+    customer through `invitation` (kpi.surveys.services.answer_invitation, which holds its
+    lock and has checked it is open): source 客户填写, no author. Either way the same checks,
+    late-input rule and audit."""
+    if invitation is None:
+        _require_recorder(by, project)
+        source = SatisfactionSurvey.Source.STAFF
+    else:
+        if invitation.project_id != project.pk or invitation.used_at or invitation.revoked_at:
+            raise Conflict(_("问卷链接已不能使用。"))
+        source = SatisfactionSurvey.Source.CUSTOMER
+    survey = SatisfactionSurvey(
+        project=project, created_by=by if by and by.pk else None, source=source
+    )
     for name in SURVEY_FIELDS:
         if name in data and data[name] is not None:
             setattr(survey, name, data[name])
@@ -70,7 +84,11 @@ def record_survey(project: Project, *, by, data: dict[str, Any]) -> Satisfaction
         actor=by,
         action="kpi.survey_recorded",
         target=survey,
-        after={**snapshot(survey, SURVEY_FIELDS), "restatement": survey.restatement_periods},
+        after={
+            **snapshot(survey, SURVEY_FIELDS),
+            "source": survey.source,
+            "restatement": survey.restatement_periods,
+        },
     )
     return survey
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from kpi import views
+from kpi.surveys import views as survey_views
 
 app_name = "kpi"
 
@@ -13,6 +14,16 @@ urlpatterns = [
     path("projects/<str:code>/panel/", views.panel, name="panel"),
     path("projects/<str:code>/surveys/", views.add_survey, name="add_survey"),
     path("projects/<str:code>/complaints/", views.add_complaint, name="add_complaint"),
+    path(
+        "projects/<str:code>/survey-invitations/",
+        survey_views.create_invitation,
+        name="create_survey_invitation",
+    ),
+    path(
+        "projects/<str:code>/survey-invitations/<int:pk>/revoke/",
+        survey_views.revoke_invitation,
+        name="revoke_survey_invitation",
+    ),
     path("rows/", views.cell_rows, name="rows"),
     path("restatements/", views.restatements, name="restatements"),
     path(

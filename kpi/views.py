@@ -33,14 +33,19 @@ from kpi.params import (
     comparison_for,
     parse_cell_params,
     parse_scorecard_params,
+    parse_source,
     parse_value_params,
 )
 from kpi.selectors.config import active_kpis
 from kpi.selectors.drilldown import rows_behind
+from kpi.selectors.formulas import SOURCE_ALL, SOURCED
 from kpi.selectors.kpi_values import project_kpi_panel, value_rows
 from kpi.selectors.restatements import restatements_by_period
 from kpi.selectors.scopes import COMPANY, SCORECARD_DEPARTMENTS
 from kpi.selectors.scorecards import scorecard, scorecards_side_by_side
+from kpi.surveys.forms import InvitationForm
+from kpi.surveys.selectors import project_invitations
+from kpi.surveys.services import can_invite
 from projects.core.selectors import visible_projects
 
 
@@ -85,6 +90,14 @@ def compare_chart(result: dict) -> dict:
     }
 
 
+# The satisfaction KPI's sources, as the KPI page offers them (`source=`).
+SOURCE_CHOICES = [
+    (SOURCE_ALL, _lazy("全部来源")),
+    ("customer", _lazy("客户填写")),
+    ("staff", _lazy("录入")),
+]
+
+
 @login_required
 def index(request):
     """Trend chart per KPI for a scope and granularity."""
@@ -97,8 +110,13 @@ def index(request):
     except (NotFound, ApiPermissionDenied):
         errors = [_("你无权查看该范围的指标。")]
         kpis, scope, period_list = parse_value_params({}, request.user)
+    try:
+        source = parse_source(request.GET)
+    except BadParams as exc:
+        errors += _errors(exc)
+        source = SOURCE_ALL
     today = timezone.localdate()
-    rows = value_rows(kpis, scope, period_list, today)
+    rows = value_rows(kpis, scope, period_list, today, source=source)
     by_kpi: dict[str, list[dict]] = {k.code: [] for k in kpis}
     for row in rows:
         by_kpi[row["kpi"]].append(row)
@@ -113,6 +131,7 @@ def index(request):
                 "kpi": kpi,
                 "latest": latest,
                 "current_state": kpi.code in CURRENT_STATE,
+                "sourced": kpi.code in SOURCED,
                 "today": today,
                 "series": series,
                 "chart": {
@@ -153,6 +172,8 @@ def index(request):
             "scopes": scopes,
             "granularity": period_list[0].granularity if period_list else P.MONTH,
             "granularities": [(P.MONTH, _("月")), (P.QUARTER, _("季度")), (P.YEAR, _("年"))],
+            "source": source,
+            "sources": SOURCE_CHOICES,
             "from": period_list[0].key if period_list else "",
             "to": period_list[-1].key if period_list else "",
             "errors": errors,
@@ -286,6 +307,9 @@ def _panel_context(request, project, survey_form=None, complaint_form=None) -> d
         "can_record": services.can_record_inputs(request.user, project),
         "survey_form": survey_form or SurveyForm(initial={"surveyed_on": today}),
         "complaint_form": complaint_form or ComplaintForm(initial={"opened_on": today}),
+        "can_invite": can_invite(request.user, project),
+        "invitation_form": InvitationForm(),
+        "invitations": project_invitations(project),
     }
 
 
@@ -432,8 +456,14 @@ def cell_rows(request):
             {"errors": [_("你无权查看该范围的指标。")], "parts": [], "kpi": None},
             status=404,
         )
+    try:
+        source = parse_source(request.GET)
+    except BadParams as exc:
+        return render(
+            request, "kpi/rows.html", {"errors": _errors(exc), "parts": [], "kpi": None}, status=400
+        )
     today = timezone.localdate()
-    value = value_rows([kpi], scope, [period], today)[0]
+    value = value_rows([kpi], scope, [period], today, source=source)[0]
     return render(
         request,
         "kpi/rows.html",
@@ -442,7 +472,8 @@ def cell_rows(request):
             "scope": str(scope),
             "period": period,
             "value": value,
-            "parts": rows_behind(kpi.code, scope, period, today),
+            "parts": rows_behind(kpi.code, scope, period, today, source=source),
+            "source": source if kpi.code in SOURCED else None,
             "errors": [],
         },
     )

@@ -17,16 +17,20 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from coordination.accounts.rules import ENROL, SESSION_KEY, step_after_password
+from coordination.core.security import PUBLIC_ROUTES
 
 # Routes open before the second factor (URL names outside any namespace).
-OPEN_ROUTES = frozenset(
-    {
-        "two_factor",
-        "two_factor_verify",
-        "logout",
-        "set_language",
-        "javascript-catalog",
-    }
+OPEN_ROUTES = (
+    frozenset(
+        {
+            "two_factor",
+            "two_factor_verify",
+            "logout",
+            "set_language",
+            "javascript-catalog",
+        }
+    )
+    | PUBLIC_ROUTES
 )
 
 

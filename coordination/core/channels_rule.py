@@ -88,6 +88,7 @@ KINDS = [
     ("complaint.assigned", _("投诉待处理")),
     ("complaint.overdue", _("投诉答复逾期")),
     ("payment.moved", _("收款节点因交付延误推迟")),
+    ("survey.answered", _("客户已填写满意度问卷")),
 ]
 KIND_CODES = {code for code, _label in KINDS}
 _KIND_LABELS = dict(KINDS)

@@ -94,6 +94,10 @@ OWN_DATA_ROUTES = frozenset(
         "preferences",  # notifications: the user's own notification settings
     }
 )
+# Pages for people without an account (the customer's satisfaction survey link, whose token
+# is the key): whoever happens to be signed in in the browser changes nothing about them, so
+# neither a read-only role nor a pending second factor stands in front of them.
+PUBLIC_ROUTES = frozenset({"survey_answer"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
@@ -119,6 +123,7 @@ class ReadOnlyRoleMiddleware:
         if (
             match is None
             or match.url_name in OWN_DATA_ROUTES
+            or (not match.namespaces and match.url_name in PUBLIC_ROUTES)
             or "admin" in match.namespaces
             or match.route.startswith("api/")
         ):

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from kpi import periods as P
 from kpi.models import Complaint, SatisfactionSurvey
-from kpi.selectors.formulas import LIVE, Live
+from kpi.selectors.formulas import LIVE, SOURCE_ALL, SOURCED, Live
 from kpi.selectors.scopes import Scope, scope_projects
 from projects.core.models import Milestone, Project
 from projects.payments.models import PaymentMilestone
@@ -52,7 +52,7 @@ def _row(code: str, obj, part: int, tz) -> dict:
     if isinstance(obj, SatisfactionSurvey):
         return {
             "project": obj.project.code,
-            "record": f"{obj.respondent}: {obj.overall_score}",
+            "record": f"{obj.respondent}: {obj.overall_score} ({obj.get_source_display()})",
             "date": obj.surveyed_on,
             "in_numerator": obj.overall_score >= 4,
             "days": None,
@@ -101,7 +101,11 @@ def _row(code: str, obj, part: int, tz) -> dict:
 
 
 def rows_behind(
-    code: str, scope: Scope, period: P.Period, today: datetime.date | None = None
+    code: str,
+    scope: Scope,
+    period: P.Period,
+    today: datetime.date | None = None,
+    source: str = SOURCE_ALL,
 ) -> list[dict]:
     """[{"rows": [...], "truncated": bool}] per aggregate of the KPI: e.g. the milestones due
     (in_numerator: done on time), the complaints and then the active projects of the complaint
@@ -114,6 +118,8 @@ def rows_behind(
     out = []
     for part, (qs, _aggregates) in enumerate(live.parts):
         qs = qs.order_by("pk").distinct()
+        if code in SOURCED and source != SOURCE_ALL:
+            qs = qs.filter(source=source)
         if qs.model is not Project:
             qs = qs.select_related("project")
         found = list(qs[: LIMIT + 1])

@@ -143,8 +143,26 @@ def _counted(qs: QuerySet, kind: str) -> QuerySet:
     return qs.exclude(pk__in=held)
 
 
+# The sources a survey-based KPI can be shown for (`source=` of the KPI page and API).
+SOURCE_ALL = "all"
+SURVEY_SOURCES = [SOURCE_ALL, *SatisfactionSurvey.Source.values]  # all, staff, customer
+SOURCED = {"customer_satisfaction"}  # the KPIs `source` applies to
+
+
+def _average(avg) -> str | None:
+    return None if avg is None else str(dec(avg).quantize(Decimal("0.01")))
+
+
+def _satisfaction(n, satisfied, avg) -> KpiValue:
+    result = ratio(satisfied, n, HUNDRED)
+    result.extra = {"average_score": _average(avg)}
+    return result
+
+
 def _customer_satisfaction(projects, period: P.Period, today: datetime.date) -> Live:
-    """Share of surveys with overall score ≥ 4 (value, %) and the average overall score."""
+    """Share of surveys with overall score ≥ 4 (value, %) and the average overall score; the
+    same per source (entered by staff, answered by the customer) in `extra["sources"]`, so a
+    frozen period answers for either source too (for_source)."""
     surveys = in_scope(_counted(SatisfactionSurvey.objects.all(), "survey"), projects).filter(
         surveyed_on__gte=period.start, surveyed_on__lt=period.end
     )
@@ -153,18 +171,56 @@ def _customer_satisfaction(projects, period: P.Period, today: datetime.date) -> 
         "satisfied": Count("pk", filter=Q(overall_score__gte=4)),
         "avg": Avg("overall_score"),
     }
+    for source in SatisfactionSurvey.Source.values:
+        mine = Q(source=source)
+        aggregates[f"n_{source}"] = Count("pk", filter=mine)
+        aggregates[f"satisfied_{source}"] = Count("pk", filter=mine & Q(overall_score__gte=4))
+        aggregates[f"avg_{source}"] = Avg("overall_score", filter=mine)
 
     def finish(rows):
         row = rows[0]
-        result = ratio(row["satisfied"], row["n"], HUNDRED)
-        result.extra = (
-            {"average_score": str(dec(row["avg"]).quantize(Decimal("0.01")))}
-            if row["avg"] is not None
-            else {"average_score": None}
-        )
+        result = _satisfaction(row["n"], row["satisfied"], row["avg"])
+        result.extra["sources"] = {}
+        for source in SatisfactionSurvey.Source.values:
+            part = _satisfaction(
+                row[f"n_{source}"], row[f"satisfied_{source}"], row[f"avg_{source}"]
+            )
+            result.extra["sources"][source] = {
+                "numerator": str(part.numerator),
+                "denominator": str(part.denominator),
+                "value": None if part.value is None else str(part.value),
+                "average_score": part.extra["average_score"],
+            }
         return result
 
     return Live([(surveys, aggregates)], finish)
+
+
+def for_source(code: str, value: KpiValue, source: str) -> KpiValue:
+    """`value` (live or frozen) counting only the surveys of `source` (staff, customer) for a
+    KPI of SOURCED; any other KPI, or source "all", as it is. A period frozen before surveys
+    had a source (no `sources` in its extra) held staff entries only."""
+    if code not in SOURCED or source == SOURCE_ALL:
+        return value
+    parts = value.extra.get("sources")
+    if parts is None:
+        if value.extra.get("unavailable"):
+            return value
+        if source == SatisfactionSurvey.Source.STAFF:
+            mine = {"numerator": value.numerator, "denominator": value.denominator}
+            mine |= {"value": value.value, "average_score": value.extra.get("average_score")}
+        else:
+            mine = {"numerator": 0, "denominator": 0, "value": None, "average_score": None}
+    else:
+        mine = parts[source]
+    return KpiValue(
+        dec(None if mine["numerator"] is None else Decimal(mine["numerator"])),
+        dec(None if mine["denominator"] is None else Decimal(mine["denominator"])),
+        None if mine["value"] is None else dec(Decimal(mine["value"])),
+        {"average_score": mine["average_score"], "source": source},
+        value.frozen,
+        value.computed_at,
+    )
 
 
 def _active_projects(projects, period: P.Period) -> QuerySet[Project]:

@@ -14,7 +14,7 @@ from kpi import periods as P
 from kpi.definitions import CURRENT_STATE
 from kpi.models import KpiDefinition, KpiSnapshot, ScopeType
 from kpi.selectors.config import active_kpis, closed_period_keys
-from kpi.selectors.formulas import LIVE, KpiValue, Live
+from kpi.selectors.formulas import LIVE, SOURCE_ALL, KpiValue, Live, for_source
 from kpi.selectors.restatements import pending_counts
 from kpi.selectors.scopes import Scope, scope_projects
 from kpi.selectors.statements import plan, run_together
@@ -112,6 +112,7 @@ def value_rows(
     scope: Scope,
     periods: list[P.Period],
     today: datetime.date | None = None,
+    source: str = SOURCE_ALL,
 ) -> list[dict]:
     """`values` as one row per period and KPI (the API's results, the trend charts).
 
@@ -119,7 +120,9 @@ def value_rows(
     closed one says how many restatements are pending for it. `no_cases`: nothing to count
     in the period (so far), the value is null, shown as “—”, never 0. A current-state KPI (the
     promise-gap rate) has a value only for the period containing today (as of today) and for
-    closed periods (the state frozen at close), never a live value under another period."""
+    closed periods (the state frozen at close), never a live value under another period.
+    `source` (staff, customer) counts only the surveys of that source for a survey-based KPI
+    (formulas.for_source)."""
     today = today or timezone.localdate()
     found = values(kpis, scope, periods)
     pending = pending_counts(p.key for p in periods)
@@ -127,7 +130,7 @@ def value_rows(
     for period in periods:
         is_open = period.end > today
         for kpi in kpis:
-            v = found[(kpi.code, period.key)]
+            v = for_source(kpi.code, found[(kpi.code, period.key)], source)
             if kpi.code in CURRENT_STATE and not v.frozen and not period.contains(today):
                 v = KpiValue(extra={"current_state": True})
             rows.append(

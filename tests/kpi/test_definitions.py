@@ -13,6 +13,7 @@ from kpi import periods as P
 from kpi import selectors
 from kpi.models import Complaint, SatisfactionSurvey, ScopeType
 from kpi.selectors import COMPANY, Scope
+from kpi.selectors.kpi_values import value_rows
 from projects.changes.models import ChangeRequest
 from projects.core.models import MemberRole, Milestone, Project, Stage
 from projects.payments.models import DueCondition, PaymentMilestone
@@ -78,14 +79,14 @@ def edge(db):
         factories.MilestoneFactory(
             project=project, baseline_date=baseline, status=status, actual_date=actual
         )
-    for project, score, day in [
-        (p["closed"], 5, d(2026, 3, 25)),
-        (p["closed"], 3, d(2026, 3, 31)),
-        (p["delivered"], 4, d(2026, 5, 15)),
-        (p["on_hold"], 2, d(2026, 8, 1)),
-        (p["cancelled"], 5, d(2026, 6, 2)),
+    for project, score, day, source in [
+        (p["closed"], 5, d(2026, 3, 25), "staff"),
+        (p["closed"], 3, d(2026, 3, 31), "customer"),  # answered through the customer's link
+        (p["delivered"], 4, d(2026, 5, 15), "customer"),
+        (p["on_hold"], 2, d(2026, 8, 1), "staff"),
+        (p["cancelled"], 5, d(2026, 6, 2), "customer"),
     ]:
-        SurveyFactory(project=project, overall_score=score, surveyed_on=day)
+        SurveyFactory(project=project, overall_score=score, surveyed_on=day, source=source)
     for project, source, day, dept, closed in [
         (p["closed"], "customer", d(2026, 3, 2), "engineering", d(2026, 3, 9)),
         (p["delivered"], "customer", d(2026, 4, 15), "", None),  # no department: counted
@@ -176,8 +177,9 @@ def _mean_days(durations):
     )
 
 
-def expected(code, projects, period, today):
-    """The value the written definition gives, from raw rows."""
+def expected(code, projects, period, today, source="all"):
+    """The value the written definition gives, from raw rows (`source`: the surveys of one
+    source only, for the satisfaction KPI)."""
     ids = {pr.pk for pr in projects}
 
     def inside(day):
@@ -225,7 +227,7 @@ def expected(code, projects, period, today):
         surveys = [
             s
             for s in SatisfactionSurvey.objects.all()
-            if s.project_id in ids and inside(s.surveyed_on)
+            if s.project_id in ids and inside(s.surveyed_on) and source in ("all", s.source)
         ]
         return _ratio(sum(s.overall_score >= 4 for s in surveys), len(surveys), Decimal(100))
     if code in ("customer_complaint_rate", "cross_department_complaints"):
@@ -326,6 +328,40 @@ def test_every_kpi_equals_its_definition_at_every_scope_and_granularity(edge, mo
                 assert got == want, (str(scope), period.key, code, got, want)
                 checked += 1
     assert checked == 7 * 17 * 9
+
+
+def test_the_satisfaction_kpi_by_source_equals_its_definition(edge, monkeypatch):
+    """Each source alone, at every scope and granularity, as the KPI page and API show it;
+    the two sources add up to all surveys."""
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: TODAY)
+    kpis = selectors.active_kpis(["customer_satisfaction"])
+    checked = 0
+    for scope, projects in _scopes(edge):
+        rows = {
+            source: value_rows(kpis, scope, PERIODS, TODAY, source=source)
+            for source in ("all", "staff", "customer")
+        }
+        for i, period in enumerate(PERIODS):
+            for source in ("all", "staff", "customer"):
+                got = rows[source][i]["value"]
+                want = expected("customer_satisfaction", projects, period, TODAY, source)
+                assert got == want, (str(scope), period.key, source, got, want)
+                checked += 1
+            assert (
+                rows["staff"][i]["denominator"] + rows["customer"][i]["denominator"]
+                == (rows["all"][i]["denominator"])
+            )
+    assert checked == 7 * 17 * 3
+    # by hand, 2026-Q1: staff 5 (satisfied), customer 3 (not): 100 % and 0 %, 50 % together
+    q1 = P.quarter(2026, 1)
+    assert [
+        value_rows(kpis, COMPANY, [q1], TODAY, source=s)[0]["value"]
+        for s in ("all", "staff", "customer")
+    ] == [
+        Decimal("50"),
+        Decimal("100"),
+        Decimal("0"),
+    ]
 
 
 def test_the_measured_edge_cases_by_hand(edge, monkeypatch):

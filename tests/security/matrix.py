@@ -42,6 +42,12 @@ OWN_DATA = (
     "api/v1/requirements/parse/",  # changes nothing at all: the parser stores nothing
 )
 
+# Pages for people without an account (coordination.core.security.PUBLIC_ROUTES): the
+# customer's survey link; whoever is signed in changes nothing about them, an executive too.
+PUBLIC = (
+    "s/<str:token>/",
+)
+
 # API routes that take only a token, never a session (knox's logout): a session caller is
 # 401 before anything runs, so there is no CSRF surface; their bad-body checks send a token.
 TOKEN_ONLY = (
@@ -400,6 +406,17 @@ MATRIX: dict[str, dict] = {
         "kwargs": {"code": "project.code"},
         "get":    "401 200 200 404 200 200 200 200 200",
         "post":   "401 400 400 404 400 400 400 400 403",
+    },
+    # kpi.surveys: P's PMs, its business lead and PMO (the ERP client's user is PMO's) send
+    # and revoke the customer's link
+    "api/v1/projects/<str:code>/survey-invitations/": {
+        "kwargs": {"code": "project.code"},
+        "get":    "401 200 200 404 200 200 200 200 200",
+        "post":   "401 400 403 404 400 400 403 400 403",
+    },
+    "api/v1/projects/<str:code>/survey-invitations/<int:pk>/revoke/": {
+        "kwargs": {"code": "project.code", "pk": "survey_invitation.pk"},
+        "post":   "401 200 403 404 200 200 403 200 403",
     },
     "api/v1/projects/<str:code>/feasibility/": {
         "kwargs": {"code": "project.code"},
@@ -766,6 +783,23 @@ MATRIX: dict[str, dict] = {
         "kwargs": {"code": "project.code"},
         "get":    "302 302 200 404 200 200 200 200 200",
         "post":   "302 302 200 404 200 200 200 200 403",
+    },
+    "kpi/projects/<str:code>/survey-invitations/": {
+        "kwargs": {"code": "project.code"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 302 404 302 302 302 302 403",
+    },
+    "kpi/projects/<str:code>/survey-invitations/<int:pk>/revoke/": {
+        "kwargs": {"code": "project.code", "pk": "survey_invitation.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 302 404 302 302 302 302 403",
+    },
+    # the customer's survey page: no login, the link's token is the key (empty body: the
+    # form again, 400); nobody's session matters, an executive's neither (PUBLIC)
+    "s/<str:token>/": {
+        "kwargs": {"token": "survey_invitation.token"},
+        "get":    "200 200 200 200 200 200 200 200 200",
+        "post":   "400 400 400 400 400 400 400 400 400",
     },
     "kpi/projects/<str:code>/surveys/": {
         "kwargs": {"code": "project.code"},

@@ -20,6 +20,7 @@ from coordination.core.tokens.models import ApiToken
 from coordination.integration import services as integration
 from coordination.integration.models import ApiScope
 from handover import services as handover_services
+from kpi.surveys import services as survey_links
 from projects.changes.models import ChangeRequest
 from projects.core.models import MemberRole, Project
 from projects.documents import services as document_services
@@ -168,6 +169,11 @@ def build_world() -> World:
             "days_after": 30,
         },
     )
+    # a customer survey link on P (kpi.surveys): its raw token kept beside it for the URL
+    survey_invitation, survey_token = survey_links.create_invitation(
+        p, by=team.business_pm, recipient_name="王总"
+    )
+    survey_invitation.token = survey_token
     notification = factories.NotificationFactory(
         user=team.business_pm, kind="test", subject="通知", url="/"
     )
@@ -198,6 +204,7 @@ def build_world() -> World:
         "payment": payment,
         "kickoff_date": datetime.date.today(),
         "project_feed": calendar_feeds.project_feed(p, by=team.business_pm),
+        "survey_invitation": survey_invitation,
         # an API token of P's business PM (only its owner revokes it on the profile page)
         "api_token": ApiToken.objects.create(
             user=team.business_pm, expiry=datetime.timedelta(days=1), name="world"

@@ -20,6 +20,7 @@ from kpi import services
 from kpi.models import ClosedPeriod, Complaint, ProjectCohort, SatisfactionSurvey
 from kpi.periods import previous_month
 from kpi.selectors.comparison import split_windows
+from kpi.surveys.questions import QUESTION_KEYS
 from projects.core.models import (
     Customer,
     MemberRole,
@@ -37,7 +38,7 @@ BEFORE_INTERNAL, AFTER_INTERNAL = 20, 8  # cross-department complaints: −60%
 HISTORICAL_BEFORE = 6
 HISTORICAL_AFTER = 6
 
-QUESTIONS = ["沟通协调", "进度履约", "施工质量", "现场安全", "售后服务"]
+QUESTIONS = QUESTION_KEYS  # the survey's own questions (kpi/surveys/questions.py)
 INTERNAL_COMPLAINTS = [
     ("requirement", "engineering", "客户的特殊要求在签约后一个月才传递到工程，导致返工。"),
     ("communication", "business", "业务未经工程确认即向客户承诺提前交付。"),
