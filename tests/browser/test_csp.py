@@ -106,9 +106,13 @@ def test_the_walk_raises_no_csp_violation(live_server, watched, shot):
 
     # the API docs: Swagger UI's init script is a separate file; the API is rendered
     page.goto(f"{base}/api/docs/")
-    expect(page.locator(".swagger-ui .opblock-summary-path").first).to_be_visible(timeout=15_000)
+    # every tag is listed (folded); opening one shows its operations
+    tags = page.locator(".swagger-ui .opblock-tag")
+    expect(tags.last).to_be_visible(timeout=15_000)
+    assert tags.count() >= 25
+    page.locator('.swagger-ui .opblock-tag[data-tag="projects"]').click()
     projects = page.locator(".swagger-ui .opblock-summary-path", has_text="/api/v1/projects/")
-    expect(projects.first).to_be_visible()
+    expect(projects.first).to_be_visible(timeout=15_000)
     expect(page.locator(".swagger-ui .title").first).to_contain_text("Coordination Hub API")
     _settle(page)
     shot(page, "api-docs")
