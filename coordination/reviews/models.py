@@ -193,6 +193,16 @@ class Review(Versioned, Timestamped):
             models.UniqueConstraint(fields=["cadence", "date"], name="uniq_review_cadence_date")
         ]
 
+    @property
+    def display_title(self) -> str:
+        """The review's name: its cadence's title when PMO or the PMs gave one, else the
+        kind's label (pages, reminders and digests)."""
+        return (
+            self.cadence.title
+            if self.cadence_id and self.cadence.title
+            else str(self.get_kind_display())
+        )
+
     def __str__(self) -> str:
         where = self.project.code if self.project_id else _("全公司")
         return f"{where} {self.get_kind_display()} {self.date:%Y-%m-%d}"

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from coordination.reviews.models import ActionItem, Reminder, Review, ReviewKind
 from coordination.reviews.reminders.create import create_overdue_reminders, create_review_reminders
 from coordination.reviews.reminders.rules import lead_time
-from tests.factories import ProjectFactory, UserFactory
+from tests.factories import ProjectFactory, UserFactory, pmo_user
 from tests.reviews.factories import ActionItemFactory, CadenceFactory, ReviewFactory
 
 NOW = datetime.datetime(2026, 11, 25, 0, 45, tzinfo=datetime.UTC)
@@ -74,7 +74,7 @@ def expected_review_rows(now) -> set[tuple]:
             with translation.override(old_language(user)):
                 local = timezone.localtime(review.starts_at, review.cadence.tz)
                 subject = _("%(kind)s将于 %(time)s 开始：%(where)s") % {
-                    "kind": review.get_kind_display(),
+                    "kind": review.display_title,
                     "time": local.strftime("%H:%M"),
                     "where": review.project.name if review.project_id else _("全公司"),
                 }
@@ -280,3 +280,30 @@ def test_the_portable_path_makes_the_same_rows(monkeypatch):
         return {row[:due] + row[due + 1 :] for row in rows}
 
     assert set_based and timeless(portable) == timeless(set_based)
+
+
+@pytest.mark.django_db
+def test_a_cadence_title_names_the_review_in_its_reminders_and_pages(client):
+    """A cadence PMO or the PMs named (周二质量例会) is called so in the reminder, in both
+    languages, and on the review's page and list; without a title the kind's label stands."""
+    zh, en = user("zh-hans"), user("en")
+    titled = CadenceFactory(title="周二质量例会", kind=ReviewKind.WEEKLY_MEETING)
+    plain = CadenceFactory(kind=ReviewKind.WEEKLY_MEETING)
+    for cadence in (titled, plain):
+        cadence.participants.set([zh, en])
+    start = NOW + datetime.timedelta(minutes=10)
+    named = ReviewFactory(cadence=titled, starts_at=start, date=start.date())
+    unnamed = ReviewFactory(cadence=plain, starts_at=start, date=start.date())
+    create_review_reminders(NOW)
+    assert actual_rows() == expected_review_rows(NOW)
+    subjects = dict(
+        Reminder.objects.filter(channel="inapp", recipient=en).values_list("review_id", "subject")
+    )
+    assert subjects[named.pk].startswith("周二质量例会")
+    with translation.override("en"):
+        label = str(ReviewKind.WEEKLY_MEETING.label)
+    assert subjects[unnamed.pk].startswith(label)
+    client.force_login(pmo_user())
+    page = client.get(f"/reviews/{named.pk}/").content.decode()
+    assert "<h1" in page and "周二质量例会 · " in page
+    assert "周二质量例会" in client.get(f"/reviews/project/{titled.project.code}/").content.decode()

@@ -53,37 +53,44 @@ def queue(rows: list[dict]) -> int:
 
 
 # Stand-ins for the per-row values in a text rendered once per language (never reach SQL).
-_WHERE, _DATE = "\x00where\x00", "\x00date\x00"
+_WHERE, _DATE, _NAME = "\x00where\x00", "\x00date\x00", "\x00name\x00"
 
 
-def _sql_format(text: str, marker: str) -> str:
-    """A rendered text with one stand-in as a format() string for PostgreSQL."""
-    return str(text).replace("%", "%%").replace(marker, "%1$s")
+def _sql_format(text: str, marker: str, second: str | None = None) -> str:
+    """A rendered text with one stand-in (and a second one) as a format() string for
+    PostgreSQL: %1$s, %2$s."""
+    text = str(text).replace("%", "%%").replace(marker, "%1$s")
+    return text.replace(second, "%2$s") if second else text
 
 
 def _review_texts(keys) -> dict[str, list]:
     """The subject and body of each (cadence time zone, start, review kind, language) as
     format() strings: subject with the place (%1$s), body with the date (%1$s); the words
     "company-wide" per language for reviews without a project."""
-    texts = {name: [] for name in ("tz", "starts", "kind", "lang", "subject", "body", "company")}
+    texts = {
+        name: [] for name in ("tz", "starts", "kind", "lang", "subject", "body", "company", "label")
+    }
     for tz_name, starts_at, kind, language in keys:
         with translation.override(language):
             local = timezone.localtime(starts_at, ReviewCadence(timezone=tz_name).tz)
+            # the review's name: its cadence's title (filled in per row), else the kind's label
             subject = _("%(kind)s将于 %(time)s 开始：%(where)s") % {
-                "kind": Review(kind=kind).get_kind_display(),
+                "kind": _NAME,
                 "time": local.strftime("%H:%M"),
                 "where": _WHERE,
             }
             body = _("日期：%(date)s") % {"date": _DATE}
             company = str(_("全公司"))
+            label = str(Review(kind=kind).get_kind_display())
         for name, value in (
             ("tz", tz_name),
             ("starts", starts_at),
             ("kind", kind),
             ("lang", language),
-            ("subject", _sql_format(subject, _WHERE)),
+            ("subject", _sql_format(subject, _WHERE, _NAME)),
             ("body", _sql_format(body, _DATE)),
             ("company", company),
+            ("label", label),
         ):
             texts[name].append(value)
     return texts
@@ -109,6 +116,7 @@ def create_review_reminders(now: datetime.datetime | None = None) -> int:
     participants = ReviewCadence.participants.through
     source = (
         "(SELECT r.id AS review_id, r.kind, r.date, r.starts_at, r.project_id, c.timezone, "  # noqa: S608  # nosec B608 (model names, our SQL)
+        "c.title, "
         f"cp.{participants._meta.get_field('user').column} AS recipient_id "
         f"FROM {table(Review)} r "
         f"JOIN {table(ReviewCadence)} c ON c.id = r.cadence_id AND c.is_active "
@@ -140,7 +148,8 @@ def create_review_reminders(now: datetime.datetime | None = None) -> int:
         joins=(
             "JOIN unnest(%(t_tz)s::text[], %(t_starts)s::timestamptz[], %(t_kind)s::text[], "
             "%(t_lang)s::text[], %(t_subject)s::text[], %(t_body)s::text[], "
-            "%(t_company)s::text[]) AS t (tz, starts_at, kind, lang, subject, body, company) "
+            "%(t_company)s::text[], %(t_label)s::text[]) "
+            "AS t (tz, starts_at, kind, lang, subject, body, company, label) "
             "ON t.tz = s.timezone AND t.starts_at = s.starts_at AND t.kind = s.kind "
             f"AND t.lang = {LANGUAGE_SQL} "
             f"LEFT JOIN {table(Review.project.field.related_model)} p ON p.id = s.project_id"
@@ -148,7 +157,8 @@ def create_review_reminders(now: datetime.datetime | None = None) -> int:
         target_key="'review:' || s.review_id",
         review_id="s.review_id",
         kind=f"'{Reminder.Kind.REVIEW_UPCOMING}'",
-        subject="format(t.subject, CASE WHEN s.project_id IS NULL THEN t.company ELSE p.name END)",
+        subject="format(t.subject, CASE WHEN s.project_id IS NULL THEN t.company ELSE p.name END, "
+        "COALESCE(NULLIF(s.title, ''), t.label))",
         body="format(t.body, to_char(s.date, 'YYYY-MM-DD'))",
         url="'/reviews/' || s.review_id || '/'",
         due_at="s.starts_at - %(lead)s",

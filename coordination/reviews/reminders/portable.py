@@ -118,7 +118,7 @@ def create_review_reminders(now: datetime.datetime | None = None) -> int:
             if language not in texts:
                 local = timezone.localtime(review.starts_at, review.cadence.tz)
                 subject = _("%(kind)s将于 %(time)s 开始：%(where)s") % {
-                    "kind": review.get_kind_display(),
+                    "kind": review.display_title,
                     "time": local.strftime("%H:%M"),
                     "where": review.project.name if review.project_id else _("全公司"),
                 }
