@@ -357,6 +357,55 @@ def accept_item(item_id: int, *, by) -> HandoverItem:
 
 
 @transaction.atomic
+def accept_all_provided(handover_id: int, *, by) -> list[HandoverItem]:
+    """Engineering accepts every provided item at once (a reviewer who has checked them all).
+
+    1. Lock the handover, then its provided items (the order of accept_item).
+    2. Each becomes accepted with its own audit event, as if accepted one by one.
+    3. The business side is told once, with the count; the last required acceptance
+       accepts the handover.
+    """
+    handover = Handover.objects.select_for_update().select_related("project").get(pk=handover_id)
+    project = handover.project
+    _require_engineering(by, project)
+    items = list(
+        handover.items.select_for_update()
+        .filter(status=HandoverItem.Status.PROVIDED)
+        .order_by("order", "id")
+    )
+    if not items:
+        raise Conflict(_("没有待审核的清单项。"), unmet=[_("“已提供”的清单项：0")])
+    for item in items:
+        item.handover = handover
+        _require_reviewable(item, handover)
+    now = timezone.now()
+    for item in items:
+        item.status = HandoverItem.Status.ACCEPTED
+        item.reviewed_by = by
+        item.reviewed_at = now
+        item.save()
+        record_audit(
+            actor=by,
+            action="handover_item.accepted",
+            target=item,
+            before={"status": HandoverItem.Status.PROVIDED},
+            after={"status": item.status},
+            project_code=project.code,
+        )
+    notify(
+        business_side_users(project),
+        kind="handover_item.accepted",
+        project=project.code,
+        subject=lambda: (
+            _("%(code)s 移交资料已接收 %(n)s 项") % {"code": project.code, "n": len(items)}
+        ),
+        url=_url(project),
+    )
+    _accept_if_complete(handover, by=by)
+    return items
+
+
+@transaction.atomic
 def reject_item(item_id: int, *, by, reason: str) -> HandoverItem:
     """Engineering rejects one provided item with a reason; the handover goes back to business."""
     reason = (reason or "").strip()

@@ -13,4 +13,5 @@ urlpatterns = [
     path("<str:code>/", views.checklist, name="checklist"),
     path("<str:code>/panel/", views.panel, name="panel"),
     path("<str:code>/submit/", views.submit, name="submit"),
+    path("<str:code>/accept-all/", views.accept_all, name="accept_all"),
 ]

@@ -64,6 +64,10 @@ def _checklist_context(request, project) -> dict:
         "can_review": handover is not None
         and side["engineering"]
         and handover.status in ("submitted", "returned"),
+        # the prefetched items: no query of its own
+        "provided_count": sum(1 for i in handover.items.all() if i.status == "provided")
+        if handover is not None
+        else 0,
     }
 
 
@@ -124,6 +128,22 @@ def submit(request, code: str):
         project,
         lambda: services.submit_handover(handover.pk, by=request.user),
         _("合同移交已提交，等待工程方审核。"),
+    )
+
+
+@login_required
+@require_POST
+def accept_all(request, code: str):
+    """The reviewer accepts every provided item at once."""
+    project = _project_for(request, code)
+    handover = getattr(project, "handover", None)
+    if handover is None:
+        raise Http404
+    return _run(
+        request,
+        project,
+        lambda: services.accept_all_provided(handover.pk, by=request.user),
+        _("已接收全部已提供的清单项。"),
     )
 
 

@@ -280,3 +280,43 @@ def test_tab_partial_loads_the_panel():
     project = handover_for().project
     html = render_to_string("projects/tabs/handover.html", {"project": project})
     assert f"/handover/{project.code}/panel/" in html
+
+
+def test_the_reviewer_accepts_every_provided_item_at_once(client):
+    """“Accept all” accepts exactly the provided items (each audited, the business side told
+    once), accepts the handover when nothing required is left, and is refused to the
+    business side and when nothing is provided."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from coordination.core.models import AuditEvent, Notification
+
+    handover = handover_for()
+    project = handover.project
+    contract, clauses, third = items(handover)
+    services.provide_item(
+        contract.pk, by=project.business_pm, file=SimpleUploadedFile("c.pdf", b"%PDF-1.4")
+    )
+    services.provide_item(clauses.pk, by=project.business_pm, text="条款")
+    services.submit_handover(handover.pk, by=project.business_pm)
+    url = f"/handover/{project.code}/accept-all/"
+
+    client.force_login(project.business_pm)
+    client.post(url)
+    assert HandoverItem.objects.filter(handover=handover, status="accepted").count() == 0
+
+    client.force_login(project.engineering_pm)
+    page = client.get(f"/handover/{project.code}/").content.decode()
+    assert "data-accept-all" in page and "全部接收（2 项）" in page
+    told = Notification.objects.filter(user=project.business_pm, kind="handover_item.accepted")
+    before = told.count()
+    response = client.post(url, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    statuses = dict(HandoverItem.objects.filter(handover=handover).values_list("pk", "status"))
+    assert statuses[contract.pk] == statuses[clauses.pk] == "accepted"
+    assert statuses[third.pk] == third.status
+    audited = AuditEvent.objects.filter(action="handover_item.accepted", project_code=project.code)
+    assert audited.count() == 2
+    assert told.count() == before + 1
+
+    again = client.post(url, follow=True)
+    assert "没有待审核的清单项" in again.content.decode()

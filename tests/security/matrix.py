@@ -705,6 +705,11 @@ MATRIX: dict[str, dict] = {
         "get":    "302 302 405 405 405 405 405 405 405",
         "post":   "302 302 302 404 302 302 302 302 403",
     },
+    "handover/<str:code>/accept-all/": {
+        "kwargs": {"code": "project.code"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 302 404 302 302 302 302 403",
+    },
     "handover/items/<int:item_id>/accept/": {
         "kwargs": {"item_id": "handover_item.pk"},
         "get":    "302 302 405 405 405 405 405 405 405",
