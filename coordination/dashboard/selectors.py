@@ -23,9 +23,15 @@ from django.db.models import (
 from django.utils import timezone
 
 from coordination.core import forms as core_forms
-from coordination.core.models import Department, Notification
+from coordination.core.models import AuditEvent, Department, Notification
 from coordination.core.people import display_name
-from coordination.core.roles import can_write, department_of, sees_everything
+from coordination.core.roles import (
+    can_write,
+    department_of,
+    is_executive,
+    is_pmo,
+    sees_everything,
+)
 from coordination.dashboard import health
 from coordination.kickoff.models import CollaborationCommitment
 from coordination.reviews import services as reviews
@@ -562,3 +568,52 @@ def filter_choices(user) -> dict:
 
 
 STAGE_INDEX = {s: i for i, s in enumerate(STAGE_ORDER)}
+
+
+# ---------------------------------------------------------------- PMO's and executives' home
+@dataclass
+class Waiver:
+    """A stage move PMO made with a waiver: which project, to what stage, which conditions
+    were waived, why, by whom, when."""
+
+    project_code: str
+    project_name: str
+    stage_label: str
+    waived: list
+    reason: str
+    by: str
+    at: datetime.datetime
+
+
+def company_overview(user, *, limit: int = 10) -> dict | None:
+    """What PMO and executives see on their home page (they own no project): the company's
+    red projects (among the portfolio's first PORTFOLIO_LIMIT) and the latest waivers.
+    None for everyone else. Constant queries."""
+    if not (is_pmo(user) or is_executive(user)):
+        return None
+    red = portfolio(user, level="red")[:limit]
+    events = list(
+        AuditEvent.objects.filter(action="project.stage_override")
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    names = dict(
+        Project.objects.filter(code__in={e.project_code for e in events}).values_list(
+            "code", "name"
+        )
+    )
+    waivers = [
+        Waiver(
+            project_code=e.project_code,
+            project_name=names.get(e.project_code, ""),
+            stage_label=str(Stage((e.after or {}).get("stage", Stage.OPPORTUNITY)).label)
+            if (e.after or {}).get("stage") in Stage.values
+            else "",
+            waived=list((e.after or {}).get("overridden") or []),
+            reason=e.reason,
+            by=display_name(e.actor) if e.actor else e.actor_label,
+            at=e.created_at,
+        )
+        for e in events
+    ]
+    return {"red": red, "waivers": waivers, "examined": PORTFOLIO_LIMIT}

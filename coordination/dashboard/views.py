@@ -53,6 +53,7 @@ def home_context(user) -> dict:
         "next_reviews": selectors.my_next_reviews(user),
         "my_tasks": list(my_tasks(user)[:10]),
         "payments_moved": payments.moved_by_slips(user),
+        "company": selectors.company_overview(user),
         "payments_overdue": payments.overdue_payments(user),
         "my_projects": my_projects,
         "my_health": my_health,

@@ -124,7 +124,7 @@ def _world() -> dict[str, list[str]]:
         "/customers/",
         "/profile/",
     ]
-    pmo_pages = ["/warning/", "/kpi/restatements/", "/portfolio/"]
+    pmo_pages = ["/", "/warning/", "/kpi/restatements/", "/portfolio/"]
     return {c.biz_pm.get_username(): pm_pages, c.pmo.get_username(): pmo_pages}
 
 

@@ -300,3 +300,42 @@ def test_approvals_card_alone_for_htmx_refresh(client):
     client.force_login(c.biz_pm)
     html = client.get(reverse("dashboard:approvals")).content.decode()
     assert html.lstrip().startswith("<section") and request.number in html
+
+
+def _pmo_world(n: int):
+    from coordination.core.models import AuditEvent
+
+    for k in range(n):
+        project = f.troubled_project()
+        AuditEvent.objects.create(
+            action="project.stage_override",
+            target_type="projects.project",
+            target_id=str(project.pk),
+            project_code=project.code,
+            after={"stage": "delivered", "overridden": ["里程碑未全部完成"]},
+            reason=f"客户书面确认 {k}",
+        )
+
+
+@pytest.mark.parametrize("n", [1, 4])
+def test_pmo_and_executives_see_red_projects_and_waivers_in_constant_queries(
+    client, django_assert_num_queries, n
+):
+    """PMO and executives own no project: their home shows the company's red projects and
+    the latest stage waivers (what was waived, why), never an empty 0/0/0/0."""
+    _pmo_world(n)
+    for viewer, queries in ((factories.pmo_user(), 30), (factories.executive_user(), 26)):
+        client.force_login(viewer)
+        client.get(reverse("home"))  # warm the session
+        with django_assert_num_queries(queries):
+            html = client.get(reverse("home")).content.decode()
+        assert 'id="company-overview"' in html
+        assert html.count('data-block="company-red"') == 1
+        assert html.count("客户书面确认") == n and "里程碑未全部完成" in html
+        assert "?level=red" in html
+
+
+def test_a_manager_sees_no_company_overview(client):
+    me = factories.business_user()
+    _pmo_world(1)
+    assert 'id="company-overview"' not in page(client, me)
