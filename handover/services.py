@@ -323,16 +323,11 @@ def _require_reviewable(item: HandoverItem, handover: Handover) -> None:
         )
 
 
-@transaction.atomic
-def accept_item(item_id: int, *, by) -> HandoverItem:
-    """Engineering accepts one provided item; the last required acceptance accepts the handover."""
-    item, handover = _lock_item(item_id)
-    project = handover.project
-    _require_engineering(by, project)
-    _require_reviewable(item, handover)
+def _accept(item: HandoverItem, *, by, at, project: Project) -> None:
+    """One provided item accepted (locked by the caller), with its audit event."""
     item.status = HandoverItem.Status.ACCEPTED
     item.reviewed_by = by
-    item.reviewed_at = timezone.now()
+    item.reviewed_at = at
     item.save()
     record_audit(
         actor=by,
@@ -342,6 +337,16 @@ def accept_item(item_id: int, *, by) -> HandoverItem:
         after={"status": item.status},
         project_code=project.code,
     )
+
+
+@transaction.atomic
+def accept_item(item_id: int, *, by) -> HandoverItem:
+    """Engineering accepts one provided item; the last required acceptance accepts the handover."""
+    item, handover = _lock_item(item_id)
+    project = handover.project
+    _require_engineering(by, project)
+    _require_reviewable(item, handover)
+    _accept(item, by=by, at=timezone.now(), project=project)
     notify(
         business_side_users(project),
         kind="handover_item.accepted",
@@ -380,18 +385,7 @@ def accept_all_provided(handover_id: int, *, by) -> list[HandoverItem]:
         _require_reviewable(item, handover)
     now = timezone.now()
     for item in items:
-        item.status = HandoverItem.Status.ACCEPTED
-        item.reviewed_by = by
-        item.reviewed_at = now
-        item.save()
-        record_audit(
-            actor=by,
-            action="handover_item.accepted",
-            target=item,
-            before={"status": HandoverItem.Status.PROVIDED},
-            after={"status": item.status},
-            project_code=project.code,
-        )
+        _accept(item, by=by, at=now, project=project)
     notify(
         business_side_users(project),
         kind="handover_item.accepted",

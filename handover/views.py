@@ -119,14 +119,10 @@ def _item_for(request, item_id: int) -> HandoverItem:
 @login_required
 @require_POST
 def submit(request, code: str):
-    project = _project_for(request, code)
-    handover = getattr(project, "handover", None)
-    if handover is None:
-        raise Http404
-    return _run(
+    return _on_handover(
         request,
-        project,
-        lambda: services.submit_handover(handover.pk, by=request.user),
+        code,
+        services.submit_handover,
         _("合同移交已提交，等待工程方审核。"),
     )
 
@@ -135,16 +131,18 @@ def submit(request, code: str):
 @require_POST
 def accept_all(request, code: str):
     """The reviewer accepts every provided item at once."""
+    return _on_handover(
+        request, code, services.accept_all_provided, _("已接收全部已提供的清单项。")
+    )
+
+
+def _on_handover(request, code: str, service, success: str):
+    """Run `service(handover id, by=user)` on the project's handover (404 without one)."""
     project = _project_for(request, code)
     handover = getattr(project, "handover", None)
     if handover is None:
         raise Http404
-    return _run(
-        request,
-        project,
-        lambda: services.accept_all_provided(handover.pk, by=request.user),
-        _("已接收全部已提供的清单项。"),
-    )
+    return _run(request, project, lambda: service(handover.pk, by=request.user), success)
 
 
 @login_required
