@@ -1,13 +1,14 @@
 // Coordination Hub: tiny progressive enhancements; every page works without JavaScript.
 document.addEventListener("DOMContentLoaded", function () {
-  // Confirm destructive stage moves (cancel a project).
-  document.querySelectorAll("[data-confirm]").forEach(function (button) {
-    button.addEventListener("click", function (event) {
-      if (!window.confirm(button.dataset.confirm)) {
-        event.preventDefault();
-      }
-    });
-  });
+  // Confirm destructive actions (cancel a project, revoke a survey link …): one listener for
+  // the whole page, so buttons that htmx brings in later ask too.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-confirm]");
+    if (button && !window.confirm(button.dataset.confirm)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
 
   // Deep links to a tab of the project page: /projects/PRJ-2026-0001/#tab-history
   if (window.location.hash.indexOf("#tab-") === 0 && window.bootstrap) {

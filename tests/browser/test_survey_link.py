@@ -40,3 +40,29 @@ def test_the_customer_answers_on_a_phone(live_server, browser, shot):
     page.goto(f"{live_server.url}/s/{token}/")
     expect(page.locator("[data-survey-unusable]")).to_be_visible()
     ctx.close()
+
+
+def test_revoking_a_link_on_the_kpi_tab_asks_first(live_server, page, login):
+    """The KPI tab arrives by htmx after the page: its revoke button still asks before it
+    revokes (one listener for the page); dismissing changes nothing."""
+    project = factories.ProjectFactory()
+    invitation, _token = services.create_invitation(
+        project, by=project.business_pm, recipient_name="王总"
+    )
+    login(page, project.business_pm)
+    page.goto(f"{live_server.url}/projects/{project.code}/#tab-kpis")
+    page.locator("#tab-kpis").click()
+    revoke = page.locator(f'form[action$="/{invitation.pk}/revoke/"] button[data-confirm]')
+    expect(revoke).to_be_visible(timeout=10_000)
+    asked = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    revoke.click()
+    page.wait_for_timeout(500)
+    assert asked and "撤回" in asked[0]
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is None
+    page.once("dialog", lambda d: d.accept())
+    revoke.click()
+    page.wait_for_load_state("networkidle")
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is not None
