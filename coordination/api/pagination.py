@@ -201,3 +201,17 @@ def _before_first(rows, key, at) -> str | None:
         return None
     stamp, pk = key(rows[0]) if rows else (at[0], min(at[1] + 1, _ID_LIMIT))
     return _encode(_BEFORE, (stamp, pk))
+
+
+def filtered(filterset):
+    """The filter set's rows, or a 400 naming each bad parameter."""
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    return filterset.qs
+
+
+def paged_response(request, view, queryset, serializer_class):
+    """One page of `queryset` (cursor or page number, SyncPagination), serialized."""
+    paginator = SyncPagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True).data)

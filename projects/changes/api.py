@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from coordination.api.concurrency import ETAG, IF_MATCH, PRECONDITION_FAILED, if_match, tagged
 from coordination.api.fields import AsciiDecimalField, ModelSerializer, many_related
 from coordination.api.inputs import validated_input
-from coordination.api.pagination import SyncPagination
+from coordination.api.pagination import filtered, paged_response
 from coordination.api.schema import (  # BAD_REQUEST: {"<field>": ["message"]}
     BAD_REQUEST,
     SYNC_PARAMETERS,
@@ -190,15 +190,11 @@ def _render(cr: ChangeRequest, code=status.HTTP_200_OK) -> Response:
 
 def _paginate(view, request, qs):
     filterset = ChangeRequestFilter(request.query_params, queryset=qs)
-    if not filterset.is_valid():
-        raise ValidationError(filterset.errors)
-    qs = filterset.qs
+    qs = filtered(filterset)
     term = str(request.query_params.get("search", "")).strip()  # no NUL: api.middleware
     if term:
         qs = qs.filter(Q(title__icontains=term) | Q(number__icontains=term))
-    paginator = SyncPagination()
-    page = paginator.paginate_queryset(qs, request, view=view)
-    return paginator.get_paginated_response(ChangeRequestSerializer(page, many=True).data)
+    return paged_response(request, view, qs, ChangeRequestSerializer)
 
 
 LIST_PARAMS = [

@@ -17,14 +17,13 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coordination.api.concurrency import ETAG, IF_MATCH, PRECONDITION_FAILED, if_match, tagged
 from coordination.api.fields import AsciiDecimalField, ModelSerializer, id_field
 from coordination.api.inputs import validated_input
-from coordination.api.pagination import SyncPagination
+from coordination.api.pagination import filtered, paged_response
 from coordination.api.schema import (  # BAD_REQUEST: {"<field>": ["message"]}
     BAD_REQUEST,
     SYNC_PARAMETERS,
@@ -247,15 +246,8 @@ class ProjectFeasibilityView(APIView):
         qs = project.feasibility_assessments.select_related(
             "project", "author", "decided_by", "based_on"
         ).order_by("-version")
-        filterset = FeasibilityFilter(request.query_params, queryset=qs)
-        if not filterset.is_valid():
-            raise ValidationError(filterset.errors)
-        qs = filterset.qs
-        paginator = SyncPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(
-            FeasibilityAssessmentSerializer(page, many=True).data
-        )
+        qs = filtered(FeasibilityFilter(request.query_params, queryset=qs))
+        return paged_response(request, self, qs, FeasibilityAssessmentSerializer)
 
     @extend_schema(
         operation_id="project_feasibility_create",

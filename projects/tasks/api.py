@@ -14,14 +14,13 @@ from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coordination.api.concurrency import ETAG, IF_MATCH, PRECONDITION_FAILED, if_match, tagged
 from coordination.api.fields import id_field
 from coordination.api.inputs import validated_input
-from coordination.api.pagination import SyncPagination
+from coordination.api.pagination import filtered, paged_response
 from coordination.api.schema import (
     BAD_REQUEST,
     SYNC_PARAMETERS,
@@ -212,12 +211,8 @@ class ProjectTaskView(APIView):
     )
     def get(self, request, code: str):
         project = get_object_or_404(visible_projects(request.user), code=code)
-        filterset = TaskFilter(request.query_params, queryset=project_tasks(project))
-        if not filterset.is_valid():
-            raise ValidationError(filterset.errors)
-        paginator = SyncPagination()
-        page = paginator.paginate_queryset(filterset.qs, request, view=self)
-        return paginator.get_paginated_response(TaskSerializer(page, many=True).data)
+        rows = filtered(TaskFilter(request.query_params, queryset=project_tasks(project)))
+        return paged_response(request, self, rows, TaskSerializer)
 
     @extend_schema(
         operation_id="project_task_create",
