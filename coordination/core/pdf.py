@@ -17,7 +17,6 @@ import io
 
 import qrcode
 import qrcode.image.svg
-import weasyprint
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
@@ -25,6 +24,7 @@ FONT_STACK = '"Noto Sans CJK SC", "Noto Sans SC", "Noto Serif CJK SC", sans-seri
 
 
 def render_pdf(template: str, context: dict, request=None) -> bytes:
+    import weasyprint  # 1.3 s to import: only a process that makes a PDF pays it
 
     html = render_to_string(template, {**context, "pdf_font_stack": FONT_STACK}, request=request)
     # only inline data: URIs are read; any other URL is refused (no network, no files)

@@ -82,3 +82,17 @@ def test_print_page_links_the_pdf_and_shows_the_meeting_in_local_time(client):
     scheduled = commitment.content["meeting"]["scheduled_at"]
     assert scheduled not in html
     assert scheduled[:10] + " " + scheduled[11:16] in html
+
+
+def test_loading_the_site_does_not_import_weasyprint():
+    """WeasyPrint takes over a second to import: only a process that makes a PDF loads it."""
+    import subprocess  # the check needs a fresh interpreter
+    import sys
+
+    code = (
+        "import os, sys, django; os.environ['DEBUG'] = '1';"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'coordination.settings');"
+        "django.setup(); import coordination.urls; print('weasyprint' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "False"
