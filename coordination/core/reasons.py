@@ -9,6 +9,7 @@ typed. Reasons stored in English by an earlier version are recognised too.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from django.utils import translation
@@ -28,6 +29,7 @@ def _pattern(text: str) -> re.Pattern:
     return re.compile(_PLACEHOLDER.sub(r"(?P<\1>.+?)", re.escape(text)))
 
 
+@functools.cache  # the catalogue does not change while a process runs
 def _patterns() -> list[tuple[str, re.Pattern]]:
     out = []
     for msgid in SYSTEM_REASONS:
