@@ -9,12 +9,16 @@ from django.utils import translation
 _ENDINGS = "。；;.，, "
 
 
+def _chinese() -> bool:
+    return (translation.get_language() or "zh-hans").lower().startswith("zh")
+
+
 def join_messages(items: Iterable[str]) -> str:
     """["缺少A。", "缺少B"] -> "缺少A；缺少B。" (English: "A; B.")."""
     parts = [str(m).strip().rstrip(_ENDINGS) for m in items if str(m).strip()]
     if not parts:
         return ""
-    chinese = (translation.get_language() or "zh-hans").lower().startswith("zh")
+    chinese = _chinese()
     return ("；" if chinese else "; ").join(parts) + ("。" if chinese else ".")
 
 
@@ -23,11 +27,10 @@ def with_items(head: str, items: Iterable[str]) -> str:
     body = join_messages(items)
     if not body:
         return str(head)
-    chinese = (translation.get_language() or "zh-hans").lower().startswith("zh")
-    return str(head).strip().rstrip(_ENDINGS + "：:") + ("：" if chinese else ": ") + body
+    colon = "：" if _chinese() else ": "
+    return str(head).strip().rstrip(_ENDINGS + "：:") + colon + body
 
 
 def join_list(items: Iterable) -> str:
     """The items of a list inside a sentence: 甲、乙 in Chinese, "A, B" in English."""
-    chinese = (translation.get_language() or "zh-hans").lower().startswith("zh")
-    return ("、" if chinese else ", ").join(str(i) for i in items)
+    return ("、" if _chinese() else ", ").join(str(i) for i in items)

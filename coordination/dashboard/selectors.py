@@ -602,18 +602,19 @@ def company_overview(user, *, limit: int = 10) -> dict | None:
             "code", "name"
         )
     )
-    waivers = [
-        Waiver(
-            project_code=e.project_code,
-            project_name=names.get(e.project_code, ""),
-            stage_label=str(Stage((e.after or {}).get("stage", Stage.OPPORTUNITY)).label)
-            if (e.after or {}).get("stage") in Stage.values
-            else "",
-            waived=list((e.after or {}).get("overridden") or []),
-            reason=e.reason,
-            by=display_name(e.actor) if e.actor else e.actor_label,
-            at=e.created_at,
+    waivers = []
+    for e in events:
+        after = e.after or {}
+        stage = after.get("stage")
+        waivers.append(
+            Waiver(
+                project_code=e.project_code,
+                project_name=names.get(e.project_code, ""),
+                stage_label=str(Stage(stage).label) if stage in Stage.values else "",
+                waived=list(after.get("overridden") or []),
+                reason=e.reason,
+                by=display_name(e.actor) if e.actor else e.actor_label,
+                at=e.created_at,
+            )
         )
-        for e in events
-    ]
     return {"red": red, "waivers": waivers, "examined": PORTFOLIO_LIMIT}

@@ -9,7 +9,7 @@ from coordination.core.limits import NOTE_MAX_LENGTH, TEXT_MAX_LENGTH
 from coordination.core.models import Department
 from coordination.core.people import PersonChoiceField
 from coordination.kickoff.models import KickoffRole
-from projects.core.team import api_client_account_q
+from projects.core.team import people
 
 User = get_user_model()
 
@@ -90,11 +90,7 @@ class KickoffForm(forms.Form):
 
 # who may attend a kickoff or carry a responsibility: active people, never an API client's
 # service account (the ERP robot)
-PEOPLE = (
-    User.objects.filter(is_active=True)
-    .exclude(pk__in=User.objects.filter(api_client_account_q()).values("pk"))
-    .order_by("last_name", "first_name", "username")
-)
+PEOPLE = people().order_by("last_name", "first_name", "username")
 
 
 class AttendeeForm(forms.Form):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -26,9 +25,7 @@ from coordination.kickoff.forms import AttendeeFormSet, KickoffForm, Responsibil
 from coordination.kickoff.models import CollaborationCommitment, KickoffMeeting, KickoffRole
 from coordination.kickoff.verification import verify_commitment
 from projects.core.selectors import visible_projects
-from projects.core.team import api_client_account_q
-
-User = get_user_model()
+from projects.core.team import people
 
 
 def _project(request, code: str):
@@ -87,8 +84,7 @@ def _team_attendees(project) -> list[dict]:
     ]
     seen = {project.business_pm_id, project.engineering_pm_id}
     members = (
-        project.memberships.filter(role__in=KickoffRole.values, user__is_active=True)
-        .exclude(user__in=User.objects.filter(api_client_account_q()))
+        project.memberships.filter(role__in=KickoffRole.values, user__in=people())
         .select_related("user")
         .order_by("id")
     )
@@ -287,7 +283,7 @@ def commitment_sign(request, pk: int):
     return redirect("commitment_detail", pk=commitment.pk)
 
 
-def _print_context(request, commitment: CollaborationCommitment) -> dict:
+def _print_context(commitment: CollaborationCommitment) -> dict:
     """What the printable commitment shows, in the active language: labels, names, local
     times, each signature with its HMAC, the content hash and the verification result."""
     i = 1 if _english() else 0
@@ -321,7 +317,7 @@ def _print_context(request, commitment: CollaborationCommitment) -> dict:
 def commitment_print(request, pk: int):
     """The printable commitment in the active language, with signatures, times and hash."""
     commitment = _commitment(request, pk)
-    return render(request, "coordination/kickoff/print.html", _print_context(request, commitment))
+    return render(request, "coordination/kickoff/print.html", _print_context(commitment))
 
 
 @login_required
@@ -329,7 +325,7 @@ def commitment_pdf(request, pk: int):
     """The signed commitment as a PDF: the print page's content, each signature's full HMAC
     and a QR code to the commitment's page, whose badge is its verification."""
     commitment = _commitment(request, pk)
-    context = _print_context(request, commitment)
+    context = _print_context(commitment)
     context["qr"] = pdf.qr_data_uri(context["verify_url"])
     body = pdf.render_pdf("coordination/kickoff/commitment.pdf.html", context, request)
     code = commitment.project.code

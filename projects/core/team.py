@@ -109,6 +109,13 @@ def api_client_account_q() -> Q:
     return Q(api_clients__isnull=False)
 
 
+def people() -> QuerySet:
+    """Active users who are people, never an API client's service account (kickoff attendees
+    and responsible persons; the base of eligible_users)."""
+    client = User.objects.filter(pk=OuterRef("pk")).filter(api_client_account_q())
+    return User.objects.filter(is_active=True).exclude(Exists(client))
+
+
 def eligible_users(role: str | None = None) -> QuerySet:
     """The people who may hold `role` (None: any project role), with their profile (SQL form
     of role_refusal): active, of the role's department, not an API client account, not a
@@ -117,11 +124,10 @@ def eligible_users(role: str | None = None) -> QuerySet:
     executive = User.groups.through.objects.filter(
         user_id=OuterRef("pk"), group__name=GROUP_EXECUTIVE
     )
-    client = User.objects.filter(pk=OuterRef("pk")).filter(api_client_account_q())
     return (
-        User.objects.filter(is_active=True, profile__department__in=departments)
+        people()
+        .filter(profile__department__in=departments)
         .exclude(Exists(executive))
-        .exclude(Exists(client))
         .select_related("profile")
         .order_by("profile__department", "username")
     )
