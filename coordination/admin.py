@@ -7,6 +7,7 @@ from coordination.core import admin as core_admin
 from coordination.core.tokens import admin as tokens_admin
 from coordination.integration import admin as integration_admin
 from coordination.kickoff import admin as kickoff_admin
+from coordination.lessons import admin as lessons_admin
 from coordination.reviews import admin as reviews_admin
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "core_admin",
     "integration_admin",
     "kickoff_admin",
+    "lessons_admin",
     "reviews_admin",
     "tokens_admin",
 ]

@@ -8,6 +8,7 @@ from coordination.core import models as core
 from coordination.core.tokens import models as tokens
 from coordination.integration import models as integration
 from coordination.kickoff import models as kickoff
+from coordination.lessons import models as lessons
 from coordination.reviews import models as reviews
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "core",
     "integration",
     "kickoff",
+    "lessons",
     "reviews",
     "tokens",
 ]

@@ -353,6 +353,7 @@ SPECTACULAR_SETTINGS = {
         "RiskCategoryEnum": "projects.core.models.Risk.Category",
         "HandoverItemCategoryEnum": "handover.models.Category",
         "DepartmentEnum": "coordination.core.models.Department",
+        "RootCauseEnum": "coordination.core.models.RootCause",
         "DecidingDepartmentEnum": ["business", "engineering", "finance"],  # no PMO
         "HandoverStatusEnum": "handover.models.Handover.Status",
         "HandoverItemStatusEnum": "handover.models.HandoverItem.Status",

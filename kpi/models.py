@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from coordination.core.models import Department, Timestamped, author_field
+from coordination.core.models import Department, RootCause, Timestamped, author_field
 from kpi.surveys.models import SurveyInvitation  # noqa: F401  (the room's model, registered here)
 
 
@@ -89,16 +89,6 @@ class SatisfactionSurvey(EnteredInput):
     @property
     def is_satisfied(self) -> bool:
         return self.overall_score >= 4
-
-
-class RootCause(models.TextChoices):
-    """The article's five causes of business-engineering friction."""
-
-    GOAL_CONFLICT = "goal_conflict", _("目标冲突")
-    INFORMATION_ASYMMETRY = "information_asymmetry", _("信息不对称")
-    PROCESS_BREAK = "process_break", _("流程断裂")
-    SPLIT_KPIS = "split_kpis", _("考核割裂")
-    CULTURE_GAP = "culture_gap", _("文化差异")
 
 
 class Complaint(EnteredInput):

@@ -81,6 +81,17 @@ class Department(models.TextChoices):
     PMO = "pmo", _("项目管理办公室")
 
 
+class RootCause(models.TextChoices):
+    """The article's five causes of business-engineering friction (complaints' root causes,
+    lessons' causes)."""
+
+    GOAL_CONFLICT = "goal_conflict", _("目标冲突")
+    INFORMATION_ASYMMETRY = "information_asymmetry", _("信息不对称")
+    PROCESS_BREAK = "process_break", _("流程断裂")
+    SPLIT_KPIS = "split_kpis", _("考核割裂")
+    CULTURE_GAP = "culture_gap", _("文化差异")
+
+
 class Profile(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"

@@ -92,7 +92,12 @@ class AttendanceSerializer(serializers.Serializer):
 
 
 class CadenceSerializer(ModelSerializer):
-    project = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    project = serializers.SlugRelatedField(
+        slug_field="code",
+        read_only=True,
+        allow_null=True,
+        help_text="null for a company-wide or department cadence",
+    )
     participants = many_related(
         serializers.SlugRelatedField,
         slug_field="username",
@@ -104,6 +109,12 @@ class CadenceSerializer(ModelSerializer):
         min_value=1, max_value=31, allow_null=True, required=False
     )
     timezone = serializers.CharField(max_length=64, required=False, default="Asia/Shanghai")
+    departments = serializers.ListField(
+        child=serializers.ChoiceField(choices=Department.choices),
+        required=False,
+        max_length=len(Department.choices),
+        help_text="company cadences only: the departments taking part (empty: company-wide)",
+    )
 
     class Meta:
         model = ReviewCadence

@@ -1,9 +1,13 @@
 from django.urls import path
 
-from coordination.reviews import api
+from coordination.reviews import api, cadence_api
 
 urlpatterns = [
     path("projects/<str:code>/cadences/", api.ProjectCadencesView.as_view(), name="api-cadences"),
+    path("cadences/", cadence_api.CompanyCadencesView.as_view(), name="api-company-cadences"),
+    path(
+        "cadences/<int:pk>/", cadence_api.CompanyCadenceView.as_view(), name="api-company-cadence"
+    ),
     path("reviews/", api.ReviewListView.as_view(), name="api-reviews"),
     path("reviews/<int:pk>/", api.ReviewDetailView.as_view(), name="api-review"),
     path(

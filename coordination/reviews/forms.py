@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from coordination.core.forms import add_version_field, type_in_when_long
 from coordination.core.limits import MINUTES_MAX_LENGTH, TEXT_MAX_LENGTH
 from coordination.core.models import Department
-from coordination.core.people import PersonChoiceField
+from coordination.core.people import PersonChoiceField, PersonMultipleChoiceField
 from coordination.reviews.models import WEEKDAY_CHOICES, ActionItem, Review, ReviewKind
 from projects.core.models import Project
 
@@ -137,6 +137,56 @@ class CadenceForm(forms.Form):
         initial="Asia/Shanghai",
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
+
+
+class ProjectCadenceForm(CadenceForm):
+    """A project's cadence; its participants are chosen among the project's people (both PMs
+    when none is ticked)."""
+
+    participants = PersonMultipleChoiceField(
+        label=_("参会人"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("不选则为双方项目经理。"),
+        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 4}),
+    )
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participants"].queryset = people if people is not None else User.objects.none()
+
+
+class CompanyCadenceForm(CadenceForm):
+    """A company-wide or department cadence (e.g. the monthly business-engineering
+    retrospective), set up by PMO with its participants."""
+
+    departments = forms.MultipleChoiceField(
+        label=_("参与部门"),
+        choices=Department.choices,
+        required=False,
+        help_text=_("不选表示全公司。"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    participants = PersonMultipleChoiceField(
+        label=_("参会人"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 8}),
+    )
+    everyone_of_departments = forms.BooleanField(
+        label=_("加上所选部门的全部在职人员"), required=False
+    )
+    is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participants"].queryset = people if people is not None else User.objects.none()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("everyone_of_departments") and not data.get("departments"):
+            self.add_error("departments", _("请先选择部门。"))
+        return data
 
 
 class JobRotationForm(forms.Form):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coordination.core import workdays
 from coordination.core.models import Authored, Department, Timestamped, Versioned, author_field
+from coordination.core.text import join_list
 from coordination.core.workdays import WorkCalendar
 
 __all__ = [
@@ -74,6 +75,9 @@ class ReviewCadence(Authored):
         help_text=_("月度复盘必填；超过当月天数时取月末。"),
     )
     timezone = models.CharField(_("时区"), max_length=64, default="Asia/Shanghai")
+    # A company cadence (no project) for some departments only, e.g. the monthly
+    # business-engineering retrospective: ["business", "engineering"]; empty: company-wide.
+    departments = models.JSONField(_("参与部门"), default=list, blank=True)
     participants = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("参会人"),
@@ -107,8 +111,17 @@ class ReviewCadence(Authored):
         ]
 
     def __str__(self) -> str:
-        where = self.project.code if self.project_id else _("全公司")
-        return f"{where} {self.title or self.get_kind_display()}"
+        return f"{self.scope_label} {self.title or self.get_kind_display()}"
+
+    @property
+    def scope_label(self) -> str:
+        """The project's code, the departments of a department cadence (业务部、工程管理部),
+        or 全公司."""
+        if self.project_id:
+            return self.project.code
+        if self.departments:
+            return join_list([str(Department(d).label) for d in self.departments])
+        return str(_("全公司"))
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -268,6 +281,15 @@ class ActionItem(Authored):
         _("状态"), max_length=20, choices=Status.choices, default=Status.OPEN, db_index=True
     )
     done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    lesson = models.ForeignKey(
+        "coordination.Lesson",
+        verbose_name=_("经验教训"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="action_items",
+        help_text=_("由经验教训派生的改进措施。"),
+    )
 
     class Meta:
         verbose_name = _("待办事项")

@@ -54,6 +54,7 @@ CADENCE_SCHEDULE_FIELDS = [
     "weekday",
     "day_of_month",
     "timezone",
+    "departments",
 ]
 CADENCE_FIELDS = [*CADENCE_SCHEDULE_FIELDS, "is_active"]
 REVIEW_FIELDS = ["status", "minutes", "decisions", *RETRO_FIELDS]
@@ -122,6 +123,13 @@ def _validate_cadence(cadence: ReviewCadence) -> None:
         zoneinfo.ZoneInfo(cadence.timezone)
     except Exception:
         errors["timezone"] = [_("无效的时区。")]
+    departments = cadence.departments or []
+    if not isinstance(departments, list) or any(d not in Department.values for d in departments):
+        errors["departments"] = [_("部门无效。")]
+    elif departments and cadence.project_id:
+        errors["departments"] = [_("项目例会不按部门设置；部门例会请在公司例会中设立。")]
+    else:
+        cadence.departments = sorted(set(departments), key=Department.values.index)
     if errors:
         raise ValidationError(errors)
 
@@ -139,10 +147,12 @@ def create_cadence(
     title: str = "",
     duration_minutes: int = 30,
     participants: Iterable | None = None,
+    departments: list[str] | None = None,
     is_active: bool = True,
     generate: bool = True,
 ) -> ReviewCadence:
-    """A new cadence; both PMs take part by default. Its first occurrences are generated now."""
+    """A new cadence; both PMs take part by default. A company-wide or department cadence (no
+    project) names its participants. Its first occurrences are generated now."""
     _require(can_manage_cadence(by, project))
     cadence = ReviewCadence(
         project=project,
@@ -153,14 +163,17 @@ def create_cadence(
         weekday=weekday,
         day_of_month=day_of_month,
         timezone=tz or settings.TIME_ZONE,
+        departments=list(departments or []),
         is_active=is_active,
         created_by=by if getattr(by, "pk", None) else None,
     )
     _validate_cadence(cadence)
-    cadence.save()
     people = list(participants or [])
     if not people and project is not None:
         people = [project.business_pm, project.engineering_pm]
+    if not people:
+        raise ValidationError({"participants": [_("请至少选择一位参会人。")]})
+    cadence.save()
     cadence.participants.set(people)
     record_audit(
         actor=by,
@@ -182,22 +195,48 @@ def update_cadence(cadence_id: int, *, by, **changes: Any) -> ReviewCadence:
     _require(can_manage_cadence(by, cadence.project))
     before = _cadence_snapshot(cadence)
     participants = changes.pop("participants", None)
+    if "tz" in changes:
+        changes["timezone"] = changes.pop("tz")
     for name, value in changes.items():
         if name not in CADENCE_FIELDS:
             raise ValidationError({name: [_("不能修改此字段。")]})
-        setattr(cadence, "timezone" if name == "tz" else name, value)
+        setattr(cadence, name, value)
     _validate_cadence(cadence)
+    if participants is not None:
+        participants = list(participants)
+        if not participants and cadence.project_id is None:
+            raise ValidationError({"participants": [_("请至少选择一位参会人。")]})
+        before["participants"] = sorted(u.get_username() for u in cadence.participants.all())
     cadence.save()
+    after = _cadence_snapshot(cadence)
     if participants is not None:
         cadence.participants.set(participants)
+        _follow_participants(cadence)
+        after["participants"] = sorted(u.get_username() for u in participants)
     record_audit(
         actor=by,
         action="review_cadence.updated",
         target=cadence,
         before=before,
-        after=_cadence_snapshot(cadence),
+        after=after,
     )
     return cadence
+
+
+def _follow_participants(cadence: ReviewCadence) -> None:
+    """Occurrences still to come follow the participants: a new one is expected there, one
+    who left is no longer (what was already recorded stays)."""
+    coming = Review.objects.filter(
+        cadence=cadence, status=Review.Status.SCHEDULED, date__gte=local_today(cadence.timezone)
+    )
+    people = list(cadence.participants.all())
+    ReviewAttendance.objects.filter(review__in=coming, attended__isnull=True).exclude(
+        user__in=people
+    ).delete()
+    ReviewAttendance.objects.bulk_create(
+        [ReviewAttendance(review=r, user=u) for r in coming for u in people],
+        ignore_conflicts=True,
+    )
 
 
 def local_today(tz_name: str | None = None) -> datetime.date:

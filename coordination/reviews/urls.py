@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coordination.reviews import views
+from coordination.reviews import cadence_views, views
 
 app_name = "reviews"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("action-items/<int:item_id>/task/", views.action_item_to_task, name="action_item_task"),
     path("my-action-items/", views.my_action_items, name="my_action_items"),
     path("my-reminders/", views.my_reminders, name="my_reminders"),
+    path("cadences/", cadence_views.cadences, name="cadences"),
+    path("cadences/<int:pk>/", cadence_views.cadence, name="cadence"),
     path("job-rotations/", views.job_rotations, name="job_rotations"),
     path("project/<str:code>/", views.project_reviews, name="project"),
     path("project/<str:code>/panel/", views.project_panel, name="project_panel"),

@@ -22,11 +22,12 @@ from coordination.core.forms import apply_errors, edit_conflict, expected_versio
 from coordination.core.roles import is_pmo
 from coordination.core.text import join_list
 from coordination.reviews import selectors, services
+from coordination.reviews.cadence_views import project_people as _project_people
 from coordination.reviews.forms import (
     ActionItemForm,
     ActionItemStatusForm,
-    CadenceForm,
     JobRotationForm,
+    ProjectCadenceForm,
     ReviewMinutesForm,
 )
 from coordination.reviews.models import ActionItem, Review, ReviewAttendance, ReviewCadence
@@ -360,7 +361,10 @@ def _panel_context(request, project) -> dict:
         "reviews": reviews,
         "today": today,
         "can_manage": services.can_manage_cadence(request.user, project),
-        "cadence_form": CadenceForm(initial={"time_of_day": "09:00", "timezone": "Asia/Shanghai"}),
+        "cadence_form": ProjectCadenceForm(
+            initial={"time_of_day": "09:00", "timezone": "Asia/Shanghai"},
+            people=_project_people(project),
+        ),
         "open_items": selectors.action_item_list(
             request.user, project_code=project.code, status="open"
         )[:20],
@@ -379,13 +383,14 @@ def project_panel(request, code: str):
 @require_POST
 def cadence_create(request, code: str):
     project = _visible_project(request, code)
-    form = CadenceForm(request.POST)
+    form = ProjectCadenceForm(request.POST, people=_project_people(project))
     if form.is_valid():
         data = form.cleaned_data
         try:
             services.create_cadence(
                 by=request.user,
                 project=project,
+                participants=list(data["participants"]),
                 kind=data["kind"],
                 title=data["title"],
                 time_of_day=data["time_of_day"],

@@ -517,6 +517,64 @@ MATRIX: dict[str, dict] = {
     "api/v1/reminders/": {
         "get":    "401 200 200 200 200 200 200 200 200",
     },
+    "api/v1/cadences/": {
+        "get":    "401 200 200 200 200 200 200 200 200",
+        "post":   "401 403 400 400 400 400 400 400 403",
+    },
+    "api/v1/cadences/<int:pk>/": {
+        "kwargs": {"pk": "company_cadence.pk"},
+        "get":    "401 200 404 404 200 404 404 200 200",
+        "patch":  "401 403 404 404 403 404 404 200 403",
+    },
+    # the lessons library: company-wide reads; the promoter (biz_pm) and PMO edit; the
+    # review's minute-keepers promote; the promoter, PMO and P's leads spawn actions
+    "lessons/": {
+        "get":    "302 302 200 200 200 200 200 200 200",
+    },
+    "lessons/<int:pk>/": {
+        "kwargs": {"pk": "lesson.pk"},
+        "get":    "302 302 200 200 200 200 200 200 200",
+        "post":   "302 302 400 400 400 400 400 400 403",
+    },
+    "lessons/<int:pk>/actions/": {
+        "kwargs": {"pk": "lesson.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 400 400 400 400 400 400 403",
+    },
+    "lessons/reviews/<int:review_id>/panel/": {
+        "kwargs": {"review_id": "review.pk"},
+        "get":    "302 302 200 404 200 200 200 200 200",
+    },
+    "lessons/reviews/<int:review_id>/promote/": {
+        "kwargs": {"review_id": "review.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 403 404 400 400 403 400 403",
+    },
+    "lessons/projects/<str:code>/panel/": {
+        "kwargs": {"code": "project.code"},
+        "get":    "302 302 200 404 200 200 200 200 200",
+    },
+    "api/v1/lessons/": {
+        "get":    "401 200 200 200 200 200 200 200 200",
+    },
+    "api/v1/lessons/<int:pk>/": {
+        "kwargs": {"pk": "lesson.pk"},
+        "get":    "401 200 200 200 200 200 200 200 200",
+        "patch":  "401 403 403 403 200 403 403 200 403",
+    },
+    "api/v1/lessons/<int:pk>/actions/": {
+        "kwargs": {"pk": "lesson.pk"},
+        "get":    "401 200 200 200 200 200 200 200 200",
+        "post":   "401 403 400 400 400 400 400 400 403",
+    },
+    "api/v1/reviews/<int:pk>/lessons/": {
+        "kwargs": {"pk": "review.pk"},
+        "post":   "401 403 400 404 400 400 400 400 403",
+    },
+    "api/v1/projects/<str:code>/similar-lessons/": {
+        "kwargs": {"code": "project.code"},
+        "get":    "401 200 200 404 200 200 200 200 200",
+    },
     "api/v1/reviews/": {
         "get":    "401 200 200 200 200 200 200 200 200",
     },
@@ -1095,6 +1153,16 @@ MATRIX: dict[str, dict] = {
         "kwargs": {"item_id": "action_item.pk"},
         "get":    "302 302 405 405 405 405 405 405 405",
         "post":   "302 302 302 404 302 302 302 302 403",
+    },
+    # company cadences: PMO sets them up; a participant (biz_pm) sees one; empty body: 400
+    "reviews/cadences/": {
+        "get":    "302 302 200 200 200 200 200 200 200",
+        "post":   "302 302 403 403 403 403 403 400 403",
+    },
+    "reviews/cadences/<int:pk>/": {
+        "kwargs": {"pk": "company_cadence.pk"},
+        "get":    "302 302 404 404 200 404 404 200 200",
+        "post":   "302 302 404 404 403 404 404 400 403",
     },
     "reviews/job-rotations/": {
         "get":    "302 302 200 200 200 200 200 200 200",

@@ -95,6 +95,8 @@ _PK_OBJECTS = [  # (route fragment before <pk>/<item_id>, world object)
     ("change-requests/", "cr"),
     ("changes/", "cr"),
     ("action-items/", "action_item"),
+    ("cadences/", "company_cadence"),
+    ("lessons/", "lesson"),
     ("reviews/", "review"),
     ("commitments/", "commitment"),
     ("notifications/", "notification"),

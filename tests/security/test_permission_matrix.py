@@ -237,6 +237,8 @@ NOT_PROJECT_SCOPED = (
     "api/v1/kpis/restatements/",  # a company period, no project's object: PMO alone decides
     "kpi/restatements/",  # the same in the UI
     "accounts/reset/",  # a password reset link: a user id and a token, no project's object
+    "lessons/<int:pk>/",  # the lessons library is company-wide: promoting publishes a lesson
+    "api/v1/lessons/",  # the same library through the API
 )
 
 

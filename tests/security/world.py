@@ -19,6 +19,7 @@ from coordination.conversations.targets import Kind, Target
 from coordination.core.tokens.models import ApiToken
 from coordination.integration import services as integration
 from coordination.integration.models import ApiScope
+from coordination.lessons.models import Lesson
 from handover import services as handover_services
 from kpi.surveys import services as survey_links
 from projects.changes.models import ChangeRequest
@@ -194,6 +195,21 @@ def build_world() -> World:
         "handover_item": items[0],
         "commitment": commitment,
         "cadence": cadence,
+        # a company cadence (PMO's) whose only participant is P's business PM
+        "company_cadence": CadenceFactory(
+            project=None, kind="weekly_meeting", participants=[team.business_pm]
+        ),
+        # a lesson promoted by P's business PM from a P review
+        "lesson": Lesson.objects.create(
+            title="教训",
+            text="教训",
+            kind="went_wrong",
+            phase="execution",
+            discipline="joint",
+            project=p,
+            review=review,
+            promoted_by=team.business_pm,
+        ),
         "review": review,
         "action_item": action_item,
         "notification": notification,
