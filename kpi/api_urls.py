@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kpi import api
+from kpi import api, appraisal_api
 
 urlpatterns = [
     path("projects/<str:code>/surveys/", api.SurveyList.as_view(), name="api-kpi-surveys"),
@@ -10,6 +10,7 @@ urlpatterns = [
     path("kpis/", api.KpiDefinitionList.as_view(), name="api-kpi-list"),
     path("kpis/values/", api.KpiValues.as_view(), name="api-kpi-values"),
     path("kpis/scorecard/", api.KpiScorecard.as_view(), name="api-kpi-scorecard"),
+    path("kpis/appraisal/", appraisal_api.KpiAppraisal.as_view(), name="api-kpi-appraisal"),
     path("kpis/compare/", api.KpiComparison.as_view(), name="api-kpi-compare"),
     path("kpis/rows/", api.KpiCellRows.as_view(), name="api-kpi-rows"),
     path("kpis/restatements/", api.RestatementList.as_view(), name="api-kpi-restatements"),

@@ -170,6 +170,47 @@ def values_table(data: dict) -> Table:
     return (str(data.get("scope", "values")), VALUES_HEADER, rows)
 
 
+APPRAISAL_HEADER = [
+    "person",
+    "username",
+    "department",
+    "projects",
+    "kpi",
+    "name",
+    "unit",
+    "target",
+    "value",
+    "numerator",
+    "denominator",
+    "no_cases",
+    "department_value",
+]
+
+
+def appraisal_table(data: dict) -> Table:
+    """The per-person appraisal (kpi.selectors.appraisal): one row per person and joint KPI."""
+    rows = [
+        [
+            person["name"],
+            person["username"],
+            person["department"],
+            person["projects"],
+            row["code"],
+            row["name"],
+            row["unit"],
+            _number(row["target"]),
+            _number(row["value"]),
+            _number(row["numerator"]),
+            _number(row["denominator"]),
+            row["no_cases"],
+            _number(row["department_value"]),
+        ]
+        for person in data["people"]
+        for row in person["rows"]
+    ]
+    return (f"appraisal {data['year']}", APPRAISAL_HEADER, rows)
+
+
 def tables_for(data) -> list[Table]:
     """Pick the table layout from the response data (errors included: never a 500)."""
     if isinstance(data, dict) and "kpis" in data and "department" in data:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kpi import views
+from kpi import appraisal, views
 from kpi.surveys import views as survey_views
 
 app_name = "kpi"
@@ -11,6 +11,9 @@ urlpatterns = [
     path("scorecards/pdf/", views.scorecards_pdf, name="scorecards_pdf"),
     path("compare/", views.compare, name="compare"),
     path("export/", views.export, name="export"),
+    path("appraisal/", appraisal.page, name="appraisal"),
+    path("appraisal/export/", appraisal.export, name="appraisal_export"),
+    path("appraisal/pdf/", appraisal.pdf_file, name="appraisal_pdf"),
     path("projects/<str:code>/panel/", views.panel, name="panel"),
     path("projects/<str:code>/surveys/", views.add_survey, name="add_survey"),
     path("projects/<str:code>/complaints/", views.add_complaint, name="add_complaint"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 
 from coordination.core.queries import per_row
 from coordination.lessons.models import Lesson, LessonPhase
@@ -61,9 +61,10 @@ def customer_types() -> list[str]:
 
 
 def similar_lessons(project, limit: int = 5) -> list[Lesson]:
-    """The lessons a project's kickoff should see: from other projects, for the phases still
-    ahead, ranked by likeness: the same customer (3), both key projects (2), a contract of
-    comparable size (half to twice, 1); then the newest. One query."""
+    """The lessons a project's kickoff should see: from other projects alike in at least one
+    way, ranked by likeness: the same customer (3), both key projects (2), a contract of
+    comparable size (half to twice, 1), then a phase still ahead (kickoff, execution,
+    delivery: 1), then the newest. One query."""
     score = Value(0, output_field=IntegerField())
     if project.customer_id:
         score = score + Case(
@@ -86,12 +87,13 @@ def similar_lessons(project, limit: int = 5) -> list[Lesson]:
             default=0,
             output_field=IntegerField(),
         )
+    ahead = Case(When(phase__in=AHEAD_AT_KICKOFF, then=1), default=0, output_field=IntegerField())
     return list(
         Lesson.objects.select_related("project")
-        .filter(phase__in=AHEAD_AT_KICKOFF)
         .exclude(project=project)
-        .annotate(likeness=score)
-        .filter(likeness__gt=0)
+        .annotate(alike=score)
+        .filter(alike__gt=0)
+        .annotate(likeness=F("alike") + ahead)
         .order_by("-likeness", "-created_at", "-id")[:limit]
     )
 

@@ -4,7 +4,8 @@
 has a business PM and an engineering PM, so the joint KPIs are identical on both scorecards —
 shared fate); `department:finance` (projects with a finance representative, or every
 project when PMO sets the finance scorecard's project scope to the company's);
-`project:<code>`; `pm:<username>` (projects where the user is business or engineering PM).
+`project:<code>`; `pm:<username>` (a person's projects: where the user is business or
+engineering PM, business lead or engineering director: the per-person appraisal's scope).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.db.models import Exists, Q, QuerySet
 from coordination.core.models import Department
 from kpi.models import ScopeType, Scorecard
 from projects.core.models import Project, ProjectMembership
+from projects.core.roles import LEAD_ROLES
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,8 @@ class Scope:
 
 
 COMPANY = Scope(ScopeType.COMPANY)
+# Whose joint KPIs go into their own appraisal beside the PMs (跨部门指标纳入年终绩效考核).
+APPRAISED_ROLES = sorted(LEAD_ROLES)
 SCORECARD_DEPARTMENTS = [Department.BUSINESS, Department.ENGINEERING, Department.FINANCE]
 
 
@@ -63,8 +67,13 @@ def scope_projects(scope: Scope) -> QuerySet[Project] | None:
     if scope.type == ScopeType.PROJECT:
         return Project.objects.filter(code=scope.key)
     if scope.type == ScopeType.PM:
+        leads = ProjectMembership.objects.filter(
+            user__username=scope.key, role__in=APPRAISED_ROLES
+        ).values("project_id")
         return Project.objects.filter(
-            Q(business_pm__username=scope.key) | Q(engineering_pm__username=scope.key)
+            Q(business_pm__username=scope.key)
+            | Q(engineering_pm__username=scope.key)
+            | Q(pk__in=leads)
         )
     raise ValueError(str(scope))
 
@@ -77,11 +86,15 @@ def in_scope(qs: QuerySet, projects: QuerySet | None, path: str = "project") -> 
 
 
 def pm_usernames() -> list[str]:
-    """Every user who is business or engineering PM of some project (the `pm:` scopes)."""
+    """Every user who is business or engineering PM, business lead or engineering director of
+    some project (the `pm:` scopes, frozen at each close; the per-person appraisal)."""
     User = get_user_model()
+    leads = ProjectMembership.objects.filter(role__in=APPRAISED_ROLES).values("user_id")
     return list(
         User.objects.filter(
-            Q(business_projects__isnull=False) | Q(engineering_projects__isnull=False)
+            Q(business_projects__isnull=False)
+            | Q(engineering_projects__isnull=False)
+            | Q(pk__in=leads)
         )
         .distinct()
         .order_by("username")

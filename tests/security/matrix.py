@@ -805,6 +805,22 @@ MATRIX: dict[str, dict] = {
         "get":    "302 302 200 200 200 200 200 200 200",
         "post":   "302 302 200 200 200 200 200 200 403",
     },
+    # the per-person appraisal: everyone's for PMO and exec, one's own for anyone else
+    "kpi/appraisal/": {
+        "get":    "302 302 200 200 200 200 200 200 200",
+        "post":   "302 302 200 200 200 200 200 200 403",
+    },
+    "kpi/appraisal/export/": {
+        "get":    "302 302 200 200 200 200 200 200 200",
+        "post":   "302 302 200 200 200 200 200 200 403",
+    },
+    "kpi/appraisal/pdf/": {
+        "get":    "302 302 200 200 200 200 200 200 200",
+        "post":   "302 302 200 200 200 200 200 200 403",
+    },
+    "api/v1/kpis/appraisal/": {
+        "get":    "401 200 200 200 200 200 200 200 200",
+    },
     # kpi.complaints: a cross-department complaint on P against engineering (other_dept and
     # eng_pm are engineering: they answer, never confirm the closure); empty bodies: 400/409
     "complaints/<int:pk>/": {
