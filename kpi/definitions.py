@@ -59,6 +59,17 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
         "A complaint recorded after its period was closed counts in no period until PMO "
         "restates that period (pending restatement).",
     ),
+    "complaint_closure_time": (
+        "期间值，单位：天。关闭日期落在期间内的投诉（客户投诉和内部投诉），从投诉日期到关闭日期的"
+        "平均天数（分子：天数之和，分母：投诉数）。关闭日期是投诉处理完毕、跨部门投诉由另一部门确认"
+        "关闭的日期；未关闭的投诉不计入。录入时所属期间已关账的投诉，在PMO重述该期间前不计入任何期间。",
+        "Period value, in days. For complaints (customer and internal) closed in the period: the "
+        "average number of days from the complaint's date to its closure (numerator: the sum of "
+        "days, denominator: the number of complaints). The closure date is the day the complaint "
+        "was closed, for a cross-department complaint the day the other department confirmed it; "
+        "complaints not closed do not count. A complaint recorded after its period was closed "
+        "counts in no period until PMO restates that period.",
+    ),
     "delivery_cycle_time": (
         "期间值，单位：天。实际完成日期落在期间内且有签约日期的项目，从签约日期到实际完成日期的"
         "平均天数（分子：天数之和，分母：项目数）。",

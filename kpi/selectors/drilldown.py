@@ -57,6 +57,14 @@ def _row(code: str, obj, part: int, tz) -> dict:
             "in_numerator": obj.overall_score >= 4,
             "days": None,
         }
+    if isinstance(obj, Complaint) and code == "complaint_closure_time":
+        return {
+            "project": obj.project.code,
+            "record": f"{obj.get_source_display()} · {obj.description[:80]}",
+            "date": obj.closed_on,
+            "in_numerator": None,
+            "days": _days(obj.closed_on, obj.opened_on),
+        }
     if isinstance(obj, Complaint):
         return {
             "project": obj.project.code,

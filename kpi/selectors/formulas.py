@@ -260,6 +260,15 @@ def _cross_department_complaints(projects, period: P.Period, today: datetime.dat
     return Live([(complaints, {"n": Count("*")})], finish)
 
 
+def _complaint_closure_time(projects, period: P.Period, today: datetime.date) -> Live:
+    """Days from a complaint's date to its closure, for complaints closed in the period."""
+    qs = in_scope(_counted(Complaint.objects.all(), "complaint"), projects).filter(
+        closed_on__gte=period.start, closed_on__lt=period.end
+    )
+    aggregates = {"total": Sum(days_between("closed_on", "opened_on")), "n": Count("pk")}
+    return Live([(qs, aggregates)], lambda r: average_days(r[0]["total"], r[0]["n"]))
+
+
 def _delivery_cycle_time(projects, period: P.Period, today: datetime.date) -> Live:
     """Days from contract signing to actual end, for projects delivered in the period."""
     qs = Project.objects.filter(
@@ -382,4 +391,5 @@ LIVE: dict[str, Callable[[QuerySet | None, P.Period, datetime.date], Live | KpiV
     "change_request_cycle_time": _change_request_cycle_time,
     "promise_gap_rate": _promise_gap_rate,
     "payment_timeliness_rate": _payment_timeliness_rate,
+    "complaint_closure_time": _complaint_closure_time,
 }

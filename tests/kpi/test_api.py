@@ -123,6 +123,7 @@ def test_definitions(db):
         "change_request_cycle_time",
         "promise_gap_rate",
         "payment_timeliness_rate",
+        "complaint_closure_time",
     }
     row = next(r for r in rows if r["code"] == "delivery_cycle_time")
     assert row["direction"] == "lower" and row["unit"] == "天" and row["name_en"]
