@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, When
 
 from coordination.core.queries import per_row
 from coordination.lessons.models import Lesson, LessonPhase
@@ -62,10 +62,11 @@ def customer_types() -> list[str]:
 
 def similar_lessons(project, limit: int = 5) -> list[Lesson]:
     """The lessons a project's kickoff should see: from other projects alike in at least one
-    way, ranked by likeness: the same customer (3), both key projects (2), a contract of
-    comparable size (half to twice, 1), then a phase still ahead (kickoff, execution,
-    delivery: 1), then the newest. One query."""
-    score = Value(0, output_field=IntegerField())
+    way, and from company-wide retrospectives, ranked by likeness: the same customer (3), both
+    key projects (2), a contract of comparable size (half to twice, 1), a company lesson (1),
+    then a phase still ahead (kickoff, execution, delivery: 1), then the newest. One query."""
+    # a lesson of a company-wide or department retrospective concerns every project
+    score = Case(When(project__isnull=True, then=1), default=0, output_field=IntegerField())
     if project.customer_id:
         score = score + Case(
             When(project__customer_id=project.customer_id, then=3),

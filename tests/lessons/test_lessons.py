@@ -221,3 +221,70 @@ def test_library_queries_stay_constant(retro, django_assert_max_num_queries):
     add(20)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get("/lessons/").status_code == 200
+
+
+def test_pmo_runs_the_joint_retrospective_and_its_lessons_reach_the_next_kickoff():
+    """The issue's flow in the browser alone: PMO sets up the monthly business-engineering
+    retrospective with participants of both departments, keeps its minutes, promotes two
+    entries, and the next project's kickoff shows both."""
+    from coordination.reviews.models import Review
+    from coordination.reviews.services import local_today
+    from tests.factories import engineering_user
+
+    pmo = pmo_user()
+    sales, builder = business_user(), engineering_user()
+    client = login(pmo)
+    response = client.post(
+        "/reviews/cadences/",
+        {
+            "kind": "monthly_retrospective",
+            "title": "月度联合复盘",
+            "time_of_day": "14:00",
+            "duration_minutes": "90",
+            "day_of_month": str(local_today().day),
+            "timezone": "Asia/Shanghai",
+            "departments": ["business", "engineering"],
+            "participants": [sales.pk, builder.pk],
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    review = Review.objects.get(cadence__title="月度联合复盘", date=local_today())
+    response = client.post(
+        f"/reviews/{review.pk}/",
+        {
+            "status": "held",
+            "minutes": "两部门联合复盘",
+            "decisions": "",
+            "went_wrong_business": "报价前没有请工程确认工期",
+            "went_wrong_engineering": "现场变更没有及时告知业务",
+            f"attended_{sales.pk}": "on",
+            f"attended_{builder.pk}": "on",
+            "edit_version": str(review.edit_version),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    review.refresh_from_db()
+    assert len(review.went_wrong) == 2
+    assert set(review.attendance.filter(attended=True).values_list("user_id", flat=True)) == {
+        sales.pk,
+        builder.pk,
+    }
+    assert "lessons/reviews" in client.get(f"/reviews/{review.pk}/").content.decode()
+    for index, cause in enumerate(["goal_conflict", "information_asymmetry"]):
+        assert (
+            _promote(
+                client,
+                review,
+                "went_wrong",
+                index,
+                phase="presales",
+                discipline="joint",
+                cause=cause,
+            ).status_code
+            == 302
+        )
+    follower = ProjectFactory(stage="kickoff")
+    panel = login(follower.business_pm).get(f"/lessons/projects/{follower.code}/panel/")
+    text = panel.content.decode()
+    assert "报价前没有请工程确认工期" in text and "现场变更没有及时告知业务" in text
