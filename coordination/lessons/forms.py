@@ -96,5 +96,7 @@ class ImprovementActionForm(forms.Form):
     )
 
     def __init__(self, *args, owners=None, **kwargs):
+        # beside the lesson's own form on its page: its ids must not collide (id_title)
+        kwargs.setdefault("prefix", "action")
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owners if owners is not None else User.objects.none()

@@ -191,9 +191,9 @@ def promote(request, review_id: int):
         except Conflict as exc:
             form.add_error(None, exc.detail)
         else:
-            messages.success(request, _("已整理为经验教训：%(title)s") % {"title": lesson.title})
-            if htmx:
+            if htmx:  # the panel swapped in says so; a message would show on the next page
                 return _review_panel(request, review)
+            messages.success(request, _("已整理为经验教训：%(title)s") % {"title": lesson.title})
             return redirect("reviews:detail", pk=review.pk)
     if not services.can_promote(request.user, review):
         raise PermissionDenied

@@ -161,7 +161,11 @@ def test_a_lesson_spawns_an_improvement_action_tracked_to_done(retro):
     lesson = Lesson.objects.get()
     response = client.post(
         f"/lessons/{lesson.pk}/actions/",
-        {"title": "移交清单增加特殊验收标准一项", "owner": owner.pk, "due_date": "2026-12-31"},
+        {
+            "action-title": "移交清单增加特殊验收标准一项",
+            "action-owner": owner.pk,
+            "action-due_date": "2026-12-31",
+        },
     )
     assert response.status_code == 302
     item = ActionItem.objects.get(lesson=lesson)
@@ -182,14 +186,15 @@ def test_a_lesson_spawns_an_improvement_action_tracked_to_done(retro):
     assert "已完成" in page
     # a bad action changes nothing
     bad = client.post(
-        f"/lessons/{lesson.pk}/actions/", {"title": "", "owner": owner.pk, "due_date": "x"}
+        f"/lessons/{lesson.pk}/actions/",
+        {"action-title": "", "action-owner": owner.pk, "action-due_date": "x"},
     )
     assert bad.status_code == 400 and ActionItem.objects.filter(lesson=lesson).count() == 1
     assert (
         login(business_user())
         .post(
             f"/lessons/{lesson.pk}/actions/",
-            {"title": "x", "owner": owner.pk, "due_date": "2026-12-31"},
+            {"action-title": "x", "action-owner": owner.pk, "action-due_date": "2026-12-31"},
         )
         .status_code
         == 403
