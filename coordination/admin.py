@@ -8,6 +8,7 @@ from coordination.core.tokens import admin as tokens_admin
 from coordination.integration import admin as integration_admin
 from coordination.kickoff import admin as kickoff_admin
 from coordination.reviews import admin as reviews_admin
+from coordination.training import admin as training_admin
 
 __all__ = [
     "calendars_admin",
@@ -18,4 +19,5 @@ __all__ = [
     "kickoff_admin",
     "reviews_admin",
     "tokens_admin",
+    "training_admin",
 ]

@@ -9,6 +9,7 @@ from coordination.core.tokens import models as tokens
 from coordination.integration import models as integration
 from coordination.kickoff import models as kickoff
 from coordination.reviews import models as reviews
+from coordination.training import models as training
 
 __all__ = [
     "calendars",
@@ -19,4 +20,5 @@ __all__ = [
     "kickoff",
     "reviews",
     "tokens",
+    "training",
 ]

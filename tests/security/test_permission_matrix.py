@@ -237,6 +237,8 @@ NOT_PROJECT_SCOPED = (
     "api/v1/kpis/restatements/",  # a company period, no project's object: PMO alone decides
     "kpi/restatements/",  # the same in the UI
     "accounts/reset/",  # a password reset link: a user id and a token, no project's object
+    "training/",  # company training: every signed-in person sees the sessions
+    "api/v1/training/",  # the same in the API
 )
 
 

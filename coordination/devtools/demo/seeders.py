@@ -17,6 +17,7 @@ from coordination.devtools.demo import (
     reviews,
     tasks,
     team,
+    training,
 )
 from coordination.devtools.demo.context import DemoContext
 
@@ -34,6 +35,7 @@ def seeders() -> list[Callable[[DemoContext], None]]:
         payments.seed_payments,
         kickoff.seed_kickoff,
         reviews.seed_reviews,
+        training.seed_training,
         kpi.seed_kpi,
         conversations.seed_conversations,
         integration.seed_integration,
