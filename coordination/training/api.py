@@ -338,8 +338,9 @@ def _render(pk: int, code=status.HTTP_200_OK) -> Response:
 
 
 class SessionListView(APIView):
-    """Every training session (every signed-in person sees them all). `when`: upcoming (from
-    today, soonest first) or past (latest first); POST schedules one (PMO)."""
+    """Every training session (every signed-in person sees them all). `when`: upcoming (not
+    started yet, or not yet marked held; soonest first) or past (latest first); POST
+    schedules one (PMO)."""
 
     @extend_schema(
         operation_id="training_session_list",

@@ -4,7 +4,6 @@ fixed number of queries whatever the number of rows."""
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -38,16 +37,13 @@ def audience_people(departments: Iterable[str]) -> QuerySet:
     return people().filter(profile__department__in=list(departments))
 
 
-def _start_of_today() -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time.min))
-
-
 def sessions(
     viewer=None, *, when: str = "", topic: int | None = None, department: str = ""
 ) -> QuerySet[TrainingSession]:
     """Sessions with their topic, trainer, audience and counts (invited, attended, feedback
-    average), and whether `viewer` is on each. `when`: upcoming (from today on, soonest
-    first), past (before today, latest first), "" every session latest first."""
+    average), and whether `viewer` is on each. `when`: upcoming (not yet started, or still
+    waiting to be marked held; soonest first), past (the rest, latest first), "" every
+    session latest first."""
     attended = Q(attendances__attended=True)
     qs = (
         TrainingSession.objects.select_related("topic", "trainer", "created_by")
@@ -65,11 +61,11 @@ def sessions(
         qs = qs.filter(topic_id=topic)
     if department:
         qs = qs.filter(audiences__department=department)
-    today = _start_of_today()
+    upcoming = Q(status=TrainingSession.Status.SCHEDULED) | Q(starts_at__gte=timezone.now())
     if when == UPCOMING:
-        return qs.filter(starts_at__gte=today).order_by("starts_at", "id")
+        return qs.filter(upcoming).order_by("starts_at", "id")
     if when == PAST:
-        return qs.filter(starts_at__lt=today).order_by("-starts_at", "-id")
+        return qs.exclude(upcoming).order_by("-starts_at", "-id")
     return qs.order_by("-starts_at", "-id")
 
 

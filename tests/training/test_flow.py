@@ -294,3 +294,16 @@ def test_the_list_page_has_a_constant_query_count(client, world, django_assert_m
     with django_assert_max_num_queries(len(small.captured_queries)):
         url = reverse("training:list") + f"?when=past&department={Department.BUSINESS}"
         assert client.get(url).status_code == 200
+
+
+def test_a_held_session_is_past_and_one_waiting_to_be_held_stays_upcoming(client, world):
+    started = timezone.now() - datetime.timedelta(hours=1)
+    held = SessionFactory(title="已举行的", starts_at=started, status="held")
+    waiting = SessionFactory(title="待确认的", starts_at=started)
+    later = SessionFactory(title="下周的")
+    client.force_login(world["biz1"])
+    upcoming = client.get(reverse("training:list")).content.decode()
+    past = client.get(reverse("training:list") + "?when=past").content.decode()
+    assert f'data-session="{held.pk}"' in past and f'data-session="{held.pk}"' not in upcoming
+    for s in (waiting, later):
+        assert f'data-session="{s.pk}"' in upcoming and f'data-session="{s.pk}"' not in past
