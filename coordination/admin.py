@@ -9,6 +9,7 @@ from coordination.integration import admin as integration_admin
 from coordination.kickoff import admin as kickoff_admin
 from coordination.lessons import admin as lessons_admin
 from coordination.reviews import admin as reviews_admin
+from coordination.training import admin as training_admin
 
 __all__ = [
     "calendars_admin",
@@ -20,4 +21,5 @@ __all__ = [
     "lessons_admin",
     "reviews_admin",
     "tokens_admin",
+    "training_admin",
 ]

@@ -10,6 +10,7 @@ from coordination.integration import models as integration
 from coordination.kickoff import models as kickoff
 from coordination.lessons import models as lessons
 from coordination.reviews import models as reviews
+from coordination.training import models as training
 
 __all__ = [
     "calendars",
@@ -21,4 +22,5 @@ __all__ = [
     "lessons",
     "reviews",
     "tokens",
+    "training",
 ]

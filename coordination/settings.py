@@ -367,6 +367,8 @@ SPECTACULAR_SETTINGS = {
         "SurveySourceEnum": "kpi.models.SatisfactionSurvey.Source",
         "KpiSurveySourceEnum": ["all", "staff", "customer"],  # the KPI's `source=` filter
         "SurveyInvitationStatusEnum": "kpi.surveys.models.SurveyInvitation.Status",
+        "TrainingSessionStatusEnum": "coordination.training.models.TrainingSession.Status",
+        "TrainingMoveEnum": ["held", "cancelled"],  # PATCH's `status`: the two moves
     },
 }
 

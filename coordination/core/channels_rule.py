@@ -89,6 +89,8 @@ KINDS = [
     ("complaint.overdue", _("投诉答复逾期")),
     ("payment.moved", _("收款节点因交付延误推迟")),
     ("survey.answered", _("客户已填写满意度问卷")),
+    ("training.invited", _("培训邀请")),
+    ("training.changed", _("培训改期、换地点或取消")),
 ]
 KIND_CODES = {code for code, _label in KINDS}
 _KIND_LABELS = dict(KINDS)

@@ -18,11 +18,17 @@ from projects.documents.models import DocumentVersion
 def file_response(version: DocumentVersion, *, by, preview: bool) -> FileResponse:
     inline = preview and previewable(version.file.name)
     services.record_download(version, by=by, inline=inline)
+    return stored_file_response(version.file, filename=version.filename, inline=inline)
+
+
+def stored_file_response(file, *, filename: str, inline: bool) -> FileResponse:
+    """A stored, checked file served under the rules above (the training materials too):
+    `inline` only for what `previewable` allows, never the uploader's Content-Type."""
     response = FileResponse(
-        version.file.open("rb"),
-        as_attachment=not inline,
-        filename=version.filename,
-        content_type=content_type_of(version.file.name),
+        file.open("rb"),
+        as_attachment=not (inline and previewable(file.name)),
+        filename=filename,
+        content_type=content_type_of(file.name),
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"

@@ -25,6 +25,7 @@ FLOORS = {
     "projects": 4,
     "documents": 4.5,  # documents and attachments: every room from tasks up attaches to it
     "payments": 4.6,  # payment milestones: tied to delivery milestones (core) only
+    "training": 4.7,  # training sessions, attendance, feedback, materials (documents' checks)
     "tasks": 5,
     "presales": 6,
     "changes": 7,
@@ -56,6 +57,7 @@ ROOMS = [
     ("coordination.kickoff", "kickoff"),
     ("coordination.reviews", "reviews"),
     ("coordination.lessons", "lessons"),
+    ("coordination.training", "training"),
     ("coordination.dashboard.templatetags.workdays_tags", "core"),
     ("coordination.dashboard.templatetags.trust_tags", "core"),
     ("coordination.dashboard.templatetags.live_tags", "core"),

@@ -21,6 +21,7 @@ from django.test import RequestFactory
 
 # Configuration tables that stay small whatever the number of projects: a select is fine.
 SMALL_MODELS = {
+    "coordination.TrainingTopic",  # PMO's list of training topics
     "auth.Group",
     "auth.Permission",
     "contenttypes.ContentType",

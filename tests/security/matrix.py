@@ -575,6 +575,36 @@ MATRIX: dict[str, dict] = {
         "kwargs": {"code": "project.code"},
         "get":    "401 200 200 404 200 200 200 200 200",
     },
+    # coordination.training: a held session run by PMO (trainer: P's engineering PM), P's
+    # business PM invited and attended; everyone signed in reads sessions and materials
+    "api/v1/training/sessions/": {
+        "get":    "401 200 200 200 200 200 200 200 200",
+        "post":   "401 403 403 403 403 403 403 400 403",
+    },
+    "api/v1/training/sessions/<int:pk>/": {
+        "kwargs": {"pk": "training.pk"},
+        "get":    "401 200 200 200 200 200 200 200 200",
+        "patch":  "401 403 403 403 403 409 403 409 403",
+    },
+    "api/v1/training/sessions/<int:pk>/attendance/": {
+        "kwargs": {"pk": "training.pk"},
+        "post":   "401 403 403 403 403 400 403 400 403",
+    },
+    "api/v1/training/sessions/<int:pk>/feedback/": {
+        "kwargs": {"pk": "training.pk"},
+        "post":   "401 403 403 403 400 403 403 403 403",
+    },
+    "api/v1/training/coverage/": {
+        "get":    "401 200 403 403 403 403 403 200 200",
+    },
+    "api/v1/training/people/<str:username>/": {
+        "kwargs": {"username": "training_person.username"},
+        "get":    "401 200 403 403 200 403 403 200 200",
+    },
+    "api/v1/training/material-versions/<int:pk>/download/": {
+        "kwargs": {"pk": "training_version.pk"},
+        "get":    "401 200 200 200 200 200 200 200 200",
+    },
     "api/v1/reviews/": {
         "get":    "401 200 200 200 200 200 200 200 200",
     },
@@ -1145,6 +1175,73 @@ MATRIX: dict[str, dict] = {
         "kwargs": {"pk": "feasibility.pk"},
         "get":    "302 302 200 404 302 200 302 302 302",
         "post":   "302 302 200 404 302 200 302 302 403",
+    },
+    # coordination.training pages (the same session as the API rows above)
+    "training/": {
+        "get":    "302 302 200 200 200 200 200 200 200",
+        "post":   "302 302 405 405 405 405 405 405 403",
+    },
+    "training/new/": {
+        "get":    "302 302 403 403 403 403 403 200 403",
+        "post":   "302 302 403 403 403 403 403 400 403",
+    },
+    "training/me/": {
+        "get":    "302 302 200 200 200 200 200 200 200",
+        "post":   "302 302 405 405 405 405 405 405 403",
+    },
+    "training/coverage/": {
+        "get":    "302 302 403 403 403 403 403 200 200",
+        "post":   "302 302 405 405 405 405 405 405 403",
+    },
+    "training/people/<str:username>/": {
+        "kwargs": {"username": "training_person.username"},
+        "get":    "302 302 403 403 200 403 403 200 200",
+        "post":   "302 302 405 405 405 405 405 405 403",
+    },
+    "training/<int:pk>/": {
+        "kwargs": {"pk": "training.pk"},
+        "get":    "302 302 200 200 200 200 200 200 200",
+        "post":   "302 302 405 405 405 405 405 405 403",
+    },
+    "training/<int:pk>/edit/": {
+        "kwargs": {"pk": "training.pk"},
+        "get":    "302 302 403 403 403 302 403 302 403",
+        "post":   "302 302 403 403 403 302 403 302 403",
+    },
+    "training/<int:pk>/held/": {
+        "kwargs": {"pk": "training.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 403 403 403 409 403 409 403",
+    },
+    "training/<int:pk>/cancel/": {
+        "kwargs": {"pk": "training.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 403 403 403 409 403 409 403",
+    },
+    "training/<int:pk>/attendance/": {
+        "kwargs": {"pk": "training.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 403 403 403 400 403 400 403",
+    },
+    "training/<int:pk>/feedback/": {
+        "kwargs": {"pk": "training.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 403 403 400 403 403 403 403",
+    },
+    "training/<int:pk>/materials/": {
+        "kwargs": {"pk": "training.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 403 403 403 400 403 400 403",
+    },
+    "training/materials/<int:pk>/versions/": {
+        "kwargs": {"pk": "training_material.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 403 403 403 400 403 400 403",
+    },
+    "training/material-versions/<int:pk>/file/": {
+        "kwargs": {"pk": "training_version.pk"},
+        "get":    "302 302 200 200 200 200 200 200 200",
+        "post":   "302 302 405 405 405 405 405 405 403",
     },
     "reviews/": {
         "get":    "302 302 200 200 200 200 200 200 200",

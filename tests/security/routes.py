@@ -107,6 +107,10 @@ _PK_OBJECTS = [  # (route fragment before <pk>/<item_id>, world object)
     ("documents/", "document"),
     ("tasks/", "task"),
     ("payments/", "payment"),
+    ("training/material-versions/", "training_version"),
+    ("training/materials/", "training_material"),
+    ("training/sessions/", "training"),
+    ("training/", "training"),
 ]
 
 
@@ -122,6 +126,8 @@ def guess_kwargs(route: str) -> dict[str, str]:
             out[name] = "customer.erp_id" if "customers" in before else "project.erp_id"
         elif name == "action":
             out[name] = "submit" if "feasibility" in before else "approve"
+        elif name == "username":
+            out[name] = "training_person.username"  # a person's training record
         elif name == "period":
             out[name] = "2026-04"  # a KPI period key (kpi.periods), not a world object
         else:

@@ -239,6 +239,8 @@ NOT_PROJECT_SCOPED = (
     "accounts/reset/",  # a password reset link: a user id and a token, no project's object
     "lessons/<int:pk>/",  # the lessons library is company-wide: promoting publishes a lesson
     "api/v1/lessons/",  # the same library through the API
+    "training/",  # company training: every signed-in person sees the sessions
+    "api/v1/training/",  # the same in the API
 )
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from coordination.calendars import services as calendar_feeds
 from coordination.conversations import services as conversations
@@ -20,6 +21,8 @@ from coordination.core.tokens.models import ApiToken
 from coordination.integration import services as integration
 from coordination.integration.models import ApiScope
 from coordination.lessons.models import Lesson
+from coordination.training import services as training_services
+from coordination.training.models import TrainingTopic
 from handover import services as handover_services
 from kpi.surveys import services as survey_links
 from projects.changes.models import ChangeRequest
@@ -178,7 +181,32 @@ def build_world() -> World:
     notification = factories.NotificationFactory(
         user=team.business_pm, kind="test", subject="通知", url="/"
     )
+    # a held training session run by PMO, its trainer P's engineering PM, P's business PM
+    # invited and ticked as attended (coordination.training), with one material
+    training = training_services.schedule_session(
+        by=users["pmo"],
+        data={
+            "topic": TrainingTopic.objects.create(name="安全生产"),
+            "title": "安全交底",
+            "trainer": team.engineering_pm,
+            "starts_at": timezone.now() - datetime.timedelta(hours=2),
+            "audience": ["business", "engineering"],
+            "invitees": [team.business_pm],
+        },
+    )
+    training_services.mark_held(training.pk, by=users["pmo"])
+    training_services.mark_attendance(training.pk, by=users["pmo"], attended=[team.business_pm])
+    material = training_services.add_material(
+        training.pk,
+        by=users["pmo"],
+        title="讲义",
+        file=SimpleUploadedFile("handout.pdf", PDF, content_type="application/pdf"),
+    )
     objs = {
+        "training": training,
+        "training_material": material,
+        "training_version": material.versions.get(),
+        "training_person": team.business_pm,
         # a cross-department complaint on P against engineering (kpi.complaints)
         "complaint": ComplaintFactory(
             project=p, source="internal", responsible_department="engineering"

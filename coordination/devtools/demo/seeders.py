@@ -18,6 +18,7 @@ from coordination.devtools.demo import (
     reviews,
     tasks,
     team,
+    training,
 )
 from coordination.devtools.demo.context import DemoContext
 
@@ -36,6 +37,7 @@ def seeders() -> list[Callable[[DemoContext], None]]:
         kickoff.seed_kickoff,
         reviews.seed_reviews,
         lessons.seed_lessons,
+        training.seed_training,
         kpi.seed_kpi,
         conversations.seed_conversations,
         integration.seed_integration,

@@ -1,0 +1,1 @@
+"""Training (培训): sessions, attendance and feedback, materials, coverage (docs/loop.md)."""
