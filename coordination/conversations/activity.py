@@ -98,6 +98,7 @@ ACTIONS = {
     "review_cadence.created": _("设立了例会机制"),
     "review_cadence.updated": _("调整了例会机制"),
     "review.updated": _("更新了例会纪要"),
+    "review.proposal_discarded": _("放弃了纪要中的一条待办建议"),
     "lesson.promoted": _("把复盘条目整理为经验教训"),
     "lesson.updated": _("修改了经验教训"),
     "action_item.created": _("新建了待办事项"),

@@ -197,6 +197,8 @@ class Review(Versioned, Timestamped):
     went_well = models.JSONField(_("做得好的"), default=list, blank=True)
     went_wrong = models.JSONField(_("做得不好的"), default=list, blank=True)
     improvements = models.JSONField(_("改进措施"), default=list, blank=True)
+    # the keys of the minutes' proposed action items that were discarded (reviews.proposals)
+    discarded_proposals = models.JSONField(_("已放弃的待办建议"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("例会")

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -31,6 +30,7 @@ from coordination.reviews.forms import (
     ReviewMinutesForm,
 )
 from coordination.reviews.models import ActionItem, Review, ReviewAttendance, ReviewCadence
+from coordination.reviews.proposal_services import possible_owners, proposals_for
 from projects.core.selectors import visible_projects
 
 User = get_user_model()
@@ -86,15 +86,6 @@ def _attendance_rows(review) -> list:
     return sorted(rows.values(), key=lambda a: a.user.get_username())
 
 
-def _owners_for(review):
-    people = Q(review_cadences=review.cadence)
-    if review.project_id:
-        project = review.project
-        people |= Q(project_memberships__project=project)
-        people |= Q(pk__in=[project.business_pm_id, project.engineering_pm_id])
-    return User.objects.filter(people, is_active=True).distinct().order_by("username")
-
-
 def _minutes_form(review, data=None) -> ReviewMinutesForm:
     return ReviewMinutesForm(
         data,
@@ -124,10 +115,12 @@ def _detail_page(
             "action_items": _action_items(request.user, review, can_edit),
             "item_form": item_form
             if item_form is not None
-            else ActionItemForm(owners=_owners_for(review)),
+            else ActionItemForm(owners=possible_owners(review)),
             "today": services.local_today(),
             "is_retro": review.kind == "monthly_retrospective",
             "conflict": conflict,
+            "proposals": proposals_for(review) if can_edit else [],
+            "owners": list(possible_owners(review)) if can_edit else [],
         },
         status=status,
     )
@@ -219,7 +212,7 @@ def action_item_create(request, pk: int):
         raise Http404 from exc
     if not services.can_edit_review(request.user, review):
         raise PermissionDenied
-    form = ActionItemForm(request.POST, owners=_owners_for(review))
+    form = ActionItemForm(request.POST, owners=possible_owners(review))
     if form.is_valid():
         try:
             services.create_action_item(

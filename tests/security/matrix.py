@@ -1252,6 +1252,12 @@ MATRIX: dict[str, dict] = {
         "get":    "302 302 200 404 200 200 200 200 200",
         "post":   "302 302 403 404 200 200 403 200 403",
     },
+    # confirm or discard a proposal of the minutes: an empty body is a message and a redirect
+    "reviews/<int:pk>/proposals/": {
+        "kwargs": {"pk": "review.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 302 404 302 302 302 302 403",
+    },
     "reviews/<int:pk>/action-items/": {
         "kwargs": {"pk": "review.pk"},
         "get":    "302 302 405 405 405 405 405 405 405",
