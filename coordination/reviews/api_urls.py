@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coordination.reviews import api, cadence_api
+from coordination.reviews import api, cadence_api, proposal_api
 
 urlpatterns = [
     path("projects/<str:code>/cadences/", api.ProjectCadencesView.as_view(), name="api-cadences"),
@@ -14,6 +14,11 @@ urlpatterns = [
         "reviews/<int:pk>/action-items/",
         api.ReviewActionItemsView.as_view(),
         name="api-review-action-items",
+    ),
+    path(
+        "reviews/<int:pk>/proposals/",
+        proposal_api.ReviewProposalsView.as_view(),
+        name="api-review-proposals",
     ),
     path("action-items/", api.ActionItemListView.as_view(), name="api-action-items"),
     path("action-items/<int:pk>/", api.ActionItemDetailView.as_view(), name="api-action-item"),

@@ -126,3 +126,36 @@ def test_the_chair_confirms_one_proposal_and_discards_another_on_the_review_page
         ).status_code
         == 404
     )
+
+
+def test_the_api_lists_confirms_and_discards(people):
+    from coordination.reviews.models import ActionItem
+    from tests.conftest import client_for
+    from tests.factories import ProjectFactory
+    from tests.reviews.factories import CadenceFactory, ReviewFactory
+
+    zhang, li, _wang = people
+    project = ProjectFactory(business_pm=li, engineering_pm=zhang)
+    review = ReviewFactory(
+        cadence=CadenceFactory(project=project),
+        date=MONDAY,
+        minutes="由张三负责，周五前完成图纸修订。李伟跟进客户的新增需求。",
+    )
+    api = client_for(li)
+    url = f"/api/v1/reviews/{review.pk}/proposals/"
+    found = api.get(url).json()
+    assert [(p["owner"], p["due_date"]) for p in found] == [
+        ("zhangsan", "2026-11-27"),
+        ("liwei", "2026-11-30"),
+    ]
+    bad = api.post(url, {"key": found[0]["key"], "decision": "maybe"}, format="json")
+    assert bad.status_code == 400 and not ActionItem.objects.exists()
+    made = api.post(url, {"key": found[0]["key"], "decision": "confirm"}, format="json")
+    assert made.status_code == 201 and made.json()["owner"] == "zhangsan"
+    assert (
+        api.post(url, {"key": found[1]["key"], "decision": "discard"}, format="json").status_code
+        == 204
+    )
+    assert api.get(url).json() == []
+    again = api.post(url, {"key": found[0]["key"], "decision": "confirm"}, format="json")
+    assert again.status_code == 409 and ActionItem.objects.count() == 1

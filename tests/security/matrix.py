@@ -613,6 +613,11 @@ MATRIX: dict[str, dict] = {
         "get":    "401 200 200 404 200 200 200 200 200",
         "patch":  "401 403 403 404 200 200 403 200 403",
     },
+    "api/v1/reviews/<int:pk>/proposals/": {
+        "kwargs": {"pk": "review.pk"},
+        "get":    "401 200 200 404 200 200 200 200 200",
+        "post":   "401 403 403 404 400 400 403 400 403",
+    },
     "api/v1/reviews/<int:pk>/action-items/": {
         "kwargs": {"pk": "review.pk"},
         "get":    "401 200 200 404 200 200 200 200 200",
