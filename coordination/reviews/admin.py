@@ -90,7 +90,7 @@ class ActionItemAdmin(admin.ModelAdmin):
     search_fields = ("title", "description", "owner__username", "project__code")
     list_select_related = ("project", "owner")
     autocomplete_fields = ("owner", "project")
-    raw_id_fields = ("review",)
+    raw_id_fields = ("review", "lesson")
     readonly_fields = ("created_by", "created_at", "updated_at", "done_at")
 
 

@@ -14,6 +14,7 @@ import datetime
 from coordination.devtools.demo.context import DemoContext
 from coordination.lessons.models import Lesson
 from coordination.reviews.models import ActionItem, Review, ReviewCadence, ReviewKind
+from coordination.reviews.services import generate_occurrences
 
 JOINT_RETRO = "业务-工程月度联合复盘"
 
@@ -57,6 +58,7 @@ def seed_lessons(ctx: DemoContext) -> None:
     )
     if created:
         cadence.participants.set(people)
+    generate_occurrences(today=today, cadence_ids=[cadence.pk])  # as the reviews seeder does
     first = today.replace(day=1)
     last_month = (first - datetime.timedelta(days=1)).replace(day=25)
     review, made = Review.objects.get_or_create(
