@@ -8,6 +8,7 @@ from coordination.core.tokens import admin as tokens_admin
 from coordination.integration import admin as integration_admin
 from coordination.kickoff import admin as kickoff_admin
 from coordination.reviews import admin as reviews_admin
+from coordination.rotations import admin as rotations_admin
 
 __all__ = [
     "calendars_admin",
@@ -17,5 +18,6 @@ __all__ = [
     "integration_admin",
     "kickoff_admin",
     "reviews_admin",
+    "rotations_admin",
     "tokens_admin",
 ]

@@ -9,6 +9,7 @@ from coordination.core.tokens import models as tokens
 from coordination.integration import models as integration
 from coordination.kickoff import models as kickoff
 from coordination.reviews import models as reviews
+from coordination.rotations import models as rotations
 
 __all__ = [
     "calendars",
@@ -18,5 +19,6 @@ __all__ = [
     "integration",
     "kickoff",
     "reviews",
+    "rotations",
     "tokens",
 ]

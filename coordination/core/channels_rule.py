@@ -89,6 +89,9 @@ KINDS = [
     ("complaint.overdue", _("投诉答复逾期")),
     ("payment.moved", _("收款节点因交付延误推迟")),
     ("survey.answered", _("客户已填写满意度问卷")),
+    ("job_rotation.planned", _("轮岗计划待审批")),
+    ("job_rotation.decided", _("轮岗审批与结束")),
+    ("job_rotation.check_in_due", _("轮岗月度记录提醒")),
 ]
 KIND_CODES = {code for code, _label in KINDS}
 _KIND_LABELS = dict(KINDS)
@@ -110,6 +113,7 @@ INAPP_REQUIRED = {
     "feasibility.submitted",
     "handover.submitted",
     "commitment.open",
+    "job_rotation.planned",
 }
 
 Choices = dict[tuple[str, str], bool]  # (kind, channel) -> enabled, the user's rows only

@@ -12,7 +12,6 @@ urlpatterns = [
     path("action-items/<int:item_id>/task/", views.action_item_to_task, name="action_item_task"),
     path("my-action-items/", views.my_action_items, name="my_action_items"),
     path("my-reminders/", views.my_reminders, name="my_reminders"),
-    path("job-rotations/", views.job_rotations, name="job_rotations"),
     path("project/<str:code>/", views.project_reviews, name="project"),
     path("project/<str:code>/panel/", views.project_panel, name="project_panel"),
     path("project/<str:code>/cadences/", views.cadence_create, name="cadence_create"),

@@ -32,6 +32,7 @@ FLOORS = {
     "handover": 8,
     "kickoff": 9,
     "reviews": 10,
+    "rotations": 10.5,  # job rotation as a programme (projects below; kpi and dashboard read it)
     "kpi": 11,
     "warning": 11.5,  # early warning: features rebuilt from every room below, models, backtest
     "complaints": 11.5,  # complaints handled to the end (owner, answer, cause, closure)
@@ -54,6 +55,7 @@ ROOMS = [
     ("coordination.integration", "integration"),
     ("coordination.kickoff", "kickoff"),
     ("coordination.reviews", "reviews"),
+    ("coordination.rotations", "rotations"),
     ("coordination.dashboard.templatetags.workdays_tags", "core"),
     ("coordination.dashboard.templatetags.trust_tags", "core"),
     ("coordination.dashboard.templatetags.live_tags", "core"),

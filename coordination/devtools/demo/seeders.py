@@ -15,6 +15,7 @@ from coordination.devtools.demo import (
     payments,
     presales,
     reviews,
+    rotations,
     tasks,
     team,
 )
@@ -34,6 +35,7 @@ def seeders() -> list[Callable[[DemoContext], None]]:
         payments.seed_payments,
         kickoff.seed_kickoff,
         reviews.seed_reviews,
+        rotations.seed_rotations,
         kpi.seed_kpi,
         conversations.seed_conversations,
         integration.seed_integration,
