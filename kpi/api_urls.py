@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kpi import api
+from kpi import api, rotation_api
 
 urlpatterns = [
     path("projects/<str:code>/surveys/", api.SurveyList.as_view(), name="api-kpi-surveys"),
@@ -12,6 +12,11 @@ urlpatterns = [
     path("kpis/scorecard/", api.KpiScorecard.as_view(), name="api-kpi-scorecard"),
     path("kpis/compare/", api.KpiComparison.as_view(), name="api-kpi-compare"),
     path("kpis/rows/", api.KpiCellRows.as_view(), name="api-kpi-rows"),
+    path(
+        "kpis/rotation-comparison/",
+        rotation_api.KpiRotationComparison.as_view(),
+        name="api-kpi-rotation-comparison",
+    ),
     path("kpis/restatements/", api.RestatementList.as_view(), name="api-kpi-restatements"),
     path(
         "kpis/restatements/<str:period>/restate/",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kpi import views
+from kpi import rotation_views, views
 from kpi.surveys import views as survey_views
 
 app_name = "kpi"
@@ -10,6 +10,7 @@ urlpatterns = [
     path("scorecards/", views.scorecards, name="scorecards"),
     path("scorecards/pdf/", views.scorecards_pdf, name="scorecards_pdf"),
     path("compare/", views.compare, name="compare"),
+    path("rotations/", rotation_views.rotation_compare, name="rotation_compare"),
     path("export/", views.export, name="export"),
     path("projects/<str:code>/panel/", views.panel, name="panel"),
     path("projects/<str:code>/surveys/", views.add_survey, name="add_survey"),

@@ -6,7 +6,12 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from coordination.core.queries import per_row
 from coordination.core.roles import department_of, is_department_head, sees_everything
-from coordination.rotations.models import JobRotation, RotationCheckIn, RotationStatus
+from coordination.rotations.models import (
+    JobRotation,
+    RotationApproval,
+    RotationCheckIn,
+    RotationStatus,
+)
 
 S = RotationStatus
 
@@ -83,3 +88,30 @@ def completed_rotation_before_contract(pm_field: str) -> Exists:
             actual_end__lt=OuterRef("contract_signed_on"),
         )
     )
+
+
+def rotations_awaiting(user, limit: int = 10) -> list[JobRotation]:
+    """The home page: planned rotations waiting for `user`'s decision as a department head
+    (a side of their department not decided in the current round). No query for others."""
+    if not is_department_head(user):
+        return []
+    dept = department_of(user)
+
+    def decided(side: str) -> Exists:
+        return Exists(
+            RotationApproval.objects.filter(
+                rotation=OuterRef("pk"), round=OuterRef("round"), side=side
+            )
+        )
+
+    Side = RotationApproval.Side
+    qs = (
+        JobRotation.objects.filter(status=S.PLANNED)
+        .exclude(user=user)
+        .filter(
+            (Q(from_department=dept) & ~decided(Side.OWN))
+            | (Q(host_department=dept) & ~decided(Side.HOST))
+        )
+        .select_related("user", "to_project")
+    )
+    return list(qs.order_by("start_date", "id")[:limit])
