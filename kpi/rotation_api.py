@@ -67,7 +67,9 @@ class KpiRotationComparison(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("period", str, description="2026, 2026-Q3 or 2026-07 (default: this year)")
+            OpenApiParameter(
+                "period", str, description="2026, 2026-Q3 or 2026-07 (default: this year)"
+            )
         ],
         responses={200: RotationComparisonSerializer, 400: BAD_REQUEST},
     )

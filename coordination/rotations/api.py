@@ -6,6 +6,7 @@ services the pages call."""
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -19,7 +20,7 @@ from coordination.api.pagination import SyncPagination, updated_since
 from coordination.api.schema import BAD_REQUEST, CONFLICT, FORBIDDEN, NOT_FOUND, SINCE_PARAMETER
 from coordination.core.limits import NOTE_MAX_LENGTH, TEXT_MAX_LENGTH, USERNAME_MAX_LENGTH
 from coordination.core.models import Department
-from coordination.rotations import selectors, services
+from coordination.rotations import rules, selectors, services
 from coordination.rotations.models import (
     JobRotation,
     RotationApproval,
@@ -73,9 +74,7 @@ class JobRotationSerializer(ModelSerializer):
     mentor = serializers.CharField(
         max_length=USERNAME_MAX_LENGTH, required=False, allow_null=True, allow_blank=True
     )
-    reflection = serializers.CharField(
-        max_length=TEXT_MAX_LENGTH, required=False, allow_blank=True
-    )
+    reflection = serializers.CharField(max_length=TEXT_MAX_LENGTH, required=False, allow_blank=True)
 
     class Meta:
         model = JobRotation
@@ -152,10 +151,14 @@ def _answer(request, pk: int, code: int = status.HTTP_200_OK) -> Response:
     return Response(JobRotationDetailSerializer(rotation).data, status=code)
 
 
-def _visible(request, pk: int) -> None:
-    """404 before anything else for a rotation the caller may not see."""
-    if not selectors.visible_job_rotations(request.user).filter(pk=pk).exists():
+def _allowed(request, pk: int, move: str) -> None:
+    """404 for a rotation the caller may not see, 403 for a move they may not make, both
+    before the input is read."""
+    rotation = selectors.visible_job_rotations(request.user).filter(pk=pk).first()
+    if rotation is None:
         raise Http404
+    if not rules.may(move, request.user, rotation):
+        raise PermissionDenied(_("你没有执行此操作的权限。"))
 
 
 class JobRotationListView(generics.ListCreateAPIView):
@@ -275,7 +278,7 @@ class JobRotationApproveView(APIView):
         """Approve for the caller's side (the head of the person's department or of the host
         department; PMO on a head's behalf names `side` and gives a `comment`). With both
         sides approved the rotation is `approved`."""
-        _visible(request, pk)
+        _allowed(request, pk, "approve")
         v = _valid(DecisionSerializer, request)
         services.approve_rotation(
             pk, by=request.user, side=v.get("side"), comment=v.get("comment", "")
@@ -287,7 +290,7 @@ class JobRotationRejectView(APIView):
     @extend_schema(request=RejectSerializer, responses=MOVE_RESPONSES)
     def post(self, request, pk: int):
         """Return the plan with a `reason` (status `returned`); the person is told."""
-        _visible(request, pk)
+        _allowed(request, pk, "reject")
         v = _valid(RejectSerializer, request)
         services.reject_rotation(pk, by=request.user, side=v.get("side"), reason=v["reason"])
         return _answer(request, pk)
@@ -297,7 +300,7 @@ class JobRotationResubmitView(APIView):
     @extend_schema(request=None, responses=MOVE_RESPONSES)
     def post(self, request, pk: int):
         """A returned plan goes to a new round of approvals."""
-        _visible(request, pk)
+        _allowed(request, pk, "resubmit")
         services.resubmit_rotation(pk, by=request.user)
         return _answer(request, pk)
 
@@ -306,7 +309,7 @@ class JobRotationStartView(APIView):
     @extend_schema(request=None, responses=MOVE_RESPONSES)
     def post(self, request, pk: int):
         """An approved rotation starts today (it also starts by itself on its start date)."""
-        _visible(request, pk)
+        _allowed(request, pk, "start")
         services.start_rotation(pk, by=request.user)
         return _answer(request, pk)
 
@@ -318,7 +321,7 @@ class JobRotationCheckInsView(APIView):
     )
     def post(self, request, pk: int):
         """A monthly note (person, mentor or PMO) while the rotation is in progress."""
-        _visible(request, pk)
+        _allowed(request, pk, "check_in")
         v = _valid(CheckInInputSerializer, request)
         check_in = services.add_check_in(pk, by=request.user, note=v["note"], on=v.get("date"))
         return Response(CheckInSerializer(check_in).data, status=status.HTTP_201_CREATED)
@@ -330,7 +333,7 @@ class JobRotationCloseView(APIView):
         """The person sends `reflection`; the mentor or the host head sends `host_score`
         (1–5) and `host_assessment`. Once both are in, the rotation is `closed` (actual
         end: `actual_end`, else today). Before it is in progress: 409."""
-        _visible(request, pk)
+        _allowed(request, pk, "close")
         v = _valid(CloseSerializer, request)
         services.close_rotation(pk, by=request.user, **v)
         return _answer(request, pk)
@@ -340,7 +343,7 @@ class JobRotationCancelView(APIView):
     @extend_schema(request=ReasonSerializer, responses=MOVE_RESPONSES)
     def post(self, request, pk: int):
         """Cancel a rotation that has not started (planned, returned, approved) with a `reason`."""
-        _visible(request, pk)
+        _allowed(request, pk, "cancel")
         v = _valid(ReasonSerializer, request)
         services.cancel_rotation(pk, by=request.user, reason=v["reason"])
         return _answer(request, pk)

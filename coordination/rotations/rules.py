@@ -104,3 +104,20 @@ def can_resubmit(user, rotation: JobRotation) -> bool:
 
 def can_cancel(user, rotation: JobRotation) -> bool:
     return can_resubmit(user, rotation) or (can_write(user) and _is_head_of_either(user, rotation))
+
+
+# Who may make each move at all (whatever the state and the input): pages and API ask this
+# before they read the input, so a refusal is a 403 whatever was sent.
+MOVES = {
+    "approve": lambda user, rotation: bool(sides_for(user, rotation)),
+    "reject": lambda user, rotation: bool(sides_for(user, rotation)),
+    "resubmit": can_resubmit,
+    "start": can_start,
+    "check_in": can_check_in,
+    "close": lambda user, rotation: can_reflect(user, rotation) or can_assess(user, rotation),
+    "cancel": can_cancel,
+}
+
+
+def may(move: str, user, rotation: JobRotation) -> bool:
+    return MOVES[move](user, rotation)

@@ -119,9 +119,7 @@ def _pmo_users():
 
 def approvers_of(rotation: JobRotation) -> list:
     """Who is asked to decide: each open side's heads, or PMO when that side has none."""
-    decided = set(
-        rotation.approvals.filter(round=rotation.round).values_list("side", flat=True)
-    )
+    decided = set(rotation.approvals.filter(round=rotation.round).values_list("side", flat=True))
     people: list = []
     for side in rules.SIDES:
         if side in decided:
@@ -141,10 +139,14 @@ def _ask_approvers(rotation: JobRotation) -> None:
         approvers_of(rotation),
         kind="job_rotation.planned",
         project=_code(rotation),
-        subject=lambda: _("互换岗位体验待审批：%(person)s → %(place)s")
-        % {"person": person.get_full_name() or person.get_username(), "place": rotation.place},
-        body=lambda: _("计划日期：%(start)s 至 %(end)s")
-        % {"start": rotation.start_date, "end": rotation.end_date or "…"},
+        subject=lambda: (
+            _("互换岗位体验待审批：%(person)s → %(place)s")
+            % {"person": person.get_full_name() or person.get_username(), "place": rotation.place}
+        ),
+        body=lambda: (
+            _("计划日期：%(start)s 至 %(end)s")
+            % {"start": rotation.start_date, "end": rotation.end_date or "…"}
+        ),
         url=_url(rotation),
     )
 
@@ -263,9 +265,8 @@ def _side_for(by, rotation: JobRotation, side: str | None) -> str:
     allowed = rules.sides_for(by, rotation)
     _require(bool(allowed), _("只有原部门和接收部门的负责人（或PMO代为）可以审批轮岗。"))
     if rotation.status != S.PLANNED:
-        raise Conflict(
-            _("轮岗当前状态为“%(status)s”，不在审批中。") % {"status": rotation.get_status_display()}
-        )
+        status = rotation.get_status_display()
+        raise Conflict(_("轮岗当前状态为“%(status)s”，不在审批中。") % {"status": status})
     decided = set(rotation.approvals.filter(round=rotation.round).values_list("side", flat=True))
     if side:
         if side not in rules.SIDES:
@@ -484,8 +485,9 @@ def remind_check_ins(today: datetime.date | None = None) -> int:
                 [rotation.user, rotation.mentor],
                 kind="job_rotation.check_in_due",
                 project=_code(rotation),
-                subject=lambda r=rotation: _("本月尚未记录轮岗情况：%(place)s")
-                % {"place": r.place},
+                subject=lambda r=rotation: (
+                    _("本月尚未记录轮岗情况：%(place)s") % {"place": r.place}
+                ),
                 body=lambda: _("请在轮岗页面记录本月的体会与进展。"),
                 url=_url(rotation),
             )

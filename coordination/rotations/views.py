@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect, render
 from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -138,9 +138,13 @@ def detail(request, pk: int):
     return _page(request, _rotation_for(request, pk))
 
 
-def _run(request, rotation, move, success: str, form=None, form_name: str = ""):
-    """Run one move; a refusal re-renders the page with its status (403, 409, 400)."""
+def _run(request, rotation, name: str, move, success: str, form=None, form_name: str = ""):
+    """Run one move; a refusal re-renders the page with its status (403 whatever the input,
+    then 400 for bad input, 409 for a move the state does not allow)."""
     forms = {form_name: form} if form is not None else {}
+    if not rules.may(name, request.user, rotation):
+        messages.error(request, _("你没有执行此操作的权限。"))
+        return _page(request, rotation, status=403, **forms)
     if form is not None and not form.is_valid():
         messages.error(request, _("请检查输入。"))
         return _page(request, rotation, status=400, **forms)
@@ -168,6 +172,7 @@ def approve(request, pk: int):
     return _run(
         request,
         rotation,
+        "approve",
         lambda d: services.approve_rotation(
             rotation.pk, by=request.user, side=d["side"] or None, comment=d["comment"]
         ),
@@ -184,6 +189,7 @@ def reject(request, pk: int):
     return _run(
         request,
         rotation,
+        "reject",
         lambda d: services.reject_rotation(
             rotation.pk, by=request.user, side=d["side"] or None, reason=d["comment"]
         ),
@@ -200,6 +206,7 @@ def resubmit(request, pk: int):
     return _run(
         request,
         rotation,
+        "resubmit",
         lambda d: services.resubmit_rotation(rotation.pk, by=request.user),
         _("已重新提交审批。"),
     )
@@ -212,6 +219,7 @@ def start(request, pk: int):
     return _run(
         request,
         rotation,
+        "start",
         lambda d: services.start_rotation(rotation.pk, by=request.user),
         _("轮岗已开始。"),
     )
@@ -224,9 +232,8 @@ def check_in(request, pk: int):
     return _run(
         request,
         rotation,
-        lambda d: services.add_check_in(
-            rotation.pk, by=request.user, note=d["note"], on=d["date"]
-        ),
+        "check_in",
+        lambda d: services.add_check_in(rotation.pk, by=request.user, note=d["note"], on=d["date"]),
         _("已记录。"),
         CheckInForm(request.POST),
         "check_in_form",
@@ -248,7 +255,9 @@ def close(request, pk: int):
             parts["host_assessment"] = d["host_assessment"]
         services.close_rotation(rotation.pk, by=user, actual_end=d["actual_end"], **parts)
 
-    return _run(request, rotation, move, _("已保存。"), CloseForm(request.POST), "close_form")
+    return _run(
+        request, rotation, "close", move, _("已保存。"), CloseForm(request.POST), "close_form"
+    )
 
 
 @login_required
@@ -258,6 +267,7 @@ def cancel(request, pk: int):
     return _run(
         request,
         rotation,
+        "cancel",
         lambda d: services.cancel_rotation(rotation.pk, by=request.user, reason=d["reason"]),
         _("轮岗已取消。"),
         ReasonForm(request.POST),

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 def _moves(rotation) -> list[str]:
     return list(
-        AuditEvent.objects.filter(target_type="coordination.jobrotation", target_id=str(rotation.pk))
+        AuditEvent.objects.filter(
+            target_type="coordination.jobrotation", target_id=str(rotation.pk)
+        )
         .order_by("id")
         .values_list("action", flat=True)
     )
@@ -42,13 +44,18 @@ def test_the_whole_rotation_in_the_browser():
         },
     )
     rotation = JobRotation.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/reviews/job-rotations/{rotation.pk}/"
+    assert (
+        response.status_code == 302
+        and response["Location"] == f"/reviews/job-rotations/{rotation.pk}/"
+    )
     assert (rotation.status, rotation.from_department, rotation.host_department) == (
         "planned",
         "business",
         "engineering",
     )
-    asked = set(Notification.objects.filter(kind="job_rotation.planned").values_list("user", flat=True))
+    asked = set(
+        Notification.objects.filter(kind="job_rotation.planned").values_list("user", flat=True)
+    )
     assert asked == {c.own_head.pk, c.host_head.pk}
     url = f"/reviews/job-rotations/{rotation.pk}/"
 
@@ -87,7 +94,9 @@ def test_the_whole_rotation_in_the_browser():
     assert "参加了吊装方案评审" in person.get(url).content.decode()
 
     # the host's assessment (a score out of range is a 400), then the person's reflection
-    assert mentor.post(f"{url}close/", {"host_score": "9", "host_assessment": "好"}).status_code == 400
+    assert (
+        mentor.post(f"{url}close/", {"host_score": "9", "host_assessment": "好"}).status_code == 400
+    )
     response = mentor.post(f"{url}close/", {"host_score": "4", "host_assessment": "沟通积极"})
     assert response.status_code == 302
     rotation.refresh_from_db()
@@ -121,7 +130,9 @@ def test_a_rejection_sends_the_plan_back_with_its_reason_and_a_resubmission_asks
     assert host.post(f"{url}reject/", {"comment": ""}).status_code == 400  # no reason
     rotation.refresh_from_db()
     assert rotation.status == "planned" and not rotation.approvals.exists()
-    assert host.post(f"{url}reject/", {"comment": "三季度现场人手紧，请改到四季度"}).status_code == 302
+    assert (
+        host.post(f"{url}reject/", {"comment": "三季度现场人手紧，请改到四季度"}).status_code == 302
+    )
     rotation.refresh_from_db()
     assert rotation.status == "returned"
     told = Notification.objects.get(user=c.person, kind="job_rotation.decided")
@@ -142,7 +153,10 @@ def test_pmo_decides_on_a_heads_behalf_only_with_a_comment_and_the_row_says_so()
     url = f"/reviews/job-rotations/{rotation.pk}/"
     assert pmo.post(f"{url}approve/", {"side": "host"}).status_code == 400
     assert not rotation.approvals.exists()
-    assert pmo.post(f"{url}approve/", {"side": "host", "comment": "工程总监邮件同意"}).status_code == 302
+    assert (
+        pmo.post(f"{url}approve/", {"side": "host", "comment": "工程总监邮件同意"}).status_code
+        == 302
+    )
     approval = rotation.approvals.get()
     assert (approval.side, approval.on_behalf, approval.approver) == ("host", True, c.pmo)
 
@@ -173,7 +187,9 @@ def test_the_list_filters_by_status_and_shows_each_one_what_concerns_them(
     person = login(c.person)
     html = person.get("/reviews/job-rotations/?status=in_progress").content.decode()
     assert html.count('data-status="in_progress"') == 1 and 'data-status="planned"' not in html
-    assert login(c.outsider).get("/reviews/job-rotations/").content.decode().count("data-status=") == 0
+    assert (
+        login(c.outsider).get("/reviews/job-rotations/").content.decode().count("data-status=") == 0
+    )
     for viewer in (c.pmo, c.mentor, c.own_head, c.host_head):
         html = login(viewer).get("/reviews/job-rotations/").content.decode()
         assert html.count('<tr data-status="') == 2, viewer
@@ -199,5 +215,7 @@ def test_an_executive_is_offered_no_plan_and_refused_one():
     executive = factories.executive_user()
     client = login(executive)
     assert 'name="start_date"' not in client.get("/reviews/job-rotations/").content.decode()
-    response = client.post("/reviews/job-rotations/", {"to_site": "现场", "start_date": "2026-12-01"})
+    response = client.post(
+        "/reviews/job-rotations/", {"to_site": "现场", "start_date": "2026-12-01"}
+    )
     assert response.status_code == 403 and not JobRotation.objects.exists()

@@ -19,6 +19,7 @@ from coordination.conversations.targets import Kind, Target
 from coordination.core.tokens.models import ApiToken
 from coordination.integration import services as integration
 from coordination.integration.models import ApiScope
+from coordination.rotations import services as rotations
 from handover import services as handover_services
 from kpi.surveys import services as survey_links
 from projects.changes.models import ChangeRequest
@@ -177,7 +178,18 @@ def build_world() -> World:
     notification = factories.NotificationFactory(
         user=team.business_pm, kind="test", subject="通知", url="/"
     )
+    # a job rotation planned by P's business PM, on site at P with the plain engineering
+    # member as mentor: waiting for both heads (none among the columns; PMO may decide on
+    # their behalf)
+    rotation = rotations.plan_rotation(
+        by=team.business_pm,
+        to_project=p,
+        mentor=other_dept,
+        start_date=datetime.date(2026, 10, 1),
+        end_date=datetime.date(2026, 12, 31),
+    )
     objs = {
+        "rotation": rotation,
         # a cross-department complaint on P against engineering (kpi.complaints)
         "complaint": ComplaintFactory(
             project=p, source="internal", responsible_department="engineering"
