@@ -75,8 +75,9 @@ def _row(result, kpi):
     return next(row for row in result["rows"] if row["kpi"] == kpi)
 
 
-def test_the_groups_and_their_figures(world):
-    result = rotation_comparison(P.year(2026), today=TODAY)
+def test_the_groups_and_their_figures(world, django_assert_num_queries):
+    with django_assert_num_queries(3):  # the definitions, one statement per group
+        result = rotation_comparison(P.year(2026), today=TODAY)
     assert result["groups"]["rotated"]["projects"] == 2
     assert result["groups"]["others"]["projects"] == 2
     on_time = _row(result, "on_time_delivery_rate")
