@@ -366,6 +366,9 @@ SPECTACULAR_SETTINGS = {
         "SurveySourceEnum": "kpi.models.SatisfactionSurvey.Source",
         "KpiSurveySourceEnum": ["all", "staff", "customer"],  # the KPI's `source=` filter
         "SurveyInvitationStatusEnum": "kpi.surveys.models.SurveyInvitation.Status",
+        "RotationStatusEnum": "coordination.rotations.models.RotationStatus",
+        "RotationSideEnum": "coordination.rotations.models.RotationApproval.Side",
+        "RotationDecisionEnum": "coordination.rotations.models.RotationApproval.Decision",
     },
 }
 

@@ -18,7 +18,7 @@ def _decimal():
     return AsciiDecimalField(max_digits=16, decimal_places=4, allow_null=True)
 
 
-class CellSerializer(serializers.Serializer):
+class RotationComparisonCellSerializer(serializers.Serializer):
     value = _decimal()
     numerator = _decimal()
     denominator = _decimal()
@@ -26,24 +26,24 @@ class CellSerializer(serializers.Serializer):
     per_project = AsciiDecimalField(max_digits=16, decimal_places=2, allow_null=True)
 
 
-class RowSerializer(serializers.Serializer):
+class RotationComparisonRowSerializer(serializers.Serializer):
     kpi = serializers.CharField()
     name = serializers.CharField()
     unit = serializers.CharField()
     direction = serializers.CharField()
     per_project = serializers.BooleanField(help_text="compare `per_project` (a count KPI)")
-    rotated = CellSerializer()
-    others = CellSerializer()
+    rotated = RotationComparisonCellSerializer()
+    others = RotationComparisonCellSerializer()
 
 
-class GroupSerializer(serializers.Serializer):
+class RotationComparisonGroupSerializer(serializers.Serializer):
     label = serializers.CharField()
     projects = serializers.IntegerField()
 
 
-class GroupsSerializer(serializers.Serializer):
-    rotated = GroupSerializer()
-    others = GroupSerializer()
+class RotationComparisonGroupsSerializer(serializers.Serializer):
+    rotated = RotationComparisonGroupSerializer()
+    others = RotationComparisonGroupSerializer()
 
 
 class RotationComparisonSerializer(serializers.Serializer):
@@ -51,12 +51,12 @@ class RotationComparisonSerializer(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField()
     min_group = serializers.IntegerField()
-    groups = GroupsSerializer()
+    groups = RotationComparisonGroupsSerializer()
     too_few = serializers.ListField(
         child=serializers.CharField(), help_text="groups of fewer than min_group projects"
     )
     comparable = serializers.BooleanField()
-    rows = RowSerializer(many=True)
+    rows = RotationComparisonRowSerializer(many=True)
 
 
 class KpiRotationComparison(APIView):

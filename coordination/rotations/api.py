@@ -37,7 +37,7 @@ def _username(user) -> str | None:
     return user.get_username() if user else None
 
 
-class ApprovalSerializer(ModelSerializer):
+class RotationApprovalSerializer(ModelSerializer):
     approver = serializers.SerializerMethodField()
 
     class Meta:
@@ -50,7 +50,7 @@ class ApprovalSerializer(ModelSerializer):
         return _username(obj.approver)
 
 
-class CheckInSerializer(ModelSerializer):
+class RotationCheckInSerializer(ModelSerializer):
     author = serializers.SerializerMethodField()
 
     class Meta:
@@ -126,8 +126,8 @@ class JobRotationSerializer(ModelSerializer):
 
 
 class JobRotationDetailSerializer(JobRotationSerializer):
-    approvals = ApprovalSerializer(many=True, read_only=True)
-    check_ins = CheckInSerializer(many=True, read_only=True)
+    approvals = RotationApprovalSerializer(many=True, read_only=True)
+    check_ins = RotationCheckInSerializer(many=True, read_only=True)
 
     class Meta(JobRotationSerializer.Meta):
         fields = [*JobRotationSerializer.Meta.fields, "approvals", "check_ins"]
@@ -236,7 +236,7 @@ class JobRotationDetailView(APIView):
         return _answer(request, pk)
 
 
-class DecisionSerializer(serializers.Serializer):
+class RotationDecisionSerializer(serializers.Serializer):
     side = serializers.ChoiceField(
         choices=RotationApproval.Side.choices,
         required=False,
@@ -245,24 +245,24 @@ class DecisionSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True)
 
 
-class RejectSerializer(serializers.Serializer):
+class RotationRejectSerializer(serializers.Serializer):
     side = serializers.ChoiceField(choices=RotationApproval.Side.choices, required=False)
     reason = serializers.CharField(max_length=NOTE_MAX_LENGTH)
 
 
-class CheckInInputSerializer(serializers.Serializer):
+class RotationCheckInInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=TEXT_MAX_LENGTH)
     date = serializers.DateField(required=False)
 
 
-class CloseSerializer(serializers.Serializer):
+class RotationCloseSerializer(serializers.Serializer):
     reflection = serializers.CharField(max_length=TEXT_MAX_LENGTH, required=False)
     host_score = serializers.IntegerField(min_value=1, max_value=5, required=False)
     host_assessment = serializers.CharField(max_length=TEXT_MAX_LENGTH, required=False)
     actual_end = serializers.DateField(required=False)
 
 
-class ReasonSerializer(serializers.Serializer):
+class RotationReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=NOTE_MAX_LENGTH)
 
 
@@ -273,13 +273,13 @@ def _valid(serializer_class, request) -> dict:
 
 
 class JobRotationApproveView(APIView):
-    @extend_schema(request=DecisionSerializer, responses=MOVE_RESPONSES)
+    @extend_schema(request=RotationDecisionSerializer, responses=MOVE_RESPONSES)
     def post(self, request, pk: int):
         """Approve for the caller's side (the head of the person's department or of the host
         department; PMO on a head's behalf names `side` and gives a `comment`). With both
         sides approved the rotation is `approved`."""
         _allowed(request, pk, "approve")
-        v = _valid(DecisionSerializer, request)
+        v = _valid(RotationDecisionSerializer, request)
         services.approve_rotation(
             pk, by=request.user, side=v.get("side"), comment=v.get("comment", "")
         )
@@ -287,11 +287,11 @@ class JobRotationApproveView(APIView):
 
 
 class JobRotationRejectView(APIView):
-    @extend_schema(request=RejectSerializer, responses=MOVE_RESPONSES)
+    @extend_schema(request=RotationRejectSerializer, responses=MOVE_RESPONSES)
     def post(self, request, pk: int):
         """Return the plan with a `reason` (status `returned`); the person is told."""
         _allowed(request, pk, "reject")
-        v = _valid(RejectSerializer, request)
+        v = _valid(RotationRejectSerializer, request)
         services.reject_rotation(pk, by=request.user, side=v.get("side"), reason=v["reason"])
         return _answer(request, pk)
 
@@ -316,34 +316,34 @@ class JobRotationStartView(APIView):
 
 class JobRotationCheckInsView(APIView):
     @extend_schema(
-        request=CheckInInputSerializer,
-        responses={**MOVE_RESPONSES, 201: CheckInSerializer, 200: None},
+        request=RotationCheckInInputSerializer,
+        responses={**MOVE_RESPONSES, 201: RotationCheckInSerializer, 200: None},
     )
     def post(self, request, pk: int):
         """A monthly note (person, mentor or PMO) while the rotation is in progress."""
         _allowed(request, pk, "check_in")
-        v = _valid(CheckInInputSerializer, request)
+        v = _valid(RotationCheckInInputSerializer, request)
         check_in = services.add_check_in(pk, by=request.user, note=v["note"], on=v.get("date"))
-        return Response(CheckInSerializer(check_in).data, status=status.HTTP_201_CREATED)
+        return Response(RotationCheckInSerializer(check_in).data, status=status.HTTP_201_CREATED)
 
 
 class JobRotationCloseView(APIView):
-    @extend_schema(request=CloseSerializer, responses=MOVE_RESPONSES)
+    @extend_schema(request=RotationCloseSerializer, responses=MOVE_RESPONSES)
     def post(self, request, pk: int):
         """The person sends `reflection`; the mentor or the host head sends `host_score`
         (1–5) and `host_assessment`. Once both are in, the rotation is `closed` (actual
         end: `actual_end`, else today). Before it is in progress: 409."""
         _allowed(request, pk, "close")
-        v = _valid(CloseSerializer, request)
+        v = _valid(RotationCloseSerializer, request)
         services.close_rotation(pk, by=request.user, **v)
         return _answer(request, pk)
 
 
 class JobRotationCancelView(APIView):
-    @extend_schema(request=ReasonSerializer, responses=MOVE_RESPONSES)
+    @extend_schema(request=RotationReasonSerializer, responses=MOVE_RESPONSES)
     def post(self, request, pk: int):
         """Cancel a rotation that has not started (planned, returned, approved) with a `reason`."""
         _allowed(request, pk, "cancel")
-        v = _valid(ReasonSerializer, request)
+        v = _valid(RotationReasonSerializer, request)
         services.cancel_rotation(pk, by=request.user, reason=v["reason"])
         return _answer(request, pk)
