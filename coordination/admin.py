@@ -9,6 +9,7 @@ from coordination.integration import admin as integration_admin
 from coordination.kickoff import admin as kickoff_admin
 from coordination.lessons import admin as lessons_admin
 from coordination.reviews import admin as reviews_admin
+from coordination.rotations import admin as rotations_admin
 from coordination.training import admin as training_admin
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "kickoff_admin",
     "lessons_admin",
     "reviews_admin",
+    "rotations_admin",
     "tokens_admin",
     "training_admin",
 ]

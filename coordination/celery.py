@@ -18,6 +18,7 @@ app.autodiscover_tasks(
         "coordination.chat",
         "coordination.notifications",
         "coordination.reviews",
+        "coordination.rotations",
         "coordination.integration",
         "handover",
         "kpi",

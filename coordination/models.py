@@ -10,6 +10,7 @@ from coordination.integration import models as integration
 from coordination.kickoff import models as kickoff
 from coordination.lessons import models as lessons
 from coordination.reviews import models as reviews
+from coordination.rotations import models as rotations
 from coordination.training import models as training
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "kickoff",
     "lessons",
     "reviews",
+    "rotations",
     "tokens",
     "training",
 ]

@@ -44,6 +44,16 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "coordination.escalate_overdue_action_items",
         "schedule": crontab(minute="0", hour="9"),
     },
+    # Job rotations: approved ones start on their start date; from the 20th a rotation in
+    # progress with no check-in this month reminds its person and mentor, once a month.
+    "rotations.start_due": {
+        "task": "coordination.start_due_rotations",
+        "schedule": crontab(minute="15", hour="0"),
+    },
+    "rotations.remind_check_ins": {
+        "task": "coordination.remind_rotation_check_ins",
+        "schedule": crontab(minute="10", hour="9"),
+    },
     "kpi.escalate_overdue_complaints": {
         "task": "kpi.escalate_overdue_complaints",
         "schedule": crontab(minute="5", hour="9"),

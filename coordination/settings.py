@@ -369,6 +369,9 @@ SPECTACULAR_SETTINGS = {
         "SurveyInvitationStatusEnum": "kpi.surveys.models.SurveyInvitation.Status",
         "TrainingSessionStatusEnum": "coordination.training.models.TrainingSession.Status",
         "TrainingMoveEnum": ["held", "cancelled"],  # PATCH's `status`: the two moves
+        "RotationStatusEnum": "coordination.rotations.models.RotationStatus",
+        "RotationSideEnum": "coordination.rotations.models.RotationApproval.Side",
+        "RotationDecisionEnum": "coordination.rotations.models.RotationApproval.Decision",
     },
 }
 

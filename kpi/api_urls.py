@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kpi import api, appraisal_api
+from kpi import api, appraisal_api, rotation_api
 
 urlpatterns = [
     path("projects/<str:code>/surveys/", api.SurveyList.as_view(), name="api-kpi-surveys"),
@@ -13,6 +13,11 @@ urlpatterns = [
     path("kpis/appraisal/", appraisal_api.KpiAppraisal.as_view(), name="api-kpi-appraisal"),
     path("kpis/compare/", api.KpiComparison.as_view(), name="api-kpi-compare"),
     path("kpis/rows/", api.KpiCellRows.as_view(), name="api-kpi-rows"),
+    path(
+        "kpis/rotation-comparison/",
+        rotation_api.KpiRotationComparison.as_view(),
+        name="api-kpi-rotation-comparison",
+    ),
     path("kpis/restatements/", api.RestatementList.as_view(), name="api-kpi-restatements"),
     path(
         "kpis/restatements/<str:period>/restate/",

@@ -169,6 +169,15 @@ def comparison_for(params) -> dict:
     return compare_projects(code_list)
 
 
+def parse_rotation_params(params) -> P.Period:
+    """`period=2026` (default: this year), `2026-Q3` or `2026-07`."""
+    reject_nul(params, ["period"])
+    try:
+        return P.parse(params.get("period") or P.current(P.YEAR).key)
+    except ValueError:
+        raise BadParams({"period": [_("期间格式应为 2026-07、2026-Q3 或 2026。")]}) from None
+
+
 def parse_cell_params(params, user) -> tuple[KpiDefinition, Scope, P.Period]:
     """`?kpi=<code>&scope=…&period=2026-07`: one KPI cell (the drill-down)."""
     reject_nul(params, ["kpi", "scope", "period"])

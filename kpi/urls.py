@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kpi import appraisal, views
+from kpi import appraisal, rotation_views, views
 from kpi.surveys import views as survey_views
 
 app_name = "kpi"
@@ -10,6 +10,7 @@ urlpatterns = [
     path("scorecards/", views.scorecards, name="scorecards"),
     path("scorecards/pdf/", views.scorecards_pdf, name="scorecards_pdf"),
     path("compare/", views.compare, name="compare"),
+    path("rotations/", rotation_views.rotation_compare, name="rotation_compare"),
     path("export/", views.export, name="export"),
     path("appraisal/", appraisal.page, name="appraisal"),
     path("appraisal/export/", appraisal.export, name="appraisal_export"),

@@ -91,6 +91,9 @@ KINDS = [
     ("survey.answered", _("客户已填写满意度问卷")),
     ("training.invited", _("培训邀请")),
     ("training.changed", _("培训改期、换地点或取消")),
+    ("job_rotation.planned", _("轮岗计划待审批")),
+    ("job_rotation.decided", _("轮岗审批与结束")),
+    ("job_rotation.check_in_due", _("轮岗月度记录提醒")),
 ]
 KIND_CODES = {code for code, _label in KINDS}
 _KIND_LABELS = dict(KINDS)
@@ -112,6 +115,7 @@ INAPP_REQUIRED = {
     "feasibility.submitted",
     "handover.submitted",
     "commitment.open",
+    "job_rotation.planned",
 }
 
 Choices = dict[tuple[str, str], bool]  # (kind, channel) -> enabled, the user's rows only

@@ -9,12 +9,17 @@ GROUP_ENGINEERING_MANAGER = "engineering_manager"
 GROUP_FINANCE = "finance"
 GROUP_PMO = "pmo"
 GROUP_EXECUTIVE = "executive"
+# The head of a department (部门负责人: 业务总监, 工程总监, 财务经理 …): this group together with
+# the profile's department. Department heads approve what crosses their department, e.g. a
+# job rotation (coordination.rotations.rules).
+GROUP_DEPARTMENT_HEAD = "department_head"
 ALL_GROUPS = [
     GROUP_BUSINESS_MANAGER,
     GROUP_ENGINEERING_MANAGER,
     GROUP_FINANCE,
     GROUP_PMO,
     GROUP_EXECUTIVE,
+    GROUP_DEPARTMENT_HEAD,
 ]
 
 
@@ -68,3 +73,10 @@ def can_write(user) -> bool:
     as PMO. Every write permission asks this first, so a read-only role is refused in one
     place whatever else it holds (a project role, the business department)."""
     return bool(user and user.is_authenticated) and (is_pmo(user) or not is_executive(user))
+
+
+def is_department_head(user, department: str = "") -> bool:
+    """Whether `user` heads a department (`department`: that one; else any, their own)."""
+    if not department_of(user) or GROUP_DEPARTMENT_HEAD not in _group_names(user):
+        return False
+    return not department or department_of(user) == department

@@ -23,6 +23,7 @@ from coordination.core.limits import NOTE_MAX_LENGTH
 from coordination.core.models import Notification
 from coordination.core.security import live_fragment
 from coordination.dashboard import health, selectors
+from coordination.rotations import selectors as rotations
 from projects.changes import services as changes
 from projects.changes.models import ChangeRequest
 from projects.changes.selectors import visible_change_requests
@@ -51,6 +52,8 @@ def home_context(user) -> dict:
         "action_items": action_items,
         "action_counts": action_counts,
         "next_reviews": selectors.my_next_reviews(user),
+        "rotations_in_progress": rotations.rotations_in_progress(user),
+        "rotations_awaiting": rotations.rotations_awaiting(user),
         "my_tasks": list(my_tasks(user)[:10]),
         "payments_moved": payments.moved_by_slips(user),
         "company": selectors.company_overview(user),

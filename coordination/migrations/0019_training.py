@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('coordination', '0017_cadence_departments_lessons'),
+        ('coordination', '0018_rotation_programme'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

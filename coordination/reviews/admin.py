@@ -137,18 +137,3 @@ class ReminderAdmin(IndexedDateHierarchyMixin, admin.ModelAdmin):
             failure_reason="",
         )
         self.message_user(request, _("已重新排队 %d 条提醒。") % count, messages.SUCCESS)
-
-
-@admin.register(models.JobRotation)
-class JobRotationAdmin(admin.ModelAdmin):
-    list_display = ("user", "from_department", "to_project", "to_site", "start_date", "end_date")
-    list_filter = ("from_department", "start_date")
-    search_fields = ("user__username", "to_site", "to_project__code", "reflection")
-    autocomplete_fields = ("user", "to_project")
-    list_select_related = ("user", "to_project")
-    readonly_fields = ("created_by", "created_at", "updated_at")
-
-    def save_model(self, request, obj, form, change):
-        if not change and obj.created_by_id is None:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)

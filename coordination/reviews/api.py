@@ -1,4 +1,4 @@
-"""API of the review loop (API.md): cadences, reviews, action items, reminders, job rotation.
+"""API of the review loop (API.md): cadences, reviews, action items, reminders.
 
 Views parse and authorise; every write goes through coordination.reviews.services."""
 
@@ -31,7 +31,6 @@ from coordination.core.models import Department
 from coordination.reviews import selectors, services
 from coordination.reviews.models import (
     ActionItem,
-    JobRotation,
     Reminder,
     Review,
     ReviewAttendance,
@@ -252,34 +251,6 @@ class ReminderSerializer(ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
-
-
-class JobRotationSerializer(ModelSerializer):
-    user = serializers.CharField(max_length=150, required=False)
-    to_project = serializers.CharField(max_length=40, required=False, allow_null=True)
-    from_department = serializers.ChoiceField(choices=Department.choices, required=False)
-
-    class Meta:
-        model = JobRotation
-        fields = [
-            "id",
-            "user",
-            "from_department",
-            "to_project",
-            "to_site",
-            "start_date",
-            "end_date",
-            "reflection",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = ["id", "created_at", "updated_at"]
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["user"] = instance.user.get_username()
-        data["to_project"] = instance.to_project.code if instance.to_project_id else None
-        return data
 
 
 def _review_queryset(qs):
@@ -519,51 +490,3 @@ class ReminderListView(generics.ListAPIView):
     def get_queryset(self):
         mine = self.request.query_params.get("mine", "1").strip().lower() not in {"0", "false"}
         return selectors.reminder_list(self.request.user, mine=mine)
-
-
-class JobRotationListView(generics.ListCreateAPIView):
-    """互换岗位体验 records: your own, those on your projects; PMO and executives see all."""
-
-    serializer_class = JobRotationSerializer
-    pagination_class = SyncPagination
-    filter_backends: list = []
-
-    def get_queryset(self):
-        qs = selectors.visible_job_rotations(self.request.user)
-        since = updated_since(self.request)
-        if since is not None:
-            qs = qs.filter(updated_at__gte=since)
-        return qs
-
-    @extend_schema(
-        parameters=[SINCE_PARAMETER],
-        responses={200: JobRotationSerializer(many=True), 400: BAD_REQUEST},
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-    @extend_schema(
-        request=JobRotationSerializer,
-        responses={201: JobRotationSerializer, 400: BAD_REQUEST, 403: ERROR},
-    )
-    def post(self, request, *args, **kwargs):
-        data = JobRotationSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        user = _user_by_name(v["user"], "user") if v.get("user") else request.user
-        project = None
-        if v.get("to_project"):
-            project = visible_projects(request.user).filter(code=v["to_project"]).first()
-            if project is None:
-                raise ValidationError({"to_project": [_("未知项目。")]})
-        rotation = services.create_job_rotation(
-            by=request.user,
-            user=user,
-            from_department=v.get("from_department", ""),
-            to_project=project,
-            to_site=v.get("to_site", ""),
-            start_date=v["start_date"],
-            end_date=v.get("end_date"),
-            reflection=v.get("reflection", ""),
-        )
-        return Response(JobRotationSerializer(rotation).data, status=status.HTTP_201_CREATED)

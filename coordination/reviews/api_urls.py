@@ -23,5 +23,4 @@ urlpatterns = [
     path("action-items/", api.ActionItemListView.as_view(), name="api-action-items"),
     path("action-items/<int:pk>/", api.ActionItemDetailView.as_view(), name="api-action-item"),
     path("reminders/", api.ReminderListView.as_view(), name="api-reminders"),
-    path("job-rotations/", api.JobRotationListView.as_view(), name="api-job-rotations"),
 ]

@@ -7,12 +7,11 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from coordination.core.forms import add_version_field, type_in_when_long
+from coordination.core.forms import add_version_field
 from coordination.core.limits import MINUTES_MAX_LENGTH, TEXT_MAX_LENGTH
 from coordination.core.models import Department
 from coordination.core.people import PersonChoiceField, PersonMultipleChoiceField
 from coordination.reviews.models import WEEKDAY_CHOICES, ActionItem, Review, ReviewKind
-from projects.core.models import Project
 
 User = get_user_model()
 
@@ -187,54 +186,3 @@ class CompanyCadenceForm(CadenceForm):
         if data.get("everyone_of_departments") and not data.get("departments"):
             self.add_error("departments", _("请先选择部门。"))
         return data
-
-
-class JobRotationForm(forms.Form):
-    user = PersonChoiceField(
-        label=_("人员"),
-        queryset=User.objects.filter(is_active=True).order_by("username"),
-        required=False,
-        help_text=_("留空表示本人。"),
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
-    from_department = forms.ChoiceField(
-        label=_("原部门"),
-        choices=[("", _("本人所在部门")), *Department.choices],
-        required=False,
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
-    to_project = forms.ModelChoiceField(
-        label=_("轮岗项目"),
-        queryset=None,
-        required=False,
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
-    to_site = forms.CharField(
-        label=_("轮岗现场/岗位"),
-        max_length=200,
-        required=False,
-        widget=forms.TextInput(attrs={"class": "form-control"}),
-    )
-    start_date = forms.DateField(
-        label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
-    )
-    end_date = forms.DateField(
-        label=_("结束日期"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
-    )
-    reflection = forms.CharField(
-        label=_("体会与反思"), required=False, max_length=TEXT_MAX_LENGTH, widget=_textarea(4)
-    )
-
-    def __init__(self, *args, projects=None, can_choose_user: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-
-        self.fields["to_project"].queryset = (
-            projects if projects is not None else Project.objects.none()
-        )
-        type_in_when_long(self, "to_project", keys=("code",), placeholder=_("项目编号"))
-        if not can_choose_user:
-            del self.fields["user"]
-        else:
-            type_in_when_long(self, "user", keys=("username",), placeholder=_("用户名"))

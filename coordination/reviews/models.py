@@ -1,5 +1,5 @@
 """The review loop (例会机制): cadences, their occurrences, action items, the reminder
-outbox and job-rotation records. Imported at the end of coordination/models.py."""
+outbox. Imported at the end of coordination/models.py."""
 
 from __future__ import annotations
 
@@ -14,13 +14,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from coordination.core import workdays
-from coordination.core.models import Authored, Department, Timestamped, Versioned, author_field
+from coordination.core.models import Authored, Department, Timestamped, Versioned
 from coordination.core.text import join_list
 from coordination.core.workdays import WorkCalendar
 
 __all__ = [
     "ActionItem",
-    "JobRotation",
     "Reminder",
     "Review",
     "ReviewAttendance",
@@ -407,47 +406,3 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.recipient_id} ({self.channel})"
-
-
-class JobRotation(Timestamped):
-    """互换岗位体验: someone from one department spends time on a project or site."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("人员"),
-        on_delete=models.CASCADE,
-        related_name="job_rotations",
-    )
-    from_department = models.CharField(_("原部门"), max_length=20, choices=Department.choices)
-    to_project = models.ForeignKey(
-        "projects.Project",
-        verbose_name=_("轮岗项目"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="job_rotations",
-    )
-    to_site = models.CharField(_("轮岗现场/岗位"), max_length=200, blank=True, default="")
-    start_date = models.DateField(_("开始日期"))
-    end_date = models.DateField(_("结束日期"), null=True, blank=True)
-    reflection = models.TextField(_("体会与反思"), blank=True, default="")
-    created_by = author_field(_("登记人"))
-
-    class Meta:
-        verbose_name = _("互换岗位体验")
-        verbose_name_plural = _("互换岗位体验")
-        ordering = ["-start_date", "-id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
-                name="job_rotation_end_after_start",
-            ),
-            models.CheckConstraint(
-                condition=Q(to_project__isnull=False) | ~Q(to_site=""),
-                name="job_rotation_has_destination",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        dest = self.to_project.code if self.to_project_id else self.to_site
-        return f"{self.user.get_username()}: {self.get_from_department_display()} → {dest}"

@@ -10,7 +10,6 @@ from coordination.core.queries import per_row
 from coordination.core.roles import sees_everything
 from coordination.reviews.models import (
     ActionItem,
-    JobRotation,
     Reminder,
     Review,
     ReviewAttendance,
@@ -183,12 +182,3 @@ def reminder_list(user, *, mine: bool = True) -> QuerySet[Reminder]:
     if mine or not sees_everything(user):
         qs = qs.filter(recipient=user)
     return qs.order_by("-due_at", "-id")
-
-
-def visible_job_rotations(user) -> QuerySet[JobRotation]:
-    qs = JobRotation.objects.select_related("user", "to_project")
-    if not user or not user.is_authenticated:
-        return qs.none()
-    if sees_everything(user):
-        return qs
-    return qs.filter(Q(user=user) | Q(to_project__in=_visible_project_ids(user)))

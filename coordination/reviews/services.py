@@ -1,5 +1,5 @@
-"""Services of the review loop (例会机制): cadences, occurrences, minutes, action items,
-job-rotation records. The API, the HTML views, the admin and the Celery tasks call these."""
+"""Services of the review loop (例会机制): cadences, occurrences, minutes, action items.
+The API, the HTML views, the admin and the Celery tasks call these."""
 
 from __future__ import annotations
 
@@ -24,7 +24,6 @@ from coordination.core.services import notify, record_audit, snapshot
 from coordination.core.workdays import calendar
 from coordination.reviews.models import (
     ActionItem,
-    JobRotation,
     Review,
     ReviewAttendance,
     ReviewCadence,
@@ -97,11 +96,6 @@ def can_edit_action_item(user, item: ActionItem) -> bool:
     if item.owner_id == user.pk or is_pmo(user) or _is_project_lead(user, item.project):
         return True
     return item.review is not None and can_edit_review(user, item.review)
-
-
-def can_record_job_rotation(by, user) -> bool:
-    """Anyone records their own rotation; PMO records anyone's."""
-    return can_write(by) and (user.pk == by.pk or is_pmo(by))
 
 
 # --- cadences and occurrences ---------------------------------------------------------------
@@ -507,55 +501,3 @@ def task_from_action_item(item_id: int, *, by) -> Task:
     )
     record_audit(actor=by, action="action_item.became_task", target=item, after={"task": task.pk})
     return task
-
-
-# --- job rotation ----------------------------------------------------------------------------
-
-
-@transaction.atomic
-def create_job_rotation(
-    *,
-    by,
-    user=None,
-    from_department: str = "",
-    to_project=None,
-    to_site: str = "",
-    start_date: datetime.date,
-    end_date: datetime.date | None = None,
-    reflection: str = "",
-) -> JobRotation:
-    """Record a 互换岗位体验. Anyone records their own; PMO records anyone's."""
-    user = user or by
-    _require(can_record_job_rotation(by, user))
-    if not from_department:
-        profile = getattr(user, "profile", None)
-        from_department = profile.department if profile else ""
-    errors: dict[str, list[str]] = {}
-    if from_department not in Department.values:
-        errors["from_department"] = [_("请选择原部门。")]
-    if to_project is None and not to_site.strip():
-        errors["to_site"] = [_("请填写轮岗项目或现场。")]
-    if end_date and end_date < start_date:
-        errors["end_date"] = [_("结束日期不能早于开始日期。")]
-    if errors:
-        raise ValidationError(errors)
-    rotation = JobRotation.objects.create(
-        user=user,
-        from_department=from_department,
-        to_project=to_project,
-        to_site=to_site.strip(),
-        start_date=start_date,
-        end_date=end_date,
-        reflection=reflection,
-        created_by=by,
-    )
-    record_audit(
-        actor=by,
-        action="job_rotation.created",
-        target=rotation,
-        after=snapshot(
-            rotation, ["user", "from_department", "to_project", "to_site", "start_date"]
-        ),
-        project_code=to_project.code if to_project else "",
-    )
-    return rotation

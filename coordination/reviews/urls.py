@@ -15,7 +15,6 @@ urlpatterns = [
     path("my-reminders/", views.my_reminders, name="my_reminders"),
     path("cadences/", cadence_views.cadences, name="cadences"),
     path("cadences/<int:pk>/", cadence_views.cadence, name="cadence"),
-    path("job-rotations/", views.job_rotations, name="job_rotations"),
     path("project/<str:code>/", views.project_reviews, name="project"),
     path("project/<str:code>/panel/", views.project_panel, name="project_panel"),
     path("project/<str:code>/cadences/", views.cadence_create, name="cadence_create"),

@@ -1,5 +1,5 @@
 """HTML pages of the review loop (namespace 'reviews'): list, occurrence page, my action
-items, my reminders, job rotation, and the project tab's panel. Writes call
+items, my reminders, and the project tab's panel. Writes call
 coordination.reviews.services."""
 
 from __future__ import annotations
@@ -18,14 +18,12 @@ from django.views.decorators.http import require_POST
 
 from coordination.core.exceptions import Conflict, StaleWrite
 from coordination.core.forms import apply_errors, edit_conflict, expected_version
-from coordination.core.roles import is_pmo
 from coordination.core.text import join_list
 from coordination.reviews import selectors, services
 from coordination.reviews.cadence_views import project_people as _project_people
 from coordination.reviews.forms import (
     ActionItemForm,
     ActionItemStatusForm,
-    JobRotationForm,
     ProjectCadenceForm,
     ReviewMinutesForm,
 )
@@ -293,43 +291,6 @@ def my_reminders(request):
         request,
         "coordination/reviews/my_reminders.html",
         {"reminders": list(selectors.reminder_list(request.user, mine=True)[:200])},
-    )
-
-
-@login_required
-def job_rotations(request):
-    can_choose_user = is_pmo(request.user)
-    projects = visible_projects(request.user).order_by("code")
-    if request.method == "POST":
-        form = JobRotationForm(request.POST, projects=projects, can_choose_user=can_choose_user)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.create_job_rotation(
-                    by=request.user,
-                    user=data.get("user") or request.user,
-                    from_department=data["from_department"],
-                    to_project=data["to_project"],
-                    to_site=data["to_site"],
-                    start_date=data["start_date"],
-                    end_date=data["end_date"],
-                    reflection=data["reflection"],
-                )
-            except (ValidationError, PermissionDenied) as exc:
-                _errors(request, exc)
-            else:
-                messages.success(request, _("轮岗记录已保存。"))
-                return redirect("reviews:job_rotations")
-    else:
-        form = JobRotationForm(projects=projects, can_choose_user=can_choose_user)
-    return render(
-        request,
-        "coordination/reviews/job_rotations.html",
-        {
-            "form": form,
-            "can_record": services.can_record_job_rotation(request.user, request.user),
-            "rotations": list(selectors.visible_job_rotations(request.user)[:200]),
-        },
     )
 
 

@@ -34,6 +34,7 @@ FLOORS = {
     "kickoff": 9,
     "reviews": 10,
     "lessons": 10.5,  # lessons library: retrospective entries promoted, tags, improvement actions
+    "rotations": 10.5,  # job rotation as a programme (projects below; kpi and dashboard read it)
     "kpi": 11,
     "warning": 11.5,  # early warning: features rebuilt from every room below, models, backtest
     "complaints": 11.5,  # complaints handled to the end (owner, answer, cause, closure)
@@ -58,6 +59,7 @@ ROOMS = [
     ("coordination.reviews", "reviews"),
     ("coordination.lessons", "lessons"),
     ("coordination.training", "training"),
+    ("coordination.rotations", "rotations"),
     ("coordination.dashboard.templatetags.workdays_tags", "core"),
     ("coordination.dashboard.templatetags.trust_tags", "core"),
     ("coordination.dashboard.templatetags.live_tags", "core"),

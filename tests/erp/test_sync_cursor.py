@@ -18,7 +18,8 @@ from django.utils.dateparse import parse_datetime
 from rest_framework.test import APIClient
 
 from coordination.integration.models import ApiScope
-from coordination.reviews.models import ActionItem, JobRotation, Review
+from coordination.reviews.models import ActionItem, Review
+from coordination.rotations.models import JobRotation
 from kpi.models import Complaint, SatisfactionSurvey
 from projects.changes.models import ChangeRequest
 from projects.core.models import Customer, Milestone, Project, Risk

@@ -5,7 +5,8 @@ import datetime
 import pytest
 
 from coordination.core.models import AuditEvent
-from coordination.reviews.models import ActionItem, JobRotation, Reminder, ReviewCadence
+from coordination.reviews.models import ActionItem, Reminder, ReviewCadence
+from coordination.rotations.models import JobRotation
 from tests.conftest import client_for
 from tests.factories import (
     MembershipFactory,

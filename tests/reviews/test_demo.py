@@ -6,7 +6,7 @@ import pytest
 
 from coordination.devtools.demo import DemoContext
 from coordination.devtools.demo.reviews import seed_reviews
-from coordination.reviews.models import ActionItem, JobRotation, Review, ReviewCadence
+from coordination.reviews.models import ActionItem, Review, ReviewCadence
 from tests.factories import ProjectFactory, business_user, pmo_user
 
 pytestmark = pytest.mark.django_db
@@ -27,17 +27,14 @@ def test_seed_reviews_twice_gives_the_same_data():
         ReviewCadence.objects.count(),
         Review.objects.count(),
         ActionItem.objects.count(),
-        JobRotation.objects.count(),
     )
     seed_reviews(ctx)
     assert counts == (
         ReviewCadence.objects.count(),
         Review.objects.count(),
         ActionItem.objects.count(),
-        JobRotation.objects.count(),
     )
     assert set(ReviewCadence.objects.values_list("project", flat=True)) == {active.pk}
     assert ActionItem.objects.filter(status="open", due_date__lt=today).exists()  # overdue
     assert Review.objects.filter(kind="monthly_retrospective").exclude(went_wrong=[]).exists()
     assert Review.objects.filter(date__gt=today).exists()  # upcoming generated
-    assert JobRotation.objects.count() == 1

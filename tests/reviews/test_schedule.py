@@ -24,6 +24,8 @@ EXPECTED_TASKS = {
     "kpi.escalate_overdue_complaints",
     "warning.retrain",
     "warning.score_open_projects",
+    "coordination.start_due_rotations",
+    "coordination.remind_rotation_check_ins",
 }
 
 
@@ -43,6 +45,7 @@ def test_coordination_tasks_are_registered():
     import coordination.integration.tasks  # noqa: F401
     import coordination.notifications.tasks  # noqa: F401
     import coordination.reviews.tasks  # noqa: F401
+    import coordination.rotations.tasks  # noqa: F401
     import handover.tasks  # noqa: F401
     import kpi.complaints.tasks  # noqa: F401
     import projects.warning.tasks  # noqa: F401

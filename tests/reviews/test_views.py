@@ -3,7 +3,8 @@
 import pytest
 from django.test import Client
 
-from coordination.reviews.models import ActionItem, JobRotation, ReviewCadence
+from coordination.reviews.models import ActionItem, ReviewCadence
+from coordination.rotations.models import JobRotation
 from tests.factories import ProjectFactory, business_user, pmo_user
 from tests.formpage import login
 from tests.reviews.factories import CadenceFactory, ReviewFactory

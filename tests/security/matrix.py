@@ -334,6 +334,45 @@ MATRIX: dict[str, dict] = {
         "get":    "401 200 200 200 200 200 200 200 200",
         "post":   "401 403 400 400 400 400 400 400 403",
     },
+    # a rotation planned by P's business PM with the engineering member (other_dept) as its
+    # mentor, waiting for both department heads (none in the columns; PMO decides on their
+    # behalf, 400 without the side): the person and the mentor see it; a refusal is 403
+    # whatever the body; an allowed move the state refuses is 409
+    "api/v1/job-rotations/<int:pk>/": {
+        "kwargs": {"pk": "rotation.pk"},
+        "get":    "401 200 200 404 200 404 404 200 200",
+    },
+    "api/v1/job-rotations/<int:pk>/approve/": {
+        "kwargs": {"pk": "rotation.pk"},
+        "post":   "401 403 403 404 403 404 404 400 403",
+    },
+    "api/v1/job-rotations/<int:pk>/reject/": {
+        "kwargs": {"pk": "rotation.pk"},
+        "post":   "401 403 403 404 403 404 404 400 403",
+    },
+    "api/v1/job-rotations/<int:pk>/resubmit/": {
+        "kwargs": {"pk": "rotation.pk"},
+        "post":   "401 403 403 404 409 404 404 409 403",
+    },
+    "api/v1/job-rotations/<int:pk>/start/": {
+        "kwargs": {"pk": "rotation.pk"},
+        "post":   "401 403 409 404 409 404 404 409 403",
+    },
+    "api/v1/job-rotations/<int:pk>/check-ins/": {
+        "kwargs": {"pk": "rotation.pk"},
+        "post":   "401 403 400 404 400 404 404 400 403",
+    },
+    "api/v1/job-rotations/<int:pk>/close/": {
+        "kwargs": {"pk": "rotation.pk"},
+        "post":   "401 403 409 404 409 404 404 403 403",
+    },
+    "api/v1/job-rotations/<int:pk>/cancel/": {
+        "kwargs": {"pk": "rotation.pk"},
+        "post":   "401 403 403 404 400 404 404 400 403",
+    },
+    "api/v1/kpis/rotation-comparison/": {
+        "get":    "401 200 200 200 200 200 200 200 200",
+    },
     "api/v1/kpis/": {
         "get":    "401 200 200 200 200 200 200 200 200",
     },
@@ -925,6 +964,10 @@ MATRIX: dict[str, dict] = {
         "get":    "302 302 405 405 405 405 405 405 405",
         "post":   "302 302 302 404 302 302 302 302 403",
     },
+    "kpi/rotations/": {
+        "get":    "302 302 200 200 200 200 200 200 200",
+        "post":   "302 302 405 405 405 405 405 405 403",
+    },
     "kpi/restatements/": {
         "get":    "302 302 200 200 200 200 200 200 200",
     },
@@ -1291,6 +1334,46 @@ MATRIX: dict[str, dict] = {
     "reviews/job-rotations/": {
         "get":    "302 302 200 200 200 200 200 200 200",
         "post":   "302 302 200 200 200 200 200 200 403",
+    },
+    "reviews/job-rotations/<int:pk>/": {
+        "kwargs": {"pk": "rotation.pk"},
+        "get":    "302 302 200 404 200 404 404 200 200",
+        "post":   "302 302 405 405 405 405 405 405 403",
+    },
+    "reviews/job-rotations/<int:pk>/approve/": {
+        "kwargs": {"pk": "rotation.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 403 404 403 404 404 400 403",
+    },
+    "reviews/job-rotations/<int:pk>/reject/": {
+        "kwargs": {"pk": "rotation.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 403 404 403 404 404 400 403",
+    },
+    "reviews/job-rotations/<int:pk>/resubmit/": {
+        "kwargs": {"pk": "rotation.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 403 404 409 404 404 409 403",
+    },
+    "reviews/job-rotations/<int:pk>/start/": {
+        "kwargs": {"pk": "rotation.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 409 404 409 404 404 409 403",
+    },
+    "reviews/job-rotations/<int:pk>/check-ins/": {
+        "kwargs": {"pk": "rotation.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 400 404 400 404 404 400 403",
+    },
+    "reviews/job-rotations/<int:pk>/close/": {
+        "kwargs": {"pk": "rotation.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 409 404 409 404 404 403 403",
+    },
+    "reviews/job-rotations/<int:pk>/cancel/": {
+        "kwargs": {"pk": "rotation.pk"},
+        "get":    "302 302 405 405 405 405 405 405 405",
+        "post":   "302 302 403 404 400 404 404 400 403",
     },
     "reviews/my-action-items/": {
         "get":    "302 302 200 200 200 200 200 200 200",

@@ -83,6 +83,7 @@ def request(client: Client, method: str, url: str, body: str = EMPTY_JSON):
 
 _PK_OBJECTS = [  # (route fragment before <pk>/<item_id>, world object)
     ("profile/tokens/", "api_token"),
+    ("job-rotations/", "rotation"),
     ("survey-invitations/", "survey_invitation"),
     ("complaints/", "complaint"),
     ("customers/", "customer"),

@@ -16,6 +16,7 @@ from coordination.core.exceptions import Conflict
 from coordination.core.roles import GROUP_EXECUTIVE, can_write
 from coordination.kickoff import selectors as kickoff
 from coordination.reviews import services as reviews
+from coordination.rotations import rules as rotations
 from handover import permissions as handover
 from kpi import services as kpi
 from projects.changes import rules
@@ -55,7 +56,7 @@ def _answers(user, c, cr, review, item, commitment) -> dict[str, bool]:
         "manage cadence": reviews.can_manage_cadence(user, project),
         "keep minutes": reviews.can_edit_review(user, review),
         "update action item": reviews.can_edit_action_item(user, item),
-        "record own job rotation": reviews.can_record_job_rotation(user, user),
+        "record own job rotation": rotations.can_plan(user, user),
         "manage kickoff": kickoff.can_manage_kickoff(user, project),
         "hold kickoff": kickoff.can_hold_kickoff(user, project),
         "sign commitment": kickoff.can_sign(user, commitment),

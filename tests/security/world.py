@@ -21,6 +21,7 @@ from coordination.core.tokens.models import ApiToken
 from coordination.integration import services as integration
 from coordination.integration.models import ApiScope
 from coordination.lessons.models import Lesson
+from coordination.rotations import services as rotations
 from coordination.training import services as training_services
 from coordination.training.models import TrainingTopic
 from handover import services as handover_services
@@ -202,11 +203,22 @@ def build_world() -> World:
         title="讲义",
         file=SimpleUploadedFile("handout.pdf", PDF, content_type="application/pdf"),
     )
+    # a job rotation planned by P's business PM, on site at P with the plain engineering
+    # member as mentor: waiting for both heads (none among the columns; PMO may decide on
+    # their behalf)
+    rotation = rotations.plan_rotation(
+        by=team.business_pm,
+        to_project=p,
+        mentor=other_dept,
+        start_date=datetime.date(2026, 10, 1),
+        end_date=datetime.date(2026, 12, 31),
+    )
     objs = {
         "training": training,
         "training_material": material,
         "training_version": material.versions.get(),
         "training_person": team.business_pm,
+        "rotation": rotation,
         # a cross-department complaint on P against engineering (kpi.complaints)
         "complaint": ComplaintFactory(
             project=p, source="internal", responsible_department="engineering"

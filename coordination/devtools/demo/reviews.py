@@ -1,8 +1,9 @@
 """Demo data for the review loop: cadences for the active projects, past meetings with
-minutes and action items (some overdue), a company-wide retrospective, a job rotation.
+minutes and action items (some overdue), a company-wide retrospective
+(job rotations: demo/rotations.py).
 
 Idempotent: cadences are found by (project, kind), occurrences by (cadence, date),
-action items by (review, title), the rotation by (user, start date).
+action items by (review, title).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import datetime
 from coordination.devtools.demo.context import DemoContext
 from coordination.reviews.models import (
     ActionItem,
-    JobRotation,
     Review,
     ReviewAttendance,
     ReviewCadence,
@@ -130,22 +130,6 @@ def seed_reviews(ctx: DemoContext) -> None:
         )
     generate_occurrences(today=today)
 
-    users = ctx.users
-    if "biz_pm" in users:
-        target = projects[0] if projects else None
-        JobRotation.objects.get_or_create(
-            user=users["biz_pm"],
-            start_date=today - datetime.timedelta(days=60),
-            defaults={
-                "from_department": "business",
-                "to_project": target,
-                "to_site": "" if target else "苏州工业园项目现场",
-                "end_date": today - datetime.timedelta(days=46),
-                "reflection": "在现场跟了两周施工，理解了工期承诺背后的材料与人力约束，"
-                "今后报价前会先找工程确认关键节点。",
-                "created_by": users.get("pmo"),
-            },
-        )
     ctx.log(
         f"review loop: {len(projects)} projects with cadences, {created_items} new action items"
     )
