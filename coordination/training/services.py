@@ -32,7 +32,6 @@ from coordination.core.exceptions import Conflict
 from coordination.core.models import Department
 from coordination.core.roles import can_write
 from coordination.core.services import notify, record_audit, snapshot
-from coordination.core.uploads import check_upload, content_type_of
 from coordination.training.models import (
     SCORE_MAX,
     SCORE_MIN,
@@ -46,7 +45,7 @@ from coordination.training.models import (
 from coordination.training.permissions import require_organiser, require_schedule
 from coordination.training.selectors import audience_people
 from projects.core.team import people
-from projects.documents.services import sha256_of
+from projects.documents.services import save_new_version, version_facts
 
 User = get_user_model()
 
@@ -357,34 +356,9 @@ def give_feedback(session_id: int, *, by, score, comment: str = "") -> TrainingA
 
 
 def _save_version(material: TrainingMaterial, *, by, file, note: str) -> TrainingMaterialVersion:
-    storage_name = check_upload(file)
-    version = TrainingMaterialVersion(
-        material=material,
-        version=material.current_version + 1,
-        filename=(file.name or storage_name)[:255],
-        size=file.size,
-        sha256=sha256_of(file),
-        content_type=content_type_of(storage_name),
-        note=(note or "")[:500],
-        uploaded_by=by,
+    return save_new_version(
+        material, TrainingMaterialVersion, "material", by=by, file=file, note=note
     )
-    # the file first, under a fresh random name: a failed insert leaves an orphan file at
-    # worst, never a row without its file (as the documents room does)
-    version.file.save(storage_name, file, save=False)
-    version.save()
-    material.current_version = version.version
-    material.save(update_fields=["current_version", "updated_at"])
-    return version
-
-
-def _version_facts(version: TrainingMaterialVersion) -> dict:
-    return {
-        "version": version.version,
-        "filename": version.filename,
-        "size": version.size,
-        "sha256": version.sha256,
-        "note": version.note,
-    }
 
 
 @transaction.atomic
@@ -400,7 +374,7 @@ def add_material(session_id: int, *, by, title: str, file, note: str = "") -> Tr
         actor=by,
         action="training.material_added",
         target=material,
-        after={"session": session.pk, "title": material.title, **_version_facts(version)},
+        after={"session": session.pk, "title": material.title, **version_facts(version)},
     )
     return material
 
@@ -418,7 +392,7 @@ def add_material_version(material_id: int, *, by, file, note: str = "") -> Train
         action="training.material_version_added",
         target=material,
         before={"current_version": before},
-        after={"current_version": version.version, **_version_facts(version)},
+        after={"current_version": version.version, **version_facts(version)},
     )
     return version
 

@@ -58,25 +58,32 @@ def check_target(project: Project, kind: str, target_id: int | None) -> None:
         raise ValidationError({"target": [_("该对象不属于本项目。")]})
 
 
-def _save_version(document: Document, *, by, file, note: str) -> DocumentVersion:
+def save_new_version(parent, version_class, link: str, *, by, file, note: str = ""):
+    """A new version of `parent` (a document, a training material), `link` naming the version's
+    foreign key to it: the upload checked (coordination.core.uploads), its size and SHA-256
+    kept, the parent's current version moved on. The file is stored under a fresh random name
+    before its row: a failed insert leaves an orphan file at worst, never a row without its
+    file."""
     storage_name = check_upload(file)
-    version = DocumentVersion(
-        document=document,
-        version=document.current_version + 1,
+    version = version_class(
+        **{link: parent},
+        version=parent.current_version + 1,
         filename=(file.name or storage_name)[:255],
         size=file.size,
         sha256=sha256_of(file),
         content_type=content_type_of(storage_name),
-        note=note[:500],
+        note=(note or "")[:500],
         uploaded_by=by,
     )
-    # The file is stored under a fresh random name before its row: a failed insert leaves
-    # an orphan file at worst, never a row without its file.
     version.file.save(storage_name, file, save=False)
     version.save()
-    document.current_version = version.version
-    document.save(update_fields=["current_version", "updated_at"])
+    parent.current_version = version.version
+    parent.save(update_fields=["current_version", "updated_at"])
     return version
+
+
+def _save_version(document: Document, *, by, file, note: str) -> DocumentVersion:
+    return save_new_version(document, DocumentVersion, "document", by=by, file=file, note=note)
 
 
 @transaction.atomic
@@ -122,7 +129,7 @@ def create_document(
         actor=by,
         action="document.created",
         target=document,
-        after={**{f: getattr(document, f) for f in AUDIT_FIELDS}, **_version_facts(version)},
+        after={**{f: getattr(document, f) for f in AUDIT_FIELDS}, **version_facts(version)},
     )
     return document
 
@@ -142,7 +149,7 @@ def add_version(
         action="document.version_added",
         target=document,
         before={"current_version": before},
-        after={"current_version": version.version, **_version_facts(version)},
+        after={"current_version": version.version, **version_facts(version)},
     )
     return version
 
@@ -159,7 +166,8 @@ def record_download(version: DocumentVersion, *, by, inline: bool) -> None:
     )
 
 
-def _version_facts(version: DocumentVersion) -> dict:
+def version_facts(version) -> dict:
+    """What an audit event says of a new version (a document's, a training material's)."""
     return {
         "version": version.version,
         "filename": version.filename,
