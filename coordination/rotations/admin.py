@@ -48,15 +48,7 @@ class JobRotationAdmin(admin.ModelAdmin):
     list_select_related = ("user", "to_project")
     # the lifecycle moves only through the services (pages, API): here it is read
     readonly_fields = (
-        "status",
-        "round",
-        "actual_start",
-        "actual_end",
-        "host_score",
-        "host_assessment",
-        "assessed_by",
-        "closed_at",
-        "cancel_reason",
+        *models.LIFECYCLE_FIELDS,
         "reminded_month",
         "created_by",
         "created_at",

@@ -22,6 +22,7 @@ from coordination.core.limits import NOTE_MAX_LENGTH, TEXT_MAX_LENGTH, USERNAME_
 from coordination.core.models import Department
 from coordination.rotations import rules, selectors, services
 from coordination.rotations.models import (
+    LIFECYCLE_FIELDS,
     JobRotation,
     RotationApproval,
     RotationCheckIn,
@@ -101,20 +102,7 @@ class JobRotationSerializer(ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = [
-            "id",
-            "status",
-            "round",
-            "actual_start",
-            "actual_end",
-            "host_score",
-            "host_assessment",
-            "assessed_by",
-            "closed_at",
-            "cancel_reason",
-            "created_at",
-            "updated_at",
-        ]
+        read_only_fields = ["id", *LIFECYCLE_FIELDS, "created_at", "updated_at"]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

@@ -41,6 +41,20 @@ ALLOWED_MOVES: dict[str, set[str]] = {
 OPEN_STATUSES = (S.PLANNED, S.RETURNED, S.APPROVED, S.IN_PROGRESS)
 
 
+# What only the lifecycle's services write (the admin and the API show them read-only).
+LIFECYCLE_FIELDS = (
+    "status",
+    "round",
+    "actual_start",
+    "actual_end",
+    "host_score",
+    "host_assessment",
+    "assessed_by",
+    "closed_at",
+    "cancel_reason",
+)
+
+
 class JobRotation(Timestamped):
     """互换岗位体验: someone from one department spends a while with another (a project or site)."""
 
