@@ -33,7 +33,7 @@ class ProposalSerializer(serializers.Serializer):
         return obj.owner.get_username()
 
 
-class DecisionSerializer(serializers.Serializer):
+class ProposalDecisionSerializer(serializers.Serializer):
     key = serializers.CharField(max_length=32)
     decision = serializers.ChoiceField(choices=["confirm", "discard"])
     title = serializers.CharField(max_length=255, required=False, allow_blank=True)
@@ -59,7 +59,7 @@ class ReviewProposalsView(APIView):
         return Response(ProposalSerializer(found, many=True).data)
 
     @extend_schema(
-        request=DecisionSerializer,
+        request=ProposalDecisionSerializer,
         responses={
             201: ActionItemSerializer,
             204: None,
@@ -75,7 +75,7 @@ class ReviewProposalsView(APIView):
         review = self._review(request, pk)
         if not can_edit_review(request.user, review):  # refused before the input is read
             raise PermissionDenied(_("你没有执行此操作的权限。"))
-        data = DecisionSerializer(data=request.data)
+        data = ProposalDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         if v["decision"] == "discard":
