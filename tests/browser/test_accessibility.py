@@ -18,6 +18,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
+from coordination.lessons.models import Lesson
 from projects.documents import services as documents
 from projects.payments.models import PaymentMilestone
 from tests import factories
@@ -87,6 +88,22 @@ def _world() -> dict[str, list[str]]:
     kickoff_project = KickoffProjectFactory(business_pm=c.biz_pm)
     commitment = CollaborationCommitmentFactory(project=kickoff_project)
     kc = kickoff_project.code
+    # the learning loop (#24): a retrospective with an entry, a lesson, a company cadence
+    retro = ReviewFactory(
+        cadence=CadenceFactory(project=c.project, kind="monthly_retrospective"),
+        went_wrong=[{"text": "客户特殊要求传达滞后", "tag": "business"}],
+    )
+    lesson = Lesson.objects.create(
+        title="特殊要求写进移交清单",
+        text="客户特殊要求传达滞后",
+        kind="went_wrong",
+        phase="handover",
+        discipline="joint",
+        project=c.project,
+        review=retro,
+        promoted_by=c.biz_pm,
+    )
+    company = CadenceFactory(project=None, kind="weekly_meeting", participants=[c.biz_pm, c.pmo])
     pm_pages = [
         "/",
         "/portfolio/",
@@ -118,13 +135,32 @@ def _world() -> dict[str, list[str]]:
         "/kpi/",
         "/kpi/scorecards/",
         "/kpi/compare/",
+        "/kpi/appraisal/",
+        "/kpi/rotations/",
+        f"/reviews/{retro.pk}/",
+        "/reviews/cadences/",
+        f"/reviews/cadences/{company.pk}/",
+        "/reviews/job-rotations/",
+        "/lessons/",
+        f"/lessons/{lesson.pk}/",
+        "/training/",
+        "/training/me/",
         f"/complaints/{complaint.pk}/",
         "/notifications/",
         "/search/?q=项目",
         "/customers/",
         "/profile/",
     ]
-    pmo_pages = ["/", "/warning/", "/kpi/restatements/", "/portfolio/"]
+    pmo_pages = [
+        "/",
+        "/warning/",
+        "/kpi/restatements/",
+        "/portfolio/",
+        "/reviews/cadences/",
+        "/kpi/appraisal/",
+        "/training/coverage/",
+        "/training/new/",
+    ]
     return {c.biz_pm.get_username(): pm_pages, c.pmo.get_username(): pmo_pages}
 
 
