@@ -75,6 +75,8 @@ BLOCK_TAG = re.compile(
     r"{%\s*blocktrans(?:late)?\b([^%]*)%}(.*?){%\s*endblocktrans(?:late)?\s*%}", re.S
 )
 VARIABLE = re.compile(r"{{\s*(\w+)\s*}}")
+# a translated argument inside a tag: {% include "…" with empty_text=_("暂无记录。") %}
+TAG_ARGUMENT = re.compile(r"""{%[^%]*?\b_\((["'])(.*?)\1\)""", re.S)
 GETTEXT_NAMES = {"_", "_lazy", "gettext", "gettext_lazy", "pgettext", "ngettext", "_l"}
 
 
@@ -86,6 +88,8 @@ def _template_msgids() -> set[str]:
             if "context" not in m.group(0):
                 # the tag looks its text up with each % doubled (django.templatetags.i18n)
                 found.add(m.group(2).replace("%", "%%"))
+        for m in TAG_ARGUMENT.finditer(text):
+            found.add(m.group(2))
         for m in BLOCK_TAG.finditer(text):
             options, body = m.group(1), m.group(2)
             if "context" in options or "{% plural" in body:
