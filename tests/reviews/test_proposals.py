@@ -38,6 +38,14 @@ def people():
         ("by Friday", datetime.date(2026, 11, 27)),
         ("within 2 working days", datetime.date(2026, 11, 25)),
         ("by next Monday", datetime.date(2026, 11, 30)),
+        ("本周内", datetime.date(2026, 11, 27)),
+        ("后天", datetime.date(2026, 11, 25)),
+        ("下周一前", datetime.date(2026, 11, 30)),
+        ("2026年12月9日", datetime.date(2026, 12, 9)),
+        ("in 5 days", datetime.date(2026, 11, 27)),  # Saturday: the Friday before
+        ("by the end of the month", datetime.date(2026, 11, 30)),
+        ("tomorrow", datetime.date(2026, 11, 24)),
+        ("by 2026-12-04", datetime.date(2026, 12, 4)),
     ],
 )
 def test_deadlines_relative_to_the_review_date(text, due):
