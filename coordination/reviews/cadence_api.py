@@ -74,8 +74,6 @@ class CompanyCadenceView(APIView):
         data = CadenceSerializer(cadence, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         args = _arguments(data.validated_data)
-        updated = services.update_cadence(cadence.pk, by=request.user, **args)
-        if updated.is_active:
-            services.generate_occurrences(cadence_ids=[updated.pk])
+        services.update_cadence(cadence.pk, by=request.user, **args)
         updated = get_object_or_404(_company_cadences(request.user), pk=pk)
         return Response(CadenceSerializer(updated).data)

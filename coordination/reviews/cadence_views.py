@@ -124,8 +124,6 @@ def cadence(request, pk: int):
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
-                if args["is_active"]:
-                    services.generate_occurrences(cadence_ids=[found.pk])
                 messages.success(request, _("例会机制已保存。"))
                 return redirect("reviews:cadence", pk=found.pk)
         status = 400

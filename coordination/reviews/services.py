@@ -185,6 +185,8 @@ def create_cadence(
 
 @transaction.atomic
 def update_cadence(cadence_id: int, *, by, **changes: Any) -> ReviewCadence:
+    """Change a cadence (and its participants); an active one's coming occurrences are
+    generated as on creation."""
     cadence = ReviewCadence.objects.select_for_update().get(pk=cadence_id)
     _require(can_manage_cadence(by, cadence.project))
     before = _cadence_snapshot(cadence)
@@ -214,6 +216,8 @@ def update_cadence(cadence_id: int, *, by, **changes: Any) -> ReviewCadence:
         before=before,
         after=after,
     )
+    if cadence.is_active:  # a new rule or a reactivation: its coming occurrences exist at once
+        generate_occurrences(cadence_ids=[cadence.pk])
     return cadence
 
 
