@@ -119,7 +119,8 @@ class ReviewCadence(Authored):
         if self.project_id:
             return self.project.code
         if self.departments:
-            return join_list([str(Department(d).label) for d in self.departments])
+            labels = dict(Department.choices)  # a stray value reads as itself, never a 500
+            return join_list([str(labels.get(d, d)) for d in self.departments])
         return str(_("全公司"))
 
     @property
