@@ -11,10 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from coordination.core.exceptions import Conflict
 from coordination.core.forms import apply_errors
+from coordination.core.moves import run_move
 from coordination.core.roles import is_pmo
-from coordination.core.text import join_messages
 from coordination.rotations import rules, selectors, services
 from coordination.rotations.forms import (
     CheckInForm,
@@ -148,21 +147,14 @@ def _run(request, rotation, name: str, move, success: str, form=None, form_name:
     if form is not None and not form.is_valid():
         messages.error(request, _("请检查输入。"))
         return _page(request, rotation, status=400, **forms)
-    try:
-        move(form.cleaned_data if form is not None else {})
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("你没有执行此操作的权限。"))
-        return _page(request, rotation, status=403, **forms)
-    except Conflict as exc:
-        messages.error(request, exc.detail)
-        return _page(request, rotation, status=409, **forms)
-    except ValidationError as exc:
-        if form is not None:
-            apply_errors(form, exc)
-        messages.error(request, join_messages(exc.messages))
-        return _page(request, rotation, status=400, **forms)
-    messages.success(request, success)
-    return redirect("rotations:detail", pk=rotation.pk)
+    return run_move(
+        request,
+        lambda: move(form.cleaned_data if form is not None else {}),
+        page=lambda status: _page(request, rotation, status=status, **forms),
+        success=success,
+        done=lambda: redirect("rotations:detail", pk=rotation.pk),
+        form=form,
+    )
 
 
 @login_required

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,9 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coordination.core.exceptions import Conflict, StaleWrite
 from coordination.core.forms import apply_errors, expected_version
+from coordination.core.moves import run_move
 from coordination.core.paging import paginate
 from coordination.core.roles import can_write
-from coordination.core.text import join_messages
 from coordination.core.uploads import previewable
 from coordination.training import permissions, selectors, services
 from coordination.training.forms import (
@@ -179,19 +179,13 @@ def session_detail(request, pk: int):
 
 
 def _run(request, session, move, success: str, **forms):
-    try:
-        move()
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("你没有执行此操作的权限。"))
-        return _page(request, _session(session.pk), status=403, **forms)
-    except Conflict as exc:
-        messages.error(request, str(exc))
-        return _page(request, _session(session.pk), status=409, **forms)
-    except ValidationError as exc:
-        messages.error(request, join_messages(exc.messages))
-        return _page(request, _session(session.pk), status=400, **forms)
-    messages.success(request, success)
-    return redirect("training:detail", pk=session.pk)
+    return run_move(
+        request,
+        move,
+        page=lambda status: _page(request, _session(session.pk), status=status, **forms),
+        success=success,
+        done=lambda: redirect("training:detail", pk=session.pk),
+    )
 
 
 @login_required

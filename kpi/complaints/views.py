@@ -2,13 +2,12 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from coordination.core.exceptions import Conflict
-from coordination.core.text import join_messages
+from coordination.core.moves import run_move
 from kpi.complaints import selectors, services
 from kpi.complaints.forms import AssignForm, RespondForm
 from kpi.models import Complaint
@@ -60,19 +59,13 @@ def detail(request, pk: int):
 
 
 def _run(request, complaint, move, success: str, **forms):
-    try:
-        move()
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("你没有执行此操作的权限。"))
-        return _page(request, complaint, status=403, **forms)
-    except Conflict as exc:
-        messages.error(request, str(exc))
-        return _page(request, complaint, status=409, **forms)
-    except ValidationError as exc:
-        messages.error(request, join_messages(exc.messages))
-        return _page(request, complaint, status=400, **forms)
-    messages.success(request, success)
-    return redirect("complaints:detail", pk=complaint.pk)
+    return run_move(
+        request,
+        move,
+        page=lambda status: _page(request, complaint, status=status, **forms),
+        success=success,
+        done=lambda: redirect("complaints:detail", pk=complaint.pk),
+    )
 
 
 @login_required
