@@ -1,6 +1,7 @@
 """Who a user is: department and company-wide roles (groups)."""
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
 
 from coordination.core.models import Department
 
@@ -73,6 +74,11 @@ def can_write(user) -> bool:
     as PMO. Every write permission asks this first, so a read-only role is refused in one
     place whatever else it holds (a project role, the business department)."""
     return bool(user and user.is_authenticated) and (is_pmo(user) or not is_executive(user))
+
+
+def pmo_q() -> Q:
+    """is_pmo in SQL, for a user queryset (superusers aside): PMO's group or department."""
+    return Q(groups__name=GROUP_PMO) | Q(profile__department=Department.PMO)
 
 
 def is_department_head(user, department: str = "") -> bool:

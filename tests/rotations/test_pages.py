@@ -57,6 +57,11 @@ def test_the_whole_rotation_in_the_browser():
         Notification.objects.filter(kind="job_rotation.planned").values_list("user", flat=True)
     )
     assert asked == {c.own_head.pk, c.host_head.pk}
+    # the person is named as the reader names people (李伟, never "伟 李" or a username)
+    from coordination.core.people import display_name
+
+    subject = Notification.objects.filter(kind="job_rotation.planned").first().subject
+    assert display_name(c.person) in subject
     url = f"/reviews/job-rotations/{rotation.pk}/"
 
     # the page offers the approve button to a head, not to the person

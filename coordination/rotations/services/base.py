@@ -6,12 +6,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from coordination.core.exceptions import Conflict
-from coordination.core.models import Department
-from coordination.core.roles import GROUP_PMO
+from coordination.core.people import display_name
+from coordination.core.roles import pmo_q
 from coordination.core.services import notify, record_audit, snapshot
 from coordination.rotations import rules
 from coordination.rotations.models import (
@@ -98,9 +97,7 @@ def _audit(by, action: str, rotation: JobRotation, before: dict | None, **extra)
 
 
 def _pmo_users():
-    return User.objects.filter(
-        Q(groups__name=GROUP_PMO) | Q(profile__department=Department.PMO), is_active=True
-    ).distinct()
+    return User.objects.filter(pmo_q(), is_active=True).distinct()
 
 
 def approvers_of(rotation: JobRotation) -> list:
@@ -127,7 +124,7 @@ def _ask_approvers(rotation: JobRotation) -> None:
         project=_code(rotation),
         subject=lambda: (
             _("互换岗位体验待审批：%(person)s → %(place)s")
-            % {"person": person.get_full_name() or person.get_username(), "place": rotation.place}
+            % {"person": display_name(person), "place": rotation.place}
         ),
         body=lambda: (
             _("计划日期：%(start)s 至 %(end)s")
