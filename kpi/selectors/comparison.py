@@ -66,8 +66,8 @@ def _group_figures(group: Group) -> dict:
         "satisfaction_average": _round(dec(s["avg"]), "0.01"),
         "customer_complaints": c["customer"],
         "cross_department_complaints": c["internal"],
-        "customer_complaints_per_project": _per(c["customer"], project_count),
-        "cross_department_complaints_per_project": _per(c["internal"], project_count),
+        "customer_complaints_per_project": ratio_per_project(c["customer"], project_count),
+        "cross_department_complaints_per_project": ratio_per_project(c["internal"], project_count),
     }
 
 
@@ -75,8 +75,9 @@ def _round(x: Decimal | None, q: str) -> Decimal | None:
     return None if x is None else x.quantize(Decimal(q), rounding=ROUND_HALF_UP)
 
 
-def _per(n: int, projects: int | None) -> Decimal | None:
-    if not projects:
+def ratio_per_project(n: int | None, projects: int | None) -> Decimal | None:
+    """`n` per project, two places (None without projects or without `n`)."""
+    if n is None or not projects:
         return None
     return (Decimal(n) / Decimal(projects)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 

@@ -14,7 +14,7 @@ comparison of so few projects says little."""
 from __future__ import annotations
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from coordination.rotations.selectors import completed_rotation_before_contract
 from kpi import periods as P
 from kpi.definitions import CURRENT_STATE
+from kpi.selectors.comparison import ratio_per_project
 from kpi.selectors.config import active_kpis
 from kpi.selectors.formulas import LIVE, KpiValue, Live
 from kpi.selectors.scopes import in_scope
@@ -46,12 +47,6 @@ def groups() -> dict[str, QuerySet[Project]]:
         stage__in=[Stage.OPPORTUNITY, Stage.CANCELLED]
     )
     return {ROTATED: contracted.filter(rotated_q()), OTHERS: contracted.exclude(rotated_q())}
-
-
-def _per_project(n, projects: int) -> Decimal | None:
-    if n is None or not projects:
-        return None
-    return (Decimal(n) / Decimal(projects)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _figures(projects: QuerySet[Project], codes: list[str], period: P.Period, today) -> dict:
@@ -82,7 +77,7 @@ def _cell(value: KpiValue, projects: int, count_kpi: bool) -> dict:
         "denominator": value.denominator,
         "no_cases": value.no_cases or value.extra.get("unavailable", False),
         # a count (no denominator) is compared per project: the groups differ in size
-        "per_project": _per_project(value.value, projects) if count_kpi else None,
+        "per_project": ratio_per_project(value.value, projects) if count_kpi else None,
     }
 
 
@@ -124,7 +119,7 @@ def rotation_comparison(period: P.Period, today: datetime.date | None = None) ->
                     "numerator": Decimal(found[name]["change_requests"]),
                     "denominator": None,
                     "no_cases": False,
-                    "per_project": _per_project(found[name]["change_requests"], sizes[name]),
+                    "per_project": ratio_per_project(found[name]["change_requests"], sizes[name]),
                 }
                 for name in (ROTATED, OTHERS)
             },
